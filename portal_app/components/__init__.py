@@ -1,0 +1,1 @@
+"""Reusable UI pieces: the layout shell and shared widgets. No SQL here."""

@@ -1,0 +1,106 @@
+"""The one layout shell: a header with the portal's name, a sidebar on wide
+screens and a menu on phones. Every page is registered through `portal_page`
+so it gets the shell, a title and its on_load handlers the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.settings import get_settings
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    route: str
+    icon: str
+
+
+NAV: list[NavItem] = [NavItem("Home", routes.HOME, "house")]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    route: str
+    title: str
+    component: Callable[[], rx.Component]
+    on_load: Any = None
+
+
+PAGES: list[PageSpec] = []
+
+
+def _nav_link(item: NavItem) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(item.icon, size=18), rx.text(item.label), spacing="2", align="center"),
+        href=item.route,
+        underline="none",
+        padding_y="0.4em",
+    )
+
+
+def _sidebar() -> rx.Component:
+    return rx.el.nav(
+        rx.vstack(*[_nav_link(item) for item in NAV], spacing="1", align="start"),
+        aria_label="Main",
+        style={"width": "14em", "padding": "1em", "border-right": "1px solid var(--gray-a5)",
+               "min-height": "calc(100vh - 3.5em)"},
+    )
+
+
+def _phone_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(rx.button(rx.icon("menu"), variant="ghost", aria_label="Open menu")),
+        rx.menu.content(
+            *[rx.menu.item(rx.link(item.label, href=item.route, underline="none")) for item in NAV]
+        ),
+    )
+
+
+def _header() -> rx.Component:
+    name = get_settings().portal_name
+    return rx.el.header(
+        rx.hstack(
+            rx.mobile_and_tablet(_phone_menu()),
+            rx.link(rx.text(name, size="5", weight="bold"), href=routes.HOME,
+                    underline="none", color="inherit"),
+            align="center",
+            spacing="3",
+            height="3.5em",
+            padding_x="1em",
+        ),
+        style={"border-bottom": "1px solid var(--gray-a5)"},
+    )
+
+
+def shell(*children: rx.Component) -> rx.Component:
+    """Wrap page content in the header, navigation and main landmark."""
+    return rx.box(
+        _header(),
+        rx.hstack(
+            rx.desktop_only(_sidebar()),
+            rx.el.main(*children, style={"padding": "1.5em", "width": "100%", "max-width": "60em"}),
+            spacing="0",
+            align="start",
+        ),
+    )
+
+
+def portal_page(*, route: str, title: str, on_load: Any = None) -> Callable:
+    """Register a page function: it is wrapped in the shell and added to the app."""
+
+    def decorator(fn: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def wrapped() -> rx.Component:
+            return shell(fn())
+
+        wrapped.__name__ = fn.__name__
+        PAGES.append(PageSpec(route=route, title=f"{title} · {get_settings().portal_name}",
+                              component=wrapped, on_load=on_load))
+        return fn
+
+    return decorator

@@ -1,0 +1,14 @@
+"""The Reflex app: pages from `pages/`, HTTP routes from `api/`, security
+headers around everything."""
+
+import reflex as rx
+
+from portal_app import pages  # noqa: F401  (registers pages)
+from portal_app.api.app import api
+from portal_app.api.security_headers import security_headers
+from portal_app.components.layout import PAGES
+
+app = rx.App(api_transformer=[api, security_headers])
+
+for spec in PAGES:
+    app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)

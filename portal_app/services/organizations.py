@@ -1,0 +1,34 @@
+"""Organisations: creating them (registration and demo data use this) and
+finding them. Membership-scoped reads arrive with accounts."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from portal_app.models import Organization
+from portal_app.services.validation import clean_text, slugify
+
+NAME_MAX = 200
+
+
+def _unique_slug(session: Session, name: str) -> str:
+    base = slugify(name)
+    slug, n = base, 1
+    while session.exec(select(Organization.id).where(Organization.slug == slug)).first() is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def create_organization(session: Session, *, name: object) -> Organization:
+    """A new organisation with a unique slug; the name is validated first so a
+    bad name writes nothing."""
+    clean = clean_text(name, field="company", label="Company name", max_length=NAME_MAX)
+    org = Organization(name=clean, slug=_unique_slug(session, clean))
+    session.add(org)
+    session.flush()
+    return org
+
+
+def get_by_slug(session: Session, slug: str) -> Organization | None:
+    return session.exec(select(Organization).where(Organization.slug == slug)).first()

@@ -1,0 +1,34 @@
+"""Input cleaning shared by every service: strings are trimmed, bounded and
+refused with a message that names the field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from portal_app.services.errors import Invalid
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: object, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    """A trimmed single-line string, or `Invalid` saying what is wrong."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(f"{label} must be text.", field=field)
+    text = unicodedata.normalize("NFC", value).strip()
+    if _CONTROL.search(text) or "\n" in text or "\r" in text:
+        raise Invalid(f"{label} must be a single line of text.", field=field)
+    if required and not text:
+        raise Invalid(f"{label} is required.", field=field)
+    if len(text) > max_length:
+        raise Invalid(f"{label} must be at most {max_length} characters.", field=field)
+    return text
+
+
+def slugify(text: str, *, max_length: int = 60) -> str:
+    """A URL-safe ASCII slug ("Acme Ltd." -> "acme-ltd")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or "org"

@@ -1,0 +1,97 @@
+"""The one settings module: everything configurable comes from environment
+variables, with defaults that make a single self-hosted instance safe and
+working out of the box (SQLite and files under ./data, mail to an outbox).
+
+Secrets never appear in `repr()` (so never in logs or tracebacks).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    public_url: str
+    bind_host: str
+    port: int
+    portal_name: str
+    primary_color: str
+    redis_url: str | None
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = "portal@localhost"
+    smtp_starttls: bool = False
+    secret_key_override: str | None = field(default=None, repr=False)
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail goes when no SMTP server is configured."""
+        return self.data_dir / "outbox"
+
+    @property
+    def files_dir(self) -> Path:
+        """Private files; deliberately outside Reflex's public upload dir."""
+        return self.data_dir / "files"
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def secret_key(self) -> str:
+        """The instance secret: from PORTAL_SECRET_KEY, else generated on first
+        use and kept in the data directory (mode 0600) so it survives restarts."""
+        if self.secret_key_override:
+            return self.secret_key_override
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    """Read the environment now (tests call this after changing it)."""
+    data_dir = Path(_env("PORTAL_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
+    port = int(_env("PORTAL_PORT", "3000"))
+    return Settings(
+        data_dir=data_dir,
+        database_url=_env("PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"),
+        public_url=_env("PORTAL_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
+        bind_host=_env("PORTAL_BIND_HOST", "127.0.0.1"),
+        port=port,
+        portal_name=_env("PORTAL_NAME", "Customer Portal"),
+        primary_color=_env("PORTAL_PRIMARY_COLOR", "indigo"),
+        redis_url=_env("PORTAL_REDIS_URL"),
+        smtp_host=_env("PORTAL_SMTP_HOST"),
+        smtp_port=int(_env("PORTAL_SMTP_PORT", "25")),
+        smtp_user=_env("PORTAL_SMTP_USER"),
+        smtp_password=_env("PORTAL_SMTP_PASSWORD"),
+        smtp_from=_env("PORTAL_SMTP_FROM", "portal@localhost"),
+        smtp_starttls=_env("PORTAL_SMTP_STARTTLS", "0") in ("1", "true", "yes"),
+        secret_key_override=_env("PORTAL_SECRET_KEY"),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,20 @@
+"""The public instance status shown on the home page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services.system import check_health
+
+
+class StatusState(rx.State):
+    database: str = "checking…"
+
+    @rx.event
+    def load(self) -> None:
+        """Ask the database; the answer arrives over the websocket, which is
+        also how the browser test knows the backend is really live."""
+        with session_scope() as session:
+            health = check_health(session)
+        self.database = "connected" if health.database_ok else "unavailable"

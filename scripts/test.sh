@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The README's second command (and CI's): set up like run.sh plus Chromium and
+# the test services, then run the whole test suite. Extra arguments go to pytest.
+set -euo pipefail
+REQS=requirements-dev.txt
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+# Browser tests drive Debian's Chromium; Playwright's own download is not used.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Chromium from Debian's packages"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# PostgreSQL and Redis: the real servers on this machine; start them if stopped.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "==> starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+fi
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  echo "==> starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
+fi
+
+exec python -m pytest "$@"

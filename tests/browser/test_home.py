@@ -1,0 +1,51 @@
+"""The home page in real Chromium against the real app: the status comes over
+the websocket, the shell adapts to a phone, and the headers are set."""
+
+import httpx
+from playwright.sync_api import expect
+
+
+def test_home_page_shows_live_status_from_the_backend(portal, page):
+    page.goto(portal.url + "/")
+    expect(page.get_by_role("heading", name="Welcome to Customer Portal")).to_be_visible()
+    # "connected" is set by an event handler: proof the websocket round trip works.
+    expect(page.get_by_label("Service status").get_by_text("connected")).to_be_visible()
+    expect(page).to_have_title("Home · Customer Portal")
+
+
+def test_phone_width_shows_the_menu_instead_of_the_sidebar(portal, browser):
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    try:
+        page = ctx.new_page()
+        page.goto(portal.url + "/")
+        expect(page.get_by_label("Service status").get_by_text("connected")).to_be_visible()
+        expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+        page.get_by_role("button", name="Open menu").click()
+        expect(page.get_by_role("menuitem", name="Home")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        ctx.close()
+
+
+def test_desktop_width_shows_the_sidebar(portal, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(portal.url + "/")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")).to_be_visible()
+    expect(page.get_by_role("button", name="Open menu")).to_be_hidden()
+
+
+def test_pages_and_api_carry_security_headers(portal):
+    for path in ("/", "/api/health"):
+        headers = httpx.get(portal.url + path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_health_route_reports_the_schema(portal):
+    body = httpx.get(portal.url + "/api/health").json()
+    assert body["status"] == "ok" and body["schema"]
+
+
+def test_interactive_api_docs_are_not_exposed(portal):
+    assert httpx.get(portal.url + "/docs").status_code == 404

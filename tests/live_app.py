@@ -1,0 +1,96 @@
+"""Start the real portal (`reflex run --env prod`, one port) on a free
+loopback port with a throwaway data directory, as a person would run it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT = 600  # a cold first build installs the frontend packages
+
+
+@dataclass
+class LiveApp:
+    url: str
+    data_dir: Path
+    log_path: Path
+    process: subprocess.Popen
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    # What scripts/setup.sh exports, so the fixture also works outside it.
+    tools = [str(ROOT / ".venv" / "bin"), str(ROOT / ".tools" / "node_modules" / ".bin")]
+    env["PATH"] = os.pathsep.join([*tools, env.get("PATH", "")])
+    env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+    env.update({
+        "PORTAL_DATA_DIR": str(data_dir),
+        "PORTAL_PORT": str(port),
+        # The websocket accepts only this origin, so tests must open exactly it.
+        "PORTAL_PUBLIC_URL": f"http://localhost:{port}",
+        "PORTAL_BIND_HOST": "127.0.0.1",
+    })
+    env.pop("PORTAL_DATABASE_URL", None)
+    return env
+
+
+def start(data_dir: Path) -> LiveApp:
+    port = free_port()
+    env = app_env(data_dir, port)
+    for cmd in (["migrate"], ["seed-demo"]):
+        subprocess.run([sys.executable, "-m", "portal_app", *cmd], cwd=ROOT, env=env, check=True)
+    log_path = data_dir / "app.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reflex", "run", "--env", "prod",
+         "--frontend-port", str(port), "--backend-port", str(port)],
+        cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    app = LiveApp(url=env["PORTAL_PUBLIC_URL"], data_dir=data_dir, log_path=log_path, process=proc)
+    _wait_until_serving(app)
+    return app
+
+
+def _wait_until_serving(app: LiveApp) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise RuntimeError(f"the portal exited early:\n{app.log()[-4000:]}")
+        try:
+            if (httpx.get(f"{app.url}/ping", timeout=2).status_code == 200
+                    and httpx.get(app.url + "/", timeout=5).status_code == 200):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    stop(app)
+    raise RuntimeError(f"the portal did not start in {STARTUP_TIMEOUT}s:\n{app.log()[-4000:]}")
+
+
+def stop(app: LiveApp) -> None:
+    try:
+        os.killpg(app.process.pid, signal.SIGTERM)
+        app.process.wait(timeout=20)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(app.process.pid, signal.SIGKILL)
+        app.process.wait(timeout=10)

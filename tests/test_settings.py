@@ -1,0 +1,42 @@
+"""The settings module: safe defaults and a secret that is made once and kept."""
+
+import stat
+
+from portal_app.settings import load_settings
+
+
+def test_defaults_are_sqlite_and_files_under_the_data_dir(monkeypatch, tmp_path):
+    for name in ("PORTAL_DATABASE_URL", "PORTAL_PUBLIC_URL", "PORTAL_PORT", "PORTAL_SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    s = load_settings()
+    assert s.database_url == f"sqlite:///{tmp_path / 'portal.db'}"
+    assert s.public_url == "http://localhost:3000"
+    assert s.bind_host == "127.0.0.1"
+    assert s.smtp_host is None and s.outbox_dir == tmp_path / "outbox"
+    assert s.files_dir == tmp_path / "files"
+
+
+def test_secret_key_is_generated_once_private_and_kept(monkeypatch, tmp_path):
+    monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    first = load_settings().secret_key
+    assert len(first) >= 40
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert load_settings().secret_key == first
+
+
+def test_secrets_never_appear_in_repr(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "k-very-secret-value")
+    monkeypatch.setenv("PORTAL_SMTP_PASSWORD", "smtp-very-secret-value")
+    s = load_settings()
+    assert s.secret_key == "k-very-secret-value"
+    assert "very-secret" not in repr(s)
+
+
+def test_public_url_loses_its_trailing_slash(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://portal.example.com/")
+    s = load_settings()
+    assert s.public_url == "https://portal.example.com" and s.is_https
