@@ -38,6 +38,8 @@ class Settings:
     smtp_from: str = "portal@localhost"
     smtp_starttls: bool = False
     secret_key_override: str | None = field(default=None, repr=False)
+    session_idle_minutes: int = 480
+    session_max_hours: int = 336
 
     @property
     def outbox_dir(self) -> Path:
@@ -91,6 +93,8 @@ def load_settings() -> Settings:
         smtp_from=_env("PORTAL_SMTP_FROM", "portal@localhost"),
         smtp_starttls=_env("PORTAL_SMTP_STARTTLS", "0") in ("1", "true", "yes"),
         secret_key_override=_env("PORTAL_SECRET_KEY"),
+        session_idle_minutes=int(_env("PORTAL_SESSION_IDLE_MINUTES", "480")),
+        session_max_hours=int(_env("PORTAL_SESSION_MAX_HOURS", "336")),
     )
 
 

@@ -1,14 +1,25 @@
-"""Identity: the customer organisations (users, memberships and sessions join
-them in the accounts landing)."""
+"""Identity: organisations, the people who sign in, what joins them, and the
+server-side records that make a login (sessions, one-time tokens, throttles).
+
+Secrets are never stored: sessions and one-time links keep only the SHA-256 of
+their random token, passwords only their argon2 hash."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import UTCDateTime, utcnow
+
+
+def _when(nullable: bool = False) -> Column:
+    return Column(UTCDateTime, nullable=nullable)
+
+
+def _fk(target: str, nullable: bool = False, index: bool = True) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index)
 
 
 class Organization(SQLModel, table=True):
@@ -19,4 +30,76 @@ class Organization(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     slug: str = Field(max_length=80, unique=True, index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
+class User(SQLModel, table=True):
+    """A person who signs in. The email is stored lower-cased, so it is unique
+    however it was typed."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    email_verified_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
+class Membership(SQLModel, table=True):
+    """A person's role in one organisation: owner, admin, billing or member."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "org_id", name="uq_membership_user_org"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    org_id: int = Field(sa_column=_fk("organizations.id"))
+    role: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
+class LoginSession(SQLModel, table=True):
+    """One signed-in browser. The cookie holds a random token; this row holds
+    its hash, so a copy of the database signs nobody in."""
+
+    __tablename__ = "login_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    expires_at: datetime = Field(sa_column=_when())
+    revoked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class OneTimeToken(SQLModel, table=True):
+    """A single-use secret for a link or hand-over: email verification, sign-in
+    link, password reset, and the 60-second login ticket."""
+
+    __tablename__ = "one_time_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    expires_at: datetime = Field(sa_column=_when())
+    used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class Throttle(SQLModel, table=True):
+    """Failures counted per key (an account's email hash or a client IP), so
+    guessing gets slower the more it fails, across processes."""
+
+    __tablename__ = "throttles"
+
+    key: str = Field(primary_key=True, max_length=120)
+    failures: int = Field(default=0)
+    locked_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_when())

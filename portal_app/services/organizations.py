@@ -1,11 +1,13 @@
 """Organisations: creating them (registration and demo data use this) and
-finding them. Membership-scoped reads arrive with accounts."""
+finding them, always through the acting Principal's memberships."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from portal_app.models import Organization
+from portal_app.services.errors import Forbidden, NotFound
+from portal_app.services.principal import Principal
 from portal_app.services.validation import clean_text, slugify
 
 NAME_MAX = 200
@@ -32,3 +34,22 @@ def create_organization(session: Session, *, name: object) -> Organization:
 
 def get_by_slug(session: Session, slug: str) -> Organization | None:
     return session.exec(select(Organization).where(Organization.slug == slug)).first()
+
+
+def get_for(session: Session, principal: Principal, org_id: object) -> Organization:
+    """An organisation the person belongs to; any other id is "not found"."""
+    if principal.role_in(org_id) is None:
+        raise NotFound("Organisation not found.")
+    return session.get(Organization, org_id)
+
+
+def rename(session: Session, principal: Principal, org_id: object, *, name: object) -> Organization:
+    """Owners and admins with a confirmed email may rename their organisation."""
+    org = get_for(session, principal, org_id)
+    principal.require_verified()
+    if principal.role_in(org_id) not in ("owner", "admin"):
+        raise Forbidden("Only owners and admins can rename the organisation.")
+    org.name = clean_text(name, field="company", label="Company name", max_length=NAME_MAX)
+    session.add(org)
+    session.flush()
+    return org

@@ -1,0 +1,74 @@
+"""Delivering the outbox: over SMTP when one is configured, else as .eml files
+in `<data>/outbox` so a self-hoster without a mail server can still read the
+links (and tests can too)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from portal_app.db import get_engine
+from portal_app.models import OutgoingMail
+from portal_app.models.base import utcnow
+from portal_app.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+SMTP_TIMEOUT = 10
+
+
+def _message(mail: OutgoingMail, settings: Settings) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.smtp_from
+    msg["To"] = mail.to_address
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = f"<portal-{mail.id}-{int(mail.created_at.timestamp())}@{settings.smtp_from.split('@')[-1]}>"
+    msg.set_content(mail.body)
+    return msg
+
+
+def _send_smtp(messages: list[EmailMessage], settings: Settings) -> None:
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password or "")
+        for msg in messages:
+            smtp.send_message(msg)
+
+
+def _write_outbox(mail: OutgoingMail, msg: EmailMessage, settings: Settings) -> None:
+    settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.outbox_dir / f"{mail.created_at:%Y%m%dT%H%M%S}-{mail.id:06d}.eml"
+    path.write_bytes(bytes(msg))
+
+
+def deliver_pending(engine: Engine | None = None, settings: Settings | None = None) -> int:
+    """Send what is queued; returns how many went out. A failure is recorded on
+    the row (never its body in the log: it may hold a sign-in link)."""
+    settings = settings or get_settings()
+    sent = 0
+    with Session(engine or get_engine()) as session:
+        pending = session.exec(select(OutgoingMail).where(
+            OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS
+        ).order_by(OutgoingMail.id).limit(50)).all()
+        for mail in pending:
+            msg = _message(mail, settings)
+            mail.attempts += 1
+            try:
+                if settings.smtp_host:
+                    _send_smtp([msg], settings)
+                else:
+                    _write_outbox(mail, msg, settings)
+                mail.sent_at, mail.last_error = utcnow(), None
+                sent += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                log.warning("mail %s to outbox row could not be sent: %s", mail.id, type(exc).__name__)
+            session.add(mail)
+            session.commit()
+    return sent

@@ -1,0 +1,247 @@
+"""Accounts: registration, email verification, signing in (password or mailed
+link, both ending in a 60-second login ticket), password change and reset.
+
+Answers never reveal whether an address has an account: unknown emails get
+the same message, the same throttling and the same argon2 cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from portal_app import routes
+from portal_app.models import Membership, User
+from portal_app.models.base import utcnow
+from portal_app.services import passwords, sessions, throttle, tokens
+from portal_app.services.errors import Invalid
+from portal_app.services.mail import public_link, queue_mail
+from portal_app.services.organizations import create_organization
+from portal_app.services.principal import Principal
+from portal_app.services.validation import clean_text
+
+VERIFY_TTL = timedelta(hours=48)
+LINK_TTL = timedelta(minutes=15)
+RESET_TTL = timedelta(hours=1)
+TICKET_TTL = timedelta(seconds=60)
+EMAIL_MAX = 254
+NAME_MAX = 200
+
+BAD_LOGIN = "The email or password is not right."
+BAD_LINK = "This link has expired or was already used. Ask for a new one."
+
+
+class LoginFailed(Invalid):
+    code = "login_failed"
+    http_status = 401
+
+
+def normalize_email(value: object, *, field: str = "email") -> str:
+    """The address lower-cased, or `Invalid`; no DNS lookups (offline installs)."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("Enter your email address.", field=field)
+    text = value.strip()
+    if len(text) > EMAIL_MAX:
+        raise Invalid(f"An email address has at most {EMAIL_MAX} characters.", field=field)
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise Invalid("Enter a valid email address, like name@example.com.", field=field) from None
+    return result.normalized.lower()
+
+
+def _user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email)).first()
+
+
+def _queue_verification(session: Session, user: User) -> None:
+    tokens.revoke_unused(session, user_id=user.id, purpose=tokens.VERIFY_EMAIL)
+    raw = tokens.issue(session, user_id=user.id, purpose=tokens.VERIFY_EMAIL, ttl=VERIFY_TTL)
+    queue_mail(session, to=user.email, subject="Confirm your email address", body=(
+        f"Hello {user.name},\n\nplease confirm your email address by opening this link "
+        f"(valid for 48 hours):\n\n{public_link(routes.VERIFY_EMAIL, token=raw)}\n\n"
+        "If you did not create an account, ignore this message."))
+
+
+@dataclass(frozen=True)
+class Registration:
+    email: str
+
+
+def register(session: Session, *, name: object, email: object, password: object,
+             company: object) -> Registration:
+    """A new organisation with the person as its owner, and a verification
+    mail. Everything is validated before anything is written. A taken address
+    gets the same answer here and a "you already have an account" mail."""
+    clean_name = clean_text(name, field="name", label="Your name", max_length=NAME_MAX)
+    clean_email = normalize_email(email)
+    clean_company = clean_text(company, field="company", label="Company name", max_length=200)
+    passwords.check_policy(password, email=clean_email, name=clean_name)
+    existing = _user_by_email(session, clean_email)
+    if existing is not None:
+        queue_mail(session, to=existing.email, subject="You already have an account", body=(
+            "Someone (hopefully you) tried to register with this address, which already "
+            f"has an account. Sign in here: {public_link(routes.SIGN_IN)}\n\nForgot your "
+            f"password? Reset it here: {public_link(routes.FORGOT_PASSWORD)}"))
+        return Registration(clean_email)
+    org = create_organization(session, name=clean_company)
+    user = User(email=clean_email, name=clean_name, password_hash=passwords.hash_password(password))
+    session.add(user)
+    session.flush()
+    session.add(Membership(user_id=user.id, org_id=org.id, role="owner"))
+    _queue_verification(session, user)
+    return Registration(clean_email)
+
+
+def verify_email(session: Session, raw_token: object) -> None:
+    token = tokens.consume(session, raw_token, tokens.VERIFY_EMAIL)
+    if token is None:
+        raise Invalid("This confirmation link has expired or was already used. "
+                      "Sign in to ask for a new one.", code="bad_link")
+    user = session.get(User, token.user_id)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        session.add(user)
+    session.flush()
+
+
+def resend_verification(session: Session, principal: Principal, *, ip: str) -> None:
+    keys = [(throttle.account_key("verify", principal.email), throttle.Limit(free=3, base_delay=timedelta(minutes=1)))]
+    throttle.check(session, keys)
+    user = session.get(User, principal.user_id)
+    if user.email_verified_at is None:
+        _queue_verification(session, user)
+    throttle.record_failure(session, keys)  # every request counts toward the limit
+
+
+def _ticket(session: Session, user: User) -> str:
+    return tokens.issue(session, user_id=user.id, purpose=tokens.LOGIN_TICKET, ttl=TICKET_TTL)
+
+
+def _login_keys(email: str, ip: str) -> list[tuple[str, throttle.Limit]]:
+    return [(throttle.account_key("login", email), throttle.PER_ACCOUNT),
+            (throttle.ip_key("login", ip), throttle.PER_IP)]
+
+
+def login_with_password(session: Session, *, email: object, password: object, ip: str) -> str:
+    """A login ticket for the right password. Failures are committed before the
+    error is raised, so the count survives the caller's rollback."""
+    clean_email = normalize_email(email)
+    keys = _login_keys(clean_email, ip)
+    throttle.check(session, keys)
+    user = _user_by_email(session, clean_email)
+    ok = passwords.verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        throttle.record_failure(session, keys)
+        session.commit()
+        raise LoginFailed(BAD_LOGIN, field="password")
+    throttle.clear(session, [keys[0][0]])
+    if passwords.argon2.needs_update(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        session.add(user)
+    return _ticket(session, user)
+
+
+def _request_keys(action: str, email: str, ip: str) -> list[tuple[str, throttle.Limit]]:
+    return [(throttle.account_key(action, email), throttle.Limit(free=3, base_delay=timedelta(minutes=1))),
+            (throttle.ip_key(action, ip), throttle.PER_IP)]
+
+
+def request_login_link(session: Session, *, email: object, ip: str) -> None:
+    """Mail a 15-minute sign-in link if the address has an account; the caller
+    shows the same message either way."""
+    clean_email = normalize_email(email)
+    keys = _request_keys("link", clean_email, ip)
+    throttle.check(session, keys)
+    throttle.record_failure(session, keys)
+    user = _user_by_email(session, clean_email)
+    if user is None or not user.is_active:
+        return
+    tokens.revoke_unused(session, user_id=user.id, purpose=tokens.LOGIN_LINK)
+    raw = tokens.issue(session, user_id=user.id, purpose=tokens.LOGIN_LINK, ttl=LINK_TTL)
+    queue_mail(session, to=user.email, subject="Your sign-in link", body=(
+        f"Hello {user.name},\n\nopen this link to sign in (valid for 15 minutes, once):\n\n"
+        f"{public_link(routes.SIGN_IN_LINK, token=raw)}\n\n"
+        "If you did not ask for it, ignore this message; nobody can use it without your mailbox."))
+
+
+def login_with_link(session: Session, raw_token: object) -> str:
+    """Exchange a mailed sign-in link for a login ticket. Opening the link
+    proves the mailbox, so it also confirms the address."""
+    token = tokens.consume(session, raw_token, tokens.LOGIN_LINK)
+    user = session.get(User, token.user_id) if token else None
+    if user is None or not user.is_active:
+        raise Invalid(BAD_LINK, code="bad_link")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        session.add(user)
+    return _ticket(session, user)
+
+
+def complete_login(session: Session, raw_ticket: object, *, ip: str, user_agent: str) -> str | None:
+    """Turn a login ticket into a session; returns the cookie token."""
+    ticket = tokens.consume(session, raw_ticket, tokens.LOGIN_TICKET)
+    user = session.get(User, ticket.user_id) if ticket else None
+    if user is None or not user.is_active:
+        return None
+    return sessions.start(session, user_id=user.id, ip=ip, user_agent=user_agent)
+
+
+def request_password_reset(session: Session, *, email: object, ip: str) -> None:
+    clean_email = normalize_email(email)
+    keys = _request_keys("reset", clean_email, ip)
+    throttle.check(session, keys)
+    throttle.record_failure(session, keys)
+    user = _user_by_email(session, clean_email)
+    if user is None or not user.is_active:
+        return
+    tokens.revoke_unused(session, user_id=user.id, purpose=tokens.PASSWORD_RESET)
+    raw = tokens.issue(session, user_id=user.id, purpose=tokens.PASSWORD_RESET, ttl=RESET_TTL)
+    queue_mail(session, to=user.email, subject="Reset your password", body=(
+        f"Hello {user.name},\n\nchoose a new password here (valid for 1 hour, once):\n\n"
+        f"{public_link(routes.RESET_PASSWORD, token=raw)}\n\n"
+        "If you did not ask for this, ignore this message; your password stays as it is."))
+
+
+def reset_link_is_valid(session: Session, raw_token: object) -> bool:
+    return tokens.peek(session, raw_token, tokens.PASSWORD_RESET) is not None
+
+
+def reset_password(session: Session, *, token: object, password: object) -> None:
+    """Set a new password from a reset link. A refused password leaves the link
+    usable; success signs out every session (whoever had the old password)."""
+    pending = tokens.peek(session, token, tokens.PASSWORD_RESET)
+    user = session.get(User, pending.user_id) if pending else None
+    if user is None:
+        raise Invalid(BAD_LINK, code="bad_link")
+    passwords.check_policy(password, email=user.email, name=user.name)
+    if tokens.consume(session, token, tokens.PASSWORD_RESET) is None:
+        raise Invalid(BAD_LINK, code="bad_link")
+    user.password_hash = passwords.hash_password(password)
+    user.email_verified_at = user.email_verified_at or utcnow()
+    session.add(user)
+    sessions.revoke_all(session, user.id)
+    throttle.clear(session, [throttle.account_key("login", user.email)])
+    session.flush()
+
+
+def change_password(session: Session, principal: Principal, *, current: object, new: object,
+                    ip: str) -> int:
+    """Needs the current password; signs out the person's other sessions and
+    returns how many."""
+    user = session.get(User, principal.user_id)
+    keys = [(throttle.account_key("password", user.email), throttle.PER_ACCOUNT)]
+    throttle.check(session, keys)
+    if not passwords.verify_password(current, user.password_hash):
+        throttle.record_failure(session, keys)
+        session.commit()
+        raise Invalid("Your current password is not right.", field="current_password")
+    passwords.check_policy(new, email=user.email, name=user.name, field="new_password")
+    if passwords.verify_password(new, user.password_hash):
+        raise Invalid("Choose a password different from the current one.", field="new_password")
+    user.password_hash = passwords.hash_password(new)
+    session.add(user)
+    throttle.clear(session, [keys[0][0]])
+    return sessions.revoke_others(session, principal)

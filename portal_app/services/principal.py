@@ -1,0 +1,64 @@
+"""Who is acting: the one object every service receives and authorises with.
+It is built from the database on each request, never from client data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from portal_app.models import Membership, Organization, User
+from portal_app.services.errors import Forbidden
+
+ROLES = ("owner", "admin", "billing", "member")
+
+
+@dataclass(frozen=True)
+class OrgRole:
+    org_id: int
+    org_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    email: str
+    name: str
+    email_verified: bool
+    session_id: int | None
+    memberships: tuple[OrgRole, ...] = ()
+
+    def role_in(self, org_id: object) -> str | None:
+        """The role in that organisation, or None when not a member (also for
+        ids of the wrong type, which a hostile client may send)."""
+        for m in self.memberships:
+            if isinstance(org_id, int) and m.org_id == org_id:
+                return m.role
+        return None
+
+    @property
+    def current(self) -> OrgRole | None:
+        """The organisation the person works in (switching arrives with
+        multi-organisation support; until then, the first one joined)."""
+        return self.memberships[0] if self.memberships else None
+
+    def require_verified(self) -> None:
+        """Acting on an organisation needs a confirmed email address."""
+        if not self.email_verified:
+            raise Forbidden("Confirm your email address first: use the link we sent you.",
+                            code="unverified")
+
+
+def principal_for_user(session: Session, user: User, session_id: int | None) -> Principal:
+    rows = session.exec(
+        select(Membership.org_id, Organization.name, Membership.role)
+        .join(Organization, Organization.id == Membership.org_id)
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.id)
+    ).all()
+    return Principal(
+        user_id=user.id, email=user.email, name=user.name,
+        email_verified=user.email_verified_at is not None, session_id=session_id,
+        memberships=tuple(OrgRole(org_id, name, role) for org_id, name, role in rows),
+    )

@@ -1,0 +1,126 @@
+"""Server-side login sessions: created from a login ticket, resolved from the
+cookie's token on every request, ended by logout, idle time, age or the person
+signing out other devices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from portal_app.models import LoginSession, User
+from portal_app.models.base import utcnow
+from portal_app.services import tokens
+from portal_app.services.errors import NotFound
+from portal_app.services.principal import Principal, principal_for_user
+from portal_app.settings import get_settings
+
+COOKIE_NAME = "portal_session"
+TOUCH_EVERY = timedelta(minutes=1)  # write last_seen at most this often
+
+
+def idle_timeout() -> timedelta:
+    return timedelta(minutes=get_settings().session_idle_minutes)
+
+
+def max_age() -> timedelta:
+    return timedelta(hours=get_settings().session_max_hours)
+
+
+def start(session: Session, *, user_id: int, ip: str, user_agent: str) -> str:
+    """A new session; returns the raw token for the cookie (never stored)."""
+    raw = tokens.new_secret()
+    session.add(LoginSession(user_id=user_id, token_hash=tokens.hash_secret(raw), ip=ip[:64],
+                             user_agent=user_agent[:300], expires_at=utcnow() + max_age()))
+    session.flush()
+    return raw
+
+
+def _live(row: LoginSession | None, now: datetime) -> bool:
+    return (row is not None and row.revoked_at is None and row.expires_at > now
+            and now - row.last_seen_at < idle_timeout())
+
+
+def resolve(session: Session, raw_token: object) -> Principal | None:
+    """The Principal behind a cookie token, or None when it is missing, unknown,
+    revoked, idle too long or too old, or the account is disabled."""
+    if not isinstance(raw_token, str) or not raw_token or len(raw_token) > tokens.TOKEN_MAX_LENGTH:
+        return None
+    now = utcnow()
+    row = session.exec(select(LoginSession).where(
+        LoginSession.token_hash == tokens.hash_secret(raw_token))).first()
+    if not _live(row, now):
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        session.add(row)
+        session.flush()
+    return principal_for_user(session, user, row.id)
+
+
+def end(session: Session, raw_token: object) -> None:
+    """Logout: the token stops working everywhere at once."""
+    if isinstance(raw_token, str) and raw_token and len(raw_token) <= tokens.TOKEN_MAX_LENGTH:
+        session.execute(update(LoginSession).where(
+            LoginSession.token_hash == tokens.hash_secret(raw_token),
+            LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    device: str
+    ip: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+def describe_device(user_agent: str) -> str:
+    """"Firefox on Windows"-style text; good enough to recognise one's devices."""
+    ua = user_agent or ""
+    browser = next((name for key, name in (
+        ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+        ("Chromium/", "Chromium"), ("Safari/", "Safari")) if key in ua), "Unknown browser")
+    system = next((name for key, name in (
+        ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+        ("Mac OS X", "macOS"), ("Linux", "Linux")) if key in ua), "unknown system")
+    return f"{browser} on {system}"
+
+
+def list_for(session: Session, principal: Principal) -> list[SessionInfo]:
+    """The person's own live sessions, newest activity first."""
+    now = utcnow()
+    rows = session.exec(select(LoginSession).where(
+        LoginSession.user_id == principal.user_id, LoginSession.revoked_at.is_(None),
+        LoginSession.expires_at > now).order_by(LoginSession.last_seen_at.desc())).all()
+    return [SessionInfo(r.id, describe_device(r.user_agent), r.ip, r.created_at, r.last_seen_at,
+                        r.id == principal.session_id) for r in rows if _live(r, now)]
+
+
+def revoke(session: Session, principal: Principal, session_id: object) -> None:
+    """Sign out one of the person's own sessions; someone else's is "not found"."""
+    row = session.get(LoginSession, session_id) if isinstance(session_id, int) else None
+    if row is None or row.user_id != principal.user_id or row.revoked_at is not None:
+        raise NotFound("That session no longer exists.")
+    row.revoked_at = utcnow()
+    session.add(row)
+    session.flush()
+
+
+def revoke_others(session: Session, principal: Principal) -> int:
+    """Sign out everywhere but here; returns how many sessions ended."""
+    result = session.execute(update(LoginSession).where(
+        LoginSession.user_id == principal.user_id, LoginSession.revoked_at.is_(None),
+        LoginSession.id != (principal.session_id or -1)).values(revoked_at=utcnow()))
+    return result.rowcount
+
+
+def revoke_all(session: Session, user_id: int) -> None:
+    session.execute(update(LoginSession).where(
+        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))

@@ -1,0 +1,93 @@
+"""Server-side sessions: resolution, expiry, listing and signing out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from portal_app.models import LoginSession
+from portal_app.models.base import utcnow
+from portal_app.services import sessions
+from portal_app.services.errors import NotFound
+from tests.factories import register, sign_in
+
+
+def _age(session: Session, raw: str, **fields) -> None:
+    from portal_app.services.tokens import hash_secret
+    row = session.exec(select(LoginSession).where(LoginSession.token_hash == hash_secret(raw))).one()
+    for name, value in fields.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.commit()
+
+
+def test_resolve_gives_the_principal_with_memberships(any_engine):
+    with Session(any_engine) as session:
+        register(session)
+        raw, principal = sign_in(session)
+        assert principal.email == "ada@example.com" and principal.email_verified
+        assert principal.current.role == "owner" and principal.current.org_name == "Analytical Engines"
+        assert principal.role_in(principal.current.org_id) == "owner"
+        assert principal.role_in(str(principal.current.org_id)) is None
+
+
+@pytest.mark.parametrize("raw", [None, "", "garbage", "x" * 10_000, 12, ["a"]])
+def test_resolve_refuses_bogus_tokens(session, raw):
+    assert sessions.resolve(session, raw) is None
+
+
+def test_idle_session_expires(session):
+    register(session)
+    raw, _ = sign_in(session)
+    _age(session, raw, last_seen_at=utcnow() - sessions.idle_timeout() - timedelta(seconds=1))
+    assert sessions.resolve(session, raw) is None
+
+
+def test_activity_keeps_a_session_alive_until_its_absolute_expiry(session):
+    register(session)
+    raw, _ = sign_in(session)
+    _age(session, raw, last_seen_at=utcnow() - sessions.idle_timeout() + timedelta(minutes=5))
+    assert sessions.resolve(session, raw) is not None  # and this touched last_seen
+    session.commit()
+    assert sessions.resolve(session, raw) is not None
+    _age(session, raw, expires_at=utcnow() - timedelta(seconds=1))
+    assert sessions.resolve(session, raw) is None
+
+
+def test_logout_ends_the_session_on_the_server(session):
+    register(session)
+    raw, _ = sign_in(session)
+    sessions.end(session, raw)
+    assert sessions.resolve(session, raw) is None
+
+
+def test_session_list_shows_device_ip_and_marks_this_one(session):
+    register(session)
+    sign_in(session, ip="192.0.2.2", user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1")
+    _, principal = sign_in(session, ip="192.0.2.1")
+    listed = sessions.list_for(session, principal)
+    assert [(s.device, s.ip, s.current) for s in sorted(listed, key=lambda s: s.ip)] == [
+        ("Chrome on Linux", "192.0.2.1", True), ("Safari on iPhone", "192.0.2.2", False)]
+
+
+def test_sign_out_other_sessions_keeps_this_one(session):
+    register(session)
+    other, _ = sign_in(session, ip="192.0.2.2")
+    here, principal = sign_in(session)
+    assert sessions.revoke_others(session, principal) == 1
+    assert sessions.resolve(session, other) is None and sessions.resolve(session, here) is not None
+
+
+def test_cannot_revoke_someone_elses_session(session):
+    register(session)
+    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+    _, ada = sign_in(session)
+    eve_raw, eve = sign_in(session, "eve@example.com")
+    for bogus in (eve.session_id, 999_999, "1", None):
+        with pytest.raises(NotFound):
+            sessions.revoke(session, ada, bogus)
+    assert sessions.resolve(session, eve_raw) is not None
+    sessions.revoke(session, eve, eve.session_id)
+    assert sessions.resolve(session, eve_raw) is None
