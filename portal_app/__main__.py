@@ -23,12 +23,15 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 def _seed_demo(_args: argparse.Namespace) -> int:
     from portal_app.db import session_scope
-    from portal_app.services.demo import load_demo_data
+    from portal_app.services.demo import demo_logins, load_demo_data
 
     with session_scope() as session:
         lines = load_demo_data(session)
     for line in lines:
         print(f"==> {line}")
+    print("==> demo logins (for trying the portal; remove them before real use):")
+    for line in demo_logins():
+        print(f"      {line}")
     return 0
 
 

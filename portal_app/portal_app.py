@@ -3,11 +3,12 @@ headers around everything."""
 
 import reflex as rx
 
-from portal_app import pages  # noqa: F401  (registers pages)
+from portal_app import log_redaction, pages  # noqa: F401  (registers pages)
 from portal_app.api.app import api
 from portal_app.api.security_headers import security_headers
 from portal_app.components.layout import PAGES
 
+log_redaction.install()
 app = rx.App(api_transformer=[api, security_headers])
 
 for spec in PAGES:

@@ -6,10 +6,15 @@ from __future__ import annotations
 from portal_app.settings import get_settings
 
 # React Router's production build hydrates with an inline script, so scripts
-# need 'unsafe-inline'; everything else is locked to our own origin.
+# need 'unsafe-inline'; and Reflex runs every server-driven browser action
+# (toasts, `rx.call_script`, the full navigation that completes a sign-in)
+# through `eval` in its state.js, so they need 'unsafe-eval'. Only strings our
+# server sends are evaluated, and any user data in them is JSON-encoded.
+# Everything else is locked to our own origin: the connections, forms, base
+# URL, objects and framing that an injected script would need.
 CSP = "; ".join([
     "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",

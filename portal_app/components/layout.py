@@ -12,6 +12,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.settings import get_settings
+from portal_app.state.session import SessionState
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,11 @@ class NavItem:
     icon: str
 
 
-NAV: list[NavItem] = [NavItem("Home", routes.HOME, "house")]
+NAV: list[NavItem] = [
+    NavItem("Home", routes.HOME, "house"),
+    NavItem("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+    NavItem("Security", routes.SECURITY, "shield"),
+]
 
 
 @dataclass(frozen=True)
@@ -62,17 +67,41 @@ def _phone_menu() -> rx.Component:
     )
 
 
+def _account_menu() -> rx.Component:
+    """Who is signed in and the way out; or the way in."""
+    return rx.cond(
+        SessionState.signed_in,
+        rx.hstack(
+            rx.text(SessionState.user_name, size="2", trim="both",
+                    style={"max-width": "10em", "overflow": "hidden", "text-overflow": "ellipsis",
+                           "white-space": "nowrap"}),
+            rx.button("Sign out", variant="soft", size="2", on_click=SessionState.sign_out),
+            align="center", spacing="3",
+        ),
+        rx.hstack(
+            rx.link("Sign in", href=routes.SIGN_IN, size="2", style={"white-space": "nowrap"}),
+            rx.link(rx.button("Register", size="2", variant="soft", tab_index=-1), href=routes.REGISTER),
+            align="center", spacing="3",
+        ),
+    )
+
+
 def _header() -> rx.Component:
     name = get_settings().portal_name
     return rx.el.header(
         rx.hstack(
             rx.mobile_and_tablet(_phone_menu()),
-            rx.link(rx.text(name, size="5", weight="bold"), href=routes.HOME,
-                    underline="none", color="inherit"),
+            rx.link(rx.text(name, size=rx.breakpoints(initial="3", sm="5"), weight="bold",
+                            style={"white-space": "nowrap", "overflow": "hidden",
+                                   "text-overflow": "ellipsis"}),
+                    href=routes.HOME, underline="none", color="inherit", min_width="0"),
+            rx.spacer(),
+            _account_menu(),
             align="center",
             spacing="3",
             height="3.5em",
             padding_x="1em",
+            width="100%",
         ),
         style={"border-bottom": "1px solid var(--gray-a5)"},
     )
@@ -91,8 +120,16 @@ def shell(*children: rx.Component) -> rx.Component:
     )
 
 
-def portal_page(*, route: str, title: str, on_load: Any = None) -> Callable:
-    """Register a page function: it is wrapped in the shell and added to the app."""
+def _with_session(on_load: Any, private: bool) -> list:
+    first = SessionState.require_login if private else SessionState.load_session
+    rest = [] if on_load is None else on_load if isinstance(on_load, list) else [on_load]
+    return [first, *rest]
+
+
+def portal_page(*, route: str, title: str, on_load: Any = None, private: bool = False) -> Callable:
+    """Register a page function: it is wrapped in the shell and added to the
+    app. A private page sends a visitor without a live session to sign-in;
+    its own handlers still check the session themselves."""
 
     def decorator(fn: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def wrapped() -> rx.Component:
@@ -100,7 +137,7 @@ def portal_page(*, route: str, title: str, on_load: Any = None) -> Callable:
 
         wrapped.__name__ = fn.__name__
         PAGES.append(PageSpec(route=route, title=f"{title} · {get_settings().portal_name}",
-                              component=wrapped, on_load=on_load))
+                              component=wrapped, on_load=_with_session(on_load, private)))
         return fn
 
     return decorator

@@ -95,9 +95,17 @@ def register(session: Session, *, name: object, email: object, password: object,
     return Registration(clean_email)
 
 
-def verify_email(session: Session, raw_token: object) -> None:
+def verify_email(session: Session, raw_token: object) -> str:
+    """Confirm the address; returns "verified", or "already" when this link
+    was used before and the address is confirmed (pages may run their load
+    twice, and people click mails twice). Any other used or expired link is
+    refused."""
     token = tokens.consume(session, raw_token, tokens.VERIFY_EMAIL)
     if token is None:
+        used = tokens.find(session, raw_token, tokens.VERIFY_EMAIL)
+        user = session.get(User, used.user_id) if used and used.used_at else None
+        if user is not None and user.email_verified_at is not None:
+            return "already"
         raise Invalid("This confirmation link has expired or was already used. "
                       "Sign in to ask for a new one.", code="bad_link")
     user = session.get(User, token.user_id)
@@ -105,6 +113,7 @@ def verify_email(session: Session, raw_token: object) -> None:
         user.email_verified_at = utcnow()
         session.add(user)
     session.flush()
+    return "verified"
 
 
 def resend_verification(session: Session, principal: Principal, *, ip: str) -> None:

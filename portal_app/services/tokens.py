@@ -57,12 +57,17 @@ def consume(session: Session, raw: object, purpose: str) -> OneTimeToken | None:
     return session.exec(select(OneTimeToken).where(OneTimeToken.token_hash == hash_secret(raw))).one()
 
 
-def peek(session: Session, raw: object, purpose: str) -> OneTimeToken | None:
-    """The token if it could still be used, without using it (to show a form)."""
+def find(session: Session, raw: object, purpose: str) -> OneTimeToken | None:
+    """The token row whatever its state (used, expired), or None."""
     if not isinstance(raw, str) or not raw or len(raw) > TOKEN_MAX_LENGTH:
         return None
-    token = session.exec(select(OneTimeToken).where(
+    return session.exec(select(OneTimeToken).where(
         OneTimeToken.token_hash == hash_secret(raw), OneTimeToken.purpose == purpose)).first()
+
+
+def peek(session: Session, raw: object, purpose: str) -> OneTimeToken | None:
+    """The token if it could still be used, without using it (to show a form)."""
+    token = find(session, raw, purpose)
     if token is None or token.used_at is not None or token.expires_at <= utcnow():
         return None
     return token

@@ -3,7 +3,8 @@
 from sqlmodel import Session, select
 
 from portal_app.models import Organization
-from portal_app.services.demo import DEMO_ORGANIZATIONS, load_demo_data
+from portal_app.services import accounts
+from portal_app.services.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, load_demo_data
 
 
 def _names(engine) -> list[str]:
@@ -20,7 +21,14 @@ def test_demo_data_loads_once(engine):
         s.commit()
     assert all(line.startswith("created") for line in first)
     assert all(line.endswith("already present") for line in second)
-    assert _names(engine) == sorted(DEMO_ORGANIZATIONS)
+    assert _names(engine) == sorted(org for org, _, _ in DEMO_ORGANIZATIONS)
+
+
+def test_demo_logins_work(engine):
+    with Session(engine) as s:
+        load_demo_data(s)
+        for _, _, email in DEMO_ORGANIZATIONS:
+            assert accounts.login_with_password(s, email=email, password=DEMO_PASSWORD, ip="192.0.2.1")
 
 
 def test_demo_data_does_not_overwrite_changes(engine):

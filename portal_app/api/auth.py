@@ -1,0 +1,52 @@
+"""The two HTTP steps of signing in and out. Only an HTTP response can set an
+HttpOnly cookie, so the sign-in form (over the websocket) hands the browser a
+60-second single-use ticket and navigates here; this exchanges it for the
+session cookie. Logout clears the cookie and ends the session server-side."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from portal_app import routes
+from portal_app.db import session_scope
+from portal_app.services import accounts, sessions
+from portal_app.settings import get_settings
+
+router = APIRouter()
+
+
+def _redirect(path: str) -> RedirectResponse:
+    response = RedirectResponse(path, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.get(routes.AUTH_COMPLETE, include_in_schema=False)
+def complete_sign_in(request: Request, ticket: str = "", next: str = "") -> RedirectResponse:
+    with session_scope() as session:
+        raw = accounts.complete_login(session, ticket[:200], ip=_client_ip(request),
+                                      user_agent=request.headers.get("user-agent", ""))
+    if raw is None:
+        return _redirect(f"{routes.SIGN_IN}?{urlencode({'error': 'expired'})}")
+    settings = get_settings()
+    response = _redirect(routes.safe_next(next))
+    response.set_cookie(sessions.COOKIE_NAME, raw, max_age=settings.session_max_hours * 3600,
+                        path="/", httponly=True, samesite="lax", secure=settings.is_https)
+    return response
+
+
+@router.get(routes.AUTH_LOGOUT, include_in_schema=False)
+def sign_out(request: Request) -> RedirectResponse:
+    with session_scope() as session:
+        sessions.end(session, request.cookies.get(sessions.COOKIE_NAME))
+    response = _redirect(f"{routes.SIGN_IN}?signed_out=1")
+    response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax",
+                           secure=get_settings().is_https)
+    return response

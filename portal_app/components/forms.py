@@ -1,0 +1,55 @@
+"""Form pieces used by every page: a visibly labelled input with its error
+underneath, a general error callout and a submit button. Values the person
+typed stay in the (uncontrolled) inputs when the server refuses them."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars import Var
+
+
+def text_field(label: str, name: str, errors: Var, *, type: str = "text", autocomplete: str = "off",
+               hint: str = "", max_length: int = 256, required: bool = True) -> rx.Component:
+    error = errors[name].to(str)
+    return rx.vstack(
+        rx.el.label(label, html_for=name, style={"font-weight": "500", "font-size": "0.9em"}),
+        rx.input(id=name, name=name, type=type, auto_complete=autocomplete, max_length=max_length,
+                 required=required, width="100%", size="3",
+                 aria_invalid=rx.cond(error, "true", "false"),
+                 aria_describedby=f"{name}-help"),
+        rx.cond(  # a missing key is `undefined` in the browser: test truthiness
+            error,
+            rx.text(error, id=f"{name}-help", color_scheme="red", size="2", role="alert"),
+            rx.text(hint, id=f"{name}-help", color_scheme="gray", size="1") if hint else rx.fragment(),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def form_error(message: Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def notice(message: Var, color: str = "green") -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="info", color_scheme=color, role="status", width="100%"),
+    )
+
+
+def submit_button(label: str, loading: Var) -> rx.Component:
+    return rx.button(label, type="submit", size="3", loading=loading, width="100%")
+
+
+def card(*children: rx.Component, heading: str) -> rx.Component:
+    """A narrow, centred panel for the sign-in family of pages."""
+    return rx.card(
+        rx.vstack(rx.heading(heading, size="6", as_="h1"), *children, spacing="4", width="100%"),
+        width="100%",
+        max_width="28em",
+        size="3",
+    )

@@ -1,0 +1,57 @@
+"""The signed-in person's start page: their organisation, role and security."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.layout import portal_page
+from portal_app.state.account import DashboardState
+
+
+def _verify_banner() -> rx.Component:
+    return rx.cond(
+        ~DashboardState.email_verified,
+        rx.callout(
+            rx.vstack(
+                rx.text("Confirm your email address to start working with your organisation. "
+                        "We sent a link to ", rx.text.strong(DashboardState.user_email), "."),
+                rx.button("Send the link again", size="2", variant="soft",
+                          on_click=DashboardState.resend_verification),
+                spacing="2", align="start",
+            ),
+            icon="mail_warning", color_scheme="amber", role="status", width="100%",
+        ),
+    )
+
+
+def _fact(label: str, value: rx.Var | str) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+@portal_page(route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load, private=True)
+def dashboard() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Hello, ", DashboardState.user_name, size="7", as_="h1"),
+        _verify_banner(),
+        rx.card(
+            rx.heading("Your organisation", size="4", as_="h2"),
+            rx.data_list.root(
+                _fact("Organisation", DashboardState.org_name),
+                _fact("Your role", DashboardState.org_role),
+                orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.heading("Security", size="4", as_="h2"),
+            rx.data_list.root(
+                _fact("Email", rx.cond(DashboardState.email_verified, "Confirmed", "Not confirmed yet")),
+                _fact("Signed-in sessions", DashboardState.session_count.to_string()),
+                orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+            ),
+            rx.link("Manage password and sessions", href=routes.SECURITY),
+            width="100%",
+        ),
+        spacing="4", width="100%",
+    )

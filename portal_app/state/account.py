@@ -1,0 +1,103 @@
+"""The signed-in person's own pages: the dashboard and account security
+(password, sessions). Each handler resolves the principal afresh."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services import accounts, sessions
+from portal_app.services.errors import PortalError
+from portal_app.state.session import SessionState, field_errors
+from portal_app.state.sign_in import _form
+
+
+def _when(value) -> str:
+    return value.strftime("%d %b %Y, %H:%M UTC")
+
+
+class DashboardState(SessionState):
+    session_count: int = 0
+
+    @rx.event
+    def load(self) -> None:
+        principal = self._principal()
+        if principal is None:
+            return
+        with session_scope() as session:
+            self.session_count = len(sessions.list_for(session, principal))
+
+    @rx.event
+    def resend_verification(self):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        try:
+            self._act(accounts.resend_verification, principal, ip=self._client_ip())
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        return rx.toast.success(f"We sent a new confirmation link to {principal.email}.")
+
+
+class SecurityState(SessionState):
+    rows: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    error: str = ""
+    form_key: int = 0  # bumped to clear the password form after success
+
+    def _reload(self, principal) -> None:
+        with session_scope() as session:
+            listed = sessions.list_for(session, principal)
+        self.rows = [{"id": str(s.id), "device": s.device, "ip": s.ip or "unknown",
+                      "last_seen": _when(s.last_seen_at), "started": _when(s.created_at),
+                      "current": "yes" if s.current else ""} for s in listed]
+
+    @rx.event
+    def load(self) -> None:
+        self.errors, self.error = {}, ""
+        principal = self._principal()
+        if principal is not None:
+            self._reload(principal)
+
+    @rx.event
+    def change_password(self, form: dict):
+        data = _form(form)
+        self.errors, self.error = {}, ""
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        if data.get("new_password") != data.get("confirm"):
+            self.errors = {"confirm": "The two new passwords are not the same."}
+            return None
+        try:
+            ended = self._act(accounts.change_password, principal, current=data.get("current_password"),
+                              new=data.get("new_password"), ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.form_key += 1
+        self._reload(principal)
+        others = f" {ended} other session{'s' if ended != 1 else ''} signed out." if ended else ""
+        return rx.toast.success(f"Password changed.{others}")
+
+    @rx.event
+    def revoke(self, session_id: str):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        try:
+            sid = int(session_id) if isinstance(session_id, (str, int)) and str(session_id).isdigit() else None
+            self._act(sessions.revoke, principal, sid)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self._reload(principal)
+        return rx.toast.success("That session is signed out.")
+
+    @rx.event
+    def revoke_others(self):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        ended = self._act(sessions.revoke_others, principal)
+        self._reload(principal)
+        return rx.toast.success(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")

@@ -1,0 +1,63 @@
+"""Forgotten passwords: ask for a link (the answer never says whether the
+address has an account), then choose a new password from it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services import accounts
+from portal_app.services.errors import PortalError
+from portal_app.state.session import SessionState, field_errors
+from portal_app.state.sign_in import _form
+
+
+class ForgotPasswordState(SessionState):
+    errors: dict[str, str] = {}
+    error: str = ""
+    notice: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        self.errors, self.error, self.notice = {}, "", ""
+
+    @rx.event
+    def submit(self, form: dict) -> None:
+        data = _form(form)
+        self.errors, self.error, self.notice = {}, "", ""
+        try:
+            self._act(accounts.request_password_reset, email=data.get("email"), ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return
+        self.notice = ("If an account uses that address, we have sent it a link to choose a new "
+                       "password. The link works once, within 1 hour.")
+
+
+class ResetPasswordState(SessionState):
+    link_ok: bool = False
+    checked: bool = False
+    done: bool = False
+    errors: dict[str, str] = {}
+    error: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        self.errors, self.error, self.done = {}, "", False
+        with session_scope() as session:
+            self.link_ok = accounts.reset_link_is_valid(session, self._query("token"))
+        self.checked = True
+
+    @rx.event
+    def submit(self, form: dict) -> None:
+        data = _form(form)
+        self.errors, self.error = {}, ""
+        if data.get("password") != data.get("confirm"):
+            self.errors = {"confirm": "The two passwords are not the same."}
+            return
+        try:
+            self._act(accounts.reset_password, token=self._query("token"), password=data.get("password"))
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return
+        self.done = True

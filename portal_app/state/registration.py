@@ -1,0 +1,54 @@
+"""Self-registration and confirming the email address."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.services import accounts
+from portal_app.services.errors import PortalError
+from portal_app.state.session import SessionState, field_errors
+from portal_app.state.sign_in import _form
+
+
+class RegisterState(SessionState):
+    errors: dict[str, str] = {}
+    error: str = ""
+    registered_email: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        self.errors, self.error, self.registered_email = {}, "", ""
+
+    @rx.event
+    def submit(self, form: dict) -> None:
+        data = _form(form)
+        self.errors, self.error = {}, ""
+        try:
+            result = self._act(accounts.register, name=data.get("name"), email=data.get("email"),
+                               password=data.get("password"), company=data.get("company"))
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return
+        self.registered_email = result.email
+
+
+class VerifyEmailState(SessionState):
+    outcome: str = "checking"  # checking | verified | failed
+    message: str = ""
+    _done_token: str = ""  # on_load may fire twice for one visit: answer once
+
+    @rx.event
+    def verify(self) -> None:
+        token = self._query("token")
+        if token and token == self._done_token:
+            return
+        self._done_token = token
+        try:
+            outcome = self._act(accounts.verify_email, token)
+        except PortalError as err:
+            self.outcome, self.message = "failed", err.message
+            return
+        self.outcome = "verified"
+        self.message = ("Thank you: your email address is confirmed." if outcome == "verified"
+                        else "Your email address is already confirmed.")
+        self._show(self._principal())

@@ -1,0 +1,127 @@
+"""The signed-in person, as every page state sees them.
+
+Reflex state is a cache, never proof of login: every handler that reads or
+changes anything calls `_principal()`, which resolves the HttpOnly session
+cookie (carried by the websocket handshake, kept out of the browser's state by
+Reflex) against the sessions table. Public vars hold only what the person may
+see; the token itself never lands in a var."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import TypeVar
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.db import session_scope
+from portal_app.integrations.mail import deliver_pending
+from portal_app.services import sessions
+from portal_app.services.errors import PortalError
+from portal_app.services.principal import Principal
+
+T = TypeVar("T")
+
+
+def navigate(url: str) -> rx.event.EventSpec:
+    """A full page load (not client routing), so the next websocket carries
+    the new cookie and a fresh Reflex token."""
+    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+def ticket_url(ticket: str, next_path: object = None) -> str:
+    return f"{routes.AUTH_COMPLETE}?{urlencode({'ticket': ticket, 'next': routes.safe_next(next_path)})}"
+
+
+def send_queued_mail() -> None:
+    """Deliver what a committed action queued; a mail server that is down
+    leaves it in the outbox instead of failing the action."""
+    deliver_pending()
+
+
+class SessionState(rx.State):
+    signed_in: bool = False
+    user_name: str = ""
+    user_email: str = ""
+    email_verified: bool = False
+    org_name: str = ""
+    org_role: str = ""
+
+    def _cookie_token(self) -> str | None:
+        try:
+            cookie = SimpleCookie(self.router.headers.cookie or "")
+        except CookieError:
+            return None
+        morsel = cookie.get(sessions.COOKIE_NAME)
+        return morsel.value if morsel else None
+
+    def _query(self, name: str) -> str:
+        return self.router.url.query_parameters.get(name, "")
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip or ""
+
+    def _principal(self) -> Principal | None:
+        """The one way a handler learns who is acting; None means nobody."""
+        token = self._cookie_token()
+        if not token:
+            return None
+        with session_scope() as session:
+            return sessions.resolve(session, token)
+
+    def _show(self, principal: Principal | None) -> None:
+        """Set the shared "who is signed in" vars (not `reset()`: called from a
+        page's substate, that would wipe the page's own vars)."""
+        current = principal.current if principal else None
+        self.signed_in = principal is not None
+        self.user_name = principal.name if principal else ""
+        self.user_email = principal.email if principal else ""
+        self.email_verified = principal.email_verified if principal else False
+        self.org_name, self.org_role = (current.org_name, current.role) if current else ("", "")
+
+    def _act(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run a service call in one transaction, then deliver queued mail."""
+        with session_scope() as session:
+            result = fn(session, *args, **kwargs)
+        send_queued_mail()
+        return result
+
+    @rx.event
+    def load_session(self) -> None:
+        """For public pages: show who is signed in, if anyone."""
+        self._show(self._principal())
+
+    @rx.event
+    def require_login(self):
+        """For private pages: without a live session, go to sign-in and back."""
+        principal = self._principal()
+        self._show(principal)
+        if principal is None:
+            path = self.router.url.path
+            return rx.redirect(f"{routes.SIGN_IN}?{urlencode({'next': routes.safe_next(path)})}")
+
+    @rx.event
+    def sign_out(self):
+        """End the session on the server, forget this tab's Reflex state, and
+        let the logout route clear the cookie."""
+        token = self._cookie_token()
+        if token:
+            with session_scope() as session:
+                sessions.end(session, token)
+        root = self
+        while root.parent_state is not None:
+            root = root.parent_state
+        root.reset()
+        return rx.call_script(
+            f"window.sessionStorage.clear(); window.location.assign({json.dumps(routes.AUTH_LOGOUT)})")
+
+
+def field_errors(err: PortalError) -> tuple[str, dict[str, str]]:
+    """The one mapping from a domain error to a form: a message next to the
+    named field, or a general one above the form."""
+    if err.field:
+        return "", {err.field: err.message}
+    return err.message, {}

@@ -1,0 +1,88 @@
+"""Signing in: by password, or by a link sent by mail. Both end in a login
+ticket and a full navigation to /auth/complete, which sets the cookie."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.services import accounts
+from portal_app.services.errors import PortalError
+from portal_app.state.session import SessionState, field_errors, navigate, ticket_url
+
+MODES = ("password", "link")
+QUERY_MESSAGES = {
+    "expired": "That sign-in took too long or was already used. Please sign in again.",
+}
+
+
+def _form(form: object) -> dict:
+    """Any client can send any payload: only a dict of strings is a form."""
+    return form if isinstance(form, dict) else {}
+
+
+class SignInState(SessionState):
+    mode: str = "password"
+    errors: dict[str, str] = {}
+    error: str = ""
+    notice: str = ""
+
+    @rx.event
+    def load(self):
+        self.errors, self.error, self.notice, self.mode = {}, "", "", "password"
+        self.error = QUERY_MESSAGES.get(self._query("error"), "")
+        if self._query("signed_out"):
+            self.notice = "You have signed out."
+        if self._principal() is not None:
+            return rx.redirect(routes.safe_next(self._query("next")))
+
+    @rx.event
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode if mode in MODES else "password"
+        self.errors, self.error, self.notice = {}, "", ""
+
+    @rx.event
+    def submit_password(self, form: dict):
+        data = _form(form)
+        self.errors, self.error, self.notice = {}, "", ""
+        try:
+            ticket = self._act(accounts.login_with_password, email=data.get("email"),
+                               password=data.get("password"), ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            if err.code == "login_failed":  # not tied to one field: do not hint which was wrong
+                self.error, self.errors = err.message, {}
+            return None
+        return navigate(ticket_url(ticket, self._query("next")))
+
+    @rx.event
+    def submit_link(self, form: dict) -> None:
+        data = _form(form)
+        self.errors, self.error, self.notice = {}, "", ""
+        try:
+            self._act(accounts.request_login_link, email=data.get("email"), ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return
+        self.notice = ("If an account uses that address, a sign-in link is on its way. "
+                       "It works once, within 15 minutes.")
+
+
+class SignInLinkState(SessionState):
+    """The page a mailed link opens. It asks for a click before using the
+    link, so mail scanners that prefetch links do not burn it."""
+
+    error: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        self.error = ""
+
+    @rx.event
+    def continue_sign_in(self):
+        try:
+            ticket = self._act(accounts.login_with_link, self._query("token"))
+        except PortalError as err:
+            self.error = err.message
+            return None
+        return navigate(ticket_url(ticket))

@@ -1,0 +1,178 @@
+"""Accounts in real Chromium against the real app: register, confirm by the
+mailed link, sign in and out, links, resets, sessions."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.accounts_helpers import (
+    PASSWORD, create_person, link_from_outbox, sign_in, unique_email,
+)
+
+
+def test_register_confirm_sign_in_and_out(portal, page):
+    address = unique_email("grace")
+    page.goto(portal.url + "/register")
+    page.get_by_label("Your name").fill("Grace <b>Hopper</b>")
+    page.get_by_label("Work email").fill(address.upper())
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Company name").fill("Navy Labs")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("We sent a confirmation link")).to_be_visible()
+
+    page.goto(link_from_outbox(portal.data_dir, address, "/verify-email"))
+    expect(page.get_by_text("your email address is confirmed")).to_be_visible()
+
+    sign_in(page, portal.url, address)
+    expect(page).to_have_url(re.compile(r"/dashboard"))
+    # Hostile markup in a name is shown as text, never rendered.
+    expect(page.get_by_role("heading", name="Hello, Grace <b>Hopper</b>")).to_be_visible()
+    expect(page.get_by_text("Navy Labs")).to_be_visible()
+    expect(page.get_by_text("Confirmed")).to_be_visible()
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "portal_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie") == ""  # invisible to scripts
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == "portal_session"]
+    page.goto(portal.url + "/dashboard")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fdashboard"))
+
+
+def test_a_stolen_cookie_stops_working_after_sign_out(portal, browser, page):
+    address = unique_email()
+    create_person(portal, address)
+    sign_in(page, portal.url, address)
+    stolen = [c for c in page.context.cookies() if c["name"] == "portal_session"]
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    thief = browser.new_context()
+    try:
+        thief.add_cookies(stolen)
+        other = thief.new_page()
+        other.goto(portal.url + "/dashboard")
+        expect(other).to_have_url(re.compile(r"/sign-in"))
+    finally:
+        thief.close()
+
+
+def test_wrong_password_says_so_and_keeps_the_email(portal, page):
+    address = unique_email()
+    create_person(portal, address)
+    page.goto(portal.url + "/sign-in")
+    page.get_by_label("Email", exact=True).fill(address)
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="The email or password is not right.")).to_be_visible()
+    expect(page.get_by_label("Email", exact=True)).to_have_value(address)
+
+
+def test_registration_refuses_a_weak_password_and_keeps_the_form(portal, page):
+    page.goto(portal.url + "/register")
+    page.get_by_label("Your name").fill("Weak Walter")
+    page.get_by_label("Work email").fill(unique_email())
+    page.get_by_label("Password", exact=True).fill("password1234")
+    page.get_by_label("Company name").fill("Weak Co")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(re.compile("This password is too weak"))).to_be_visible()
+    expect(page.get_by_label("Your name")).to_have_value("Weak Walter")
+
+
+def test_sign_in_by_emailed_link(portal, page):
+    address = unique_email()
+    create_person(portal, address, verified=False)
+    page.goto(portal.url + "/sign-in")
+    page.get_by_role("button", name="Email me a sign-in link instead").click()
+    page.get_by_label("Email", exact=True).fill(address)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.get_by_text("a sign-in link is on its way")).to_be_visible()
+    link = link_from_outbox(portal.data_dir, address, "/sign-in/link")
+    page.goto(link)
+    page.get_by_role("button", name="Continue signing in").click()
+    expect(page.get_by_role("heading", name="Hello, Test Person")).to_be_visible()
+    page.goto(link)  # single use
+    page.get_by_role("button", name="Continue signing in").click()
+    expect(page.get_by_text("expired or was already used")).to_be_visible()
+
+
+def test_forgot_and_reset_password(portal, page):
+    address = unique_email()
+    create_person(portal, address)
+    page.goto(portal.url + "/forgot-password")
+    page.get_by_label("Email", exact=True).fill(address)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_text("If an account uses that address")).to_be_visible()
+    page.goto(link_from_outbox(portal.data_dir, address, "/reset-password"))
+    page.get_by_label("New password", exact=True).fill("violet-canyon-drum-42")
+    page.get_by_label("Repeat the new password").fill("violet-canyon-drum-42")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_text("Your password is changed")).to_be_visible()
+    sign_in(page, portal.url, address, "violet-canyon-drum-42")
+
+
+def test_unknown_address_gets_the_same_reset_answer(portal, page):
+    page.goto(portal.url + "/forgot-password")
+    page.get_by_label("Email", exact=True).fill(unique_email("nobody"))
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_text("If an account uses that address")).to_be_visible()
+
+
+def test_sessions_list_and_sign_out_of_other_sessions(portal, browser, page):
+    address = unique_email()
+    create_person(portal, address)
+    other_ctx = browser.new_context()
+    try:
+        other = other_ctx.new_page()
+        sign_in(other, portal.url, address)
+        sign_in(page, portal.url, address)
+        page.goto(portal.url + "/account/security")
+        sessions = page.get_by_role("list", name="Sessions").get_by_role("listitem")
+        expect(sessions).to_have_count(2)
+        expect(page.get_by_text("This device")).to_have_count(1)
+        page.get_by_role("button", name="Sign out of all other sessions").click()
+        page.get_by_role("alertdialog").get_by_role("button", name="Sign out others").click()
+        expect(page.get_by_text("Signed out of 1 other session.")).to_be_visible()
+        expect(sessions).to_have_count(1)
+        other.goto(portal.url + "/dashboard")
+        expect(other).to_have_url(re.compile(r"/sign-in"))
+    finally:
+        other_ctx.close()
+
+
+def test_change_password_asks_for_the_current_one(portal, page):
+    address = unique_email()
+    create_person(portal, address)
+    sign_in(page, portal.url, address)
+    page.goto(portal.url + "/account/security")
+    page.get_by_label("Current password").fill("wrong-current-pw")
+    page.get_by_label("New password", exact=True).fill("violet-canyon-drum-42")
+    page.get_by_label("Repeat the new password").fill("violet-canyon-drum-42")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your current password is not right.")).to_be_visible()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Password changed.")).to_be_visible()
+
+
+def test_dashboard_fits_a_phone(portal, browser):
+    address = unique_email()
+    create_person(portal, address, verified=False)
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    try:
+        page = ctx.new_page()
+        sign_in(page, portal.url, address)
+        expect(page.get_by_role("button", name="Send the link again")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        ctx.close()
+
+
+def test_demo_login_printed_by_the_run_command_works(portal, page):
+    from portal_app.services.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD
+
+    org, _, address = DEMO_ORGANIZATIONS[0]
+    sign_in(page, portal.url, address, DEMO_PASSWORD)
+    expect(page.get_by_text(org)).to_be_visible()

@@ -1,0 +1,140 @@
+"""A hostile client speaks Reflex's websocket protocol directly and calls the
+account handlers with no session, with someone else's ids and with extra
+fields. Nothing changes, nothing leaks, and the state sent to the browser
+never holds a password hash, a session token or its hash."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from sqlmodel import select
+
+from portal_app.models import LoginSession, OutgoingMail, User
+from portal_app.services import sessions
+from portal_app.state.account import DashboardState, SecurityState
+from portal_app.state.session import SessionState
+from portal_app.state.sign_in import SignInState
+from tests import factories
+from tests.browser.accounts_helpers import portal_session, unique_email
+from tests.ws_client import ReflexClient, handler_name
+
+
+def _person(portal, prefix: str, verified: bool = True):
+    """A registered, signed-in person: (cookie header, principal)."""
+    address = unique_email(prefix)
+    with portal_session(portal) as session:
+        factories.register(session, address, company=f"{prefix} Ltd", name=prefix.title(), verified=verified)
+        raw, principal = factories.sign_in(session, address)
+    return f"{sessions.COOKIE_NAME}={raw}", raw, principal
+
+
+def _snapshot(portal, user_id: int) -> tuple:
+    with portal_session(portal) as session:
+        user = session.get(User, user_id)
+        live = session.exec(select(LoginSession.id).where(
+            LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))).all()
+        mails = session.exec(select(OutgoingMail.id).where(OutgoingMail.to_address == user.email)).all()
+        return user.password_hash, sorted(live), len(mails)
+
+
+@pytest.fixture
+def victim(portal):
+    return _person(portal, "victim", verified=False)
+
+
+def test_handlers_without_a_session_change_nothing(portal, victim):
+    _, _, principal = victim
+    before = _snapshot(portal, principal.user_id)
+    calls = [
+        (handler_name(SecurityState, "revoke_others"), {}),
+        (handler_name(SecurityState, "revoke"), {"session_id": str(principal.session_id)}),
+        (handler_name(SecurityState, "change_password"), {"form": {
+            "current_password": factories.PASSWORD, "new_password": "violet-canyon-drum-42",
+            "confirm": "violet-canyon-drum-42"}}),
+        (handler_name(DashboardState, "resend_verification"), {}),
+        (handler_name(SecurityState, "load"), {}),
+    ]
+    with ReflexClient(portal.url) as client:  # no cookie at all
+        client.hydrate("/account/security")
+        for name, payload in calls:
+            client.call(name, payload, router_path="/account/security")
+        state = client.state()
+    assert _snapshot(portal, principal.user_id) == before
+    assert state[SecurityState.get_full_name()]["rows_rx_state_"] == []
+    assert state[SessionState.get_full_name()]["signed_in_rx_state_"] is False
+
+
+def test_a_forged_cookie_is_nobody(portal, victim):
+    _, raw, principal = victim
+    before = _snapshot(portal, principal.user_id)
+    forged = f"{sessions.COOKIE_NAME}={raw[:-2]}xx"
+    with ReflexClient(portal.url, cookie=forged) as client:
+        client.hydrate("/dashboard")
+        client.call(handler_name(SecurityState, "revoke_others"), {}, router_path="/account/security")
+        assert client.state()[SessionState.get_full_name()]["signed_in_rx_state_"] is False
+    assert _snapshot(portal, principal.user_id) == before
+
+
+def test_another_persons_session_cannot_be_signed_out(portal, victim):
+    _, victim_raw, victim_principal = victim
+    attacker_cookie, _, _ = _person(portal, "attacker")
+    before = _snapshot(portal, victim_principal.user_id)
+    with ReflexClient(portal.url, cookie=attacker_cookie) as client:
+        client.hydrate("/account/security")
+        for bogus in (str(victim_principal.session_id), victim_principal.session_id, "-1", "1 OR 1=1",
+                      None, ["1"], {"id": 1}):
+            client.call(handler_name(SecurityState, "revoke"), {"session_id": bogus},
+                        router_path="/account/security")
+    assert _snapshot(portal, victim_principal.user_id) == before
+    with portal_session(portal) as session:
+        assert sessions.resolve(session, victim_raw) is not None
+
+
+def test_extra_fields_in_the_payload_are_ignored(portal):
+    cookie, _, principal = _person(portal, "extra")
+    before = _snapshot(portal, principal.user_id)
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/account/security")
+        # Extra keyword arguments are refused by Reflex before the handler runs.
+        client.call(handler_name(SecurityState, "revoke_others"), {"user_id": 1, "org_id": 1, "role": "owner"},
+                    router_path="/account/security")
+        # Extra form fields reach the handler, which never reads them.
+        client.call(handler_name(SecurityState, "change_password"), {"form": {
+            "current_password": "wrong", "new_password": "x", "confirm": "x",
+            "user_id": 1, "org_id": 1, "role": "owner", "email_verified": True}},
+            router_path="/account/security")
+        client.call(handler_name(SignInState, "set_mode"), {"mode": "<script>alert(1)</script>"},
+                    router_path="/sign-in")
+        state = client.state()
+    assert _snapshot(portal, principal.user_id) == before
+    assert state[SignInState.get_full_name()]["mode_rx_state_"] == "password"
+    assert state[SessionState.get_full_name()]["org_role_rx_state_"] == "owner"
+
+
+def test_private_helpers_are_not_callable_and_the_error_log_hides_the_cookie(portal, victim):
+    cookie, raw, principal = victim
+    name = f"{SessionState.get_full_name()}._principal"
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/dashboard")
+        assert client.call(name, {}) == []
+        assert client.call(f"{SessionState.get_full_name()}._act", {"fn": "print"}) == []
+    deadline = time.monotonic() + 10
+    while f"No registered handler found for event: {name}" not in portal.log():
+        assert time.monotonic() < deadline, "the server did not log the refused event"
+        time.sleep(0.2)
+    assert raw not in portal.log()  # Reflex logs the router data; we redact the cookie
+
+
+def test_hydrated_state_holds_no_secrets(portal):
+    cookie, raw, principal = _person(portal, "secrets")
+    with portal_session(portal) as session:
+        password_hash = session.get(User, principal.user_id).password_hash
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/account/security")
+        client.call(handler_name(SecurityState, "load"), {}, router_path="/account/security")
+        text = json.dumps(client.state())
+        assert client.state()[SessionState.get_full_name()]["signed_in_rx_state_"] is True
+    for secret in (raw, sessions.tokens.hash_secret(raw), password_hash, "argon2", "token_hash"):
+        assert secret not in text
