@@ -97,9 +97,8 @@ def register(session: Session, *, name: object, email: object, password: object,
 
 def verify_email(session: Session, raw_token: object) -> str:
     """Confirm the address; returns "verified", or "already" when this link
-    was used before and the address is confirmed (pages may run their load
-    twice, and people click mails twice). Any other used or expired link is
-    refused."""
+    was used before and the address is confirmed (people click mails twice,
+    and reload). Any other used or expired link is refused."""
     token = tokens.consume(session, raw_token, tokens.VERIFY_EMAIL)
     if token is None:
         used = tokens.find(session, raw_token, tokens.VERIFY_EMAIL)

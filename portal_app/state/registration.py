@@ -35,16 +35,11 @@ class RegisterState(SessionState):
 class VerifyEmailState(SessionState):
     outcome: str = "checking"  # checking | verified | failed
     message: str = ""
-    _done_token: str = ""  # on_load may fire twice for one visit: answer once
 
     @rx.event
     def verify(self) -> None:
-        token = self._query("token")
-        if token and token == self._done_token:
-            return
-        self._done_token = token
         try:
-            outcome = self._act(accounts.verify_email, token)
+            outcome = self._act(accounts.verify_email, self._query("token"))
         except PortalError as err:
             self.outcome, self.message = "failed", err.message
             return

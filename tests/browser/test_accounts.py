@@ -86,6 +86,8 @@ def test_sign_in_by_emailed_link(portal, page):
     create_person(portal, address, verified=False)
     page.goto(portal.url + "/sign-in")
     page.get_by_role("button", name="Email me a sign-in link instead").click()
+    # The form is swapped once the server answers; typing before that is lost.
+    expect(page.get_by_role("form", name="Sign in by email link")).to_be_visible()
     page.get_by_label("Email", exact=True).fill(address)
     page.get_by_role("button", name="Email me a sign-in link").click()
     expect(page.get_by_text("a sign-in link is on its way")).to_be_visible()
