@@ -7,9 +7,11 @@ from portal_app import log_redaction, pages  # noqa: F401  (registers pages)
 from portal_app.api.app import api
 from portal_app.api.security_headers import security_headers
 from portal_app.components.layout import PAGES
+from portal_app.integrations.mail import deliver_periodically
 
 log_redaction.install()
 app = rx.App(api_transformer=[api, security_headers])
+app.register_lifespan_task(deliver_periodically)
 
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)

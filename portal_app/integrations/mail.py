@@ -4,8 +4,10 @@ links (and tests can too)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import smtplib
+import threading
 from email.message import EmailMessage
 
 from sqlalchemy.engine import Engine
@@ -19,6 +21,10 @@ from portal_app.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT = 10
+RETRY_EVERY_SECONDS = 60
+# One delivery run at a time in this process, so a mail is never sent twice
+# by two runs that both saw it pending.
+_DELIVERY_LOCK = threading.Lock()
 
 
 def _message(mail: OutgoingMail, settings: Settings) -> EmailMessage:
@@ -51,8 +57,13 @@ def deliver_pending(engine: Engine | None = None, settings: Settings | None = No
     """Send what is queued; returns how many went out. A failure is recorded on
     the row (never its body in the log: it may hold a sign-in link)."""
     settings = settings or get_settings()
+    with _DELIVERY_LOCK:
+        return _deliver(engine or get_engine(), settings)
+
+
+def _deliver(engine: Engine, settings: Settings) -> int:
     sent = 0
-    with Session(engine or get_engine()) as session:
+    with Session(engine) as session:
         pending = session.exec(select(OutgoingMail).where(
             OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS
         ).order_by(OutgoingMail.id).limit(50)).all()
@@ -72,3 +83,13 @@ def deliver_pending(engine: Engine | None = None, settings: Settings | None = No
             session.add(mail)
             session.commit()
     return sent
+
+
+async def deliver_periodically() -> None:
+    """Lifespan task: retry what could not be sent (mail server down)."""
+    while True:
+        try:
+            await asyncio.to_thread(deliver_pending)
+        except Exception:  # noqa: BLE001 — keep retrying; the row records the error
+            log.exception("periodic mail delivery failed")
+        await asyncio.sleep(RETRY_EVERY_SECONDS)

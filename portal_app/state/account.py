@@ -28,12 +28,12 @@ class DashboardState(SessionState):
             self.session_count = len(sessions.list_for(session, principal))
 
     @rx.event
-    def resend_verification(self):
+    async def resend_verification(self):
         principal = self._principal()
         if principal is None:
             return rx.toast.error("Please sign in again.")
         try:
-            self._act(accounts.resend_verification, principal, ip=self._client_ip())
+            await self._act(accounts.resend_verification, principal, ip=self._client_ip())
         except PortalError as err:
             return rx.toast.error(err.message)
         return rx.toast.success(f"We sent a new confirmation link to {principal.email}.")
@@ -60,7 +60,7 @@ class SecurityState(SessionState):
             self._reload(principal)
 
     @rx.event
-    def change_password(self, form: dict):
+    async def change_password(self, form: dict):
         data = _form(form)
         self.errors, self.error = {}, ""
         principal = self._principal()
@@ -70,7 +70,7 @@ class SecurityState(SessionState):
             self.errors = {"confirm": "The two new passwords are not the same."}
             return None
         try:
-            ended = self._act(accounts.change_password, principal, current=data.get("current_password"),
+            ended = await self._act(accounts.change_password, principal, current=data.get("current_password"),
                               new=data.get("new_password"), ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
@@ -81,23 +81,23 @@ class SecurityState(SessionState):
         return rx.toast.success(f"Password changed.{others}")
 
     @rx.event
-    def revoke(self, session_id: str):
+    async def revoke(self, session_id: str):
         principal = self._principal()
         if principal is None:
             return rx.toast.error("Please sign in again.")
         try:
             sid = int(session_id) if isinstance(session_id, (str, int)) and str(session_id).isdigit() else None
-            self._act(sessions.revoke, principal, sid)
+            await self._act(sessions.revoke, principal, sid)
         except PortalError as err:
             return rx.toast.error(err.message)
         self._reload(principal)
         return rx.toast.success("That session is signed out.")
 
     @rx.event
-    def revoke_others(self):
+    async def revoke_others(self):
         principal = self._principal()
         if principal is None:
             return rx.toast.error("Please sign in again.")
-        ended = self._act(sessions.revoke_others, principal)
+        ended = await self._act(sessions.revoke_others, principal)
         self._reload(principal)
         return rx.toast.success(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")

@@ -22,11 +22,11 @@ class ForgotPasswordState(SessionState):
         self.errors, self.error, self.notice = {}, "", ""
 
     @rx.event
-    def submit(self, form: dict) -> None:
+    async def submit(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error, self.notice = {}, "", ""
         try:
-            self._act(accounts.request_password_reset, email=data.get("email"), ip=self._client_ip())
+            await self._act(accounts.request_password_reset, email=data.get("email"), ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return
@@ -49,14 +49,14 @@ class ResetPasswordState(SessionState):
         self.checked = True
 
     @rx.event
-    def submit(self, form: dict) -> None:
+    async def submit(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error = {}, ""
         if data.get("password") != data.get("confirm"):
             self.errors = {"confirm": "The two passwords are not the same."}
             return
         try:
-            self._act(accounts.reset_password, token=self._query("token"), password=data.get("password"))
+            await self._act(accounts.reset_password, token=self._query("token"), password=data.get("password"))
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return

@@ -20,11 +20,11 @@ class RegisterState(SessionState):
         self.errors, self.error, self.registered_email = {}, "", ""
 
     @rx.event
-    def submit(self, form: dict) -> None:
+    async def submit(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error = {}, ""
         try:
-            result = self._act(accounts.register, name=data.get("name"), email=data.get("email"),
+            result = await self._act(accounts.register, name=data.get("name"), email=data.get("email"),
                                password=data.get("password"), company=data.get("company"))
         except PortalError as err:
             self.error, self.errors = field_errors(err)
@@ -37,9 +37,9 @@ class VerifyEmailState(SessionState):
     message: str = ""
 
     @rx.event
-    def verify(self) -> None:
+    async def verify(self) -> None:
         try:
-            outcome = self._act(accounts.verify_email, self._query("token"))
+            outcome = await self._act(accounts.verify_email, self._query("token"))
         except PortalError as err:
             self.outcome, self.message = "failed", err.message
             return

@@ -8,7 +8,9 @@ see; the token itself never lands in a var."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import TypeVar
@@ -36,10 +38,16 @@ def ticket_url(ticket: str, next_path: object = None) -> str:
     return f"{routes.AUTH_COMPLETE}?{urlencode({'ticket': ticket, 'next': routes.safe_next(next_path)})}"
 
 
-def send_queued_mail() -> None:
-    """Deliver what a committed action queued; a mail server that is down
-    leaves it in the outbox instead of failing the action."""
-    deliver_pending()
+def _in_transaction(fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    with session_scope() as session:
+        return fn(session, *args, **kwargs)
+
+
+async def _deliver_mail() -> None:
+    try:
+        await asyncio.to_thread(deliver_pending)
+    except Exception:  # noqa: BLE001 — the periodic run retries; never fail the action
+        logging.getLogger(__name__).exception("mail delivery failed")
 
 
 class SessionState(rx.State):
@@ -82,11 +90,13 @@ class SessionState(rx.State):
         self.email_verified = principal.email_verified if principal else False
         self.org_name, self.org_role = (current.org_name, current.role) if current else ("", "")
 
-    def _act(self, fn: Callable[..., T], *args, **kwargs) -> T:
-        """Run a service call in one transaction, then deliver queued mail."""
-        with session_scope() as session:
-            result = fn(session, *args, **kwargs)
-        send_queued_mail()
+    async def _act(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run a service call in one transaction on a worker thread (argon2
+        and SMTP would otherwise stall every other person's events), then
+        deliver the mail it queued in the background: a mail server that is
+        down leaves it in the outbox instead of failing the action."""
+        result = await asyncio.to_thread(_in_transaction, fn, args, kwargs)
+        asyncio.get_running_loop().create_task(_deliver_mail())
         return result
 
     @rx.event

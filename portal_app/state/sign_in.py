@@ -42,11 +42,11 @@ class SignInState(SessionState):
         self.errors, self.error, self.notice = {}, "", ""
 
     @rx.event
-    def submit_password(self, form: dict):
+    async def submit_password(self, form: dict):
         data = _form(form)
         self.errors, self.error, self.notice = {}, "", ""
         try:
-            ticket = self._act(accounts.login_with_password, email=data.get("email"),
+            ticket = await self._act(accounts.login_with_password, email=data.get("email"),
                                password=data.get("password"), ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
@@ -56,11 +56,11 @@ class SignInState(SessionState):
         return navigate(ticket_url(ticket, self._query("next")))
 
     @rx.event
-    def submit_link(self, form: dict) -> None:
+    async def submit_link(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error, self.notice = {}, "", ""
         try:
-            self._act(accounts.request_login_link, email=data.get("email"), ip=self._client_ip())
+            await self._act(accounts.request_login_link, email=data.get("email"), ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return
@@ -79,9 +79,9 @@ class SignInLinkState(SessionState):
         self.error = ""
 
     @rx.event
-    def continue_sign_in(self):
+    async def continue_sign_in(self):
         try:
-            ticket = self._act(accounts.login_with_link, self._query("token"))
+            ticket = await self._act(accounts.login_with_link, self._query("token"))
         except PortalError as err:
             self.error = err.message
             return None

@@ -77,3 +77,19 @@ def test_unreachable_server_keeps_the_mail_for_later(engine, tmp_path):
     with Session(engine) as session:
         row = session.exec(select(OutgoingMail)).one()
         assert row.sent_at is None and row.attempts == 1 and "ConnectionRefused" in row.last_error
+
+
+def test_concurrent_delivery_runs_send_each_mail_once(engine, tmp_path, smtp_server):
+    import threading
+
+    controller, handler = smtp_server
+    settings = dataclasses.replace(load_settings(), data_dir=tmp_path, smtp_host="127.0.0.1",
+                                   smtp_port=controller.port)
+    for _ in range(5):
+        _queue(engine)
+    runs = [threading.Thread(target=deliver_pending, args=(engine, settings)) for _ in range(4)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert len(handler.messages) == 5
