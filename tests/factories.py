@@ -8,7 +8,7 @@ import re
 from sqlmodel import Session, select
 
 from portal_app.models import OutgoingMail, User
-from portal_app.services import accounts, sessions
+from portal_app.services import accounts, mfa, sessions
 from portal_app.services.principal import Principal
 
 PASSWORD = "plum-orbit-kettle-7"
@@ -38,10 +38,33 @@ def register(session: Session, email: str = "ada@example.com", *, company: str =
 
 def sign_in(session: Session, email: str = "ada@example.com", *, ip: str = "192.0.2.1",
             user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0") -> tuple[str, Principal]:
-    """A real session through password -> ticket -> cookie token."""
-    ticket = accounts.login_with_password(session, email=email, password=PASSWORD, ip=ip)
+    """A real session through password (-> MFA code) -> ticket -> cookie token."""
+    step = accounts.login_with_password(session, email=email, password=PASSWORD, ip=ip)
+    ticket = step.ticket or accounts.complete_mfa(session, challenge=step.mfa_challenge,
+                                                  code=totp_code(session, email), ip=ip)
     raw = accounts.complete_login(session, ticket, ip=ip, user_agent=user_agent)
     session.commit()
     principal = sessions.resolve(session, raw)
     assert principal is not None
     return raw, principal
+
+
+def totp_code(session: Session, email: str, *, offset_steps: int = 0) -> str:
+    """The code an authenticator app would show now for this person; one
+    not accepted before (a test may need several in one 30-second step)."""
+    import time
+
+    import pyotp
+
+    user = session.exec(select(User).where(User.email == email)).one()
+    session.refresh(user)
+    secret = mfa._open(user.mfa_secret or user.mfa_pending_secret)
+    step = max(int(time.time()) // mfa.STEP_SECONDS + offset_steps, user.mfa_last_step + 1)
+    return pyotp.TOTP(secret).at(step * mfa.STEP_SECONDS)
+
+
+def enable_mfa(session: Session, principal: Principal) -> list[str]:
+    mfa.start_enrolment(session, principal)
+    codes = mfa.confirm_enrolment(session, principal, code=totp_code(session, principal.email), ip="192.0.2.1")
+    session.commit()
+    return codes

@@ -9,18 +9,21 @@ from reflex.vars import Var
 
 
 def text_field(label: str, name: str, errors: Var, *, type: str = "text", autocomplete: str = "off",
-               hint: str = "", max_length: int = 256, required: bool = True) -> rx.Component:
+               hint: str = "", max_length: int = 256, required: bool = True,
+               field_id: str = "") -> rx.Component:
+    """`field_id` keeps ids unique when two forms on a page share a field name."""
     error = errors[name].to(str)
+    field_id = field_id or name
     return rx.vstack(
-        rx.el.label(label, html_for=name, style={"font-weight": "500", "font-size": "0.9em"}),
-        rx.input(id=name, name=name, type=type, auto_complete=autocomplete, max_length=max_length,
+        rx.el.label(label, html_for=field_id, style={"font-weight": "500", "font-size": "0.9em"}),
+        rx.input(id=field_id, name=name, type=type, auto_complete=autocomplete, max_length=max_length,
                  required=required, width="100%", size="3",
                  aria_invalid=rx.cond(error, "true", "false"),
-                 aria_describedby=f"{name}-help"),
+                 aria_describedby=f"{field_id}-help"),
         rx.cond(  # a missing key is `undefined` in the browser: test truthiness
             error,
-            rx.text(error, id=f"{name}-help", color_scheme="red", size="2", role="alert"),
-            rx.text(hint, id=f"{name}-help", color_scheme="gray", size="1") if hint else rx.fragment(),
+            rx.text(error, id=f"{field_id}-help", color_scheme="red", size="2", role="alert"),
+            rx.text(hint, id=f"{field_id}-help", color_scheme="gray", size="1") if hint else rx.fragment(),
         ),
         spacing="1",
         width="100%",

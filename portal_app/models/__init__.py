@@ -1,7 +1,9 @@
 """SQLModel tables. Importing this package registers every table on
 `SQLModel.metadata`, which Alembic compares against the migrations."""
 
-from portal_app.models.identity import LoginSession, Membership, OneTimeToken, Organization, Throttle, User
+from portal_app.models.identity import (
+    LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
+)
 from portal_app.models.mail import OutgoingMail
 
-__all__ = ["LoginSession", "Membership", "OneTimeToken", "Organization", "OutgoingMail", "Throttle", "User"]
+__all__ = ["LoginSession", "Membership", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "Throttle", "User"]

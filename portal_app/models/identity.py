@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import UTCDateTime, utcnow
@@ -30,6 +30,7 @@ class Organization(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     slug: str = Field(max_length=80, unique=True, index=True)
+    require_mfa: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
 
 
@@ -46,6 +47,25 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     email_verified_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    # TOTP: secrets are encrypted with a key derived from the instance secret;
+    # `mfa_last_step` is the last accepted 30-second step, so a code is never
+    # accepted twice.
+    mfa_secret: str | None = Field(default=None, max_length=255)
+    mfa_pending_secret: str | None = Field(default=None, max_length=255)
+    mfa_enabled_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    mfa_last_step: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use MFA fallback; only its keyed hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    code_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
 
 
 class Membership(SQLModel, table=True):

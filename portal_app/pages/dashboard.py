@@ -25,6 +25,18 @@ def _verify_banner() -> rx.Component:
     )
 
 
+def _require_mfa_switch() -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.switch(checked=DashboardState.org_requires_mfa, on_change=DashboardState.set_require_mfa,
+                      disabled=~DashboardState.email_verified),
+            rx.text("Require two-step verification for every member", size="2"),
+            spacing="2", align="center",
+        ),
+        style={"margin-top": "0.75em", "display": "block"},
+    )
+
+
 def _fact(label: str, value: rx.Var | str) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
 
@@ -39,14 +51,21 @@ def dashboard() -> rx.Component:
             rx.data_list.root(
                 _fact("Organisation", DashboardState.org_name),
                 _fact("Your role", DashboardState.org_role),
+                _fact("Two-step verification", rx.cond(
+                    DashboardState.org_requires_mfa,
+                    "Required for every member (" + DashboardState.members_without_mfa.to_string()
+                    + " without it yet)",
+                    "Optional")),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             ),
+            rx.cond(DashboardState.org_role == "owner", _require_mfa_switch()),
             width="100%",
         ),
         rx.card(
             rx.heading("Security", size="4", as_="h2"),
             rx.data_list.root(
                 _fact("Email", rx.cond(DashboardState.email_verified, "Confirmed", "Not confirmed yet")),
+                _fact("Two-step verification", rx.cond(DashboardState.mfa_on, "On", "Off")),
                 _fact("Signed-in sessions", DashboardState.session_count.to_string()),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             ),

@@ -7,8 +7,10 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.forms import form_error, submit_button, text_field
 from portal_app.components.layout import portal_page
+from portal_app.components.mfa_settings import mfa_card
 from portal_app.pages.register import PASSWORD_HINT
 from portal_app.state.account import SecurityState
+from portal_app.state.mfa import MfaState
 
 
 def _password_card() -> rx.Component:
@@ -89,10 +91,12 @@ def _sessions_card() -> rx.Component:
     )
 
 
-@portal_page(route=routes.SECURITY, title="Security", on_load=SecurityState.load, private=True)
+@portal_page(route=routes.SECURITY, title="Security", on_load=[SecurityState.load, MfaState.load],
+             private=True)
 def security() -> rx.Component:
     return rx.vstack(
         rx.heading("Security", size="7", as_="h1"),
+        mfa_card(),
         _password_card(),
         _sessions_card(),
         spacing="4", width="100%",

@@ -7,7 +7,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.forms import card, form_error, notice, submit_button, text_field
 from portal_app.components.layout import portal_page
-from portal_app.state.sign_in import SignInLinkState, SignInState
+from portal_app.state.sign_in import MfaChallengeState, SignInLinkState, SignInState
 
 
 def _password_form() -> rx.Component:
@@ -68,4 +68,33 @@ def sign_in_link() -> rx.Component:
         rx.button("Continue signing in", size="3", on_click=SignInLinkState.continue_sign_in),
         rx.link("Back to sign in", href=routes.SIGN_IN),
         heading="Sign in by link",
+    )
+
+
+@portal_page(route=routes.SIGN_IN_CODE, title="Two-step verification", on_load=MfaChallengeState.load)
+def sign_in_code() -> rx.Component:
+    return card(
+        rx.cond(
+            MfaChallengeState.active,
+            rx.form(
+                rx.vstack(
+                    rx.text("Enter the 6-digit code from your authenticator app."),
+                    form_error(MfaChallengeState.error),
+                    text_field("Code", "code", MfaChallengeState.errors, autocomplete="one-time-code",
+                               max_length=40, hint="Lost your phone? Enter one of your recovery codes instead."),
+                    submit_button("Verify", False),
+                    spacing="3", width="100%",
+                ),
+                on_submit=MfaChallengeState.submit_code,
+                aria_label="Two-step verification",
+                width="100%",
+            ),
+            rx.vstack(
+                form_error(MfaChallengeState.error),
+                rx.text("This sign-in has expired. Please start again."),
+                rx.link("Sign in", href=routes.SIGN_IN),
+                spacing="3",
+            ),
+        ),
+        heading="Two-step verification",
     )

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, User
 from portal_app.models.base import utcnow
-from portal_app.services import passwords, sessions, throttle, tokens
+from portal_app.services import mfa, passwords, sessions, throttle, tokens
 from portal_app.services.errors import Invalid
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.organizations import create_organization
@@ -128,13 +128,42 @@ def _ticket(session: Session, user: User) -> str:
     return tokens.issue(session, user_id=user.id, purpose=tokens.LOGIN_TICKET, ttl=TICKET_TTL)
 
 
+@dataclass(frozen=True)
+class SignInStep:
+    """What follows a correct first factor: a login ticket, or (with MFA on)
+    a 5-minute challenge to present with the code."""
+
+    ticket: str | None = None
+    mfa_challenge: str | None = None
+
+
+def _next_step(session: Session, user: User) -> SignInStep:
+    if user.mfa_enabled_at is not None:
+        tokens.revoke_unused(session, user_id=user.id, purpose=tokens.MFA_CHALLENGE)
+        return SignInStep(mfa_challenge=tokens.issue(session, user_id=user.id, purpose=tokens.MFA_CHALLENGE,
+                                                     ttl=mfa.CHALLENGE_TTL))
+    return SignInStep(ticket=_ticket(session, user))
+
+
+def complete_mfa(session: Session, *, challenge: object, code: object, ip: str) -> str:
+    """The login ticket for a right code (TOTP or recovery) and a live challenge."""
+    pending = tokens.peek(session, challenge, tokens.MFA_CHALLENGE)
+    user = session.get(User, pending.user_id) if pending else None
+    if user is None or not user.is_active:
+        raise Invalid("This sign-in took too long. Please start again.", code="bad_link")
+    mfa.verify_or_count(session, user, code, ip=ip)
+    if tokens.consume(session, challenge, tokens.MFA_CHALLENGE) is None:
+        raise Invalid("This sign-in took too long. Please start again.", code="bad_link")
+    return _ticket(session, user)
+
+
 def _login_keys(email: str, ip: str) -> list[tuple[str, throttle.Limit]]:
     return [(throttle.account_key("login", email), throttle.PER_ACCOUNT),
             (throttle.ip_key("login", ip), throttle.PER_IP)]
 
 
-def login_with_password(session: Session, *, email: object, password: object, ip: str) -> str:
-    """A login ticket for the right password. Failures are committed before the
+def login_with_password(session: Session, *, email: object, password: object, ip: str) -> SignInStep:
+    """The next step for the right password. Failures are committed before the
     error is raised, so the count survives the caller's rollback."""
     clean_email = normalize_email(email)
     keys = _login_keys(clean_email, ip)
@@ -149,7 +178,7 @@ def login_with_password(session: Session, *, email: object, password: object, ip
     if passwords.argon2.needs_update(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         session.add(user)
-    return _ticket(session, user)
+    return _next_step(session, user)
 
 
 def _request_keys(action: str, email: str, ip: str) -> list[tuple[str, throttle.Limit]]:
@@ -175,9 +204,10 @@ def request_login_link(session: Session, *, email: object, ip: str) -> None:
         "If you did not ask for it, ignore this message; nobody can use it without your mailbox."))
 
 
-def login_with_link(session: Session, raw_token: object) -> str:
-    """Exchange a mailed sign-in link for a login ticket. Opening the link
-    proves the mailbox, so it also confirms the address."""
+def login_with_link(session: Session, raw_token: object) -> SignInStep:
+    """Exchange a mailed sign-in link for the next step (a ticket, or the MFA
+    challenge). Opening the link proves the mailbox, so it also confirms the
+    address."""
     token = tokens.consume(session, raw_token, tokens.LOGIN_LINK)
     user = session.get(User, token.user_id) if token else None
     if user is None or not user.is_active:
@@ -185,7 +215,7 @@ def login_with_link(session: Session, raw_token: object) -> str:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         session.add(user)
-    return _ticket(session, user)
+    return _next_step(session, user)
 
 
 def complete_login(session: Session, raw_ticket: object, *, ip: str, user_agent: str) -> str | None:

@@ -46,7 +46,7 @@ def get_for(session: Session, principal: Principal, org_id: object) -> Organizat
 def rename(session: Session, principal: Principal, org_id: object, *, name: object) -> Organization:
     """Owners and admins with a confirmed email may rename their organisation."""
     org = get_for(session, principal, org_id)
-    principal.require_verified()
+    principal.require_can_act()
     if principal.role_in(org_id) not in ("owner", "admin"):
         raise Forbidden("Only owners and admins can rename the organisation.")
     org.name = clean_text(name, field="company", label="Company name", max_length=NAME_MAX)

@@ -28,6 +28,8 @@ class Principal:
     email_verified: bool
     session_id: int | None
     memberships: tuple[OrgRole, ...] = ()
+    mfa_enabled: bool = False
+    mfa_required: bool = False  # some organisation of theirs requires it
 
     def role_in(self, org_id: object) -> str | None:
         """The role in that organisation, or None when not a member (also for
@@ -49,10 +51,22 @@ class Principal:
             raise Forbidden("Confirm your email address first: use the link we sent you.",
                             code="unverified")
 
+    @property
+    def needs_mfa_setup(self) -> bool:
+        return self.mfa_required and not self.mfa_enabled
+
+    def require_can_act(self) -> None:
+        """Acting on an organisation needs a confirmed address and, where an
+        organisation requires it, two-step verification."""
+        self.require_verified()
+        if self.needs_mfa_setup:
+            raise Forbidden("Your organisation requires two-step verification. Set it up under Security.",
+                            code="mfa_required")
+
 
 def principal_for_user(session: Session, user: User, session_id: int | None) -> Principal:
     rows = session.exec(
-        select(Membership.org_id, Organization.name, Membership.role)
+        select(Membership.org_id, Organization.name, Membership.role, Organization.require_mfa)
         .join(Organization, Organization.id == Membership.org_id)
         .where(Membership.user_id == user.id)
         .order_by(Membership.id)
@@ -60,5 +74,7 @@ def principal_for_user(session: Session, user: User, session_id: int | None) -> 
     return Principal(
         user_id=user.id, email=user.email, name=user.name,
         email_verified=user.email_verified_at is not None, session_id=session_id,
-        memberships=tuple(OrgRole(org_id, name, role) for org_id, name, role in rows),
+        memberships=tuple(OrgRole(org_id, name, role) for org_id, name, role, _ in rows),
+        mfa_enabled=user.mfa_enabled_at is not None,
+        mfa_required=any(required for *_, required in rows),
     )

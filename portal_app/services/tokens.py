@@ -18,6 +18,7 @@ VERIFY_EMAIL = "verify_email"
 LOGIN_LINK = "login_link"
 PASSWORD_RESET = "password_reset"
 LOGIN_TICKET = "login_ticket"
+MFA_CHALLENGE = "mfa_challenge"
 
 TOKEN_MAX_LENGTH = 100
 

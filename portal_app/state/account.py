@@ -6,7 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.services import accounts, sessions
+from portal_app import routes
+from portal_app.services import accounts, mfa, organizations, sessions
 from portal_app.services.errors import PortalError
 from portal_app.state.session import SessionState, field_errors
 from portal_app.state.sign_in import _form
@@ -18,14 +19,42 @@ def _when(value) -> str:
 
 class DashboardState(SessionState):
     session_count: int = 0
+    mfa_on: bool = False
+    org_requires_mfa: bool = False
+    members_without_mfa: int = 0
+
+    def _refresh(self, principal) -> None:
+        self.mfa_on = principal.mfa_enabled
+        current = principal.current
+        with session_scope() as session:
+            self.session_count = len(sessions.list_for(session, principal))
+            if current is not None:
+                org = organizations.get_for(session, principal, current.org_id)
+                self.org_requires_mfa = org.require_mfa
+                self.members_without_mfa = mfa.members_without_mfa(session, principal, current.org_id)
 
     @rx.event
     def load(self) -> None:
         principal = self._principal()
-        if principal is None:
-            return
-        with session_scope() as session:
-            self.session_count = len(sessions.list_for(session, principal))
+        if principal is not None:
+            self._refresh(principal)
+
+    @rx.event
+    async def set_require_mfa(self, required: bool):
+        principal = self._principal()
+        if principal is None or principal.current is None:
+            return rx.toast.error("Please sign in again.")
+        try:
+            await self._act(mfa.set_requirement, principal, principal.current.org_id, required=required)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        principal = self._principal()
+        self._show(principal)
+        self._refresh(principal)
+        if principal.needs_mfa_setup:
+            return [rx.toast.success("Two-step verification is now required. Set yours up first."),
+                    rx.redirect(routes.SECURITY)]
+        return rx.toast.success("Two-step verification is now " + ("required." if required else "optional."))
 
     @rx.event
     async def resend_verification(self):

@@ -109,9 +109,13 @@ class SessionState(rx.State):
         """For private pages: without a live session, go to sign-in and back."""
         principal = self._principal()
         self._show(principal)
+        path = self.router.url.path.rstrip("/") or "/"
         if principal is None:
-            path = self.router.url.path
             return rx.redirect(f"{routes.SIGN_IN}?{urlencode({'next': routes.safe_next(path)})}")
+        if principal.needs_mfa_setup and path != routes.SECURITY:
+            # An organisation requires MFA: lead the person to set it up first.
+            return rx.redirect(routes.SECURITY)
+        return None
 
     @rx.event
     def sign_out(self):

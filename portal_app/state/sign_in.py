@@ -46,14 +46,14 @@ class SignInState(SessionState):
         data = _form(form)
         self.errors, self.error, self.notice = {}, "", ""
         try:
-            ticket = await self._act(accounts.login_with_password, email=data.get("email"),
-                               password=data.get("password"), ip=self._client_ip())
+            step = await self._act(accounts.login_with_password, email=data.get("email"),
+                                   password=data.get("password"), ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             if err.code == "login_failed":  # not tied to one field: do not hint which was wrong
                 self.error, self.errors = err.message, {}
             return None
-        return navigate(ticket_url(ticket, self._query("next")))
+        return await _continue(self, step, self._query("next"))
 
     @rx.event
     async def submit_link(self, form: dict) -> None:
@@ -81,8 +81,51 @@ class SignInLinkState(SessionState):
     @rx.event
     async def continue_sign_in(self):
         try:
-            ticket = await self._act(accounts.login_with_link, self._query("token"))
+            step = await self._act(accounts.login_with_link, self._query("token"))
         except PortalError as err:
             self.error = err.message
             return None
-        return navigate(ticket_url(ticket))
+        return await _continue(self, step, None)
+
+
+class MfaChallengeState(SessionState):
+    """The second step of signing in. The challenge lives in a backend-only
+    var: it never reaches the browser, and it is useless without the code."""
+
+    active: bool = False
+    errors: dict[str, str] = {}
+    error: str = ""
+    _challenge: str = ""
+    _next: str = ""
+
+    def _begin(self, challenge: str, next_path: object) -> None:
+        self._challenge, self._next = challenge, routes.safe_next(next_path)
+        self.active, self.errors, self.error = True, {}, ""
+
+    @rx.event
+    def load(self) -> None:
+        self.errors, self.error = {}, ""
+
+    @rx.event
+    async def submit_code(self, form: dict):
+        data = _form(form)
+        self.errors, self.error = {}, ""
+        try:
+            ticket = await self._act(accounts.complete_mfa, challenge=self._challenge,
+                                     code=data.get("code"), ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            if err.code == "bad_link":
+                self.active = False
+            return None
+        self.active, self._challenge = False, ""
+        return navigate(ticket_url(ticket, self._next))
+
+
+async def _continue(state: SessionState, step: accounts.SignInStep, next_path: object):
+    """After the first factor: straight to the cookie, or to the code page."""
+    if step.ticket:
+        return navigate(ticket_url(step.ticket, next_path))
+    challenge_state = await state.get_state(MfaChallengeState)
+    challenge_state._begin(step.mfa_challenge, next_path)
+    return rx.redirect(routes.SIGN_IN_CODE)

@@ -138,3 +138,53 @@ def test_hydrated_state_holds_no_secrets(portal):
         assert client.state()[SessionState.get_full_name()]["signed_in_rx_state_"] is True
     for secret in (raw, sessions.tokens.hash_secret(raw), password_hash, "argon2", "token_hash"):
         assert secret not in text
+
+
+def test_mfa_secret_leaves_the_state_once_confirmed(portal):
+    import time as clock
+
+    import pyotp
+
+    from portal_app.state.mfa import MfaState
+
+    cookie, _, principal = _person(portal, "totp")
+    mfa_key = MfaState.get_full_name()
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/account/security")
+        client.call(handler_name(MfaState, "start"), {})
+        secret = client.state()[mfa_key]["key_text_rx_state_"].replace(" ", "")
+        assert len(secret) == 32  # shown while setting up, as it must be
+        code = pyotp.TOTP(secret).at(int(clock.time()))
+        client.call(handler_name(MfaState, "confirm"), {"form": {"code": code}})
+        assert client.state()[mfa_key]["mfa_on_rx_state_"] is True
+        assert secret not in json.dumps(client.state())
+    with portal_session(portal) as session:
+        sealed = session.get(User, principal.user_id).mfa_secret
+    assert sealed and secret not in sealed
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        text = json.dumps(client.hydrate("/account/security"))
+    assert secret not in text and sealed not in text
+
+
+def test_mfa_and_requirement_handlers_refuse_strangers(portal, victim):
+    from portal_app.models import Organization
+    from portal_app.state.mfa import MfaState
+
+    _, _, victim_principal = victim
+    attacker_cookie, _, attacker = _person(portal, "mallory")
+    victim_org = victim_principal.current.org_id
+    with ReflexClient(portal.url) as anonymous:
+        anonymous.hydrate("/account/security")
+        anonymous.call(handler_name(MfaState, "start"), {})
+        anonymous.call(handler_name(DashboardState, "set_require_mfa"), {"required": True})
+        assert anonymous.state()[MfaState.get_full_name()]["key_text_rx_state_"] == ""
+    with ReflexClient(portal.url, cookie=attacker_cookie) as client:
+        client.hydrate("/dashboard")
+        # The organisation is never taken from the payload: extra fields are refused...
+        client.call(handler_name(DashboardState, "set_require_mfa"), {"required": True, "org_id": victim_org})
+        # ...and a wrong type changes nothing either.
+        client.call(handler_name(DashboardState, "set_require_mfa"), {"required": "yes"})
+    with portal_session(portal) as session:
+        assert session.get(Organization, victim_org).require_mfa is False
+        assert session.get(Organization, attacker.current.org_id).require_mfa is False
+        assert session.get(User, victim_principal.user_id).mfa_pending_secret is None

@@ -135,7 +135,8 @@ def test_unverified_person_can_sign_in_but_not_act(session):
 def test_password_sign_in_gives_a_single_use_ticket(any_engine):
     with Session(any_engine) as session:
         register(session)
-        ticket = accounts.login_with_password(session, email=" ADA@example.com ", password=PASSWORD, ip="192.0.2.1")
+        ticket = accounts.login_with_password(session, email=" ADA@example.com ", password=PASSWORD,
+                                              ip="192.0.2.1").ticket
         raw = accounts.complete_login(session, ticket, ip="192.0.2.1", user_agent="UA")
         assert raw and accounts.complete_login(session, ticket, ip="192.0.2.1", user_agent="UA") is None
         session.commit()
@@ -145,7 +146,7 @@ def test_password_sign_in_gives_a_single_use_ticket(any_engine):
 
 def test_expired_ticket_is_refused(session):
     register(session)
-    ticket = accounts.login_with_password(session, email="ada@example.com", password=PASSWORD, ip="192.0.2.1")
+    ticket = accounts.login_with_password(session, email="ada@example.com", password=PASSWORD, ip="192.0.2.1").ticket
     row = session.exec(select(OneTimeToken).where(OneTimeToken.purpose == tokens.LOGIN_TICKET)).one()
     row.expires_at = utcnow() - timedelta(seconds=1)
     session.add(row)
@@ -218,7 +219,7 @@ def test_sign_in_link_is_single_use_and_confirms_the_address(session):
     register(session, verified=False)
     accounts.request_login_link(session, email="ada@example.com", ip="192.0.2.1")
     raw = token_from(last_mail(session, "ada@example.com").body, "/sign-in/link")
-    ticket = accounts.login_with_link(session, raw)
+    ticket = accounts.login_with_link(session, raw).ticket
     assert accounts.complete_login(session, ticket, ip="192.0.2.1", user_agent="UA")
     assert session.exec(select(User)).one().email_verified_at is not None
     with pytest.raises(Invalid, match="expired or was already used"):
@@ -263,7 +264,7 @@ def test_reset_sets_the_password_and_signs_out_everywhere(any_engine):
         session.commit()
         assert sessions.resolve(session, raw_session) is None
         assert accounts.login_with_password(session, email="ada@example.com",
-                                            password="violet-canyon-drum-42", ip="192.0.2.1")
+                                            password="violet-canyon-drum-42", ip="192.0.2.1").ticket
         with pytest.raises(Invalid, match="expired or was already used"):
             accounts.reset_password(session, token=raw, password="another-violet-drum-43")
 

@@ -28,7 +28,7 @@ def test_demo_logins_work(engine):
     with Session(engine) as s:
         load_demo_data(s)
         for _, _, email in DEMO_ORGANIZATIONS:
-            assert accounts.login_with_password(s, email=email, password=DEMO_PASSWORD, ip="192.0.2.1")
+            assert accounts.login_with_password(s, email=email, password=DEMO_PASSWORD, ip="192.0.2.1").ticket
 
 
 def test_demo_data_does_not_overwrite_changes(engine):

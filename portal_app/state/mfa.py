@@ -1,0 +1,120 @@
+"""Two-step verification settings on the Security page: set up (QR code or
+key, confirmed by a code), recovery codes shown once, new codes, turning off.
+The secret is shown only while setting up and cleared once confirmed."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services import mfa
+from portal_app.services.errors import PortalError
+from portal_app.state.session import SessionState, field_errors
+from portal_app.state.sign_in import _form
+
+SIGN_IN_AGAIN = "Please sign in again."
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+class MfaState(SessionState):
+    mfa_on: bool = False
+    required_by_org: bool = False
+    codes_left: int = 0
+    enrolling: bool = False
+    qr_code: str = ""
+    key_text: str = ""
+    recovery_codes: list[str] = []
+    errors: dict[str, str] = {}
+    error: str = ""
+    form_key: int = 0
+
+    def _refresh(self, principal) -> None:
+        self._show(principal)
+        self.mfa_on, self.required_by_org = principal.mfa_enabled, principal.mfa_required
+        with session_scope() as session:
+            self.codes_left = mfa.recovery_codes_left(session, principal) if principal.mfa_enabled else 0
+
+    def _clear_enrolment(self) -> None:
+        self.enrolling, self.qr_code, self.key_text = False, "", ""
+
+    @rx.event
+    def load(self) -> None:
+        self.errors, self.error, self.recovery_codes = {}, "", []
+        self._clear_enrolment()
+        principal = self._principal()
+        if principal is not None:
+            self._refresh(principal)
+
+    @rx.event
+    async def start(self):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        try:
+            enrolment = await self._act(mfa.start_enrolment, principal)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self.errors, self.error = {}, ""
+        self.enrolling, self.qr_code, self.key_text = True, enrolment.qr_data_uri, _grouped(enrolment.secret)
+        return None
+
+    @rx.event
+    def cancel(self) -> None:
+        self._clear_enrolment()
+
+    @rx.event
+    async def confirm(self, form: dict):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        self.errors, self.error = {}, ""
+        try:
+            codes = await self._act(mfa.confirm_enrolment, principal, code=_form(form).get("code"),
+                                    ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self._clear_enrolment()
+        self.recovery_codes = codes
+        self._refresh(self._principal())
+        return rx.toast.success("Two-step verification is on.")
+
+    @rx.event
+    def hide_codes(self) -> None:
+        self.recovery_codes = []
+
+    @rx.event
+    async def new_codes(self, form: dict):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        self.errors, self.error = {}, ""
+        try:
+            codes = await self._act(mfa.regenerate_recovery_codes, principal, code=_form(form).get("code"),
+                                    ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.recovery_codes, self.form_key = codes, self.form_key + 1
+        self._refresh(principal)
+        return rx.toast.success("New recovery codes made; the old ones no longer work.")
+
+    @rx.event
+    async def turn_off(self, form: dict):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        data = _form(form)
+        self.errors, self.error = {}, ""
+        try:
+            await self._act(mfa.disable, principal, password=data.get("password"), code=data.get("code"),
+                            ip=self._client_ip())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.form_key += 1
+        self._refresh(self._principal())
+        return rx.toast.success("Two-step verification is off.")
