@@ -1,6 +1,8 @@
 """Every page path in one place, so links, redirects and tests agree, and so
 redirect targets can be checked against an allow-list of our own paths."""
 
+import re
+
 HOME = "/"
 DASHBOARD = "/dashboard"
 SIGN_IN = "/sign-in"
@@ -11,14 +13,22 @@ VERIFY_EMAIL = "/verify-email"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset-password"
 SECURITY = "/account/security"
+ORGANIZATION = "/organisation"
+ACCEPT_INVITATION = "/invitations/accept"
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
 
 # Where a sign-in may send the person afterwards (`?next=`).
-SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY})
+SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, ORGANIZATION})
+_INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 
 
 def safe_next(value: object, default: str = DASHBOARD) -> str:
-    """Only our own pages; never an absolute URL, `//host` or `javascript:`."""
-    return value if isinstance(value, str) and value in SAFE_NEXT else default
+    """Only our own pages (and an invitation link); never an absolute URL,
+    `//host` or `javascript:`."""
+    if not isinstance(value, str):
+        return default
+    if value in SAFE_NEXT or _INVITATION_NEXT.fullmatch(value):
+        return value
+    return default

@@ -2,8 +2,8 @@
 `SQLModel.metadata`, which Alembic compares against the migrations."""
 
 from portal_app.models.identity import (
-    LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
+    Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
 )
 from portal_app.models.mail import OutgoingMail
 
-__all__ = ["LoginSession", "Membership", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "Throttle", "User"]
+__all__ = ["Invitation", "LoginSession", "Membership", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "Throttle", "User"]

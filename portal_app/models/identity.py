@@ -32,6 +32,12 @@ class Organization(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True, index=True)
     require_mfa: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    # The profile shown on invoices and to staff.
+    legal_name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    address: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
+    tax_id: str = Field(default="", max_length=50, sa_column_kwargs={"server_default": ""})
+    billing_email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
+    logo_key: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
 
 
 class User(SQLModel, table=True):
@@ -54,6 +60,9 @@ class User(SQLModel, table=True):
     mfa_pending_secret: str | None = Field(default=None, max_length=255)
     mfa_enabled_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     mfa_last_step: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Staff of the business (admin, agent, billing) work in the back office;
+    # customers have None here and belong to organisations instead.
+    staff_role: str | None = Field(default=None, max_length=20)
 
 
 class RecoveryCode(SQLModel, table=True):
@@ -95,6 +104,28 @@ class LoginSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     expires_at: datetime = Field(sa_column=_when())
+    revoked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    # The organisation this browser works in (a person may belong to several).
+    active_org_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("organizations.id", ondelete="SET NULL"), nullable=True))
+
+
+class Invitation(SQLModel, table=True):
+    """An offer to join an organisation with a role, sent to an email address
+    and accepted through a single-use link by the person owning that address."""
+
+    __tablename__ = "invitations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(sa_column=_fk("organizations.id"))
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    invited_by_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    expires_at: datetime = Field(sa_column=_when())
+    accepted_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
 
 

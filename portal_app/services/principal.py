@@ -30,20 +30,36 @@ class Principal:
     memberships: tuple[OrgRole, ...] = ()
     mfa_enabled: bool = False
     mfa_required: bool = False  # some organisation of theirs requires it
+    active_org_id: int | None = None  # chosen in this session, if any
+    staff_role: str | None = None  # admin / agent / billing for the business's own people
 
     def role_in(self, org_id: object) -> str | None:
         """The role in that organisation, or None when not a member (also for
         ids of the wrong type, which a hostile client may send)."""
+        if type(org_id) is not int:  # noqa: E721 — True is an int too, and would match org 1
+            return None
         for m in self.memberships:
-            if isinstance(org_id, int) and m.org_id == org_id:
+            if m.org_id == org_id:
                 return m.role
         return None
 
     @property
     def current(self) -> OrgRole | None:
-        """The organisation the person works in (switching arrives with
-        multi-organisation support; until then, the first one joined)."""
+        """The organisation the person works in: the one chosen in this
+        session, else the first one joined."""
+        for m in self.memberships:
+            if m.org_id == self.active_org_id:
+                return m
         return self.memberships[0] if self.memberships else None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_role is not None
+
+    def require_staff(self, *roles: str) -> None:
+        """Back-office actions: staff only, and of the given roles if any."""
+        if self.staff_role is None or (roles and self.staff_role not in roles):
+            raise Forbidden("This is for the business's staff only.", code="staff_only")
 
     def require_verified(self) -> None:
         """Acting on an organisation needs a confirmed email address."""
@@ -64,7 +80,8 @@ class Principal:
                             code="mfa_required")
 
 
-def principal_for_user(session: Session, user: User, session_id: int | None) -> Principal:
+def principal_for_user(session: Session, user: User, session_id: int | None,
+                       active_org_id: int | None = None) -> Principal:
     rows = session.exec(
         select(Membership.org_id, Organization.name, Membership.role, Organization.require_mfa)
         .join(Organization, Organization.id == Membership.org_id)
@@ -77,4 +94,5 @@ def principal_for_user(session: Session, user: User, session_id: int | None) -> 
         memberships=tuple(OrgRole(org_id, name, role) for org_id, name, role, _ in rows),
         mfa_enabled=user.mfa_enabled_at is not None,
         mfa_required=any(required for *_, required in rows),
+        active_org_id=active_org_id, staff_role=user.staff_role,
     )

@@ -60,7 +60,7 @@ def resolve(session: Session, raw_token: object) -> Principal | None:
         row.last_seen_at = now
         session.add(row)
         session.flush()
-    return principal_for_user(session, user, row.id)
+    return principal_for_user(session, user, row.id, row.active_org_id)
 
 
 def end(session: Session, raw_token: object) -> None:
@@ -119,6 +119,16 @@ def revoke_others(session: Session, principal: Principal) -> int:
         LoginSession.user_id == principal.user_id, LoginSession.revoked_at.is_(None),
         LoginSession.id != (principal.session_id or -1)).values(revoked_at=utcnow()))
     return result.rowcount
+
+
+def switch_organization(session: Session, principal: Principal, org_id: object) -> None:
+    """Work in another of the person's organisations, in this session only."""
+    if principal.role_in(org_id) is None or principal.session_id is None:
+        raise NotFound("Organisation not found.")
+    row = session.get(LoginSession, principal.session_id)
+    row.active_org_id = org_id
+    session.add(row)
+    session.flush()
 
 
 def revoke_all(session: Session, user_id: int) -> None:

@@ -1,0 +1,229 @@
+"""Members of an organisation: the list, invitations by email with a role,
+role changes and removal. Owners and admins manage members; only owners make
+or unmake owners; an organisation always keeps at least one owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from portal_app import routes
+from portal_app.models import Invitation, Membership, Organization, User
+from portal_app.models.base import utcnow
+from portal_app.services import passwords, tokens
+from portal_app.services.accounts import normalize_email
+from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services.mail import public_link, queue_mail
+from portal_app.services.principal import ROLES, Principal
+from portal_app.services.validation import clean_text
+
+INVITATION_TTL = timedelta(days=7)
+MANAGERS = ("owner", "admin")
+BAD_INVITATION = "This invitation has expired, was withdrawn or was already used. Ask for a new one."
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    membership_id: int
+    user_id: int
+    name: str
+    email: str
+    role: str
+    mfa_enabled: bool
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    id: int
+    email: str
+    role: str
+    expires_at: datetime
+
+
+def _require_member(principal: Principal, org_id: object) -> str:
+    role = principal.role_in(org_id)
+    if role is None:
+        raise NotFound("Organisation not found.")
+    return role
+
+
+def _require_manager(principal: Principal, org_id: object) -> str:
+    role = _require_member(principal, org_id)
+    principal.require_can_act()
+    if role not in MANAGERS:
+        raise Forbidden("Only owners and admins can manage members.")
+    return role
+
+
+def _clean_role(role: object, acting_role: str) -> str:
+    if role not in ROLES:
+        raise Invalid("Choose a role: owner, admin, billing or member.", field="role")
+    if role == "owner" and acting_role != "owner":
+        raise Forbidden("Only owners can make someone an owner.")
+    return role
+
+
+def list_members(session: Session, principal: Principal, org_id: object) -> list[MemberRow]:
+    _require_member(principal, org_id)
+    rows = session.exec(select(Membership, User).join(User, User.id == Membership.user_id)
+                        .where(Membership.org_id == org_id).order_by(User.name, User.id)).all()
+    return [MemberRow(m.id, u.id, u.name, u.email, m.role, u.mfa_enabled_at is not None, m.created_at)
+            for m, u in rows]
+
+
+def list_invitations(session: Session, principal: Principal, org_id: object) -> list[InvitationRow]:
+    _require_member(principal, org_id)
+    if principal.role_in(org_id) not in MANAGERS:
+        return []
+    rows = session.exec(select(Invitation).where(
+        Invitation.org_id == org_id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow()).order_by(Invitation.created_at.desc())).all()
+    return [InvitationRow(i.id, i.email, i.role, i.expires_at) for i in rows]
+
+
+def invite(session: Session, principal: Principal, org_id: object, *, email: object, role: object) -> Invitation:
+    """Mail a 7-day invitation link; a newer invitation to the same address
+    replaces the older one."""
+    acting = _require_manager(principal, org_id)
+    clean_email = normalize_email(email)
+    clean_role = _clean_role(role, acting)
+    already = session.exec(select(Membership.id).join(User, User.id == Membership.user_id).where(
+        Membership.org_id == org_id, User.email == clean_email)).first()
+    if already is not None:
+        raise Invalid("That person is already a member.", field="email")
+    session.execute(update(Invitation).where(
+        Invitation.org_id == org_id, Invitation.email == clean_email, Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    raw = tokens.new_secret()
+    invitation = Invitation(org_id=org_id, email=clean_email, role=clean_role, token_hash=tokens.hash_secret(raw),
+                            invited_by_id=principal.user_id, expires_at=utcnow() + INVITATION_TTL)
+    session.add(invitation)
+    session.flush()
+    org = session.get(Organization, org_id)
+    queue_mail(session, to=clean_email, subject=f"Join {org.name}", body=(
+        f"{principal.name} invites you to join {org.name} as {clean_role}.\n\n"
+        f"Accept within 7 days: {public_link(routes.ACCEPT_INVITATION, token=raw)}\n\n"
+        "If you did not expect this, ignore this message."))
+    return invitation
+
+
+def revoke_invitation(session: Session, principal: Principal, org_id: object, invitation_id: object) -> None:
+    _require_manager(principal, org_id)
+    invitation = session.get(Invitation, invitation_id) if type(invitation_id) is int else None  # noqa: E721
+    if invitation is None or invitation.org_id != org_id or invitation.accepted_at or invitation.revoked_at:
+        raise NotFound("That invitation no longer exists.")
+    invitation.revoked_at = utcnow()
+    session.add(invitation)
+    session.flush()
+
+
+def _live_invitation(session: Session, raw: object) -> Invitation | None:
+    if not isinstance(raw, str) or not raw or len(raw) > tokens.TOKEN_MAX_LENGTH:
+        return None
+    invitation = session.exec(select(Invitation).where(Invitation.token_hash == tokens.hash_secret(raw))).first()
+    if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    org_name: str
+    email: str
+    role: str
+    has_account: bool
+
+
+def describe_invitation(session: Session, raw: object) -> InvitationView:
+    """What the accept page shows. Only someone holding the link sees it."""
+    invitation = _live_invitation(session, raw)
+    if invitation is None:
+        raise Invalid(BAD_INVITATION, code="bad_link")
+    has_account = session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
+    return InvitationView(session.get(Organization, invitation.org_id).name, invitation.email,
+                          invitation.role, has_account)
+
+
+def _join(session: Session, invitation: Invitation, user: User) -> None:
+    if session.exec(select(Membership.id).where(Membership.user_id == user.id,
+                                                Membership.org_id == invitation.org_id)).first() is None:
+        session.add(Membership(user_id=user.id, org_id=invitation.org_id, role=invitation.role))
+    invitation.accepted_at = utcnow()
+    session.add(invitation)
+    session.flush()
+
+
+def accept_as(session: Session, principal: Principal, raw: object) -> int:
+    """A signed-in person accepts; the invitation must be for their address.
+    Returns the organisation's id."""
+    invitation = _live_invitation(session, raw)
+    if invitation is None:
+        raise Invalid(BAD_INVITATION, code="bad_link")
+    if invitation.email != principal.email:
+        raise Forbidden(f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
+    _join(session, invitation, session.get(User, principal.user_id))
+    return invitation.org_id
+
+
+def accept_new_account(session: Session, raw: object, *, name: object, password: object) -> User:
+    """Someone without an account accepts by choosing a name and password.
+    The link came to their mailbox, so the address counts as confirmed."""
+    invitation = _live_invitation(session, raw)
+    if invitation is None:
+        raise Invalid(BAD_INVITATION, code="bad_link")
+    if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
+        raise Invalid("That address already has an account: sign in to accept.", code="has_account")
+    clean_name = clean_text(name, field="name", label="Your name", max_length=200)
+    passwords.check_policy(password, email=invitation.email, name=clean_name)
+    user = User(email=invitation.email, name=clean_name, password_hash=passwords.hash_password(password),
+                email_verified_at=utcnow())
+    session.add(user)
+    session.flush()
+    _join(session, invitation, user)
+    return user
+
+
+def _membership_in(session: Session, org_id: object, membership_id: object) -> Membership:
+    membership = session.get(Membership, membership_id) if type(membership_id) is int else None  # noqa: E721
+    if membership is None or membership.org_id != org_id:
+        raise NotFound("That member no longer exists.")
+    return membership
+
+
+def _owner_count(session: Session, org_id: int) -> int:
+    return len(session.exec(select(Membership.id).where(Membership.org_id == org_id,
+                                                        Membership.role == "owner")).all())
+
+
+def change_role(session: Session, principal: Principal, org_id: object, membership_id: object, *,
+                role: object) -> Membership:
+    acting = _require_manager(principal, org_id)
+    membership = _membership_in(session, org_id, membership_id)
+    new_role = _clean_role(role, acting)
+    if membership.role == "owner" and acting != "owner":
+        raise Forbidden("Only owners can change an owner's role.")
+    if membership.role == "owner" and new_role != "owner" and _owner_count(session, org_id) == 1:
+        raise Invalid("An organisation needs at least one owner. Make someone else an owner first.")
+    membership.role = new_role
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def remove_member(session: Session, principal: Principal, org_id: object, membership_id: object) -> None:
+    """Managers remove members; anyone may leave. The last owner stays."""
+    role = _require_member(principal, org_id)
+    membership = _membership_in(session, org_id, membership_id)
+    leaving = membership.user_id == principal.user_id
+    if not leaving:
+        _require_manager(principal, org_id)
+        if membership.role == "owner" and role != "owner":
+            raise Forbidden("Only owners can remove an owner.")
+    if membership.role == "owner" and _owner_count(session, org_id) == 1:
+        raise Invalid("An organisation needs at least one owner. Make someone else an owner first.")
+    session.delete(membership)
+    session.flush()

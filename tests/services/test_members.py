@@ -1,0 +1,193 @@
+"""Members and invitations, NetBox-style: without permission, with it, and
+on another organisation's rows (not found)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from portal_app.models import Invitation, Membership, User
+from portal_app.models.base import utcnow
+from portal_app.services import members, sessions
+from portal_app.services.errors import Forbidden, Invalid, NotFound
+from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+
+
+def _invite_link(session: Session, email: str) -> str:
+    return token_from(last_mail(session, email).body, "/invitations/accept")
+
+
+@pytest.fixture
+def org(any_engine):
+    """Ada owns Engines; Eve owns another organisation."""
+    with Session(any_engine, expire_on_commit=False) as session:
+        register(session)
+        register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+        _, ada = sign_in(session)
+        _, eve = sign_in(session, "eve@example.com")
+        yield session, ada, eve
+
+
+def _join(session: Session, owner, email: str, role: str, name: str = "Bob"):
+    """Invite someone new, let them accept, and return their principal."""
+    members.invite(session, owner, owner.current.org_id, email=email, role=role)
+    members.accept_new_account(session, _invite_link(session, email), name=name, password=PASSWORD)
+    session.commit()
+    return sign_in(session, email)[1]
+
+
+def test_invitation_for_a_new_person_creates_a_confirmed_account_and_membership(org):
+    session, ada, _ = org
+    members.invite(session, ada, ada.current.org_id, email="Bob@Example.com", role="billing")
+    mail = last_mail(session, "bob@example.com")
+    assert "Analytical Engines" in mail.subject and "as billing" in mail.body
+    view = members.describe_invitation(session, _invite_link(session, "bob@example.com"))
+    assert (view.org_name, view.email, view.role, view.has_account) == \
+        ("Analytical Engines", "bob@example.com", "billing", False)
+    user = members.accept_new_account(session, _invite_link(session, "bob@example.com"), name="Bob",
+                                      password=PASSWORD)
+    assert user.email_verified_at is not None
+    rows = members.list_members(session, ada, ada.current.org_id)
+    assert [(r.email, r.role) for r in rows] == [("ada@example.com", "owner"), ("bob@example.com", "billing")]
+
+
+def test_existing_user_accepts_when_signed_in_with_that_address(org):
+    session, ada, eve = org
+    members.invite(session, ada, ada.current.org_id, email="eve@example.com", role="member")
+    session.commit()
+    raw = _invite_link(session, "eve@example.com")
+    assert members.describe_invitation(session, raw).has_account
+    with pytest.raises(Invalid, match="already has an account"):
+        members.accept_new_account(session, raw, name="Eve 2", password=PASSWORD)
+    session.rollback()
+    with pytest.raises(Forbidden, match="for eve@example.com"):
+        members.accept_as(session, ada, raw)
+    assert members.accept_as(session, eve, raw) == ada.current.org_id
+    session.commit()
+    _, eve = sign_in(session, "eve@example.com")
+    assert {m.org_name for m in eve.memberships} == {"Eve Ltd", "Analytical Engines"}
+    with pytest.raises(Invalid, match="expired, was withdrawn or was already used"):
+        members.accept_as(session, eve, raw)
+
+
+def test_expired_and_revoked_invitations_are_refused(org):
+    session, ada, _ = org
+    members.invite(session, ada, ada.current.org_id, email="bob@example.com", role="member")
+    raw = _invite_link(session, "bob@example.com")
+    invitation = session.exec(select(Invitation)).one()
+    invitation.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(invitation)
+    with pytest.raises(Invalid, match="expired"):
+        members.describe_invitation(session, raw)
+    members.invite(session, ada, ada.current.org_id, email="carol@example.com", role="member")
+    carol = session.exec(select(Invitation).where(Invitation.email == "carol@example.com")).one()
+    assert [i.email for i in members.list_invitations(session, ada, ada.current.org_id)] == ["carol@example.com"]
+    members.revoke_invitation(session, ada, ada.current.org_id, carol.id)
+    with pytest.raises(Invalid):
+        members.accept_new_account(session, _invite_link(session, "carol@example.com"), name="C", password=PASSWORD)
+
+
+def test_a_new_invitation_replaces_the_older_one(org):
+    session, ada, _ = org
+    members.invite(session, ada, ada.current.org_id, email="bob@example.com", role="member")
+    first = _invite_link(session, "bob@example.com")
+    members.invite(session, ada, ada.current.org_id, email="bob@example.com", role="admin")
+    with pytest.raises(Invalid):
+        members.describe_invitation(session, first)
+    assert members.describe_invitation(session, _invite_link(session, "bob@example.com")).role == "admin"
+
+
+@pytest.mark.parametrize("email,role,message", [
+    ("", "member", "Enter your email"),
+    ("not an email", "member", "valid email"),
+    ("bob@example.com", "superuser", "Choose a role"),
+    ("bob@example.com", None, "Choose a role"),
+    ("ada@example.com", "member", "already a member"),
+])
+def test_bad_invitations_are_refused(org, email, role, message):
+    session, ada, _ = org
+    with pytest.raises(Invalid, match=message):
+        members.invite(session, ada, ada.current.org_id, email=email, role=role)
+
+
+def test_plain_members_and_strangers_cannot_manage(org):
+    session, ada, eve = org
+    bob = _join(session, ada, "bob@example.com", "member")
+    org_id = ada.current.org_id
+    with pytest.raises(Forbidden):
+        members.invite(session, bob, org_id, email="x@example.com", role="member")
+    for bogus in (org_id, str(org_id), True, None):
+        with pytest.raises(NotFound):
+            members.invite(session, eve, bogus, email="x@example.com", role="member")
+        with pytest.raises(NotFound):
+            members.list_members(session, eve, bogus)
+    assert members.list_invitations(session, bob, org_id) == []
+
+
+def test_admins_cannot_make_or_touch_owners(org):
+    session, ada, _ = org
+    org_id = ada.current.org_id
+    admin = _join(session, ada, "adam@example.com", "admin", "Adam")
+    with pytest.raises(Forbidden, match="Only owners can make someone an owner"):
+        members.invite(session, admin, org_id, email="x@example.com", role="owner")
+    ada_membership = session.exec(select(Membership).where(Membership.user_id == ada.user_id,
+                                                           Membership.org_id == org_id)).one()
+    with pytest.raises(Forbidden):
+        members.change_role(session, admin, org_id, ada_membership.id, role="member")
+    with pytest.raises(Forbidden):
+        members.remove_member(session, admin, org_id, ada_membership.id)
+
+
+def test_last_owner_cannot_be_demoted_or_removed(org):
+    session, ada, _ = org
+    org_id = ada.current.org_id
+    own = session.exec(select(Membership).where(Membership.user_id == ada.user_id)).one()
+    with pytest.raises(Invalid, match="at least one owner"):
+        members.change_role(session, ada, org_id, own.id, role="admin")
+    with pytest.raises(Invalid, match="at least one owner"):
+        members.remove_member(session, ada, org_id, own.id)
+    bob = _join(session, ada, "bob@example.com", "owner")
+    members.change_role(session, ada, org_id, own.id, role="admin")  # now Bob owns it too
+    session.commit()
+    bob_membership = session.exec(select(Membership).where(Membership.user_id == bob.user_id)).one()
+    _, ada = sign_in(session)
+    with pytest.raises(Forbidden):
+        members.remove_member(session, ada, org_id, bob_membership.id)
+
+
+def test_change_role_and_remove_on_another_organisation_is_not_found(org):
+    session, ada, eve = org
+    eve_membership = session.exec(select(Membership).where(Membership.user_id == eve.user_id)).one()
+    for org_id, membership_id in ((ada.current.org_id, eve_membership.id), (eve.current.org_id, eve_membership.id)):
+        with pytest.raises(NotFound):
+            members.change_role(session, ada, org_id, membership_id, role="member")
+        with pytest.raises(NotFound):
+            members.remove_member(session, ada, org_id, membership_id)
+    assert session.get(Membership, eve_membership.id).role == "owner"
+
+
+def test_a_member_can_leave(org):
+    session, ada, _ = org
+    bob = _join(session, ada, "bob@example.com", "member")
+    own = session.exec(select(Membership).join(User, User.id == Membership.user_id)
+                       .where(User.email == "bob@example.com")).one()
+    members.remove_member(session, bob, ada.current.org_id, own.id)
+    assert [r.email for r in members.list_members(session, ada, ada.current.org_id)] == ["ada@example.com"]
+
+
+def test_switching_organisation_is_per_session_and_only_to_ones_own(org):
+    session, ada, eve = org
+    members.invite(session, ada, ada.current.org_id, email="eve@example.com", role="member")
+    members.accept_as(session, eve, _invite_link(session, "eve@example.com"))
+    session.commit()
+    raw, eve = sign_in(session, "eve@example.com")
+    assert eve.current.org_name == "Eve Ltd"
+    sessions.switch_organization(session, eve, ada.current.org_id)
+    session.commit()
+    assert sessions.resolve(session, raw).current.org_name == "Analytical Engines"
+    register(session, "zed@example.com", company="Zed Ltd", name="Zed")
+    zed_org = sign_in(session, "zed@example.com")[1].current.org_id
+    with pytest.raises(NotFound):
+        sessions.switch_organization(session, eve, zed_org)
