@@ -25,6 +25,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("Home", routes.HOME, "house"),
     NavItem("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+    NavItem("Organisation", routes.ORGANIZATION, "building-2"),
     NavItem("Security", routes.SECURITY, "shield"),
 ]
 
@@ -67,11 +68,27 @@ def _phone_menu() -> rx.Component:
     )
 
 
+def _org_switcher() -> rx.Component:
+    """Shown to people in more than one organisation."""
+    return rx.cond(
+        SessionState.orgs.length() > 1,
+        rx.select.root(
+            rx.select.trigger(aria_label="Organisation", max_width="12em"),
+            rx.select.content(rx.foreach(SessionState.orgs,
+                                         lambda org: rx.select.item(org["name"], value=org["id"]))),
+            value=SessionState.org_id,
+            on_change=SessionState.switch_org,
+            size="2",
+        ),
+    )
+
+
 def _account_menu() -> rx.Component:
     """Who is signed in and the way out; or the way in."""
     return rx.cond(
         SessionState.signed_in,
         rx.hstack(
+            _org_switcher(),
             rx.text(SessionState.user_name, size="2", trim="both",
                     style={"max-width": "10em", "overflow": "hidden", "text-overflow": "ellipsis",
                            "white-space": "nowrap"}),

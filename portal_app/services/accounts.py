@@ -128,6 +128,14 @@ def _ticket(session: Session, user: User) -> str:
     return tokens.issue(session, user_id=user.id, purpose=tokens.LOGIN_TICKET, ttl=TICKET_TTL)
 
 
+def ticket_for_new_account(session: Session, user: User) -> str:
+    """Sign in someone who has just set their password (accepting an
+    invitation from their mailbox): no second password prompt."""
+    if user.mfa_enabled_at is not None or user.id is None:
+        raise Invalid("Please sign in.")
+    return _ticket(session, user)
+
+
 @dataclass(frozen=True)
 class SignInStep:
     """What follows a correct first factor: a login ticket, or (with MFA on)

@@ -57,6 +57,9 @@ class SessionState(rx.State):
     email_verified: bool = False
     org_name: str = ""
     org_role: str = ""
+    org_id: str = ""
+    orgs: list[dict[str, str]] = []  # every organisation of the person, for the switcher
+    staff_role: str = ""
 
     def _cookie_token(self) -> str | None:
         try:
@@ -89,6 +92,9 @@ class SessionState(rx.State):
         self.user_email = principal.email if principal else ""
         self.email_verified = principal.email_verified if principal else False
         self.org_name, self.org_role = (current.org_name, current.role) if current else ("", "")
+        self.org_id = str(current.org_id) if current else ""
+        self.orgs = [{"id": str(m.org_id), "name": m.org_name} for m in principal.memberships] if principal else []
+        self.staff_role = (principal.staff_role or "") if principal else ""
 
     async def _act(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run a service call in one transaction on a worker thread (argon2
@@ -116,6 +122,20 @@ class SessionState(rx.State):
             # An organisation requires MFA: lead the person to set it up first.
             return rx.redirect(routes.SECURITY)
         return None
+
+    @rx.event
+    async def switch_org(self, org_id: str):
+        """Work in another of one's organisations; the page reloads for it."""
+        principal = self._principal()
+        if principal is None:
+            return rx.redirect(routes.SIGN_IN)
+        wanted = int(org_id) if isinstance(org_id, str) and org_id.isdigit() else None
+        try:
+            await self._act(sessions.switch_organization, principal, wanted)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self._show(self._principal())
+        return navigate(routes.safe_next(self.router.url.path.rstrip("/")))
 
     @rx.event
     def sign_out(self):

@@ -188,3 +188,39 @@ def test_mfa_and_requirement_handlers_refuse_strangers(portal, victim):
         assert session.get(Organization, victim_org).require_mfa is False
         assert session.get(Organization, attacker.current.org_id).require_mfa is False
         assert session.get(User, victim_principal.user_id).mfa_pending_secret is None
+
+
+def test_member_handlers_never_reach_another_organisation(portal, victim):
+    from portal_app.models import Invitation, Membership
+    from portal_app.state.organization import OrganizationState
+
+    _, _, victim_principal = victim
+    victim_org = victim_principal.current.org_id
+    with portal_session(portal) as session:
+        victim_membership = session.exec(select(Membership).where(
+            Membership.user_id == victim_principal.user_id)).one()
+        # The victim is unverified; give their organisation a pending invitation directly.
+        session.add(Invitation(org_id=victim_org, email="friend@example.com", role="member",
+                               token_hash="f" * 64, expires_at=victim_membership.created_at.replace(year=2100)))
+        session.commit()
+        invitation_id = session.exec(select(Invitation.id).where(Invitation.org_id == victim_org)).one()
+    attacker_cookie, _, attacker = _person(portal, "intruder")
+    state = OrganizationState
+    with ReflexClient(portal.url, cookie=attacker_cookie) as client:
+        client.hydrate("/organisation")
+        client.call(handler_name(state, "set_role"), {"membership_id": str(victim_membership.id), "role": "member"})
+        client.call(handler_name(state, "remove"), {"membership_id": str(victim_membership.id)})
+        client.call(handler_name(state, "withdraw"), {"invitation_id": str(invitation_id)})
+        client.call(handler_name(state, "invite"), {"form": {"email": "x@example.com", "role": "owner",
+                                                             "org_id": victim_org}})
+        client.call(handler_name(SessionState, "switch_org"), {"org_id": str(victim_org)})
+        visible = json.dumps(client.state())
+    with portal_session(portal) as session:
+        assert session.get(Membership, victim_membership.id).role == "owner"
+        assert session.get(Invitation, invitation_id).revoked_at is None
+        assert session.exec(select(Invitation).where(Invitation.org_id == victim_org,
+                                                      Invitation.email == "x@example.com")).first() is None
+        # The attacker's own invitation went to their own organisation.
+        own = session.exec(select(Invitation).where(Invitation.email == "x@example.com")).all()
+        assert all(i.org_id == attacker.current.org_id for i in own)
+    assert victim_principal.email not in visible

@@ -1,0 +1,193 @@
+"""The organisation page (members, invitations) and the invitation page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.forms import card, form_error, submit_button, text_field
+from portal_app.components.layout import portal_page
+from portal_app.pages.register import PASSWORD_HINT
+from portal_app.services.principal import ROLES
+from portal_app.state.invitation import InvitationState
+from portal_app.state.organization import OrganizationState
+
+
+def _confirm(trigger_label: str, title: str, description, action_label: str, on_confirm,
+             aria_label) -> rx.Component:
+    """A destructive action behind a confirmation dialog."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(trigger_label, size="1", variant="soft", color_scheme="red",
+                                          aria_label=aria_label)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(action_label, color_scheme="red", on_click=on_confirm)),
+                spacing="3", justify="end", margin_top="1em",
+            ),
+        ),
+    )
+
+
+def _member_row(row: rx.Var) -> rx.Component:
+    manage = rx.hstack(
+        rx.select.root(
+            rx.select.trigger(aria_label="Role of " + row["name"]),
+            rx.select.content(*[rx.select.item(role, value=role) for role in ROLES]),
+            value=row["role"], size="1",
+            on_change=lambda role: OrganizationState.set_role(row["id"], role),
+        ),
+        _confirm("Remove", "Remove this member?",
+                 rx.text(row["name"], " will lose access to this organisation."),
+                 "Remove", OrganizationState.remove(row["id"]), "Remove " + row["name"]),
+        spacing="2", align="center",
+    )
+    leave = _confirm("Leave", "Leave this organisation?", "You will lose access until someone invites you again.",
+                     "Leave", OrganizationState.remove(row["id"]), "Leave the organisation")
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(rx.text(row["name"], weight="medium"),
+                      rx.cond(row["me"] == "yes", rx.badge("You", color_scheme="gray")),
+                      rx.cond(row["mfa"] == "yes", rx.badge("2-step on", color_scheme="green")),
+                      spacing="2", align="center", wrap="wrap"),
+            rx.text(row["email"], size="2", color_scheme="gray"),
+            spacing="0", align="start", min_width="0",
+        ),
+        rx.spacer(),
+        rx.cond(OrganizationState.can_manage & (row["me"] != "yes"), manage,
+                rx.hstack(rx.badge(row["role"]), rx.cond(row["me"] == "yes", leave), spacing="2")),
+        width="100%", align="center", wrap="wrap", role="listitem", aria_label=row["name"],
+        padding_y="0.5em", border_bottom="1px solid var(--gray-a4)",
+    )
+
+
+def _invite_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Invite someone", size="3", as_="h3"),
+            form_error(OrganizationState.error),
+            rx.flex(
+                rx.box(text_field("Email address", "email", OrganizationState.errors, type="email",
+                                  field_id="invite-email", max_length=254), flex="1", min_width="14em"),
+                rx.vstack(
+                    rx.el.label("Role", html_for="invite-role", style={"font-weight": "500", "font-size": "0.9em"}),
+                    rx.el.select(*[rx.el.option(role, value=role) for role in ROLES], id="invite-role",
+                                 name="role", default_value="member",
+                                 style={"height": "2.5em", "padding": "0 0.5em", "border-radius": "6px",
+                                        "border": "1px solid var(--gray-a7)"}),
+                    spacing="1",
+                ),
+                gap="1em", wrap="wrap", width="100%", align="start",
+            ),
+            rx.box(submit_button("Send invitation", False), width="12em"),
+            spacing="3", width="100%",
+        ),
+        on_submit=OrganizationState.invite,
+        key=OrganizationState.form_key,
+        aria_label="Invite someone",
+        width="100%",
+    )
+
+
+def _invitation_row(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(row["email"], weight="medium"),
+                  rx.text(row["role"], " · expires ", row["expires"], size="2", color_scheme="gray"),
+                  spacing="0", align="start"),
+        rx.spacer(),
+        rx.button("Withdraw", size="1", variant="soft", color_scheme="gray",
+                  aria_label="Withdraw the invitation to " + row["email"],
+                  on_click=OrganizationState.withdraw(row["id"])),
+        width="100%", align="center", role="listitem", padding_y="0.5em",
+    )
+
+
+def _invitations() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            _invite_form(),
+            rx.heading("Pending invitations", size="3", as_="h3"),
+            rx.cond(OrganizationState.invitations.length() > 0,
+                    rx.vstack(rx.foreach(OrganizationState.invitations, _invitation_row), spacing="0",
+                              width="100%", role="list", aria_label="Pending invitations"),
+                    rx.text("No pending invitations.", color_scheme="gray", size="2")),
+            spacing="4", width="100%",
+        ),
+        width="100%",
+    )
+
+
+@portal_page(route=routes.ORGANIZATION, title="Organisation", on_load=OrganizationState.load, private=True)
+def organization() -> rx.Component:
+    return rx.vstack(
+        rx.heading(OrganizationState.org_name, size="7", as_="h1"),
+        rx.card(
+            rx.vstack(
+                rx.heading("Members", size="4", as_="h2"),
+                rx.vstack(rx.foreach(OrganizationState.members, _member_row), spacing="0", width="100%",
+                          role="list", aria_label="Members"),
+                spacing="3", width="100%",
+            ),
+            width="100%",
+        ),
+        rx.cond(OrganizationState.can_manage, _invitations()),
+        spacing="4", width="100%",
+    )
+
+
+def _new_account_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("Create your account to join. Your email address: ",
+                    rx.text.strong(InvitationState.invited_email)),
+            text_field("Your name", "name", InvitationState.errors, autocomplete="name", max_length=200),
+            text_field("Password", "password", InvitationState.errors, type="password",
+                       autocomplete="new-password", hint=PASSWORD_HINT),
+            submit_button("Create account and join", False),
+            spacing="3", width="100%",
+        ),
+        on_submit=InvitationState.create_account,
+        aria_label="Create an account and join",
+        width="100%",
+    )
+
+
+def _signed_in_choice() -> rx.Component:
+    return rx.cond(
+        InvitationState.user_email == InvitationState.invited_email,
+        rx.button("Accept and join", size="3", on_click=InvitationState.accept),
+        rx.vstack(
+            rx.text("This invitation is for ", rx.text.strong(InvitationState.invited_email),
+                    ", but you are signed in as ", rx.text.strong(InvitationState.user_email), "."),
+            rx.button("Sign out", variant="soft", on_click=InvitationState.sign_out),
+            spacing="2",
+        ),
+    )
+
+
+@portal_page(route=routes.ACCEPT_INVITATION, title="Invitation", on_load=InvitationState.load)
+def accept_invitation() -> rx.Component:
+    return card(
+        form_error(InvitationState.error),
+        rx.cond(
+            InvitationState.valid,
+            rx.vstack(
+                rx.text("You are invited to join ", rx.text.strong(InvitationState.invited_org), " as ",
+                        rx.text.strong(InvitationState.invited_role), "."),
+                rx.cond(
+                    InvitationState.signed_in,
+                    _signed_in_choice(),
+                    rx.cond(InvitationState.has_account,
+                            rx.link(rx.button("Sign in to accept", size="3", tab_index=-1),
+                                    href=InvitationState.sign_in_href),
+                            _new_account_form()),
+                ),
+                spacing="4", width="100%",
+            ),
+            rx.cond(InvitationState.checked, rx.link("Go to sign in", href=routes.SIGN_IN),
+                    rx.text("Checking your invitation…")),
+        ),
+        heading="Invitation",
+    )

@@ -1,0 +1,95 @@
+"""The organisation page: members, invitations, and (for owners and admins)
+managing them. The organisation is always the person's current one, never
+an id from the browser."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services import members
+from portal_app.services.errors import PortalError
+from portal_app.services.principal import Principal
+from portal_app.state.session import SessionState, field_errors
+from portal_app.state.sign_in import _form
+
+SIGN_IN_AGAIN = "Please sign in again."
+
+
+def _as_id(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+class OrganizationState(SessionState):
+    members: list[dict[str, str]] = []
+    invitations: list[dict[str, str]] = []
+    can_manage: bool = False
+    errors: dict[str, str] = {}
+    error: str = ""
+    form_key: int = 0
+
+    def _reload(self, principal: Principal) -> None:
+        self._show(principal)
+        current = principal.current
+        if current is None:
+            self.members, self.invitations, self.can_manage = [], [], False
+            return
+        with session_scope() as session:
+            rows = members.list_members(session, principal, current.org_id)
+            pending = members.list_invitations(session, principal, current.org_id)
+        self.can_manage = current.role in members.MANAGERS
+        self.members = [{"id": str(r.membership_id), "name": r.name, "email": r.email, "role": r.role,
+                         "mfa": "yes" if r.mfa_enabled else "", "me": "yes" if r.user_id == principal.user_id else ""}
+                        for r in rows]
+        self.invitations = [{"id": str(i.id), "email": i.email, "role": i.role,
+                             "expires": i.expires_at.strftime("%d %b %Y")} for i in pending]
+
+    async def _manage(self, fn, *args, success: str, **kwargs):
+        """Run a member action on the current organisation and report it."""
+        principal = self._principal()
+        if principal is None or principal.current is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        try:
+            await self._act(fn, principal, principal.current.org_id, *args, **kwargs)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        refreshed = self._principal()
+        if refreshed is not None:
+            self._reload(refreshed)
+        return rx.toast.success(success)
+
+    @rx.event
+    def load(self) -> None:
+        self.errors, self.error = {}, ""
+        principal = self._principal()
+        if principal is not None:
+            self._reload(principal)
+
+    @rx.event
+    async def invite(self, form: dict):
+        principal = self._principal()
+        if principal is None or principal.current is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        data = _form(form)
+        self.errors, self.error = {}, ""
+        try:
+            invitation = await self._act(members.invite, principal, principal.current.org_id,
+                                         email=data.get("email"), role=data.get("role"))
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.form_key += 1
+        self._reload(principal)
+        return rx.toast.success(f"Invitation sent to {invitation.email}.")
+
+    @rx.event
+    async def withdraw(self, invitation_id: str):
+        return await self._manage(members.revoke_invitation, _as_id(invitation_id), success="Invitation withdrawn.")
+
+    @rx.event
+    async def set_role(self, membership_id: str, role: str):
+        return await self._manage(members.change_role, _as_id(membership_id), role=role, success="Role changed.")
+
+    @rx.event
+    async def remove(self, membership_id: str):
+        return await self._manage(members.remove_member, _as_id(membership_id), success="Member removed.")
