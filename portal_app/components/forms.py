@@ -10,13 +10,14 @@ from reflex.vars import Var
 
 def text_field(label: str, name: str, errors: Var, *, type: str = "text", autocomplete: str = "off",
                hint: str = "", max_length: int = 256, required: bool = True,
-               field_id: str = "") -> rx.Component:
+               field_id: str = "", default_value: Var | str | None = None) -> rx.Component:
     """`field_id` keeps ids unique when two forms on a page share a field name."""
     error = errors[name].to(str)
     field_id = field_id or name
+    initial = {} if default_value is None else {"default_value": default_value}
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"font-weight": "500", "font-size": "0.9em"}),
-        rx.input(id=field_id, name=name, type=type, auto_complete=autocomplete, max_length=max_length,
+        rx.input(id=field_id, name=name, type=type, auto_complete=autocomplete, max_length=max_length, **initial,
                  required=required, width="100%", size="3",
                  aria_invalid=rx.cond(error, "true", "false"),
                  aria_describedby=f"{field_id}-help"),

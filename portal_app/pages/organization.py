@@ -119,10 +119,91 @@ def _invitations() -> rx.Component:
     )
 
 
+def _profile_field(label: str, name: str, **kwargs) -> rx.Component:
+    return text_field(label, name, OrganizationState.profile_errors, field_id=f"profile-{name}",
+                      default_value=OrganizationState.profile[name].to(str), **kwargs)
+
+
+def _profile_form() -> rx.Component:
+    p = OrganizationState.profile
+    return rx.form(
+        rx.vstack(
+            _profile_field("Name", "name", max_length=200),
+            _profile_field("Legal name", "legal_name", max_length=200, required=False),
+            rx.vstack(
+                rx.el.label("Address", html_for="profile-address", style={"font-weight": "500", "font-size": "0.9em"}),
+                rx.text_area(id="profile-address", name="address", rows="3", max_length=1000, width="100%",
+                             default_value=p["address"]),
+                rx.cond(OrganizationState.profile_errors["address"].to(str),
+                        rx.text(OrganizationState.profile_errors["address"].to(str), color_scheme="red", size="2",
+                                role="alert")),
+                spacing="1", width="100%",
+            ),
+            _profile_field("VAT or tax id", "tax_id", max_length=50, required=False),
+            _profile_field("Billing email", "billing_email", type="email", max_length=254, required=False),
+            rx.box(submit_button("Save profile", False), width="12em"),
+            spacing="3", width="100%",
+        ),
+        on_submit=OrganizationState.save_profile,
+        key=OrganizationState.profile_key,
+        aria_label="Organisation profile",
+        width="100%",
+    )
+
+
+def _profile_facts() -> rx.Component:
+    p = OrganizationState.profile
+    return rx.data_list.root(
+        *[rx.data_list.item(rx.data_list.label(label), rx.data_list.value(p[key]))
+          for label, key in (("Legal name", "legal_name"), ("Address", "address"), ("VAT or tax id", "tax_id"),
+                             ("Billing email", "billing_email"))],
+        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+    )
+
+
+def _logo() -> rx.Component:
+    upload = rx.vstack(
+        rx.upload.root(
+            rx.vstack(rx.icon("image-up"), rx.text("Drop a PNG or JPEG here, or click to choose (at most 1 MB)",
+                                                   size="2"), align="center", spacing="1"),
+            id="logo", max_files=1, accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"]},
+            border="1px dashed var(--gray-a7)", padding="1em", border_radius="8px", width="100%",
+        ),
+        rx.hstack(
+            rx.button("Upload logo", on_click=OrganizationState.upload_logo(rx.upload_files(upload_id="logo"))),
+            rx.cond(OrganizationState.logo_url != "",
+                    rx.button("Remove logo", variant="soft", color_scheme="red", on_click=OrganizationState.remove_logo)),
+            spacing="2",
+        ),
+        spacing="2", width="100%", max_width="24em",
+    )
+    return rx.vstack(
+        rx.heading("Logo", size="3", as_="h3"),
+        rx.cond(OrganizationState.logo_url != "",
+                rx.image(src=OrganizationState.logo_url, alt="Organisation logo", max_height="4em", max_width="12em"),
+                rx.text("No logo yet.", size="2", color_scheme="gray")),
+        rx.cond(OrganizationState.can_edit_profile, upload),
+        spacing="2", width="100%",
+    )
+
+
+def _profile_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Profile", size="4", as_="h2"),
+            rx.cond(OrganizationState.can_edit_profile, _profile_form(), _profile_facts()),
+            _logo(),
+            spacing="4", width="100%",
+        ),
+        width="100%",
+    )
+
+
 @portal_page(route=routes.ORGANIZATION, title="Organisation", on_load=OrganizationState.load, private=True)
 def organization() -> rx.Component:
     return rx.vstack(
         rx.heading(OrganizationState.org_name, size="7", as_="h1"),
+        _profile_card(),
         rx.card(
             rx.vstack(
                 rx.heading("Members", size="4", as_="h2"),

@@ -27,6 +27,25 @@ def clean_text(value: object, *, field: str, label: str, max_length: int, requir
     return text
 
 
+_MULTILINE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_multiline(value: object, *, field: str, label: str, max_length: int, max_lines: int = 10) -> str:
+    """Trimmed text that may span a few lines (an address)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(f"{label} must be text.", field=field)
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
+    if _MULTILINE_CONTROL.search(text) or "\r" in text:
+        raise Invalid(f"{label} contains characters that are not allowed.", field=field)
+    if len(text) > max_length:
+        raise Invalid(f"{label} must be at most {max_length} characters.", field=field)
+    if text.count("\n") >= max_lines:
+        raise Invalid(f"{label} must be at most {max_lines} lines.", field=field)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
 def slugify(text: str, *, max_length: int = 60) -> str:
     """A URL-safe ASCII slug ("Acme Ltd." -> "acme-ltd")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.services import members
+from portal_app.services import members, org_profile
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, field_errors
@@ -24,6 +24,11 @@ class OrganizationState(SessionState):
     members: list[dict[str, str]] = []
     invitations: list[dict[str, str]] = []
     can_manage: bool = False
+    profile: dict[str, str] = {}
+    can_edit_profile: bool = False
+    logo_url: str = ""
+    profile_errors: dict[str, str] = {}
+    profile_key: int = 0
     errors: dict[str, str] = {}
     error: str = ""
     form_key: int = 0
@@ -37,6 +42,14 @@ class OrganizationState(SessionState):
         with session_scope() as session:
             rows = members.list_members(session, principal, current.org_id)
             pending = members.list_invitations(session, principal, current.org_id)
+            profile = org_profile.get_profile(session, principal, current.org_id)
+        self.profile = {"name": profile.name, "legal_name": profile.legal_name, "address": profile.address,
+                        "tax_id": profile.tax_id, "billing_email": profile.billing_email}
+        self.can_edit_profile = profile.can_edit
+        self.profile_key += 1  # remount the form so it shows what was just loaded
+        # The version in the URL changes with each new logo, so caches never show an old one.
+        self.logo_url = (f"/api/organizations/{current.org_id}/logo?v={profile.logo_version}"
+                         if profile.has_logo else "")
         self.can_manage = current.role in members.MANAGERS
         self.members = [{"id": str(r.membership_id), "name": r.name, "email": r.email, "role": r.role,
                          "mfa": "yes" if r.mfa_enabled else "", "me": "yes" if r.user_id == principal.user_id else ""}
@@ -93,3 +106,49 @@ class OrganizationState(SessionState):
     @rx.event
     async def remove(self, membership_id: str):
         return await self._manage(members.remove_member, _as_id(membership_id), success="Member removed.")
+
+
+    @rx.event
+    async def save_profile(self, form: dict):
+        principal = self._principal()
+        if principal is None or principal.current is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        data = _form(form)
+        self.profile_errors = {}
+        try:
+            await self._act(org_profile.update_profile, principal, principal.current.org_id,
+                            name=data.get("name"), legal_name=data.get("legal_name"), address=data.get("address"),
+                            tax_id=data.get("tax_id"), billing_email=data.get("billing_email"))
+        except PortalError as err:
+            message, self.profile_errors = field_errors(err)
+            return rx.toast.error(message) if message else None
+        self._reload(self._principal())
+        return rx.toast.success("Profile saved.")
+
+    @rx.event
+    async def upload_logo(self, files: list[rx.UploadFile]):
+        principal = self._principal()
+        if principal is None or principal.current is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        if not isinstance(files, list) or len(files) != 1:
+            return rx.toast.error("Choose one image file.")
+        # Read at most one byte past the limit: a huge upload is refused, not buffered.
+        data = await files[0].read(org_profile.LOGO_MAX_BYTES + 1)
+        try:
+            await self._act(org_profile.set_logo, principal, principal.current.org_id, data=data)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self._reload(principal)
+        return rx.toast.success("Logo updated.")
+
+    @rx.event
+    async def remove_logo(self):
+        principal = self._principal()
+        if principal is None or principal.current is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        try:
+            await self._act(org_profile.remove_logo, principal, principal.current.org_id)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self._reload(principal)
+        return rx.toast.success("Logo removed.")

@@ -92,3 +92,54 @@ def test_existing_user_signs_in_to_accept_and_switches_organisation(portal, brow
         expect(other.get_by_text("member", exact=True)).to_be_visible()
     finally:
         ctx.close()
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" \
+      b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def test_profile_and_logo(portal, browser, page, tmp_path):
+    import httpx
+
+    owner = unique_email("profile")
+    create_person(portal, owner, company="Profile Co")
+    sign_in(page, portal.url, owner)
+    page.goto(portal.url + "/organisation")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Profile Co")
+    page.get_by_label("Legal name").fill("Profile Company Limited")
+    page.get_by_label("Address", exact=True).fill("1 Long Road\nLeeds")
+    page.get_by_label("VAT or tax id").fill("<b>bad</b>")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("VAT or tax id may hold letters")).to_be_visible()
+    expect(page.get_by_label("Legal name")).to_have_value("Profile Company Limited")  # kept
+    page.get_by_label("VAT or tax id").fill("GB123456789")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Legal name")).to_have_value("Profile Company Limited")
+
+    bad = tmp_path / "logo.png"
+    bad.write_bytes(b"<svg onload=alert(1)></svg>")
+    page.locator("#logo input[type=file]").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload logo").click()
+    expect(page.get_by_text("The logo must be a PNG or JPEG image.")).to_be_visible()
+    good = tmp_path / "good.png"
+    good.write_bytes(PNG)
+    page.locator("#logo input[type=file]").set_input_files(str(good))
+    page.get_by_role("button", name="Upload logo").click()
+    expect(page.get_by_text("Logo updated.")).to_be_visible()
+    logo = page.get_by_role("img", name="Organisation logo")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 1  # served to the member
+
+    src = logo.get_attribute("src")
+    assert httpx.get(portal.url + src).status_code == 401  # no session, no logo
+    stranger = unique_email("stranger")
+    create_person(portal, stranger)
+    ctx = browser.new_context()
+    try:
+        other = ctx.new_page()
+        sign_in(other, portal.url, stranger)
+        assert other.request.get(portal.url + src).status == 404  # another organisation's
+    finally:
+        ctx.close()

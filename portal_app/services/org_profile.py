@@ -1,0 +1,126 @@
+"""The organisation's profile (legal name, address, tax id, billing email)
+and its logo. Owners, admins and billing members may change them; every
+member may see them."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from portal_app.integrations.storage import Storage, get_storage
+from portal_app.models import Organization
+from portal_app.services.accounts import normalize_email
+from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services.principal import Principal
+from portal_app.services.validation import clean_multiline, clean_text
+
+EDITORS = ("owner", "admin", "billing")
+LOGO_MAX_BYTES = 1_000_000
+_TAX_ID = re.compile(r"[A-Za-z0-9 .\-/]*")
+# Raster formats only: an SVG logo could carry script.
+_IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    legal_name: str
+    address: str
+    tax_id: str
+    billing_email: str
+    has_logo: bool
+    can_edit: bool
+    logo_version: str = ""  # changes with every new logo (for cache-busting URLs)
+
+
+def _visible(session: Session, principal: Principal, org_id: object) -> Organization:
+    if principal.role_in(org_id) is None and not principal.is_staff:
+        raise NotFound("Organisation not found.")
+    org = session.get(Organization, org_id) if type(org_id) is int else None  # noqa: E721
+    if org is None:
+        raise NotFound("Organisation not found.")
+    return org
+
+
+def _editable(session: Session, principal: Principal, org_id: object) -> Organization:
+    if principal.role_in(org_id) is None:
+        raise NotFound("Organisation not found.")
+    principal.require_can_act()
+    if principal.role_in(org_id) not in EDITORS:
+        raise Forbidden("Only owners, admins and billing members can change the profile.")
+    return _visible(session, principal, org_id)
+
+
+def get_profile(session: Session, principal: Principal, org_id: object) -> Profile:
+    org = _visible(session, principal, org_id)
+    return Profile(org.name, org.legal_name, org.address, org.tax_id, org.billing_email, bool(org.logo_key),
+                   principal.role_in(org_id) in EDITORS, org.logo_key.rsplit("/", 1)[-1])
+
+
+def update_profile(session: Session, principal: Principal, org_id: object, *, name: object, legal_name: object,
+                   address: object, tax_id: object, billing_email: object) -> Organization:
+    """Validate every field first, then change all of them or none."""
+    org = _editable(session, principal, org_id)
+    clean = {
+        "name": clean_text(name, field="name", label="Name", max_length=200),
+        "legal_name": clean_text(legal_name, field="legal_name", label="Legal name", max_length=200, required=False),
+        "address": clean_multiline(address, field="address", label="Address", max_length=1000),
+        "tax_id": clean_text(tax_id, field="tax_id", label="VAT or tax id", max_length=50, required=False),
+    }
+    if not _TAX_ID.fullmatch(clean["tax_id"]):
+        raise Invalid("VAT or tax id may hold letters, digits, spaces, dots, dashes and slashes.", field="tax_id")
+    billing = billing_email.strip() if isinstance(billing_email, str) else billing_email
+    clean["billing_email"] = normalize_email(billing, field="billing_email") if billing else ""
+    for key, value in clean.items():
+        setattr(org, key, value)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def image_type(data: bytes) -> str | None:
+    """The content type from the file's first bytes (never from its name)."""
+    for magic, content_type in _IMAGE_TYPES.items():
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def set_logo(session: Session, principal: Principal, org_id: object, *, data: object,
+             storage: Storage | None = None) -> None:
+    org = _editable(session, principal, org_id)
+    if not isinstance(data, bytes) or not data:
+        raise Invalid("Choose an image file.", field="logo")
+    if len(data) > LOGO_MAX_BYTES:
+        raise Invalid("The logo must be at most 1 MB.", field="logo")
+    if image_type(data) is None:
+        raise Invalid("The logo must be a PNG or JPEG image.", field="logo")
+    storage = storage or get_storage()
+    old, org.logo_key = org.logo_key, f"logos/{org.id}/{secrets.token_hex(8)}"
+    storage.put(org.logo_key, data)
+    session.add(org)
+    session.flush()
+    if old:
+        storage.delete(old)
+
+
+def remove_logo(session: Session, principal: Principal, org_id: object, *, storage: Storage | None = None) -> None:
+    org = _editable(session, principal, org_id)
+    if org.logo_key:
+        (storage or get_storage()).delete(org.logo_key)
+    org.logo_key = ""
+    session.add(org)
+    session.flush()
+
+
+def read_logo(session: Session, principal: Principal, org_id: object,
+              storage: Storage | None = None) -> tuple[bytes, str]:
+    """The logo bytes and content type, for members (and staff) only."""
+    org = _visible(session, principal, org_id)
+    if not org.logo_key:
+        raise NotFound("No logo.")
+    data = (storage or get_storage()).get(org.logo_key)
+    return data, image_type(data) or "application/octet-stream"

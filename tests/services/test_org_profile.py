@@ -1,0 +1,119 @@
+"""The organisation profile and logo: who may see and change them, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from portal_app.integrations.storage import LocalStorage, check_key
+from portal_app.models import Organization
+from portal_app.services import members, org_profile
+from portal_app.services.errors import Forbidden, Invalid, NotFound
+from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+
+
+@pytest.fixture
+def org(any_engine, tmp_path):
+    with Session(any_engine, expire_on_commit=False) as session:
+        register(session)
+        register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+        _, ada = sign_in(session)
+        _, eve = sign_in(session, "eve@example.com")
+        yield session, ada, eve, LocalStorage(tmp_path / "files")
+
+
+def _fields(**overrides) -> dict:
+    return {"name": "Analytical Engines", "legal_name": "Analytical Engines Ltd",
+            "address": "  12 Babbage Street \r\nLondon  ", "tax_id": "GB 123.456-78",
+            "billing_email": "Billing@Example.com", **overrides}
+
+
+def test_owner_updates_the_profile(org):
+    session, ada, _, _ = org
+    org_profile.update_profile(session, ada, ada.current.org_id, **_fields())
+    profile = org_profile.get_profile(session, ada, ada.current.org_id)
+    assert profile.address == "12 Babbage Street\nLondon"
+    assert profile.billing_email == "billing@example.com" and profile.can_edit
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("name", "", "Name is required"),
+    ("legal_name", "x" * 10_000, "at most 200"),
+    ("address", "line\n" * 20, "at most 10 lines"),
+    ("address", "bad\x00char", "not allowed"),
+    ("tax_id", "<script>", "letters, digits"),
+    ("billing_email", "nope", "valid email"),
+    ("address", 12, "must be text"),
+])
+def test_bad_profile_input_changes_nothing(org, field, value, message):
+    session, ada, _, _ = org
+    with pytest.raises(Invalid, match=message) as err:
+        org_profile.update_profile(session, ada, ada.current.org_id, **_fields(**{field: value}))
+    assert err.value.field == field
+    session.rollback()
+    assert session.get(Organization, ada.current.org_id).legal_name == ""
+
+
+def test_other_organisation_cannot_see_or_change_the_profile(org):
+    session, ada, eve, storage = org
+    for bogus in (ada.current.org_id, str(ada.current.org_id), True):
+        with pytest.raises(NotFound):
+            org_profile.get_profile(session, eve, bogus)
+        with pytest.raises(NotFound):
+            org_profile.update_profile(session, eve, bogus, **_fields(name="Pwned"))
+        with pytest.raises(NotFound):
+            org_profile.set_logo(session, eve, bogus, data=PNG, storage=storage)
+    assert session.get(Organization, ada.current.org_id).name == "Analytical Engines"
+
+
+def test_plain_members_see_but_cannot_change(org):
+    session, ada, _, storage = org
+    members.invite(session, ada, ada.current.org_id, email="bob@example.com", role="member")
+    members.accept_new_account(session, token_from(last_mail(session, "bob@example.com").body,
+                                                   "/invitations/accept"), name="Bob", password=PASSWORD)
+    session.commit()
+    _, bob = sign_in(session, "bob@example.com")
+    assert not org_profile.get_profile(session, bob, ada.current.org_id).can_edit
+    with pytest.raises(Forbidden):
+        org_profile.update_profile(session, bob, ada.current.org_id, **_fields())
+    with pytest.raises(Forbidden):
+        org_profile.set_logo(session, bob, ada.current.org_id, data=PNG, storage=storage)
+
+
+def test_logo_upload_replace_read_and_remove(org):
+    session, ada, eve, storage = org
+    org_id = ada.current.org_id
+    org_profile.set_logo(session, ada, org_id, data=PNG, storage=storage)
+    first = session.get(Organization, org_id).logo_key
+    assert org_profile.read_logo(session, ada, org_id, storage) == (PNG, "image/png")
+    org_profile.set_logo(session, ada, org_id, data=JPEG, storage=storage)
+    assert not (storage.root / first).exists()  # the old file is gone
+    assert org_profile.read_logo(session, ada, org_id, storage)[1] == "image/jpeg"
+    with pytest.raises(NotFound):
+        org_profile.read_logo(session, eve, org_id, storage)
+    org_profile.remove_logo(session, ada, org_id, storage=storage)
+    with pytest.raises(NotFound):
+        org_profile.read_logo(session, ada, org_id, storage)
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "Choose an image"),
+    ("text", "Choose an image"),
+    (b"<svg onload=alert(1)></svg>", "PNG or JPEG"),
+    (b"GIF89a" + b"\x00" * 10, "PNG or JPEG"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 1_000_001, "at most 1 MB"),
+])
+def test_bad_logos_are_refused(org, data, message):
+    session, ada, _, storage = org
+    with pytest.raises(Invalid, match=message):
+        org_profile.set_logo(session, ada, ada.current.org_id, data=data, storage=storage)
+    assert not any(storage.root.rglob("*")) if storage.root.exists() else True
+
+
+@pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "logos/../../x", "Logos/A", ""])
+def test_storage_refuses_keys_that_escape(key):
+    with pytest.raises(ValueError):
+        check_key(key)
