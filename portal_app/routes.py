@@ -15,12 +15,14 @@ RESET_PASSWORD = "/reset-password"
 SECURITY = "/account/security"
 ORGANIZATION = "/organisation"
 ACCEPT_INVITATION = "/invitations/accept"
+BACK_OFFICE = "/staff"
+OUTBOX = "/staff/outbox"
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
 
 # Where a sign-in may send the person afterwards (`?next=`).
-SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, ORGANIZATION})
+SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, ORGANIZATION, BACK_OFFICE, OUTBOX})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 
 

@@ -20,6 +20,7 @@ class NavItem:
     label: str
     route: str
     icon: str
+    staff_only: bool = False
 
 
 NAV: list[NavItem] = [
@@ -27,6 +28,7 @@ NAV: list[NavItem] = [
     NavItem("Dashboard", routes.DASHBOARD, "layout-dashboard"),
     NavItem("Organisation", routes.ORGANIZATION, "building-2"),
     NavItem("Security", routes.SECURITY, "shield"),
+    NavItem("Back office", routes.BACK_OFFICE, "briefcase", staff_only=True),
 ]
 
 
@@ -41,7 +43,15 @@ class PageSpec:
 PAGES: list[PageSpec] = []
 
 
+def _for_staff(item: NavItem, component: rx.Component) -> rx.Component:
+    return rx.cond(SessionState.staff_role != "", component) if item.staff_only else component
+
+
 def _nav_link(item: NavItem) -> rx.Component:
+    return _for_staff(item, _plain_nav_link(item))
+
+
+def _plain_nav_link(item: NavItem) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon(item.icon, size=18), rx.text(item.label), spacing="2", align="center"),
         href=item.route,
@@ -63,7 +73,8 @@ def _phone_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(rx.button(rx.icon("menu"), variant="ghost", aria_label="Open menu")),
         rx.menu.content(
-            *[rx.menu.item(rx.link(item.label, href=item.route, underline="none")) for item in NAV]
+            *[_for_staff(item, rx.menu.item(rx.link(item.label, href=item.route, underline="none")))
+              for item in NAV]
         ),
     )
 

@@ -41,26 +41,35 @@ def _fact(label: str, value: rx.Var | str) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
 
 
+def _organisation_card() -> rx.Component:
+    return rx.card(
+        rx.heading("Your organisation", size="4", as_="h2"),
+        rx.data_list.root(
+            _fact("Organisation", DashboardState.org_name),
+            _fact("Your role", DashboardState.org_role),
+            _fact("Two-step verification", rx.cond(
+                DashboardState.org_requires_mfa,
+                "Required for every member (" + DashboardState.members_without_mfa.to_string()
+                + " without it yet)",
+                "Optional")),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+        ),
+        rx.cond(DashboardState.org_role == "owner", _require_mfa_switch()),
+        rx.link("Members and profile", href=routes.ORGANIZATION),
+        width="100%",
+    )
+
+
 @portal_page(route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load, private=True)
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.heading("Hello, ", DashboardState.user_name, size="7", as_="h1"),
         _verify_banner(),
-        rx.card(
-            rx.heading("Your organisation", size="4", as_="h2"),
-            rx.data_list.root(
-                _fact("Organisation", DashboardState.org_name),
-                _fact("Your role", DashboardState.org_role),
-                _fact("Two-step verification", rx.cond(
-                    DashboardState.org_requires_mfa,
-                    "Required for every member (" + DashboardState.members_without_mfa.to_string()
-                    + " without it yet)",
-                    "Optional")),
-                orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
-            ),
-            rx.cond(DashboardState.org_role == "owner", _require_mfa_switch()),
-            width="100%",
-        ),
+        rx.cond(DashboardState.staff_role != "",
+                rx.callout(rx.text("You are staff (", DashboardState.staff_role, "). ",
+                                   rx.link("Open the back office", href=routes.BACK_OFFICE), "."),
+                           icon="briefcase", width="100%")),
+        rx.cond(DashboardState.org_name != "", _organisation_card()),
         rx.card(
             rx.heading("Security", size="4", as_="h2"),
             rx.data_list.root(

@@ -17,6 +17,7 @@ DEMO_ORGANIZATIONS = [
     ("Acme Ltd", "Alice Owner", "alice@acme.example.com"),
     ("Globex Corporation", "Gus Owner", "gus@globex.example.com"),
 ]
+DEMO_STAFF_EMAIL = "sam@portal.example.com"
 
 
 def _ensure_org(session: Session, name: str, lines: list[str]) -> Organization:
@@ -42,15 +43,27 @@ def _ensure_owner(session: Session, org: Organization, name: str, email: str, li
     lines.append(f"created demo login {email} (owner of {org.name})")
 
 
+def _ensure_staff_admin(session: Session, lines: list[str]) -> None:
+    if session.exec(select(User).where(User.email == DEMO_STAFF_EMAIL)).first() is not None:
+        lines.append(f"demo login {DEMO_STAFF_EMAIL} already present")
+        return
+    session.add(User(email=DEMO_STAFF_EMAIL, name="Sam Staff", password_hash=passwords.hash_password(DEMO_PASSWORD),
+                     email_verified_at=utcnow(), staff_role="admin"))
+    session.flush()
+    lines.append(f"created demo login {DEMO_STAFF_EMAIL} (back-office admin)")
+
+
 def load_demo_data(session: Session) -> list[str]:
     """Create whatever demo rows are missing; return lines to print."""
     lines: list[str] = []
     for org_name, owner_name, email in DEMO_ORGANIZATIONS:
         org = _ensure_org(session, org_name, lines)
         _ensure_owner(session, org, owner_name, email, lines)
+    _ensure_staff_admin(session, lines)
     return lines
 
 
 def demo_logins() -> list[str]:
     """What the run command prints, so a first-time visitor can sign in."""
-    return [f"{email}  password: {DEMO_PASSWORD}  ({org})" for org, _, email in DEMO_ORGANIZATIONS]
+    return [f"{email}  password: {DEMO_PASSWORD}  ({org})" for org, _, email in DEMO_ORGANIZATIONS] + [
+        f"{DEMO_STAFF_EMAIL}  password: {DEMO_PASSWORD}  (back-office admin)"]

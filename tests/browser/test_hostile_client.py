@@ -224,3 +224,23 @@ def test_member_handlers_never_reach_another_organisation(portal, victim):
         own = session.exec(select(Invitation).where(Invitation.email == "x@example.com")).all()
         assert all(i.org_id == attacker.current.org_id for i in own)
     assert victim_principal.email not in visible
+
+
+def test_back_office_handlers_give_customers_nothing(portal):
+    from portal_app.state.back_office import BackOfficeState, OutboxState
+
+    cookie, _, _ = _person(portal, "nosy")
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/dashboard")
+        for name, payload in ((handler_name(BackOfficeState, "load"), {}),
+                              (handler_name(BackOfficeState, "set_tab"), {"tab": "people"}),
+                              (handler_name(BackOfficeState, "search"), {"form": {"q": "@"}}),
+                              (handler_name(OutboxState, "load"), {}),
+                              (handler_name(BackOfficeState, "add_staff"), {"form": {
+                                  "name": "Evil", "email": "evil-staff@example.com", "role": "admin"}})):
+            client.call(name, payload, router_path="/staff")
+        state = client.state()
+    assert state.get(BackOfficeState.get_full_name(), {}).get("rows_rx_state_", []) == []
+    assert state.get(OutboxState.get_full_name(), {}).get("rows_rx_state_", []) == []
+    with portal_session(portal) as session:
+        assert session.exec(select(User).where(User.email == "evil-staff@example.com")).first() is None

@@ -1,0 +1,120 @@
+"""The back office (staff only): organisations and people, adding staff, and
+the mail outbox."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.forms import form_error, submit_button, text_field
+from portal_app.components.layout import portal_page
+from portal_app.components.pagination import pager
+from portal_app.services.staff import STAFF_ROLES
+from portal_app.state.back_office import BackOfficeState, OutboxState
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(row["name"], weight="medium"),
+                  rx.text(row["detail"], size="2", color_scheme="gray"), spacing="0", align="start", min_width="0"),
+        rx.spacer(),
+        rx.vstack(rx.badge(row["extra"]), rx.text(row["flags"], size="1", color_scheme="gray"),
+                  rx.text("since ", row["created"], size="1", color_scheme="gray"), spacing="1", align="end"),
+        width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
+    )
+
+
+def _search() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.el.label("Search", html_for="staff-search", class_name="rt-sr-only",
+                        style={"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden"}),
+            rx.input(id="staff-search", name="q", placeholder="Name, email or slug", max_length=100,
+                     default_value=BackOfficeState.query, width="100%"),
+            rx.button("Search", type="submit"),
+            width="100%",
+        ),
+        on_submit=BackOfficeState.search,
+        role="search",
+        width="100%",
+    )
+
+
+def _add_staff() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Add staff", size="4", as_="h2"),
+                form_error(BackOfficeState.error),
+                text_field("Name", "name", BackOfficeState.errors, field_id="staff-name", max_length=200),
+                text_field("Email", "email", BackOfficeState.errors, type="email", field_id="staff-email",
+                           max_length=254),
+                rx.vstack(
+                    rx.el.label("Staff role", html_for="staff-role", style={"font-weight": "500", "font-size": "0.9em"}),
+                    rx.el.select(*[rx.el.option(role, value=role) for role in STAFF_ROLES], id="staff-role",
+                                 name="role", default_value="agent",
+                                 style={"height": "2.5em", "padding": "0 0.5em", "border-radius": "6px",
+                                        "border": "1px solid var(--gray-a7)"}),
+                    spacing="1",
+                ),
+                rx.box(submit_button("Add staff member", False), width="14em"),
+                spacing="3", width="100%", max_width="28em",
+            ),
+            on_submit=BackOfficeState.add_staff,
+            key=BackOfficeState.form_key,
+            aria_label="Add staff",
+        ),
+        width="100%",
+    )
+
+
+@portal_page(route=routes.BACK_OFFICE, title="Back office", on_load=BackOfficeState.load, private=True)
+def back_office() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.heading("Back office", size="7", as_="h1"), rx.spacer(),
+                  rx.cond(BackOfficeState.is_admin, rx.link("Mail outbox", href=routes.OUTBOX)),
+                  width="100%", align="center"),
+        rx.tabs.root(
+            rx.tabs.list(rx.tabs.trigger("Organisations", value="organisations"),
+                         rx.tabs.trigger("People", value="people")),
+            value=BackOfficeState.tab,
+            on_change=BackOfficeState.set_tab,
+        ),
+        _search(),
+        rx.cond(
+            BackOfficeState.rows.length() > 0,
+            rx.vstack(rx.foreach(BackOfficeState.rows, _row), spacing="0", width="100%", role="list",
+                      aria_label="Results"),
+            rx.text("Nothing matches your search.", color_scheme="gray"),
+        ),
+        pager(BackOfficeState.page, BackOfficeState.pages, BackOfficeState.total, BackOfficeState.go_to),
+        rx.cond(BackOfficeState.is_admin, _add_staff()),
+        spacing="4", width="100%",
+    )
+
+
+def _mail_row(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(row["subject"], weight="medium"),
+                  rx.text("To ", row["to"], " · ", row["created"], size="2", color_scheme="gray"),
+                  rx.cond(row["error"] != "", rx.text(row["error"], size="1", color_scheme="red")),
+                  spacing="0", align="start", min_width="0"),
+        rx.spacer(),
+        rx.badge(row["status"], color_scheme=rx.match(row["status"], ("sent", "green"), ("failing", "red"), "gray")),
+        width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
+    )
+
+
+@portal_page(route=routes.OUTBOX, title="Mail outbox", on_load=OutboxState.load, private=True)
+def outbox() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Mail outbox", size="7", as_="h1"),
+        rx.text("What the portal has sent or is trying to send. Message bodies are not shown: they hold "
+                "people's sign-in and reset links.", size="2", color_scheme="gray"),
+        rx.cond(OutboxState.rows.length() > 0,
+                rx.vstack(rx.foreach(OutboxState.rows, _mail_row), spacing="0", width="100%", role="list",
+                          aria_label="Outgoing mail"),
+                rx.text("No mail yet.", color_scheme="gray")),
+        pager(OutboxState.page, OutboxState.pages, OutboxState.total, OutboxState.go_to),
+        spacing="4", width="100%",
+    )

@@ -1,0 +1,167 @@
+"""The back office: the business's own people (staff: admin, agent, billing)
+see every organisation and person, and admins add staff and read the mail
+outbox. Staff belong to no organisation, and customers are never staff."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from portal_app import routes
+from portal_app.models import Membership, Organization, OutgoingMail, User
+from portal_app.models.base import utcnow
+from portal_app.services import passwords, tokens
+from portal_app.services.accounts import normalize_email
+from portal_app.services.errors import Invalid
+from portal_app.services.mail import public_link, queue_mail
+from portal_app.services.principal import Principal
+from portal_app.services.validation import clean_text
+
+STAFF_ROLES = ("admin", "agent", "billing")
+PAGE_SIZE = 25
+SET_PASSWORD_TTL = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    page: int
+    pages: int
+    total: int
+
+
+def _page(session: Session, query, page: object) -> Page:
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
+    rows = session.exec(query.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return Page(list(rows), number, pages, total)
+
+
+def _search_term(query: object) -> str:
+    text = clean_text(query, field="q", label="Search", max_length=100, required=False)
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    id: int
+    name: str
+    slug: str
+    members: int
+    created_at: datetime
+
+
+def list_organizations(session: Session, principal: Principal, *, query: object = "", page: object = 1) -> Page:
+    principal.require_staff()
+    term = _search_term(query)
+    counts = select(Membership.org_id, func.count().label("n")).group_by(Membership.org_id).subquery()
+    stmt = (select(Organization.id, Organization.name, Organization.slug, func.coalesce(counts.c.n, 0),
+                   Organization.created_at)
+            .outerjoin(counts, counts.c.org_id == Organization.id)
+            .where(or_(func.lower(Organization.name).like(term, escape="\\"),
+                       func.lower(Organization.slug).like(term, escape="\\")))
+            .order_by(Organization.name, Organization.id))
+    result = _page(session, stmt, page)
+    return Page([OrgRow(*row) for row in result.rows], result.page, result.pages, result.total)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    name: str
+    email: str
+    staff_role: str | None
+    verified: bool
+    mfa: bool
+    created_at: datetime
+
+
+def list_users(session: Session, principal: Principal, *, query: object = "", page: object = 1) -> Page:
+    principal.require_staff()
+    term = _search_term(query)
+    stmt = (select(User.id, User.name, User.email, User.staff_role, User.email_verified_at, User.mfa_enabled_at,
+                   User.created_at)
+            .where(or_(func.lower(User.name).like(term, escape="\\"), User.email.like(term, escape="\\")))
+            .order_by(User.name, User.id))
+    result = _page(session, stmt, page)
+    return Page([UserRow(r[0], r[1], r[2], r[3], r[4] is not None, r[5] is not None, r[6]) for r in result.rows],
+                result.page, result.pages, result.total)
+
+
+@dataclass(frozen=True)
+class MailRow:
+    id: int
+    to_address: str
+    subject: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+def list_outbox(session: Session, principal: Principal, *, page: object = 1) -> Page:
+    """Delivery state of outgoing mail, for admins. Bodies are not shown:
+    they hold people's sign-in and reset links."""
+    principal.require_staff("admin")
+    stmt = select(OutgoingMail.id, OutgoingMail.to_address, OutgoingMail.subject, OutgoingMail.created_at,
+                  OutgoingMail.sent_at, OutgoingMail.attempts, OutgoingMail.last_error
+                  ).order_by(OutgoingMail.id.desc())
+    result = _page(session, stmt, page)
+    return Page([MailRow(*row) for row in result.rows], result.page, result.pages, result.total)
+
+
+def _clean_staff_role(role: object) -> str:
+    if role not in STAFF_ROLES:
+        raise Invalid("Choose a staff role: admin, agent or billing.", field="role")
+    return role
+
+
+def _unused_password() -> str:
+    """A hash nobody knows the password for: the person sets their own."""
+    return passwords.hash_password(secrets.token_urlsafe(32))
+
+
+def add_staff(session: Session, principal: Principal, *, name: object, email: object, role: object) -> User:
+    """Admins add staff, who get a 7-day link to choose their password."""
+    principal.require_staff("admin")
+    clean_name = clean_text(name, field="name", label="Name", max_length=200)
+    clean_email = normalize_email(email)
+    clean_role = _clean_staff_role(role)
+    if session.exec(select(User.id).where(User.email == clean_email)).first() is not None:
+        raise Invalid("That address already has an account.", field="email")
+    user = User(email=clean_email, name=clean_name, password_hash=_unused_password(), staff_role=clean_role,
+                email_verified_at=utcnow())
+    session.add(user)
+    session.flush()
+    raw = tokens.issue(session, user_id=user.id, purpose=tokens.PASSWORD_RESET, ttl=SET_PASSWORD_TTL)
+    queue_mail(session, to=clean_email, subject="Your staff account", body=(
+        f"Hello {clean_name},\n\n{principal.name} added you to the back office as {clean_role}.\n"
+        f"Choose your password here (valid for 7 days): {public_link(routes.RESET_PASSWORD, token=raw)}"))
+    return user
+
+
+def create_admin(session: Session, *, email: object, name: object, password: object) -> tuple[User, bool]:
+    """For the command line (the first admin has nobody to add them). Makes a
+    new admin, or makes an existing staff member an admin. Returns (user, created)."""
+    clean_email = normalize_email(email)
+    user = session.exec(select(User).where(User.email == clean_email)).first()
+    if user is not None:
+        if user.staff_role is None and session.exec(select(Membership.id).where(
+                Membership.user_id == user.id)).first() is not None:
+            raise Invalid("That address belongs to a customer; use another address for staff.", field="email")
+        user.staff_role = "admin"
+        session.add(user)
+        session.flush()
+        return user, False
+    clean_name = clean_text(name, field="name", label="Name", max_length=200)
+    passwords.check_policy(password, email=clean_email, name=clean_name)
+    user = User(email=clean_email, name=clean_name, password_hash=passwords.hash_password(password),
+                staff_role="admin", email_verified_at=utcnow())
+    session.add(user)
+    session.flush()
+    return user, True

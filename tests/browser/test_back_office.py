@@ -1,0 +1,51 @@
+"""The back office in real Chromium: a staff admin searches organisations and
+people, adds a staff member and sees the mail in the outbox; customers are
+kept out."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
+from tests.browser.accounts_helpers import create_person, sign_in, unique_email
+
+
+def test_staff_admin_searches_adds_staff_and_reads_the_outbox(portal, page):
+    sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+    page.get_by_role("link", name="Open the back office").click()
+    results = page.get_by_role("list", name="Results")
+    expect(results.get_by_text("Acme Ltd")).to_be_visible()
+    page.get_by_label("Search").fill("globex")
+    page.get_by_role("button", name="Search").click()
+    expect(results.get_by_role("listitem")).to_have_count(1)
+    expect(results.get_by_text("Globex Corporation")).to_be_visible()
+
+    page.get_by_role("tab", name="People").click()
+    page.get_by_label("Search").fill("alice@acme")
+    page.get_by_role("button", name="Search").click()
+    expect(results.get_by_text("Alice Owner")).to_be_visible()
+
+    newcomer = unique_email("agent")
+    page.get_by_label("Name", exact=True).fill("Agnes <Agent>")
+    page.get_by_label("Email", exact=True).fill(newcomer)
+    page.get_by_label("Staff role").select_option("agent")
+    page.get_by_role("button", name="Add staff member").click()
+    expect(page.get_by_text(f"{newcomer} can now choose a password")).to_be_visible()
+
+    page.get_by_role("link", name="Mail outbox").click()
+    mail = page.get_by_role("list", name="Outgoing mail").get_by_role("listitem").filter(has_text=newcomer)
+    expect(mail.get_by_text("Your staff account")).to_be_visible()
+    expect(page.get_by_text("/reset-password?token=")).to_have_count(0)  # no links on show
+
+
+def test_customers_are_kept_out_of_the_back_office(portal, page):
+    address = unique_email()
+    create_person(portal, address)
+    sign_in(page, portal.url, address)
+    expect(page.get_by_role("link", name="Back office")).to_have_count(0)
+    page.goto(portal.url + "/staff")
+    expect(page).to_have_url(re.compile(r"/dashboard"))
+    page.goto(portal.url + "/staff/outbox")
+    expect(page).to_have_url(re.compile(r"/dashboard"))

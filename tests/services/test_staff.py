@@ -1,0 +1,111 @@
+"""The back office: staff only, searches, paging, adding staff, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import Session, select
+
+from portal_app.models import User
+from portal_app.services import accounts, staff
+from portal_app.services.errors import Forbidden, Invalid
+from portal_app.services.principal import principal_for_user
+from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+
+ADMIN_PASSWORD = "staff-quartz-lantern-93"
+
+
+@pytest.fixture
+def admin(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        user, created = staff.create_admin(session, email="root@example.com", name="Root", password=ADMIN_PASSWORD)
+        session.commit()
+        assert created
+        yield session, principal_for_user(session, user, None)
+
+
+def test_customers_are_refused_everything(admin):
+    session, _ = admin
+    register(session)
+    _, ada = sign_in(session)
+    for call in (lambda: staff.list_organizations(session, ada), lambda: staff.list_users(session, ada),
+                 lambda: staff.list_outbox(session, ada),
+                 lambda: staff.add_staff(session, ada, name="X", email="x@example.com", role="admin")):
+        with pytest.raises(Forbidden):
+            call()
+
+
+def test_search_and_paging(admin):
+    session, root = admin
+    for i in range(30):
+        register(session, f"user{i:02d}@example.com", company=f"Company {i:02d}", name=f"User {i:02d}",
+                 verified=False)
+    page = staff.list_organizations(session, root, query="company", page=2)
+    assert (page.total, page.pages, page.page, len(page.rows)) == (30, 2, 2, 5)
+    assert staff.list_organizations(session, root, query="Company 07").rows[0].members == 1
+    assert staff.list_organizations(session, root, query="100%_").total == 0  # wildcards are literal
+    assert staff.list_organizations(session, root, page="9; DROP TABLE").page == 1
+    users = staff.list_users(session, root, query="USER1")
+    assert {u.email for u in users.rows} == {f"user{i}@example.com" for i in range(10, 20)}
+    with pytest.raises(Invalid, match="at most 100"):
+        staff.list_users(session, root, query="x" * 10_000)
+
+
+def test_admin_adds_staff_who_sets_a_password(admin):
+    session, root = admin
+    user = staff.add_staff(session, root, name="Agnes Agent", email="Agnes@Example.com", role="agent")
+    assert user.staff_role == "agent"
+    raw = token_from(last_mail(session, "agnes@example.com").body, "/reset-password")
+    accounts.reset_password(session, token=raw, password="agent-mango-bicycle-55")
+    step = accounts.login_with_password(session, email="agnes@example.com", password="agent-mango-bicycle-55",
+                                        ip="192.0.2.1")
+    assert step.ticket
+    agent = principal_for_user(session, session.get(User, user.id), None)
+    assert agent.is_staff and agent.current is None
+    with pytest.raises(Forbidden):
+        staff.list_outbox(session, agent)  # admins only
+    assert staff.list_users(session, agent).total == 2
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"role": "owner"}, "staff role"),
+    ({"email": "bad"}, "valid email"),
+    ({"name": ""}, "Name is required"),
+    ({"email": "root@example.com"}, "already has an account"),
+])
+def test_bad_staff_input(admin, kwargs, message):
+    session, root = admin
+    data = {"name": "Bea", "email": "bea@example.com", "role": "billing", **kwargs}
+    with pytest.raises(Invalid, match=message):
+        staff.add_staff(session, root, **data)
+
+
+def test_outbox_shows_delivery_but_no_bodies(admin):
+    session, root = admin
+    register(session)
+    row = staff.list_outbox(session, root).rows[0]
+    assert row.to_address == "ada@example.com" and not hasattr(row, "body")
+
+
+def test_create_admin_refuses_customer_addresses(admin):
+    session, _ = admin
+    register(session)
+    with pytest.raises(Invalid, match="belongs to a customer"):
+        staff.create_admin(session, email="ada@example.com", name="Ada", password=PASSWORD)
+
+
+def test_create_admin_command(tmp_path):
+    env = {"PORTAL_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    run = lambda *args, stdin="": subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "portal_app", *args], input=stdin, env=env, capture_output=True, text=True)
+    assert run("migrate").returncode == 0
+    weak = run("create-admin", "--email", "boss@example.com", "--password-stdin", stdin="password\n")
+    assert weak.returncode == 2 and "Use at least 12 characters" in weak.stderr
+    done = run("create-admin", "--email", "boss@example.com", "--name", "Boss", "--password-stdin",
+               stdin=ADMIN_PASSWORD + "\n")
+    assert done.returncode == 0 and "created admin boss@example.com" in done.stdout
+    assert ADMIN_PASSWORD not in done.stdout + done.stderr
+    again = run("create-admin", "--email", "boss@example.com")
+    assert again.returncode == 0 and "made admin: boss@example.com" in again.stdout
