@@ -15,14 +15,17 @@ RESET_PASSWORD = "/reset-password"
 SECURITY = "/account/security"
 ORGANIZATION = "/organisation"
 ACCEPT_INVITATION = "/invitations/accept"
+ORGANIZATION_AUDIT = "/organisation/audit"
 BACK_OFFICE = "/staff"
+STAFF_AUDIT = "/staff/audit"
 OUTBOX = "/staff/outbox"
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
 
 # Where a sign-in may send the person afterwards (`?next=`).
-SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, ORGANIZATION, BACK_OFFICE, OUTBOX})
+SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, ORGANIZATION, ORGANIZATION_AUDIT, BACK_OFFICE, OUTBOX,
+                       STAFF_AUDIT})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 
 

@@ -45,7 +45,7 @@ def complete_sign_in(request: Request, ticket: str = "", next: str = "") -> Redi
 @router.get(routes.AUTH_LOGOUT, include_in_schema=False)
 def sign_out(request: Request) -> RedirectResponse:
     with session_scope() as session:
-        sessions.end(session, request.cookies.get(sessions.COOKIE_NAME))
+        sessions.end(session, request.cookies.get(sessions.COOKIE_NAME), ip=_client_ip(request))
     response = _redirect(f"{routes.SIGN_IN}?signed_out=1")
     response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax",
                            secure=get_settings().is_https)

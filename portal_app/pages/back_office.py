@@ -72,7 +72,8 @@ def _add_staff() -> rx.Component:
 def back_office() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.heading("Back office", size="7", as_="h1"), rx.spacer(),
-                  rx.cond(BackOfficeState.is_admin, rx.link("Mail outbox", href=routes.OUTBOX)),
+                  rx.cond(BackOfficeState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
+                                                              rx.link("Mail outbox", href=routes.OUTBOX), spacing="4")),
                   width="100%", align="center"),
         rx.tabs.root(
             rx.tabs.list(rx.tabs.trigger("Organisations", value="organisations"),

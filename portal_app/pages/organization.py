@@ -202,7 +202,9 @@ def _profile_card() -> rx.Component:
 @portal_page(route=routes.ORGANIZATION, title="Organisation", on_load=OrganizationState.load, private=True)
 def organization() -> rx.Component:
     return rx.vstack(
-        rx.heading(OrganizationState.org_name, size="7", as_="h1"),
+        rx.hstack(rx.heading(OrganizationState.org_name, size="7", as_="h1"), rx.spacer(),
+                  rx.cond(OrganizationState.can_manage, rx.link("Audit log", href=routes.ORGANIZATION_AUDIT)),
+                  width="100%", align="center", wrap="wrap"),
         _profile_card(),
         rx.card(
             rx.vstack(

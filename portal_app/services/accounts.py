@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, User
 from portal_app.models.base import utcnow
-from portal_app.services import mfa, passwords, sessions, throttle, tokens
+from portal_app.services import audit, mfa, passwords, sessions, throttle, tokens
 from portal_app.services.errors import Invalid
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.organizations import create_organization
@@ -71,7 +71,7 @@ class Registration:
 
 
 def register(session: Session, *, name: object, email: object, password: object,
-             company: object) -> Registration:
+             company: object, ip: str = "") -> Registration:
     """A new organisation with the person as its owner, and a verification
     mail. Everything is validated before anything is written. A taken address
     gets the same answer here and a "you already have an account" mail."""
@@ -91,6 +91,8 @@ def register(session: Session, *, name: object, email: object, password: object,
     session.add(user)
     session.flush()
     session.add(Membership(user_id=user.id, org_id=org.id, role="owner"))
+    audit.record(session, "account.registered", actor_id=user.id, actor_label=user.email, org_id=org.id,
+                 target_type="organization", target_id=org.id, target_label=org.name, ip=ip)
     _queue_verification(session, user)
     return Registration(clean_email)
 
@@ -111,6 +113,7 @@ def verify_email(session: Session, raw_token: object) -> str:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         session.add(user)
+        audit.record(session, "account.email_confirmed", actor_id=user.id, actor_label=user.email)
     session.flush()
     return "verified"
 
@@ -180,6 +183,8 @@ def login_with_password(session: Session, *, email: object, password: object, ip
     ok = passwords.verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         throttle.record_failure(session, keys)
+        if user is not None:
+            audit.record(session, "sign_in.failed", actor_id=user.id, actor_label=user.email, ip=ip)
         session.commit()
         raise LoginFailed(BAD_LOGIN, field="password")
     throttle.clear(session, [keys[0][0]])
@@ -232,6 +237,8 @@ def complete_login(session: Session, raw_ticket: object, *, ip: str, user_agent:
     user = session.get(User, ticket.user_id) if ticket else None
     if user is None or not user.is_active:
         return None
+    audit.record(session, "session.started", actor_id=user.id, actor_label=user.email, ip=ip,
+                 details={"device": sessions.describe_device(user_agent)})
     return sessions.start(session, user_id=user.id, ip=ip, user_agent=user_agent)
 
 
@@ -255,7 +262,7 @@ def reset_link_is_valid(session: Session, raw_token: object) -> bool:
     return tokens.peek(session, raw_token, tokens.PASSWORD_RESET) is not None
 
 
-def reset_password(session: Session, *, token: object, password: object) -> None:
+def reset_password(session: Session, *, token: object, password: object, ip: str = "") -> None:
     """Set a new password from a reset link. A refused password leaves the link
     usable; success signs out every session (whoever had the old password)."""
     pending = tokens.peek(session, token, tokens.PASSWORD_RESET)
@@ -270,6 +277,7 @@ def reset_password(session: Session, *, token: object, password: object) -> None
     session.add(user)
     sessions.revoke_all(session, user.id)
     throttle.clear(session, [throttle.account_key("login", user.email)])
+    audit.record(session, "password.reset", actor_id=user.id, actor_label=user.email, ip=ip)
     session.flush()
 
 
@@ -290,4 +298,5 @@ def change_password(session: Session, principal: Principal, *, current: object, 
     user.password_hash = passwords.hash_password(new)
     session.add(user)
     throttle.clear(session, [keys[0][0]])
-    return sessions.revoke_others(session, principal)
+    audit.record(session, "password.changed", actor=principal, ip=ip)
+    return sessions.revoke_others(session, principal, audited=False)

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
-from portal_app.services import passwords, tokens
+from portal_app.services import audit, passwords, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
@@ -103,6 +103,8 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
                             invited_by_id=principal.user_id, expires_at=utcnow() + INVITATION_TTL)
     session.add(invitation)
     session.flush()
+    audit.record(session, "member.invited", actor=principal, org_id=org_id, target_type="invitation",
+                 target_id=invitation.id, target_label=clean_email, details={"role": clean_role})
     org = session.get(Organization, org_id)
     queue_mail(session, to=clean_email, subject=f"Join {org.name}", body=(
         f"{principal.name} invites you to join {org.name} as {clean_role}.\n\n"
@@ -118,6 +120,8 @@ def revoke_invitation(session: Session, principal: Principal, org_id: object, in
         raise NotFound("That invitation no longer exists.")
     invitation.revoked_at = utcnow()
     session.add(invitation)
+    audit.record(session, "member.invitation_withdrawn", actor=principal, org_id=org_id, target_type="invitation",
+                 target_id=invitation.id, target_label=invitation.email)
     session.flush()
 
 
@@ -148,10 +152,12 @@ def describe_invitation(session: Session, raw: object) -> InvitationView:
                           invitation.role, has_account)
 
 
-def _join(session: Session, invitation: Invitation, user: User) -> None:
+def _join(session: Session, invitation: Invitation, user: User, ip: str = "") -> None:
     if session.exec(select(Membership.id).where(Membership.user_id == user.id,
                                                 Membership.org_id == invitation.org_id)).first() is None:
         session.add(Membership(user_id=user.id, org_id=invitation.org_id, role=invitation.role))
+        audit.record(session, "member.joined", actor_id=user.id, actor_label=user.email, org_id=invitation.org_id,
+                     target_type="invitation", target_id=invitation.id, ip=ip, details={"role": invitation.role})
     invitation.accepted_at = utcnow()
     session.add(invitation)
     session.flush()
@@ -165,11 +171,11 @@ def accept_as(session: Session, principal: Principal, raw: object) -> int:
         raise Invalid(BAD_INVITATION, code="bad_link")
     if invitation.email != principal.email:
         raise Forbidden(f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
-    _join(session, invitation, session.get(User, principal.user_id))
+    _join(session, invitation, session.get(User, principal.user_id), principal.ip)
     return invitation.org_id
 
 
-def accept_new_account(session: Session, raw: object, *, name: object, password: object) -> User:
+def accept_new_account(session: Session, raw: object, *, name: object, password: object, ip: str = "") -> User:
     """Someone without an account accepts by choosing a name and password.
     The link came to their mailbox, so the address counts as confirmed."""
     invitation = _live_invitation(session, raw)
@@ -183,7 +189,7 @@ def accept_new_account(session: Session, raw: object, *, name: object, password:
                 email_verified_at=utcnow())
     session.add(user)
     session.flush()
-    _join(session, invitation, user)
+    _join(session, invitation, user, ip)
     return user
 
 
@@ -208,8 +214,11 @@ def change_role(session: Session, principal: Principal, org_id: object, membersh
         raise Forbidden("Only owners can change an owner's role.")
     if membership.role == "owner" and new_role != "owner" and _owner_count(session, org_id) == 1:
         raise Invalid("An organisation needs at least one owner. Make someone else an owner first.")
-    membership.role = new_role
+    old, membership.role = membership.role, new_role
     session.add(membership)
+    audit.record(session, "member.role_changed", actor=principal, org_id=org_id, target_type="user",
+                 target_id=membership.user_id, target_label=session.get(User, membership.user_id).email,
+                 details={"from": old, "to": new_role})
     session.flush()
     return membership
 
@@ -225,5 +234,8 @@ def remove_member(session: Session, principal: Principal, org_id: object, member
             raise Forbidden("Only owners can remove an owner.")
     if membership.role == "owner" and _owner_count(session, org_id) == 1:
         raise Invalid("An organisation needs at least one owner. Make someone else an owner first.")
+    audit.record(session, "member.left" if leaving else "member.removed", actor=principal, org_id=org_id,
+                 target_type="user", target_id=membership.user_id,
+                 target_label=session.get(User, membership.user_id).email, details={"role": membership.role})
     session.delete(membership)
     session.flush()

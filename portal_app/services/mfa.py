@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from portal_app.models import Membership, Organization, RecoveryCode, User
 from portal_app.models.base import utcnow
-from portal_app.services import passwords, throttle
+from portal_app.services import audit, passwords, throttle
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
@@ -169,6 +169,7 @@ def confirm_enrolment(session: Session, principal: Principal, *, code: object, i
     user.mfa_secret, user.mfa_pending_secret = user.mfa_pending_secret, None
     user.mfa_enabled_at, user.mfa_last_step = utcnow(), step
     session.add(user)
+    audit.record(session, "mfa.enabled", actor=principal, ip=ip)
     return _new_recovery_codes(session, user)
 
 
@@ -190,6 +191,7 @@ def disable(session: Session, principal: Principal, *, password: object, code: o
     user.mfa_enabled_at = None
     session.add(user)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    audit.record(session, "mfa.disabled", actor=principal, ip=ip)
     session.flush()
 
 
@@ -199,6 +201,7 @@ def regenerate_recovery_codes(session: Session, principal: Principal, *, code: o
     if user.mfa_enabled_at is None:
         raise Invalid("Turn on two-step verification first.")
     verify_or_count(session, user, code, ip=ip)
+    audit.record(session, "mfa.recovery_codes_renewed", actor=principal, ip=ip)
     return _new_recovery_codes(session, user)
 
 
@@ -220,6 +223,7 @@ def set_requirement(session: Session, principal: Principal, org_id: object, *, r
     org = session.get(Organization, org_id)
     org.require_mfa = required
     session.add(org)
+    audit.record(session, "org.mfa_required", actor=principal, org_id=org.id, details={"required": required})
     session.flush()
     return org
 

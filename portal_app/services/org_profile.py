@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from portal_app.integrations.storage import Storage, get_storage
 from portal_app.models import Organization
+from portal_app.services import audit
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal
@@ -74,9 +75,11 @@ def update_profile(session: Session, principal: Principal, org_id: object, *, na
         raise Invalid("VAT or tax id may hold letters, digits, spaces, dots, dashes and slashes.", field="tax_id")
     billing = billing_email.strip() if isinstance(billing_email, str) else billing_email
     clean["billing_email"] = normalize_email(billing, field="billing_email") if billing else ""
+    changed = sorted(key for key, value in clean.items() if getattr(org, key) != value)
     for key, value in clean.items():
         setattr(org, key, value)
     session.add(org)
+    audit.record(session, "org.profile_updated", actor=principal, org_id=org.id, details={"fields": changed})
     session.flush()
     return org
 
@@ -102,6 +105,7 @@ def set_logo(session: Session, principal: Principal, org_id: object, *, data: ob
     old, org.logo_key = org.logo_key, f"logos/{org.id}/{secrets.token_hex(8)}"
     storage.put(org.logo_key, data)
     session.add(org)
+    audit.record(session, "org.logo_changed", actor=principal, org_id=org.id, details={"bytes": len(data)})
     session.flush()
     if old:
         storage.delete(old)
@@ -113,6 +117,7 @@ def remove_logo(session: Session, principal: Principal, org_id: object, *, stora
         (storage or get_storage()).delete(org.logo_key)
     org.logo_key = ""
     session.add(org)
+    audit.record(session, "org.logo_removed", actor=principal, org_id=org.id)
     session.flush()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from portal_app.models import Organization
+from portal_app.services import audit
 from portal_app.services.errors import Forbidden, NotFound
 from portal_app.services.principal import Principal
 from portal_app.services.validation import clean_text, slugify
@@ -49,7 +50,8 @@ def rename(session: Session, principal: Principal, org_id: object, *, name: obje
     principal.require_can_act()
     if principal.role_in(org_id) not in ("owner", "admin"):
         raise Forbidden("Only owners and admins can rename the organisation.")
-    org.name = clean_text(name, field="company", label="Company name", max_length=NAME_MAX)
+    old, org.name = org.name, clean_text(name, field="company", label="Company name", max_length=NAME_MAX)
     session.add(org)
+    audit.record(session, "org.renamed", actor=principal, org_id=org.id, details={"from": old, "to": org.name})
     session.flush()
     return org

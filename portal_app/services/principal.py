@@ -32,6 +32,7 @@ class Principal:
     mfa_required: bool = False  # some organisation of theirs requires it
     active_org_id: int | None = None  # chosen in this session, if any
     staff_role: str | None = None  # admin / agent / billing for the business's own people
+    ip: str = ""  # where this request came from (for the audit log), set by the caller
 
     def role_in(self, org_id: object) -> str | None:
         """The role in that organisation, or None when not a member (also for

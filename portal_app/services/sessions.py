@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from portal_app.models import LoginSession, User
 from portal_app.models.base import utcnow
-from portal_app.services import tokens
+from portal_app.services import audit, tokens
 from portal_app.services.errors import NotFound
 from portal_app.services.principal import Principal, principal_for_user
 from portal_app.settings import get_settings
@@ -63,12 +63,18 @@ def resolve(session: Session, raw_token: object) -> Principal | None:
     return principal_for_user(session, user, row.id, row.active_org_id)
 
 
-def end(session: Session, raw_token: object) -> None:
+def end(session: Session, raw_token: object, *, ip: str = "") -> None:
     """Logout: the token stops working everywhere at once."""
-    if isinstance(raw_token, str) and raw_token and len(raw_token) <= tokens.TOKEN_MAX_LENGTH:
-        session.execute(update(LoginSession).where(
-            LoginSession.token_hash == tokens.hash_secret(raw_token),
-            LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    if not isinstance(raw_token, str) or not raw_token or len(raw_token) > tokens.TOKEN_MAX_LENGTH:
+        return
+    row = session.exec(select(LoginSession).where(LoginSession.token_hash == tokens.hash_secret(raw_token),
+                                                  LoginSession.revoked_at.is_(None))).first()
+    if row is None:
+        return
+    row.revoked_at = utcnow()
+    session.add(row)
+    user = session.get(User, row.user_id)
+    audit.record(session, "session.ended", actor_id=user.id, actor_label=user.email, ip=ip)
 
 
 @dataclass(frozen=True)
@@ -110,14 +116,18 @@ def revoke(session: Session, principal: Principal, session_id: object) -> None:
         raise NotFound("That session no longer exists.")
     row.revoked_at = utcnow()
     session.add(row)
+    audit.record(session, "session.revoked", actor=principal, target_type="session", target_id=row.id,
+                 target_label=describe_device(row.user_agent))
     session.flush()
 
 
-def revoke_others(session: Session, principal: Principal) -> int:
+def revoke_others(session: Session, principal: Principal, *, audited: bool = True) -> int:
     """Sign out everywhere but here; returns how many sessions ended."""
     result = session.execute(update(LoginSession).where(
         LoginSession.user_id == principal.user_id, LoginSession.revoked_at.is_(None),
         LoginSession.id != (principal.session_id or -1)).values(revoked_at=utcnow()))
+    if audited:
+        audit.record(session, "session.others_revoked", actor=principal, details={"sessions": result.rowcount})
     return result.rowcount
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
-from portal_app.services import passwords, tokens
+from portal_app.services import audit, passwords, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import Invalid
 from portal_app.services.mail import public_link, queue_mail
@@ -138,6 +138,8 @@ def add_staff(session: Session, principal: Principal, *, name: object, email: ob
                 email_verified_at=utcnow())
     session.add(user)
     session.flush()
+    audit.record(session, "staff.added", actor=principal, target_type="user", target_id=user.id,
+                 target_label=clean_email, details={"role": clean_role})
     raw = tokens.issue(session, user_id=user.id, purpose=tokens.PASSWORD_RESET, ttl=SET_PASSWORD_TTL)
     queue_mail(session, to=clean_email, subject="Your staff account", body=(
         f"Hello {clean_name},\n\n{principal.name} added you to the back office as {clean_role}.\n"
@@ -157,6 +159,8 @@ def create_admin(session: Session, *, email: object, name: object, password: obj
         user.staff_role = "admin"
         session.add(user)
         session.flush()
+        audit.record(session, "staff.admin_created", actor_label="command line", target_type="user",
+                     target_id=user.id, target_label=user.email)
         return user, False
     clean_name = clean_text(name, field="name", label="Name", max_length=200)
     passwords.check_policy(password, email=clean_email, name=clean_name)
@@ -164,4 +168,6 @@ def create_admin(session: Session, *, email: object, name: object, password: obj
                 staff_role="admin", email_verified_at=utcnow())
     session.add(user)
     session.flush()
+    audit.record(session, "staff.admin_created", actor_label="command line", target_type="user",
+                 target_id=user.id, target_label=user.email)
     return user, True

@@ -16,8 +16,8 @@ from portal_app.state.session import SessionState, field_errors, navigate, ticke
 from portal_app.state.sign_in import _form
 
 
-def _create_and_sign_in(session: Session, raw: str, name: object, password: object) -> str:
-    user = members.accept_new_account(session, raw, name=name, password=password)
+def _create_and_sign_in(session: Session, raw: str, name: object, password: object, ip: str) -> str:
+    user = members.accept_new_account(session, raw, name=name, password=password, ip=ip)
     return accounts.ticket_for_new_account(session, user)
 
 
@@ -73,7 +73,8 @@ class InvitationState(SessionState):
         data = _form(form)
         self.errors, self.error = {}, ""
         try:
-            ticket = await self._act(_create_and_sign_in, self._token, data.get("name"), data.get("password"))
+            ticket = await self._act(_create_and_sign_in, self._token, data.get("name"), data.get("password"),
+                                     self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None

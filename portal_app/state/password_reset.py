@@ -56,7 +56,8 @@ class ResetPasswordState(SessionState):
             self.errors = {"confirm": "The two passwords are not the same."}
             return
         try:
-            await self._act(accounts.reset_password, token=self._query("token"), password=data.get("password"))
+            await self._act(accounts.reset_password, token=self._query("token"), password=data.get("password"),
+                            ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return

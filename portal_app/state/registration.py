@@ -25,7 +25,8 @@ class RegisterState(SessionState):
         self.errors, self.error = {}, ""
         try:
             result = await self._act(accounts.register, name=data.get("name"), email=data.get("email"),
-                               password=data.get("password"), company=data.get("company"))
+                               password=data.get("password"), company=data.get("company"),
+                               ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return

@@ -9,6 +9,7 @@ see; the token itself never lands in a var."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -81,7 +82,8 @@ class SessionState(rx.State):
         if not token:
             return None
         with session_scope() as session:
-            return sessions.resolve(session, token)
+            principal = sessions.resolve(session, token)
+        return dataclasses.replace(principal, ip=self._client_ip()) if principal else None
 
     def _show(self, principal: Principal | None) -> None:
         """Set the shared "who is signed in" vars (not `reset()`: called from a
@@ -144,7 +146,7 @@ class SessionState(rx.State):
         token = self._cookie_token()
         if token:
             with session_scope() as session:
-                sessions.end(session, token)
+                sessions.end(session, token, ip=self._client_ip())
         root = self
         while root.parent_state is not None:
             root = root.parent_state

@@ -244,3 +244,20 @@ def test_back_office_handlers_give_customers_nothing(portal):
     assert state.get(OutboxState.get_full_name(), {}).get("rows_rx_state_", []) == []
     with portal_session(portal) as session:
         assert session.exec(select(User).where(User.email == "evil-staff@example.com")).first() is None
+
+
+def test_audit_handlers_show_nothing_outside_ones_scope(portal, victim):
+    from portal_app.state.audit_log import AuditLogState, StaffAuditLogState
+
+    _, _, victim_principal = victim
+    cookie, _, _ = _person(portal, "snoop")
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/organisation/audit")
+        client.call(handler_name(StaffAuditLogState, "load"), {}, router_path="/staff/audit")
+        own = client.state()[AuditLogState.get_full_name()]["rows_rx_state_"]
+        client.call(handler_name(AuditLogState, "apply"), {"form": {"person": victim_principal.email,
+                                                                    "org_id": victim_principal.current.org_id}})
+        state = client.state()
+    assert own and victim_principal.email not in json.dumps(own)  # only the attacker's own organisation
+    assert state[AuditLogState.get_full_name()]["rows_rx_state_"] == []
+    assert state[StaffAuditLogState.get_full_name()]["rows_rx_state_"] == []

@@ -1,0 +1,94 @@
+"""The audit log pages: an organisation's (owners, admins) and everything
+(staff admins). Filters arrive from a form and are validated by the service."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.db import session_scope
+from portal_app.services import audit
+from portal_app.services.errors import Forbidden, NotFound, PortalError
+from portal_app.services.principal import Principal
+from portal_app.state.session import SessionState, field_errors
+from portal_app.state.sign_in import _form
+
+FILTERS = ("person", "action", "since", "until")
+
+
+def _org_log(session, principal: Principal, **kwargs):
+    if principal.current is None:
+        raise NotFound("Organisation not found.")
+    return audit.list_for_org(session, principal, principal.current.org_id, **kwargs)
+
+
+def _everything(session, principal: Principal, **kwargs):
+    return audit.list_all(session, principal, **kwargs)
+
+
+class AuditLogMixin(rx.State, mixin=True):
+    """The log page's vars and handlers, copied into each page's state (a
+    plain subclass would share the parent's vars and handlers instead)."""
+
+    rows: list[dict[str, str]] = []
+    filters: dict[str, str] = {}
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    errors: dict[str, str] = {}
+    error: str = ""
+
+    def _reader(self):
+        raise NotImplementedError
+
+    def _fetch(self):
+        principal = self._principal()
+        if principal is None:
+            return rx.redirect(routes.SIGN_IN)
+        self.errors, self.error = {}, ""
+        try:
+            with session_scope() as session:
+                result = self._reader()(session, principal, page=self.page, **self.filters)
+        except Forbidden as err:
+            return [rx.toast.error(err.message), rx.redirect(routes.DASHBOARD)]
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.rows = [{"when": r.occurred_at.strftime("%d %b %Y %H:%M:%S UTC"), "actor": r.actor,
+                      "what": r.description, "action": r.action, "target": r.target, "ip": r.ip,
+                      "details": json.dumps(r.details, ensure_ascii=False) if r.details else ""} for r in result.rows]
+        self.page, self.pages, self.total = result.page, result.pages, result.total
+        return None
+
+    @rx.event
+    def load(self):
+        self.filters, self.page = {}, 1
+        return self._fetch()
+
+    @rx.event
+    def apply(self, form: dict):
+        data = _form(form)
+        self.filters = {key: data[key] for key in FILTERS if isinstance(data.get(key), str) and data[key]}
+        self.page = 1
+        return self._fetch()
+
+    @rx.event
+    def go_to(self, page: int):
+        self.page = page if type(page) is int else 1  # noqa: E721
+        return self._fetch()
+
+
+class AuditLogState(AuditLogMixin, SessionState):
+    """The current organisation's log, for its owners and admins."""
+
+    def _reader(self):
+        return _org_log
+
+
+class StaffAuditLogState(AuditLogMixin, SessionState):
+    """Every event, for staff admins."""
+
+    def _reader(self):
+        return _everything

@@ -1,0 +1,51 @@
+"""The audit log in real Chromium: an owner's change appears in the
+organisation's log and can be filtered; members are kept out; staff admins
+see everything."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
+from tests.browser.accounts_helpers import create_person, sign_in, unique_email
+
+
+def test_owner_reads_and_filters_the_organisation_log(portal, page):
+    owner = unique_email("auditor")
+    create_person(portal, owner, company="Audited Ltd")
+    sign_in(page, portal.url, owner)
+    page.goto(portal.url + "/organisation")
+    page.get_by_label("Legal name").fill("Audited Limited")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+    page.get_by_role("link", name="Audit log").click()
+    events = page.get_by_role("list", name="Audit events")
+    expect(events.get_by_text("updated the organisation profile")).to_be_visible()
+    expect(events.get_by_text("registered")).to_be_visible()
+    page.get_by_label("Action").select_option("org.profile_updated")
+    page.get_by_role("button", name="Filter").click()
+    expect(events.get_by_role("listitem")).to_have_count(1)
+    page.get_by_label("From").fill("2030-01-02")
+    page.get_by_label("To").fill("2030-01-01")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("The end date is before the start date.")).to_be_visible()
+
+
+def test_staff_admin_reads_everything(portal, page):
+    sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+    page.goto(portal.url + "/staff/audit")
+    events = page.get_by_role("list", name="Audit events")
+    expect(events.get_by_text(re.compile("signed in")).first).to_be_visible()
+    page.get_by_label("Person (email)").fill(DEMO_STAFF_EMAIL)
+    page.get_by_role("button", name="Filter").click()
+    expect(events.get_by_role("listitem").first).to_contain_text(DEMO_STAFF_EMAIL)
+
+
+def test_customers_cannot_open_the_staff_log(portal, page):
+    address = unique_email()
+    create_person(portal, address)
+    sign_in(page, portal.url, address)
+    page.goto(portal.url + "/staff/audit")
+    expect(page).to_have_url(re.compile(r"/dashboard"))
