@@ -13,6 +13,7 @@ VERIFY_EMAIL = "/verify-email"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset-password"
 SECURITY = "/account/security"
+PROFILE = "/account/profile"
 ORGANIZATION = "/organisation"
 ACCEPT_INVITATION = "/invitations/accept"
 ORGANIZATION_AUDIT = "/organisation/audit"
@@ -24,7 +25,7 @@ AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
 
 # Where a sign-in may send the person afterwards (`?next=`).
-SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, ORGANIZATION, ORGANIZATION_AUDIT, BACK_OFFICE, OUTBOX,
+SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, BACK_OFFICE, OUTBOX,
                        STAFF_AUDIT})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 

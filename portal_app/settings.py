@@ -38,6 +38,7 @@ class Settings:
     smtp_from: str = "portal@localhost"
     smtp_starttls: bool = False
     secret_key_override: str | None = field(default=None, repr=False)
+    logo_path: Path | None = None
     session_idle_minutes: int = 480
     session_max_hours: int = 336
 
@@ -93,6 +94,7 @@ def load_settings() -> Settings:
         smtp_from=_env("PORTAL_SMTP_FROM", "portal@localhost"),
         smtp_starttls=_env("PORTAL_SMTP_STARTTLS", "0") in ("1", "true", "yes"),
         secret_key_override=_env("PORTAL_SECRET_KEY"),
+        logo_path=Path(_env("PORTAL_LOGO")).resolve() if _env("PORTAL_LOGO") else None,
         session_idle_minutes=int(_env("PORTAL_SESSION_IDLE_MINUTES", "480")),
         session_max_hours=int(_env("PORTAL_SESSION_MAX_HOURS", "336")),
     )

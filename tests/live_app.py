@@ -16,6 +16,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 600  # a cold first build installs the frontend packages
+# A 1x1 PNG.
+BRAND_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+             b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+             b"\x00\x00\x00IEND\xaeB`\x82")
 
 
 @dataclass
@@ -49,6 +53,10 @@ def app_env(data_dir: Path, port: int) -> dict[str, str]:
         "PORTAL_BIND_HOST": "127.0.0.1",
     })
     env.pop("PORTAL_DATABASE_URL", None)
+    # Branded like a real instance, so the header logo is exercised too.
+    logo = data_dir / "brand.png"
+    logo.write_bytes(BRAND_PNG)
+    env["PORTAL_LOGO"] = str(logo)
     return env
 
 

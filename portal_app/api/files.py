@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from portal_app.db import session_scope
 from portal_app.services import org_profile, sessions
 from portal_app.services.errors import PortalError
+from portal_app.settings import get_settings
 
 router = APIRouter()
 
@@ -16,6 +17,19 @@ router = APIRouter()
 def error_response(err: PortalError) -> JSONResponse:
     """The one mapping from a domain error to an HTTP answer."""
     return JSONResponse({"error": err.code, "message": err.message}, status_code=err.http_status)
+
+
+@router.get("/api/branding/logo", include_in_schema=False)
+def branding_logo() -> Response:
+    """The instance's logo (PORTAL_LOGO): public, like the portal's name."""
+    path = get_settings().logo_path
+    if path is None or not path.is_file():
+        return JSONResponse({"error": "not_found", "message": "No logo."}, status_code=404)
+    data = path.read_bytes()[: org_profile.LOGO_MAX_BYTES + 1]
+    content_type = org_profile.image_type(data)
+    if content_type is None or len(data) > org_profile.LOGO_MAX_BYTES:
+        return JSONResponse({"error": "not_found", "message": "No usable logo."}, status_code=404)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/api/organizations/{org_id}/logo", include_in_schema=False)

@@ -27,6 +27,7 @@ NAV: list[NavItem] = [
     NavItem("Home", routes.HOME, "house"),
     NavItem("Dashboard", routes.DASHBOARD, "layout-dashboard"),
     NavItem("Organisation", routes.ORGANIZATION, "building-2"),
+    NavItem("Profile", routes.PROFILE, "user"),
     NavItem("Security", routes.SECURITY, "shield"),
     NavItem("Back office", routes.BACK_OFFICE, "briefcase", staff_only=True),
 ]
@@ -101,6 +102,7 @@ def _account_menu() -> rx.Component:
         rx.hstack(
             _org_switcher(),
             rx.text(SessionState.user_name, size="2", trim="both",
+                    display=rx.breakpoints(initial="none", sm="block"),  # no room on a phone
                     style={"max-width": "10em", "overflow": "hidden", "text-overflow": "ellipsis",
                            "white-space": "nowrap"}),
             rx.button("Sign out", variant="soft", size="2", on_click=SessionState.sign_out),
@@ -114,11 +116,19 @@ def _account_menu() -> rx.Component:
     )
 
 
+def _brand_logo() -> rx.Component:
+    """The instance's own logo (PORTAL_LOGO), if one is configured."""
+    if get_settings().logo_path is None:
+        return rx.fragment()
+    return rx.image(src="/api/branding/logo", alt="", height="2em", width="auto")
+
+
 def _header() -> rx.Component:
     name = get_settings().portal_name
     return rx.el.header(
         rx.hstack(
             rx.mobile_and_tablet(_phone_menu()),
+            _brand_logo(),
             rx.link(rx.text(name, size=rx.breakpoints(initial="3", sm="5"), weight="bold",
                             style={"white-space": "nowrap", "overflow": "hidden",
                                    "text-overflow": "ellipsis"}),

@@ -281,6 +281,17 @@ def reset_password(session: Session, *, token: object, password: object, ip: str
     session.flush()
 
 
+def update_profile(session: Session, principal: Principal, *, name: object) -> User:
+    """The person's own details. The email address is the sign-in name and
+    stays as it is (changing it needs a confirmation flow of its own)."""
+    user = session.get(User, principal.user_id)
+    old, user.name = user.name, clean_text(name, field="name", label="Your name", max_length=NAME_MAX)
+    session.add(user)
+    audit.record(session, "account.profile_updated", actor=principal, details={"name": [old, user.name]})
+    session.flush()
+    return user
+
+
 def change_password(session: Session, principal: Principal, *, current: object, new: object,
                     ip: str) -> int:
     """Needs the current password; signs out the person's other sessions and

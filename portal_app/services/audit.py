@@ -18,6 +18,7 @@ from portal_app.services.principal import Principal
 ACTIONS: dict[str, str] = {
     "account.registered": "registered",
     "account.email_confirmed": "confirmed their email address",
+    "account.profile_updated": "updated their profile",
     "session.started": "signed in",
     "session.ended": "signed out",
     "session.revoked": "signed out a session",

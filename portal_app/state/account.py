@@ -68,6 +68,31 @@ class DashboardState(SessionState):
         return rx.toast.success(f"We sent a new confirmation link to {principal.email}.")
 
 
+class ProfileState(SessionState):
+    errors: dict[str, str] = {}
+    form_key: int = 0
+
+    @rx.event
+    def load(self) -> None:
+        self.errors = {}
+        self.form_key += 1  # show the name just loaded
+
+    @rx.event
+    async def save(self, form: dict):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        self.errors = {}
+        try:
+            await self._act(accounts.update_profile, principal, name=_form(form).get("name"))
+        except PortalError as err:
+            _, self.errors = field_errors(err)
+            return None
+        self._show(self._principal())
+        self.form_key += 1
+        return rx.toast.success("Profile saved.")
+
+
 class SecurityState(SessionState):
     rows: list[dict[str, str]] = []
     errors: dict[str, str] = {}

@@ -10,10 +10,13 @@ import uuid
 from email import policy
 from pathlib import Path
 
+import pyotp
 from playwright.sync_api import Page, expect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal_app.db import make_engine
+from portal_app.models import User
+from portal_app.services import mfa
 from tests import factories
 
 PASSWORD = factories.PASSWORD
@@ -53,3 +56,52 @@ def sign_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("^Hello, "))).to_be_visible()
+
+
+def mfa_code(portal, email: str, secret: str) -> str:
+    """What the app would show now, for a step the portal has not seen yet."""
+    with portal_session(portal) as session:
+        last = session.exec(select(User.mfa_last_step).where(User.email == email)).one()
+    step = max(int(time.time()) // mfa.STEP_SECONDS, last + 1)
+    return pyotp.TOTP(secret).at(step * mfa.STEP_SECONDS)
+
+
+def set_up_mfa(page: Page, portal, email: str) -> tuple[str, list[str]]:
+    page.goto(portal.url + "/account/security")
+    page.get_by_role("button", name="Set up two-step verification").click()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    secret = page.get_by_label("Set-up key").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill("000000")
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_text("That code is not right")).to_be_visible()
+    page.get_by_label("Code from the app").fill(mfa_code(portal, email, secret))
+    page.get_by_role("button", name="Turn on").click()
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    recovery = codes.all_inner_texts()
+    page.get_by_role("button", name="I have saved them").click()
+    expect(page.get_by_text("10 recovery codes left")).to_be_visible()
+    expect(page.get_by_label("Set-up key")).to_have_count(0)  # the secret is gone from the page
+    return secret, recovery
+
+
+def password_step(page: Page, portal, email: str) -> None:
+    page.goto(portal.url + "/sign-in")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/sign-in/code"))
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").first.click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+
+def invite(page, portal, email: str, role: str = "member") -> None:
+    page.goto(portal.url + "/organisation")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Role", exact=True).select_option(role)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text(f"Invitation sent to {email}.")).to_be_visible()
+    expect(page.get_by_role("list", name="Pending invitations").get_by_text(email)).to_be_visible()

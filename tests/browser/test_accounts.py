@@ -178,3 +178,27 @@ def test_demo_login_printed_by_the_run_command_works(portal, page):
     org, _, address = DEMO_ORGANIZATIONS[0]
     sign_in(page, portal.url, address, DEMO_PASSWORD)
     expect(page.get_by_text(org)).to_be_visible()
+
+
+def test_profile_name_change_shows_everywhere(portal, page):
+    address = unique_email()
+    create_person(portal, address)
+    sign_in(page, portal.url, address)
+    page.goto(portal.url + "/account/profile")
+    expect(page.get_by_label("Your name")).to_have_value("Test Person")
+    page.get_by_label("Your name").fill("x" * 300)  # the browser stops at 200; the server checks too
+    expect(page.get_by_label("Your name")).to_have_value("x" * 200)
+    page.get_by_label("Your name").fill("   ")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your name is required.")).to_be_visible()
+    page.get_by_label("Your name").fill("Renée Renamed")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+    expect(page.get_by_role("banner").get_by_text("Renée Renamed")).to_be_visible()
+
+
+def test_instance_logo_from_settings_is_in_the_header(portal, page):
+    page.goto(portal.url + "/")
+    logo = page.get_by_role("banner").locator("img")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 1

@@ -8,16 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.accounts_helpers import PASSWORD, create_person, link_from_outbox, sign_in, unique_email
-
-
-def _invite(page, portal, email: str, role: str = "member") -> None:
-    page.goto(portal.url + "/organisation")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Role", exact=True).select_option(role)
-    page.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_text(f"Invitation sent to {email}.")).to_be_visible()
-    expect(page.get_by_role("list", name="Pending invitations").get_by_text(email)).to_be_visible()
+from tests.browser.accounts_helpers import PASSWORD, create_person, invite, link_from_outbox, sign_in, unique_email
 
 
 def test_invite_a_new_teammate_who_accepts_and_sees_the_organisation(portal, browser, page):
@@ -25,7 +16,7 @@ def test_invite_a_new_teammate_who_accepts_and_sees_the_organisation(portal, bro
     create_person(portal, owner, company="Teamwork Ltd", name="Olive Owner")
     sign_in(page, portal.url, owner)
     teammate = unique_email("mate")
-    _invite(page, portal, teammate, "billing")
+    invite(page, portal, teammate, "billing")
 
     ctx = browser.new_context()
     try:
@@ -63,11 +54,11 @@ def test_existing_user_signs_in_to_accept_and_switches_organisation(portal, brow
     guest = unique_email("guest")
     create_person(portal, guest, company="Guest Co", name="Gwen Guest")
     sign_in(page, portal.url, owner)
-    _invite(page, portal, guest)
+    invite(page, portal, guest)
     page.get_by_role("button", name=f"Withdraw the invitation to {guest}").click()
     expect(page.get_by_text("Invitation withdrawn.")).to_be_visible()
     withdrawn = link_from_outbox(portal.data_dir, guest, "/invitations/accept")
-    _invite(page, portal, guest)
+    invite(page, portal, guest)
 
     ctx = browser.new_context()
     try:

@@ -302,3 +302,17 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(session):
     session.commit()
     assert sessions.resolve(session, other) is None
     assert sessions.resolve(session, here) is not None
+
+
+def test_profile_name_change_is_validated_and_audited(session):
+    from portal_app.models import AuditEvent
+
+    register(session)
+    _, principal = sign_in(session)
+    with pytest.raises(Invalid, match="at most 200"):
+        accounts.update_profile(session, principal, name="x" * 10_000)
+    with pytest.raises(Invalid, match="required"):
+        accounts.update_profile(session, principal, name="   ")
+    session.rollback()
+    assert accounts.update_profile(session, principal, name=" <b>Ada</b> ").name == "<b>Ada</b>"
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "account.profile_updated")).one()
