@@ -199,22 +199,30 @@ def _request_keys(action: str, email: str, ip: str) -> list[tuple[str, throttle.
             (throttle.ip_key(action, ip), throttle.PER_IP)]
 
 
-def request_login_link(session: Session, *, email: object, ip: str) -> None:
-    """Mail a 15-minute sign-in link if the address has an account; the caller
-    shows the same message either way."""
+def _mail_link(session: Session, *, email: object, ip: str, action: str, purpose: str, ttl: timedelta,
+               path: str, subject: str, body: str) -> None:
+    """Mail a single-use link if the address has an account. Every request
+    counts toward the limit, and an unknown address returns just the same,
+    so the caller's answer never reveals which addresses have accounts."""
     clean_email = normalize_email(email)
-    keys = _request_keys("link", clean_email, ip)
+    keys = _request_keys(action, clean_email, ip)
     throttle.check(session, keys)
     throttle.record_failure(session, keys)
     user = _user_by_email(session, clean_email)
     if user is None or not user.is_active:
         return
-    tokens.revoke_unused(session, user_id=user.id, purpose=tokens.LOGIN_LINK)
-    raw = tokens.issue(session, user_id=user.id, purpose=tokens.LOGIN_LINK, ttl=LINK_TTL)
-    queue_mail(session, to=user.email, subject="Your sign-in link", body=(
-        f"Hello {user.name},\n\nopen this link to sign in (valid for 15 minutes, once):\n\n"
-        f"{public_link(routes.SIGN_IN_LINK, token=raw)}\n\n"
-        "If you did not ask for it, ignore this message; nobody can use it without your mailbox."))
+    tokens.revoke_unused(session, user_id=user.id, purpose=purpose)
+    raw = tokens.issue(session, user_id=user.id, purpose=purpose, ttl=ttl)
+    queue_mail(session, to=user.email, subject=subject,
+               body=body.format(name=user.name, link=public_link(path, token=raw)))
+
+
+def request_login_link(session: Session, *, email: object, ip: str) -> None:
+    """A 15-minute sign-in link."""
+    _mail_link(session, email=email, ip=ip, action="link", purpose=tokens.LOGIN_LINK, ttl=LINK_TTL,
+               path=routes.SIGN_IN_LINK, subject="Your sign-in link", body=(
+                   "Hello {name},\n\nopen this link to sign in (valid for 15 minutes, once):\n\n{link}\n\n"
+                   "If you did not ask for it, ignore this message; nobody can use it without your mailbox."))
 
 
 def login_with_link(session: Session, raw_token: object) -> SignInStep:
@@ -243,19 +251,11 @@ def complete_login(session: Session, raw_ticket: object, *, ip: str, user_agent:
 
 
 def request_password_reset(session: Session, *, email: object, ip: str) -> None:
-    clean_email = normalize_email(email)
-    keys = _request_keys("reset", clean_email, ip)
-    throttle.check(session, keys)
-    throttle.record_failure(session, keys)
-    user = _user_by_email(session, clean_email)
-    if user is None or not user.is_active:
-        return
-    tokens.revoke_unused(session, user_id=user.id, purpose=tokens.PASSWORD_RESET)
-    raw = tokens.issue(session, user_id=user.id, purpose=tokens.PASSWORD_RESET, ttl=RESET_TTL)
-    queue_mail(session, to=user.email, subject="Reset your password", body=(
-        f"Hello {user.name},\n\nchoose a new password here (valid for 1 hour, once):\n\n"
-        f"{public_link(routes.RESET_PASSWORD, token=raw)}\n\n"
-        "If you did not ask for this, ignore this message; your password stays as it is."))
+    """A 1-hour password reset link."""
+    _mail_link(session, email=email, ip=ip, action="reset", purpose=tokens.PASSWORD_RESET, ttl=RESET_TTL,
+               path=routes.RESET_PASSWORD, subject="Reset your password", body=(
+                   "Hello {name},\n\nchoose a new password here (valid for 1 hour, once):\n\n{link}\n\n"
+                   "If you did not ask for this, ignore this message; your password stays as it is."))
 
 
 def reset_link_is_valid(session: Session, raw_token: object) -> bool:

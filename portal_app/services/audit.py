@@ -12,7 +12,9 @@ from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent
 from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services.paging import Page, paginate
 from portal_app.services.principal import Principal
+from portal_app.services.validation import contains_pattern
 
 # Every action name, with the words the log shows for it.
 ACTIONS: dict[str, str] = {
@@ -77,14 +79,6 @@ class EventRow:
     details: dict
 
 
-@dataclass(frozen=True)
-class EventPage:
-    rows: list[EventRow]
-    page: int
-    pages: int
-    total: int
-
-
 def _day(value: object, field: str) -> date | None:
     if value in (None, ""):
         return None
@@ -100,8 +94,7 @@ def _filtered(stmt, *, person: object, action: object, since: object, until: obj
     if person not in (None, ""):
         if not isinstance(person, str) or len(person) > 254:
             raise Invalid("Enter part of an email address.", field="person")
-        term = "%" + person.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(AuditEvent.actor_label.like(term, escape="\\"))
+        stmt = stmt.where(AuditEvent.actor_label.like(contains_pattern(person), escape="\\"))
     if action not in (None, ""):
         if action not in ACTIONS:
             raise Invalid("Choose an action from the list.", field="action")
@@ -116,22 +109,16 @@ def _filtered(stmt, *, person: object, action: object, since: object, until: obj
     return stmt
 
 
-def _page(session: Session, stmt, page: object) -> EventPage:
-    from sqlalchemy import func
-
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
-    events = session.exec(stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-                          .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+def _page(session: Session, stmt, page: object) -> Page:
+    result = paginate(session, stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()), page, PAGE_SIZE)
     rows = [EventRow(e.id, e.occurred_at, e.actor_label or "system", e.action, ACTIONS.get(e.action, e.action),
                      e.target_label or (f"{e.target_type} {e.target_id}".strip()), e.ip, json.loads(e.details))
-            for e in events]
-    return EventPage(rows, number, pages, total)
+            for e in result.rows]
+    return Page(rows, result.page, result.pages, result.total)
 
 
 def list_for_org(session: Session, principal: Principal, org_id: object, *, person: object = "",
-                 action: object = "", since: object = "", until: object = "", page: object = 1) -> EventPage:
+                 action: object = "", since: object = "", until: object = "", page: object = 1) -> Page:
     """The organisation's log, for its owners and admins."""
     role = principal.role_in(org_id)
     if role is None:
@@ -144,7 +131,7 @@ def list_for_org(session: Session, principal: Principal, org_id: object, *, pers
 
 
 def list_all(session: Session, principal: Principal, *, person: object = "", action: object = "",
-             since: object = "", until: object = "", page: object = 1) -> EventPage:
+             since: object = "", until: object = "", page: object = 1) -> Page:
     """Every event, for staff admins."""
     principal.require_staff("admin")
     stmt = _filtered(select(AuditEvent), person=person, action=action, since=since, until=until)

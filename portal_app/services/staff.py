@@ -18,33 +18,21 @@ from portal_app.services import audit, passwords, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import Invalid
 from portal_app.services.mail import public_link, queue_mail
+from portal_app.services.paging import Page, paginate
 from portal_app.services.principal import Principal
-from portal_app.services.validation import clean_text
+from portal_app.services.validation import clean_text, contains_pattern
 
 STAFF_ROLES = ("admin", "agent", "billing")
 PAGE_SIZE = 25
 SET_PASSWORD_TTL = timedelta(days=7)
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list
-    page: int
-    pages: int
-    total: int
-
-
 def _page(session: Session, query, page: object) -> Page:
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
-    rows = session.exec(query.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return Page(list(rows), number, pages, total)
+    return paginate(session, query, page, PAGE_SIZE)
 
 
 def _search_term(query: object) -> str:
-    text = clean_text(query, field="q", label="Search", max_length=100, required=False)
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
+    return contains_pattern(clean_text(query, field="q", label="Search", max_length=100, required=False))
 
 
 @dataclass(frozen=True)

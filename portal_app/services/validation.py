@@ -46,6 +46,13 @@ def clean_multiline(value: object, *, field: str, label: str, max_length: int, m
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character "\\") matching `text` anywhere, lower-cased,
+    with the user's own % and _ taken literally."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def slugify(text: str, *, max_length: int = 60) -> str:
     """A URL-safe ASCII slug ("Acme Ltd." -> "acme-ltd")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
