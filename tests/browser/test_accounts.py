@@ -202,3 +202,20 @@ def test_instance_logo_from_settings_is_in_the_header(portal, page):
     logo = page.get_by_role("banner").locator("img")
     expect(logo).to_be_visible()
     assert logo.evaluate("img => img.complete && img.naturalWidth") == 1
+
+
+def test_sign_in_with_the_keyboard_alone(portal, page):
+    address = unique_email("keys")
+    create_person(portal, address)
+    page.goto(portal.url + "/sign-in")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email", exact=True).focus()
+    page.keyboard.type(address)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("^Hello, "))).to_be_visible()
+    page.keyboard.press("Tab")  # the first stop on the page is reachable and visible
+    focused = page.evaluate("document.activeElement && document.activeElement.tagName")
+    assert focused in ("A", "BUTTON")
