@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.services import accounts, sessions
+from portal_app.services import accounts, sessions, tokens
 from portal_app.settings import get_settings
 
 router = APIRouter()
@@ -30,13 +30,18 @@ def _client_ip(request: Request) -> str:
 
 @router.get(routes.AUTH_COMPLETE, include_in_schema=False)
 def complete_sign_in(request: Request, ticket: str = "", next: str = "") -> RedirectResponse:
+    binding = request.cookies.get(sessions.TICKET_BINDING_COOKIE, "")
+    combined = f"{ticket}{tokens.TICKET_SEPARATOR}{binding}" if ticket and binding else ""
     with session_scope() as session:
-        raw = accounts.complete_login(session, ticket[:200], ip=_client_ip(request),
+        raw = accounts.complete_login(session, combined, ip=_client_ip(request),
                                       user_agent=request.headers.get("user-agent", ""))
     if raw is None:
-        return _redirect(f"{routes.SIGN_IN}?{urlencode({'error': 'expired'})}")
+        response = _redirect(f"{routes.SIGN_IN}?{urlencode({'error': 'expired'})}")
+        response.delete_cookie(sessions.TICKET_BINDING_COOKIE, path=routes.AUTH_COMPLETE)
+        return response
     settings = get_settings()
     response = _redirect(routes.safe_next(next))
+    response.delete_cookie(sessions.TICKET_BINDING_COOKIE, path=routes.AUTH_COMPLETE)
     response.set_cookie(sessions.COOKIE_NAME, raw, max_age=settings.session_max_hours * 3600,
                         path="/", httponly=True, samesite="lax", secure=settings.is_https)
     return response

@@ -128,7 +128,12 @@ def resend_verification(session: Session, principal: Principal, *, ip: str) -> N
 
 
 def _ticket(session: Session, user: User) -> str:
-    return tokens.issue(session, user_id=user.id, purpose=tokens.LOGIN_TICKET, ttl=TICKET_TTL)
+    """A login ticket in two halves, "<ticket>.<binding>": the browser sends the
+    first in the /auth/complete URL and the second in a short-lived cookie it
+    set itself. A link with someone else's ticket half therefore signs nobody
+    in (no login CSRF): the other half never leaves the browser that signed in."""
+    combined = f"{tokens.new_secret()}{tokens.TICKET_SEPARATOR}{tokens.new_secret()}"
+    return tokens.issue(session, user_id=user.id, purpose=tokens.LOGIN_TICKET, ttl=TICKET_TTL, secret=combined)
 
 
 def ticket_for_new_account(session: Session, user: User) -> str:

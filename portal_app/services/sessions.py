@@ -18,6 +18,7 @@ from portal_app.services.principal import Principal, principal_for_user
 from portal_app.settings import get_settings
 
 COOKIE_NAME = "portal_session"
+TICKET_BINDING_COOKIE = "portal_ticket"  # the second half of a login ticket (see accounts._ticket)
 TOUCH_EVERY = timedelta(minutes=1)  # write last_seen at most this often
 
 

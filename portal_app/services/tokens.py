@@ -21,6 +21,7 @@ LOGIN_TICKET = "login_ticket"
 MFA_CHALLENGE = "mfa_challenge"
 
 TOKEN_MAX_LENGTH = 100
+TICKET_SEPARATOR = "."  # never in a token_urlsafe secret
 
 
 def new_secret() -> str:
@@ -31,9 +32,9 @@ def hash_secret(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue(session: Session, *, user_id: int, purpose: str, ttl: timedelta) -> str:
+def issue(session: Session, *, user_id: int, purpose: str, ttl: timedelta, secret: str | None = None) -> str:
     """Store a new single-use token and return the raw secret (shown once)."""
-    raw = new_secret()
+    raw = secret or new_secret()
     session.add(OneTimeToken(user_id=user_id, purpose=purpose, token_hash=hash_secret(raw),
                              expires_at=utcnow() + ttl))
     session.flush()

@@ -12,7 +12,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import accounts, members
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, field_errors, navigate, ticket_url
+from portal_app.state.session import SessionState, complete_sign_in, field_errors, navigate
 from portal_app.state.sign_in import _form
 
 
@@ -78,4 +78,4 @@ class InvitationState(SessionState):
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None
-        return navigate(ticket_url(ticket))
+        return complete_sign_in(ticket)

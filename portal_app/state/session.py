@@ -22,9 +22,10 @@ import reflex as rx
 from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.integrations.mail import deliver_pending
-from portal_app.services import sessions
+from portal_app.services import sessions, tokens
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
+from portal_app.settings import get_settings
 
 T = TypeVar("T")
 
@@ -35,8 +36,15 @@ def navigate(url: str) -> rx.event.EventSpec:
     return rx.call_script(f"window.location.assign({json.dumps(url)})")
 
 
-def ticket_url(ticket: str, next_path: object = None) -> str:
-    return f"{routes.AUTH_COMPLETE}?{urlencode({'ticket': ticket, 'next': routes.safe_next(next_path)})}"
+def complete_sign_in(ticket: str, next_path: object = None) -> rx.event.EventSpec:
+    """Hand the login ticket to /auth/complete: its first half in the URL, its
+    binding half in a 60-second cookie only this browser has (see
+    `accounts._ticket`), then a full page load so the session cookie is set."""
+    first, _, binding = ticket.partition(tokens.TICKET_SEPARATOR)
+    url = f"{routes.AUTH_COMPLETE}?{urlencode({'ticket': first, 'next': routes.safe_next(next_path)})}"
+    secure = "; Secure" if get_settings().is_https else ""
+    cookie = f"{sessions.TICKET_BINDING_COOKIE}={binding}; Path={routes.AUTH_COMPLETE}; Max-Age=60; SameSite=Strict{secure}"
+    return rx.call_script(f"document.cookie = {json.dumps(cookie)}; window.location.assign({json.dumps(url)})")
 
 
 def _in_transaction(fn: Callable[..., T], args: tuple, kwargs: dict) -> T:

@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, field_errors, navigate, ticket_url
+from portal_app.state.session import SessionState, complete_sign_in, field_errors
 
 MODES = ("password", "link")
 QUERY_MESSAGES = {
@@ -119,13 +119,13 @@ class MfaChallengeState(SessionState):
                 self.active = False
             return None
         self.active, self._challenge = False, ""
-        return navigate(ticket_url(ticket, self._next))
+        return complete_sign_in(ticket, self._next)
 
 
 async def _continue(state: SessionState, step: accounts.SignInStep, next_path: object):
     """After the first factor: straight to the cookie, or to the code page."""
     if step.ticket:
-        return navigate(ticket_url(step.ticket, next_path))
+        return complete_sign_in(step.ticket, next_path)
     challenge_state = await state.get_state(MfaChallengeState)
     challenge_state._begin(step.mfa_challenge, next_path)
     return rx.redirect(routes.SIGN_IN_CODE)

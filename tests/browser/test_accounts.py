@@ -219,3 +219,26 @@ def test_sign_in_with_the_keyboard_alone(portal, page):
     page.keyboard.press("Tab")  # the first stop on the page is reachable and visible
     focused = page.evaluate("document.activeElement && document.activeElement.tagName")
     assert focused in ("A", "BUTTON")
+
+
+def test_a_ticket_link_alone_signs_nobody_in(portal):
+    """Login CSRF: an attacker's own ticket, sent as a link, is useless
+    without the binding cookie that only the attacker's browser holds."""
+    import httpx
+
+    from portal_app.services import accounts, tokens
+    from tests.browser.accounts_helpers import portal_session
+
+    address = unique_email("csrf")
+    create_person(portal, address)
+    with portal_session(portal) as session:
+        ticket = accounts.login_with_password(session, email=address, password=PASSWORD, ip="192.0.2.1").ticket
+        session.commit()
+    first, _, binding = ticket.partition(tokens.TICKET_SEPARATOR)
+    url = f"{portal.url}/auth/complete"
+    refused = httpx.get(url, params={"ticket": first})
+    assert refused.status_code == 303 and refused.headers["location"] == "/sign-in?error=expired"
+    assert "portal_session" not in refused.headers.get("set-cookie", "")
+    accepted = httpx.get(url, params={"ticket": first}, cookies={"portal_ticket": binding})
+    assert accepted.status_code == 303 and "portal_session=" in accepted.headers["set-cookie"]
+    assert "httponly" in accepted.headers["set-cookie"].lower()

@@ -316,3 +316,13 @@ def test_profile_name_change_is_validated_and_audited(session):
     session.rollback()
     assert accounts.update_profile(session, principal, name=" <b>Ada</b> ").name == "<b>Ada</b>"
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "account.profile_updated")).one()
+
+
+def test_a_ticket_needs_both_halves(session):
+    register(session)
+    ticket = accounts.login_with_password(session, email="ada@example.com", password=PASSWORD, ip="192.0.2.1").ticket
+    first, _, binding = ticket.partition(tokens.TICKET_SEPARATOR)
+    assert first and binding
+    for partial in (first, binding, f"{first}.", f"{first}.wrong"):
+        assert accounts.complete_login(session, partial, ip="192.0.2.1", user_agent="UA") is None
+    assert accounts.complete_login(session, ticket, ip="192.0.2.1", user_agent="UA")
