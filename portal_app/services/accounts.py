@@ -80,6 +80,7 @@ def register(session: Session, *, name: object, email: object, password: object,
     clean_company = clean_text(company, field="company", label="Company name", max_length=200)
     passwords.check_policy(password, email=clean_email, name=clean_name)
     existing = _user_by_email(session, clean_email)
+    password_hash = passwords.hash_password(password)  # also for a taken address: same time either way
     if existing is not None:
         queue_mail(session, to=existing.email, subject="You already have an account", body=(
             "Someone (hopefully you) tried to register with this address, which already "
@@ -87,7 +88,7 @@ def register(session: Session, *, name: object, email: object, password: object,
             f"password? Reset it here: {public_link(routes.FORGOT_PASSWORD)}"))
         return Registration(clean_email)
     org = create_organization(session, name=clean_company)
-    user = User(email=clean_email, name=clean_name, password_hash=passwords.hash_password(password))
+    user = User(email=clean_email, name=clean_name, password_hash=password_hash)
     session.add(user)
     session.flush()
     session.add(Membership(user_id=user.id, org_id=org.id, role="owner"))

@@ -55,6 +55,8 @@ def test_handlers_without_a_session_change_nothing(portal, victim):
             "confirm": "violet-canyon-drum-42"}}),
         (handler_name(DashboardState, "resend_verification"), {}),
         (handler_name(SecurityState, "load"), {}),
+        # No auto-setters exist (Reflex's state_auto_setters is off), so this is refused:
+        (handler_name(SessionState, "set_signed_in"), {"value": True}),
     ]
     with ReflexClient(portal.url) as client:  # no cookie at all
         client.hydrate("/account/security")
