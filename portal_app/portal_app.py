@@ -5,12 +5,13 @@ import reflex as rx
 
 from portal_app import log_redaction, pages  # noqa: F401  (registers pages)
 from portal_app.api.app import api
+from portal_app.api.body_limit import body_limit
 from portal_app.api.security_headers import security_headers
 from portal_app.components.layout import PAGES
 from portal_app.integrations.mail import deliver_periodically
 
 log_redaction.install()
-app = rx.App(api_transformer=[api, security_headers])
+app = rx.App(api_transformer=[api, body_limit, security_headers])
 app.register_lifespan_task(deliver_periodically)
 
 for spec in PAGES:

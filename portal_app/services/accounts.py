@@ -125,6 +125,7 @@ def resend_verification(session: Session, principal: Principal, *, ip: str) -> N
     user = session.get(User, principal.user_id)
     if user.email_verified_at is None:
         _queue_verification(session, user)
+        audit.record(session, "account.verification_resent", actor=principal, ip=ip)
     throttle.record_failure(session, keys)  # every request counts toward the limit
 
 
@@ -206,7 +207,7 @@ def _request_keys(action: str, email: str, ip: str) -> list[tuple[str, throttle.
 
 
 def _mail_link(session: Session, *, email: object, ip: str, action: str, purpose: str, ttl: timedelta,
-               path: str, subject: str, body: str) -> None:
+               path: str, subject: str, body: str, audit_action: str) -> None:
     """Mail a single-use link if the address has an account. Every request
     counts toward the limit, and an unknown address returns just the same,
     so the caller's answer never reveals which addresses have accounts."""
@@ -219,6 +220,7 @@ def _mail_link(session: Session, *, email: object, ip: str, action: str, purpose
         return
     tokens.revoke_unused(session, user_id=user.id, purpose=purpose)
     raw = tokens.issue(session, user_id=user.id, purpose=purpose, ttl=ttl)
+    audit.record(session, audit_action, actor_id=user.id, actor_label=user.email, ip=ip)
     queue_mail(session, to=user.email, subject=subject,
                body=body.format(name=user.name, link=public_link(path, token=raw)))
 
@@ -226,7 +228,7 @@ def _mail_link(session: Session, *, email: object, ip: str, action: str, purpose
 def request_login_link(session: Session, *, email: object, ip: str) -> None:
     """A 15-minute sign-in link."""
     _mail_link(session, email=email, ip=ip, action="link", purpose=tokens.LOGIN_LINK, ttl=LINK_TTL,
-               path=routes.SIGN_IN_LINK, subject="Your sign-in link", body=(
+               path=routes.SIGN_IN_LINK, subject="Your sign-in link", audit_action="sign_in.link_requested", body=(
                    "Hello {name},\n\nopen this link to sign in (valid for 15 minutes, once):\n\n{link}\n\n"
                    "If you did not ask for it, ignore this message; nobody can use it without your mailbox."))
 
@@ -259,7 +261,8 @@ def complete_login(session: Session, raw_ticket: object, *, ip: str, user_agent:
 def request_password_reset(session: Session, *, email: object, ip: str) -> None:
     """A 1-hour password reset link."""
     _mail_link(session, email=email, ip=ip, action="reset", purpose=tokens.PASSWORD_RESET, ttl=RESET_TTL,
-               path=routes.RESET_PASSWORD, subject="Reset your password", body=(
+               path=routes.RESET_PASSWORD, subject="Reset your password", audit_action="password.reset_requested",
+               body=(
                    "Hello {name},\n\nchoose a new password here (valid for 1 hour, once):\n\n{link}\n\n"
                    "If you did not ask for this, ignore this message; your password stays as it is."))
 

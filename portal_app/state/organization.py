@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app import routes
+
 from portal_app.db import session_scope
 from portal_app.services import members, org_profile
 from portal_app.services.errors import PortalError
@@ -72,11 +74,14 @@ class OrganizationState(SessionState):
         return rx.toast.success(success)
 
     @rx.event
-    def load(self) -> None:
+    def load(self):
         self.errors, self.error = {}, ""
         principal = self._principal()
+        if principal is not None and principal.current is None:
+            return rx.redirect(routes.DASHBOARD)  # staff belong to no organisation
         if principal is not None:
             self._reload(principal)
+        return None
 
     @rx.event
     async def invite(self, form: dict):

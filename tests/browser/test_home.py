@@ -49,3 +49,10 @@ def test_health_route_reports_the_schema(portal):
 
 def test_interactive_api_docs_are_not_exposed(portal):
     assert httpx.get(portal.url + "/docs").status_code == 404
+
+
+def test_oversized_uploads_are_refused_before_reflex_reads_them(portal):
+    too_big = b"x" * (6 * 1024 * 1024)
+    response = httpx.post(portal.url + "/_upload", content=too_big,
+                          headers={"content-type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 413 and response.json()["error"] == "too_large"

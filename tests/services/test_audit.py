@@ -104,3 +104,13 @@ def test_staff_admins_read_everything_and_paging(org):
 def test_unknown_action_names_are_a_programming_error(session):
     with pytest.raises(ValueError):
         audit.record(session, "made.up")
+
+
+def test_link_requests_are_recorded_only_for_existing_accounts(org):
+    from portal_app.services import accounts
+
+    session, _, _ = org
+    accounts.request_password_reset(session, email="ada@example.com", ip="192.0.2.9")
+    accounts.request_login_link(session, email="nobody@example.com", ip="192.0.2.9")
+    events = session.exec(select(AuditEvent).where(AuditEvent.ip == "192.0.2.9")).all()
+    assert [(e.action, e.actor_label) for e in events] == [("password.reset_requested", "ada@example.com")]

@@ -1,0 +1,59 @@
+"""A cap on request bodies. Reflex's upload endpoint has no size limit of its
+own and buffers what it receives, so without this a client could fill the
+disk or memory; our handlers check each file's real size and type as well."""
+
+from __future__ import annotations
+
+import json
+
+MAX_BODY_BYTES = 5 * 1024 * 1024  # the largest upload any page accepts, with room for the form around it
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _refuse(send) -> None:  # noqa: ANN001
+    body = json.dumps({"error": "too_large", "message": "That upload is too large."}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def body_limit(app, limit: int = MAX_BODY_BYTES):  # noqa: ANN001, ANN201
+    """Refuse a declared Content-Length over `limit` at once, and stop reading
+    a body (chunked or lying about its length) as soon as it passes `limit`."""
+
+    async def wrapped(scope, receive, send):  # noqa: ANN001
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive():  # noqa: ANN202
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message):  # noqa: ANN001
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _refuse(send)
+
+    return wrapped
