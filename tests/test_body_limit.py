@@ -1,6 +1,7 @@
 """Request bodies over the limit are refused before the app buffers them."""
 
 import asyncio
+import threading
 
 from portal_app.api.body_limit import body_limit
 
@@ -26,7 +27,11 @@ def _call(headers, chunks, limit=100):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(body_limit(_echo_app, limit)({"type": "http", "headers": headers}, receive, send))
+    # A thread of its own: the browser tests' Playwright keeps a loop running in this one.
+    runner = threading.Thread(target=asyncio.run, args=(
+        body_limit(_echo_app, limit)({"type": "http", "headers": headers}, receive, send),))
+    runner.start()
+    runner.join()
     return sent[0]["status"], sent[-1].get("body", b"")
 
 
