@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import form_error
+from portal_app.components.forms import LABEL_STYLE, form_error, select_field
 from portal_app.components.pagination import pager
 from portal_app.services.audit import ACTIONS
 
-_LABEL = {"font-weight": "500", "font-size": "0.9em"}
-_SELECT = {"height": "2.25em", "padding": "0 0.5em", "border-radius": "6px", "border": "1px solid var(--gray-a7)"}
 
 
 def _filter_input(label: str, name: str, state, **props) -> rx.Component:
     return rx.vstack(
-        rx.el.label(label, html_for=f"audit-{name}", style=_LABEL),
+        rx.el.label(label, html_for=f"audit-{name}", style=LABEL_STYLE),
         rx.input(id=f"audit-{name}", name=name, **props),
         rx.cond(state.errors[name].to(str), rx.text(state.errors[name].to(str), color_scheme="red", size="1",
                                                     role="alert")),
@@ -26,15 +24,7 @@ def _filters(state) -> rx.Component:
     return rx.form(
         rx.flex(
             _filter_input("Person (email)", "person", state, max_length=254, placeholder="name@"),
-            rx.vstack(
-                rx.el.label("Action", html_for="audit-action", style=_LABEL),
-                rx.el.select(rx.el.option("Any action", value=""),
-                             *[rx.el.option(text, value=name) for name, text in ACTIONS.items()],
-                             id="audit-action", name="action", style=_SELECT),
-                rx.cond(state.errors["action"].to(str), rx.text(state.errors["action"].to(str), color_scheme="red",
-                                                                size="1", role="alert")),
-                spacing="1",
-            ),
+            select_field("Action", "action", [("", "Any action"), *ACTIONS.items()], field_id="audit-action"),
             _filter_input("From", "since", state, type="date"),
             _filter_input("To", "until", state, type="date"),
             rx.button("Filter", type="submit", align_self="end"),

@@ -31,6 +31,22 @@ def text_field(label: str, name: str, errors: Var, *, type: str = "text", autoco
     )
 
 
+LABEL_STYLE = {"font-weight": "500", "font-size": "0.9em"}
+SELECT_STYLE = {"height": "2.5em", "padding": "0 0.5em", "border-radius": "6px", "border": "1px solid var(--gray-a7)"}
+
+
+def select_field(label: str, name: str, options: list[tuple[str, str]], *, field_id: str,
+                 default: str = "") -> rx.Component:
+    """A native select (value, text) with a visible label: keyboard- and
+    phone-friendly, and its value arrives with the form like any input."""
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style=LABEL_STYLE),
+        rx.el.select(*[rx.el.option(text, value=value) for value, text in options], id=field_id, name=name,
+                     default_value=default, style=SELECT_STYLE),
+        spacing="1",
+    )
+
+
 def form_error(message: Var) -> rx.Component:
     return rx.cond(
         message != "",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import form_error, submit_button, text_field
+from portal_app.components.forms import form_error, select_field, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.components.pagination import pager
 from portal_app.services.staff import STAFF_ROLES
@@ -49,14 +49,8 @@ def _add_staff() -> rx.Component:
                 text_field("Name", "name", BackOfficeState.errors, field_id="staff-name", max_length=200),
                 text_field("Email", "email", BackOfficeState.errors, type="email", field_id="staff-email",
                            max_length=254),
-                rx.vstack(
-                    rx.el.label("Staff role", html_for="staff-role", style={"font-weight": "500", "font-size": "0.9em"}),
-                    rx.el.select(*[rx.el.option(role, value=role) for role in STAFF_ROLES], id="staff-role",
-                                 name="role", default_value="agent",
-                                 style={"height": "2.5em", "padding": "0 0.5em", "border-radius": "6px",
-                                        "border": "1px solid var(--gray-a7)"}),
-                    spacing="1",
-                ),
+                select_field("Staff role", "role", [(role, role) for role in STAFF_ROLES], field_id="staff-role",
+                             default="agent"),
                 rx.box(submit_button("Add staff member", False), width="14em"),
                 spacing="3", width="100%", max_width="28em",
             ),

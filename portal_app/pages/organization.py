@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import card, form_error, submit_button, text_field
+from portal_app.components.forms import card, form_error, select_field, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.pages.register import PASSWORD_HINT
 from portal_app.services.principal import ROLES
@@ -71,14 +71,8 @@ def _invite_form() -> rx.Component:
             rx.flex(
                 rx.box(text_field("Email address", "email", OrganizationState.errors, type="email",
                                   field_id="invite-email", max_length=254), flex="1", min_width="14em"),
-                rx.vstack(
-                    rx.el.label("Role", html_for="invite-role", style={"font-weight": "500", "font-size": "0.9em"}),
-                    rx.el.select(*[rx.el.option(role, value=role) for role in ROLES], id="invite-role",
-                                 name="role", default_value="member",
-                                 style={"height": "2.5em", "padding": "0 0.5em", "border-radius": "6px",
-                                        "border": "1px solid var(--gray-a7)"}),
-                    spacing="1",
-                ),
+                select_field("Role", "role", [(role, role) for role in ROLES], field_id="invite-role",
+                             default="member"),
                 gap="1em", wrap="wrap", width="100%", align="start",
             ),
             rx.box(submit_button("Send invitation", False), width="12em"),
