@@ -28,6 +28,7 @@ from portal_app.settings import get_settings
 
 STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
+CHALLENGE_TTL = timedelta(minutes=5)  # between the first factor and the code at sign-in
 BAD_CODE = "That code is not right. Use the current 6-digit code from your app, or a recovery code."
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -234,5 +235,3 @@ def members_without_mfa(session: Session, principal: Principal, org_id: object) 
     return session.exec(select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
                         .where(Membership.org_id == org_id, User.mfa_enabled_at.is_(None))).one()
 
-
-CHALLENGE_TTL = timedelta(minutes=5)
