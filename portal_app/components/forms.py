@@ -47,6 +47,24 @@ def select_field(label: str, name: str, options: list[tuple[str, str]], *, field
     )
 
 
+def confirm_dialog(trigger: rx.Component, *, title: str, description, action_label: str,
+                   on_confirm) -> rx.Component:
+    """A destructive action behind a confirmation dialog (Escape or Cancel
+    leaves everything as it was)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(action_label, color_scheme="red", on_click=on_confirm)),
+                spacing="3", justify="end", margin_top="1em",
+            ),
+        ),
+    )
+
+
 def form_error(message: Var) -> rx.Component:
     return rx.cond(
         message != "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import card, form_error, select_field, submit_button, text_field
+from portal_app.components.forms import card, confirm_dialog, form_error, select_field, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.pages.register import PASSWORD_HINT
 from portal_app.services.principal import ROLES
@@ -15,20 +15,9 @@ from portal_app.state.organization import OrganizationState
 
 def _confirm(trigger_label: str, title: str, description, action_label: str, on_confirm,
              aria_label) -> rx.Component:
-    """A destructive action behind a confirmation dialog."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(trigger_label, size="1", variant="soft", color_scheme="red",
-                                          aria_label=aria_label)),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
-            rx.alert_dialog.description(description),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(action_label, color_scheme="red", on_click=on_confirm)),
-                spacing="3", justify="end", margin_top="1em",
-            ),
-        ),
-    )
+    trigger = rx.button(trigger_label, size="1", variant="soft", color_scheme="red", aria_label=aria_label)
+    return confirm_dialog(trigger, title=title, description=description, action_label=action_label,
+                          on_confirm=on_confirm)
 
 
 def _member_row(row: rx.Var) -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import form_error, submit_button, text_field
+from portal_app.components.forms import confirm_dialog, form_error, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.components.mfa_settings import mfa_card
 from portal_app.pages.register import PASSWORD_HINT
@@ -57,21 +57,12 @@ def _session_row(row: rx.Var) -> rx.Component:
 
 
 def _confirm_sign_out_others() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Sign out of all other sessions", variant="outline",
-                                          color_scheme="red")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Sign out everywhere else?"),
-            rx.alert_dialog.description("Every other browser and device signed in to your account "
-                                        "will have to sign in again. This one stays signed in."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Sign out others", color_scheme="red",
-                                                 on_click=SecurityState.revoke_others)),
-                spacing="3", justify="end", margin_top="1em",
-            ),
-        ),
-    )
+    return confirm_dialog(
+        rx.button("Sign out of all other sessions", variant="outline", color_scheme="red"),
+        title="Sign out everywhere else?",
+        description="Every other browser and device signed in to your account will have to sign in again. "
+                    "This one stays signed in.",
+        action_label="Sign out others", on_confirm=SecurityState.revoke_others)
 
 
 def _sessions_card() -> rx.Component:
