@@ -53,6 +53,12 @@ class Settings:
         return self.data_dir / "files"
 
     @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The addresses the portal's own pages are served from: the only
+        origins the websocket and state-changing routes accept."""
+        return (self.public_url,)
+
+    @property
     def is_https(self) -> bool:
         return self.public_url.startswith("https://")
 

@@ -127,6 +127,9 @@ class ReflexClient:
         #: Frontend events (toasts, redirects, scripts) the server asked the
         #: "browser" to run during the last `hydrate` or `call`.
         self.last_events: list[dict[str, Any]] = []
+        #: Every update as it arrived, so a test can see what was ever sent,
+        #: not only what the merged state holds at the end.
+        self.received: list[dict[str, Any]] = []
         self._state: dict[str, dict[str, Any]] = {}
         self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._sock: socket.socket | None = None
@@ -379,6 +382,7 @@ class ReflexClient:
         if name != "event" or not args or not isinstance(args[0], dict):
             return None  # e.g. state_mismatch (never sent: no schema is sent)
         update: dict[str, Any] = args[0]
+        self.received.append(update)
         for substate, changes in (update.get("delta") or {}).items():
             self._state.setdefault(substate, {}).update(changes)
         self.last_events.extend(update.get("events") or [])

@@ -3,12 +3,16 @@ person allowed to see them, never from a public directory."""
 
 from __future__ import annotations
 
+import dataclasses
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from portal_app.db import session_scope
 from portal_app.services import org_profile, sessions
-from portal_app.services.errors import PortalError
+from portal_app.services.errors import Forbidden, PortalError, Unauthenticated
 from portal_app.settings import get_settings
 
 router = APIRouter()
@@ -44,3 +48,49 @@ def organization_logo(org_id: int, request: Request) -> Response:
             return error_response(err)
     return Response(data, media_type=content_type, headers={
         "Cache-Control": "private, max-age=300", "Content-Disposition": "inline"})
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _from_our_pages(request: Request) -> bool:
+    """A state-changing request must come from the portal's own pages (the
+    cookie is SameSite=Lax already; this also stops same-site neighbours)."""
+    origin = request.headers.get("origin")
+    return origin is not None and origin in {_origin(u) for u in get_settings().allowed_origins}
+
+
+async def _read_at_most(request: Request, limit: int) -> bytes:
+    """The body, but never more than `limit` + 1 bytes: a larger upload is
+    refused without being buffered."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            break
+    return bytes(data[: limit + 1])
+
+
+def _set_logo(token: str | None, ip: str, org_id: int, data: bytes) -> None:
+    with session_scope() as session:
+        principal = sessions.resolve(session, token)
+        if principal is None:
+            raise Unauthenticated("Please sign in again.")
+        org_profile.set_logo(session, dataclasses.replace(principal, ip=ip), org_id, data=data)
+
+
+@router.post("/api/organizations/{org_id}/logo", include_in_schema=False)
+async def upload_organization_logo(org_id: int, request: Request) -> Response:
+    """The organisation page posts the chosen file here (not through Reflex's
+    `/_upload`): the session is that of this very request."""
+    if not _from_our_pages(request):
+        return error_response(Forbidden("This request did not come from the portal.", code="bad_origin"))
+    data = await _read_at_most(request, org_profile.LOGO_MAX_BYTES)
+    ip = request.client.host if request.client else ""
+    try:
+        await run_in_threadpool(_set_logo, request.cookies.get(sessions.COOKIE_NAME), ip, org_id, data)
+    except PortalError as err:
+        return error_response(err)
+    return JSONResponse({"ok": True, "message": "Logo updated."})

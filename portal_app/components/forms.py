@@ -7,6 +7,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+from portal_app.state.session import SessionState
+
 
 def text_field(label: str, name: str, errors: Var, *, type: str = "text", autocomplete: str = "off",
                hint: str = "", max_length: int = 256, required: bool = True,
@@ -79,8 +81,11 @@ def notice(message: Var, color: str = "green") -> rx.Component:
     )
 
 
-def submit_button(label: str, loading: Var) -> rx.Component:
-    return rx.button(label, type="submit", size="3", loading=loading, width="100%")
+def submit_button(label: str, action: str) -> rx.Component:
+    """`action` names the handler's `@busy(...)`: while it runs the button
+    shows a spinner and cannot be pressed again."""
+    running = SessionState.busy == action
+    return rx.button(label, type="submit", size="3", loading=running, disabled=running, width="100%")
 
 
 def card(*children: rx.Component, heading: str) -> rx.Component:

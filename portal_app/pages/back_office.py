@@ -51,7 +51,7 @@ def _add_staff() -> rx.Component:
                            max_length=254),
                 select_field("Staff role", "role", [(role, role) for role in STAFF_ROLES], field_id="staff-role",
                              default="agent"),
-                rx.box(submit_button("Add staff member", False), width="14em"),
+                rx.box(submit_button("Add staff member", "add_staff"), width="14em"),
                 spacing="3", width="100%", max_width="28em",
             ),
             on_submit=BackOfficeState.add_staff,

@@ -10,7 +10,7 @@ from portal_app.components.layout import portal_page
 from portal_app.pages.register import PASSWORD_HINT
 from portal_app.services.principal import ROLES
 from portal_app.state.invitation import InvitationState
-from portal_app.state.organization import OrganizationState
+from portal_app.state.organization import LOGO_INPUT_ID, OrganizationState
 
 
 def _confirm(trigger_label: str, title: str, description, action_label: str, on_confirm,
@@ -64,7 +64,7 @@ def _invite_form() -> rx.Component:
                              default="member"),
                 gap="1em", wrap="wrap", width="100%", align="start",
             ),
-            rx.box(submit_button("Send invitation", False), width="12em"),
+            rx.box(submit_button("Send invitation", "invite"), width="12em"),
             spacing="3", width="100%",
         ),
         on_submit=OrganizationState.invite,
@@ -124,7 +124,7 @@ def _profile_form() -> rx.Component:
             ),
             _profile_field("VAT or tax id", "tax_id", max_length=50, required=False),
             _profile_field("Billing email", "billing_email", type="email", max_length=254, required=False),
-            rx.box(submit_button("Save profile", False), width="12em"),
+            rx.box(submit_button("Save profile", "save_org_profile"), width="12em"),
             spacing="3", width="100%",
         ),
         on_submit=OrganizationState.save_profile,
@@ -146,17 +146,17 @@ def _profile_facts() -> rx.Component:
 
 def _logo() -> rx.Component:
     upload = rx.vstack(
-        rx.upload.root(
-            rx.vstack(rx.icon("image-up"), rx.text("Drop a PNG or JPEG here, or click to choose (at most 1 MB)",
-                                                   size="2"), align="center", spacing="1"),
-            id="logo", max_files=1, accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"]},
-            border="1px dashed var(--gray-a7)", padding="1em", border_radius="8px", width="100%",
-        ),
+        rx.el.label("Logo file (PNG or JPEG, at most 1 MB)", html_for=LOGO_INPUT_ID,
+                    style={"font-weight": "500", "font-size": "0.9em"}),
+        rx.el.input(id=LOGO_INPUT_ID, type="file", accept="image/png,image/jpeg",
+                    style={"max-width": "100%", "font-size": "0.9em"}),
         rx.hstack(
-            rx.button("Upload logo", on_click=OrganizationState.upload_logo(rx.upload_files(upload_id="logo"))),
+            rx.button("Upload logo", on_click=OrganizationState.upload_logo,
+                      loading=OrganizationState.busy == "upload_logo"),
             rx.cond(OrganizationState.logo_url != "",
-                    rx.button("Remove logo", variant="soft", color_scheme="red", on_click=OrganizationState.remove_logo)),
-            spacing="2",
+                    rx.button("Remove logo", variant="soft", color_scheme="red", on_click=OrganizationState.remove_logo,
+                              loading=OrganizationState.busy == "remove_logo")),
+            spacing="2", wrap="wrap",
         ),
         spacing="2", width="100%", max_width="24em",
     )
@@ -211,7 +211,7 @@ def _new_account_form() -> rx.Component:
             text_field("Your name", "name", InvitationState.errors, autocomplete="name", max_length=200),
             text_field("Password", "password", InvitationState.errors, type="password",
                        autocomplete="new-password", hint=PASSWORD_HINT),
-            submit_button("Create account and join", False),
+            submit_button("Create account and join", "accept_new_account"),
             spacing="3", width="100%",
         ),
         on_submit=InvitationState.create_account,

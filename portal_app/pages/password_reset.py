@@ -20,7 +20,7 @@ def forgot_password() -> rx.Component:
         rx.form(
             rx.vstack(
                 text_field("Email", "email", ForgotPasswordState.errors, type="email", autocomplete="username"),
-                submit_button("Send reset link", False),
+                submit_button("Send reset link", "forgot_password"),
                 spacing="3", width="100%",
             ),
             on_submit=ForgotPasswordState.submit,
@@ -41,7 +41,7 @@ def _reset_form() -> rx.Component:
                        hint=PASSWORD_HINT),
             text_field("Repeat the new password", "confirm", errors, type="password",
                        autocomplete="new-password"),
-            submit_button("Set new password", False),
+            submit_button("Set new password", "reset_password"),
             spacing="3", width="100%",
         ),
         on_submit=ResetPasswordState.submit,

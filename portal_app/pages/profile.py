@@ -26,7 +26,7 @@ def profile() -> rx.Component:
                                 size="1", color_scheme="gray"),
                         spacing="1",
                     ),
-                    rx.box(submit_button("Save", False), width="10em"),
+                    rx.box(submit_button("Save", "save_profile"), width="10em"),
                     spacing="3", width="100%", max_width="28em",
                 ),
                 on_submit=ProfileState.save,

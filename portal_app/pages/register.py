@@ -24,7 +24,7 @@ def _form() -> rx.Component:
             text_field("Password", "password", errors, type="password", autocomplete="new-password",
                        hint=PASSWORD_HINT),
             text_field("Company name", "company", errors, autocomplete="organization", max_length=200),
-            submit_button("Create account", False),
+            submit_button("Create account", "register"),
             spacing="3", width="100%",
         ),
         on_submit=RegisterState.submit,

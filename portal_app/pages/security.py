@@ -26,7 +26,7 @@ def _password_card() -> rx.Component:
                            autocomplete="new-password", hint=PASSWORD_HINT),
                 text_field("Repeat the new password", "confirm", errors, type="password",
                            autocomplete="new-password"),
-                rx.box(submit_button("Change password", False), max_width="16em", width="100%"),
+                rx.box(submit_button("Change password", "change_password"), max_width="16em", width="100%"),
                 spacing="3", width="100%",
             ),
             on_submit=SecurityState.change_password,

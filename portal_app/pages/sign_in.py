@@ -16,7 +16,7 @@ def _password_form() -> rx.Component:
             text_field("Email", "email", SignInState.errors, type="email", autocomplete="username"),
             text_field("Password", "password", SignInState.errors, type="password",
                        autocomplete="current-password"),
-            submit_button("Sign in", False),
+            submit_button("Sign in", "sign_in_password"),
             spacing="3", width="100%",
         ),
         on_submit=SignInState.submit_password,
@@ -29,7 +29,7 @@ def _link_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             text_field("Email", "email", SignInState.errors, type="email", autocomplete="username"),
-            submit_button("Email me a sign-in link", False),
+            submit_button("Email me a sign-in link", "sign_in_link"),
             spacing="3", width="100%",
         ),
         on_submit=SignInState.submit_link,
@@ -82,7 +82,7 @@ def sign_in_code() -> rx.Component:
                     form_error(MfaChallengeState.error),
                     text_field("Code", "code", MfaChallengeState.errors, autocomplete="one-time-code",
                                max_length=40, hint="Lost your phone? Enter one of your recovery codes instead."),
-                    submit_button("Verify", False),
+                    submit_button("Verify", "sign_in_code"),
                     spacing="3", width="100%",
                 ),
                 on_submit=MfaChallengeState.submit_code,

@@ -126,6 +126,7 @@ def list_for_org(session: Session, principal: Principal, org_id: object, *, pers
     role = principal.role_in(org_id)
     if role is None:
         raise NotFound("Organisation not found.")
+    principal.require_mfa_ready()
     if role not in ("owner", "admin"):
         raise Forbidden("Only owners and admins can read the audit log.")
     stmt = _filtered(select(AuditEvent).where(AuditEvent.org_id == org_id), person=person, action=action,

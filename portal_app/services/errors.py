@@ -33,3 +33,10 @@ class NotFound(PortalError):
 class Forbidden(PortalError):
     code = "forbidden"
     http_status = 403
+
+
+class Unauthenticated(PortalError):
+    """No live session: sign in (again)."""
+
+    code = "unauthenticated"
+    http_status = 401

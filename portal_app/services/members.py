@@ -21,6 +21,9 @@ from portal_app.services.principal import ROLES, Principal
 from portal_app.services.validation import clean_text
 
 INVITATION_TTL = timedelta(days=7)
+# The same invitation asked for again within this time (a double click, a
+# resubmitted form) is the one already sent: no second row, no second mail.
+REPEAT_WINDOW = timedelta(minutes=2)
 MANAGERS = ("owner", "admin")
 BAD_INVITATION = "This invitation has expired, was withdrawn or was already used. Ask for a new one."
 
@@ -48,6 +51,7 @@ def _require_member(principal: Principal, org_id: object) -> str:
     role = principal.role_in(org_id)
     if role is None:
         raise NotFound("Organisation not found.")
+    principal.require_mfa_ready()
     return role
 
 
@@ -85,9 +89,17 @@ def list_invitations(session: Session, principal: Principal, org_id: object) -> 
     return [InvitationRow(i.id, i.email, i.role, i.expires_at) for i in rows]
 
 
+def _recent_same_invitation(session: Session, org_id: int, email: str, role: str) -> Invitation | None:
+    return session.exec(select(Invitation).where(
+        Invitation.org_id == org_id, Invitation.email == email, Invitation.role == role,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.created_at > utcnow() - REPEAT_WINDOW)).first()
+
+
 def invite(session: Session, principal: Principal, org_id: object, *, email: object, role: object) -> Invitation:
     """Mail a 7-day invitation link; a newer invitation to the same address
-    replaces the older one."""
+    replaces the older one, except that the same one asked for again at once
+    is the one already sent (see REPEAT_WINDOW)."""
     acting = _require_manager(principal, org_id)
     clean_email = normalize_email(email)
     clean_role = _clean_role(role, acting)
@@ -95,6 +107,9 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
         Membership.org_id == org_id, User.email == clean_email)).first()
     if already is not None:
         raise Invalid("That person is already a member.", field="email")
+    repeated = _recent_same_invitation(session, org_id, clean_email, clean_role)
+    if repeated is not None:
+        return repeated
     session.execute(update(Invitation).where(
         Invitation.org_id == org_id, Invitation.email == clean_email, Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None)).values(revoked_at=utcnow()))

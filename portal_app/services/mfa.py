@@ -232,6 +232,7 @@ def set_requirement(session: Session, principal: Principal, org_id: object, *, r
 def members_without_mfa(session: Session, principal: Principal, org_id: object) -> int:
     if principal.role_in(org_id) is None:
         raise NotFound("Organisation not found.")
+    principal.require_mfa_ready()
     return session.exec(select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
                         .where(Membership.org_id == org_id, User.mfa_enabled_at.is_(None))).one()
 

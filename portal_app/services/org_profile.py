@@ -40,6 +40,8 @@ class Profile:
 def _visible(session: Session, principal: Principal, org_id: object) -> Organization:
     if principal.role_in(org_id) is None and not principal.is_staff:
         raise NotFound("Organisation not found.")
+    if not principal.is_staff:
+        principal.require_mfa_ready()
     org = session.get(Organization, org_id) if type(org_id) is int else None  # noqa: E721
     if org is None:
         raise NotFound("Organisation not found.")

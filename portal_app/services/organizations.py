@@ -41,6 +41,7 @@ def get_for(session: Session, principal: Principal, org_id: object) -> Organizat
     """An organisation the person belongs to; any other id is "not found"."""
     if principal.role_in(org_id) is None:
         raise NotFound("Organisation not found.")
+    principal.require_mfa_ready()
     return session.get(Organization, org_id)
 
 

@@ -72,13 +72,18 @@ class Principal:
     def needs_mfa_setup(self) -> bool:
         return self.mfa_required and not self.mfa_enabled
 
+    def require_mfa_ready(self) -> None:
+        """Where an organisation requires two-step verification, a member
+        without it gets no organisation data at all, not even to read."""
+        if self.needs_mfa_setup:
+            raise Forbidden("Your organisation requires two-step verification. Set it up under Security.",
+                            code="mfa_required")
+
     def require_can_act(self) -> None:
         """Acting on an organisation needs a confirmed address and, where an
         organisation requires it, two-step verification."""
         self.require_verified()
-        if self.needs_mfa_setup:
-            raise Forbidden("Your organisation requires two-step verification. Set it up under Security.",
-                            code="mfa_required")
+        self.require_mfa_ready()
 
 
 def principal_for_user(session: Session, user: User, session_id: int | None,

@@ -9,7 +9,7 @@ from portal_app.db import session_scope
 from portal_app import routes
 from portal_app.services import accounts, mfa, organizations, sessions
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, field_errors
+from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 
@@ -28,7 +28,7 @@ class DashboardState(SessionState):
         current = principal.current
         with session_scope() as session:
             self.session_count = len(sessions.list_for(session, principal))
-            if current is not None:
+            if current is not None and not principal.needs_mfa_setup:  # no organisation data until then
                 org = organizations.get_for(session, principal, current.org_id)
                 self.org_requires_mfa = org.require_mfa
                 self.members_without_mfa = mfa.members_without_mfa(session, principal, current.org_id)
@@ -78,6 +78,7 @@ class ProfileState(SessionState):
         self.form_key += 1  # show the name just loaded
 
     @rx.event
+    @busy("save_profile")
     async def save(self, form: dict):
         principal = self._principal()
         if principal is None:
@@ -114,6 +115,7 @@ class SecurityState(SessionState):
             self._reload(principal)
 
     @rx.event
+    @busy("change_password")
     async def change_password(self, form: dict):
         data = _form(form)
         self.errors, self.error = {}, ""

@@ -10,7 +10,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import staff
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, field_errors
+from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 TABS = ("organisations", "people")
@@ -79,6 +79,7 @@ class BackOfficeState(SessionState):
         return self._fetch()
 
     @rx.event
+    @busy("add_staff")
     async def add_staff(self, form: dict):
         principal = self._principal()
         if principal is None:

@@ -12,7 +12,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import accounts, members
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, complete_sign_in, field_errors, navigate
+from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors, navigate
 from portal_app.state.sign_in import _form
 
 
@@ -69,6 +69,7 @@ class InvitationState(SessionState):
         return navigate(routes.DASHBOARD)
 
     @rx.event
+    @busy("accept_new_account")
     async def create_account(self, form: dict):
         data = _form(form)
         self.errors, self.error = {}, ""

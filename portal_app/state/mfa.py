@@ -9,7 +9,7 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.services import mfa
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, field_errors
+from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 SIGN_IN_AGAIN = "Please sign in again."
@@ -66,6 +66,7 @@ class MfaState(SessionState):
         self._clear_enrolment()
 
     @rx.event
+    @busy("mfa_confirm")
     async def confirm(self, form: dict):
         principal = self._principal()
         if principal is None:
@@ -87,6 +88,7 @@ class MfaState(SessionState):
         self.recovery_codes = []
 
     @rx.event
+    @busy("mfa_new_codes")
     async def new_codes(self, form: dict):
         principal = self._principal()
         if principal is None:
@@ -103,6 +105,7 @@ class MfaState(SessionState):
         return rx.toast.success("New recovery codes made; the old ones no longer work.")
 
     @rx.event
+    @busy("mfa_turn_off")
     async def turn_off(self, form: dict):
         principal = self._principal()
         if principal is None:

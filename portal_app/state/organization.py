@@ -4,6 +4,8 @@ an id from the browser."""
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from portal_app import routes
@@ -12,10 +14,24 @@ from portal_app.db import session_scope
 from portal_app.services import members, org_profile
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
-from portal_app.state.session import SessionState, field_errors
+from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 SIGN_IN_AGAIN = "Please sign in again."
+LOGO_INPUT_ID = "logo-file"
+# Posts the chosen file as the request body; resolves to the route's JSON answer.
+_UPLOAD_SCRIPT = """(async () => {
+  const file = document.getElementById(%(input)s).files[0];
+  if (!file) { return {ok: false, message: "Choose an image file first."}; }
+  try {
+    const response = await fetch(%(url)s, {method: "POST", body: file, credentials: "same-origin",
+                                           headers: {"Content-Type": "application/octet-stream"}});
+    const answer = await response.json().catch(() => ({}));
+    return {ok: response.ok, message: answer.message || (response.ok ? "" : "The logo could not be uploaded.")};
+  } catch (error) {
+    return {ok: false, message: "The upload did not reach the portal. Check your connection and try again."};
+  }
+})()"""
 
 
 def _as_id(value: object) -> int | None:
@@ -38,8 +54,8 @@ class OrganizationState(SessionState):
     def _reload(self, principal: Principal) -> None:
         self._show(principal)
         current = principal.current
-        if current is None:
-            self.members, self.invitations, self.can_manage = [], [], False
+        if current is None or principal.needs_mfa_setup:  # no organisation data until MFA is set up
+            self.members, self.invitations, self.can_manage, self.profile = [], [], False, {}
             return
         with session_scope() as session:
             rows = members.list_members(session, principal, current.org_id)
@@ -84,6 +100,7 @@ class OrganizationState(SessionState):
         return None
 
     @rx.event
+    @busy("invite")
     async def invite(self, form: dict):
         principal = self._principal()
         if principal is None or principal.current is None:
@@ -114,6 +131,7 @@ class OrganizationState(SessionState):
 
 
     @rx.event
+    @busy("save_org_profile")
     async def save_profile(self, form: dict):
         principal = self._principal()
         if principal is None or principal.current is None:
@@ -131,20 +149,29 @@ class OrganizationState(SessionState):
         return rx.toast.success("Profile saved.")
 
     @rx.event
-    async def upload_logo(self, files: list[rx.UploadFile]):
+    def upload_logo(self):
+        """Send the chosen file from the page to our own upload route, which
+        checks the session of that request (never Reflex's `/_upload`)."""
         principal = self._principal()
         if principal is None or principal.current is None:
             return rx.toast.error(SIGN_IN_AGAIN)
-        if not isinstance(files, list) or len(files) != 1:
-            return rx.toast.error("Choose one image file.")
-        # Read at most one byte past the limit: a huge upload is refused, not buffered.
-        data = await files[0].read(org_profile.LOGO_MAX_BYTES + 1)
-        try:
-            await self._act(org_profile.set_logo, principal, principal.current.org_id, data=data)
-        except PortalError as err:
-            return rx.toast.error(err.message)
+        url = f"/api/organizations/{principal.current.org_id}/logo"
+        self.busy = "upload_logo"  # until the page reports the answer to `logo_uploaded`
+        return rx.call_script(_UPLOAD_SCRIPT % {"input": json.dumps(LOGO_INPUT_ID), "url": json.dumps(url)},
+                              callback=OrganizationState.logo_uploaded)
+
+    @rx.event
+    def logo_uploaded(self, result: dict):
+        """The upload route's answer, as the page received it: only a message
+        for this person; what the page shows is reloaded from the server."""
+        self.busy = ""
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
         self._reload(principal)
-        return rx.toast.success("Logo updated.")
+        answer = result if isinstance(result, dict) else {}
+        message = str(answer.get("message") or "The logo could not be uploaded.")[:300]
+        return rx.toast.success(message) if answer.get("ok") is True else rx.toast.error(message)
 
     @rx.event
     async def remove_logo(self):

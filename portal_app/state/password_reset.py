@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, field_errors
+from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 
@@ -22,6 +22,7 @@ class ForgotPasswordState(SessionState):
         self.errors, self.error, self.notice = {}, "", ""
 
     @rx.event
+    @busy("forgot_password")
     async def submit(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error, self.notice = {}, "", ""
@@ -49,6 +50,7 @@ class ResetPasswordState(SessionState):
         self.checked = True
 
     @rx.event
+    @busy("reset_password")
     async def submit(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error = {}, ""

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, field_errors
+from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 
@@ -20,6 +20,7 @@ class RegisterState(SessionState):
         self.errors, self.error, self.registered_email = {}, "", ""
 
     @rx.event
+    @busy("register")
     async def submit(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error = {}, ""

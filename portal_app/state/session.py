@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
+import inspect
 import json
 import logging
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.middleware import Middleware
 
 from portal_app import routes
 from portal_app.db import session_scope
@@ -59,6 +62,13 @@ async def _deliver_mail() -> None:
         logging.getLogger(__name__).exception("mail delivery failed")
 
 
+def resolve_token(token: str | None) -> Principal | None:
+    if not token:
+        return None
+    with session_scope() as session:
+        return sessions.resolve(session, token)
+
+
 class SessionState(rx.State):
     signed_in: bool = False
     user_name: str = ""
@@ -69,6 +79,27 @@ class SessionState(rx.State):
     org_id: str = ""
     orgs: list[dict[str, str]] = []  # every organisation of the person, for the switcher
     staff_role: str = ""
+    busy: str = ""  # the form action running now (see `busy`), so its button shows it
+    # The login session whose data this tab's states hold (0: none). Reflex
+    # state belongs to a client token, not to a login: when the session that
+    # resolves from this request's cookie is another one, the cache is emptied.
+    _owner_session: int = 0
+
+    def _session_state(self) -> SessionState:
+        state = self
+        while type(state) is not SessionState:
+            state = state.parent_state
+        return state
+
+    def _claim(self, principal: Principal | None) -> None:
+        """Drop everything this tab's states hold when it was loaded for
+        another login session (or none): a leaked client token, a signed-out
+        or expired session, a different person on the same tab."""
+        owner = (principal.session_id or 0) if principal else 0
+        holder = self._session_state()
+        if holder._owner_session != owner:
+            holder.reset()  # this state and every page state under it
+            holder._owner_session = owner
 
     def _cookie_token(self) -> str | None:
         try:
@@ -86,11 +117,8 @@ class SessionState(rx.State):
 
     def _principal(self) -> Principal | None:
         """The one way a handler learns who is acting; None means nobody."""
-        token = self._cookie_token()
-        if not token:
-            return None
-        with session_scope() as session:
-            principal = sessions.resolve(session, token)
+        principal = resolve_token(self._cookie_token())
+        self._claim(principal)
         return dataclasses.replace(principal, ip=self._client_ip()) if principal else None
 
     def _show(self, principal: Principal | None) -> None:
@@ -155,12 +183,33 @@ class SessionState(rx.State):
         if token:
             with session_scope() as session:
                 sessions.end(session, token, ip=self._client_ip())
-        root = self
-        while root.parent_state is not None:
-            root = root.parent_state
-        root.reset()
+        self._session_state().reset()
         return rx.call_script(
             f"window.sessionStorage.clear(); window.location.assign({json.dumps(routes.AUTH_LOGOUT)})")
+
+
+def busy(action: str) -> Callable:
+    """Mark a form's handler as running while it runs: its button (see
+    `components.forms.submit_button`) shows a spinner and is disabled, so a
+    second click has nothing to press. The first update reaches the page
+    before the work starts; the flag is cleared however the work ends."""
+
+    def decorator(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        async def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            self.busy = action
+            yield
+            try:
+                result = fn(self, *args, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+            finally:
+                self.busy = ""
+            yield result
+
+        return wrapper
+
+    return decorator
 
 
 def field_errors(err: PortalError) -> tuple[str, dict[str, str]]:
@@ -169,3 +218,18 @@ def field_errors(err: PortalError) -> tuple[str, dict[str, str]]:
     if err.field:
         return "", {err.field: err.message}
     return err.message, {}
+
+
+class SessionGuard(Middleware):
+    """Before a tab's state is sent in full (the hydrate at every page load
+    and reconnect), empty it unless it was loaded for the login session of
+    this very connection's cookie. A client token alone (it sits in
+    sessionStorage and in the socket URL) must not open someone's data."""
+
+    _HYDRATE = frozenset({f"{rx.State.get_full_name()}.hydrate", f"{rx.State.get_full_name()}.hydrate_and_load"})
+
+    async def preprocess(self, app, state, event):  # noqa: ANN001 — Reflex's signature
+        if event.name in self._HYDRATE:
+            holder = await state.get_state(SessionState)
+            holder._claim(await asyncio.to_thread(resolve_token, holder._cookie_token()))
+        return None

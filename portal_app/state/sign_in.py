@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, complete_sign_in, field_errors
+from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors
 
 MODES = ("password", "link")
 QUERY_MESSAGES = {
@@ -42,6 +42,7 @@ class SignInState(SessionState):
         self.errors, self.error, self.notice = {}, "", ""
 
     @rx.event
+    @busy("sign_in_password")
     async def submit_password(self, form: dict):
         data = _form(form)
         self.errors, self.error, self.notice = {}, "", ""
@@ -56,6 +57,7 @@ class SignInState(SessionState):
         return await _continue(self, step, self._query("next"))
 
     @rx.event
+    @busy("sign_in_link")
     async def submit_link(self, form: dict) -> None:
         data = _form(form)
         self.errors, self.error, self.notice = {}, "", ""
@@ -107,6 +109,7 @@ class MfaChallengeState(SessionState):
         self.errors, self.error = {}, ""
 
     @rx.event
+    @busy("sign_in_code")
     async def submit_code(self, form: dict):
         data = _form(form)
         self.errors, self.error = {}, ""

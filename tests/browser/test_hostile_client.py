@@ -263,3 +263,105 @@ def test_audit_handlers_show_nothing_outside_ones_scope(portal, victim):
     assert own and victim_principal.email not in json.dumps(own)  # only the attacker's own organisation
     assert state[AuditLogState.get_full_name()]["rows_rx_state_"] == []
     assert state[StaffAuditLogState.get_full_name()]["rows_rx_state_"] == []
+
+
+def _victim_with_members_loaded(portal):
+    """An owner whose organisation page was loaded over a websocket, so the
+    tab's state holds the members: (victim principal, the tab's token)."""
+    from portal_app.state.organization import OrganizationState
+
+    cookie, _, principal = _person(portal, "tokenowner")
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/organisation")
+        members = client.state()[OrganizationState.get_full_name()]["members_rx_state_"]
+        assert [m["email"] for m in members] == [principal.email]  # the cache now holds them
+        token = client.token
+    time.sleep(0.5)  # let the server notice the disconnect, so the token is free again
+    return principal, token
+
+
+@pytest.mark.parametrize("who", ["nobody", "someone else"])
+def test_a_client_token_alone_opens_nothing(portal, who):
+    """The token sits in sessionStorage and in the socket URL (so in proxy
+    logs); without the session cookie it belongs to, it shows nothing."""
+    principal, token = _victim_with_members_loaded(portal)
+    cookie = None if who == "nobody" else _person(portal, "tokenthief")[0]
+    with ReflexClient(portal.url, token=token, cookie=cookie) as client:
+        client.hydrate("/organisation")
+        assert client.token == token  # the same Reflex state, reopened
+        everything = json.dumps(client.received)
+    assert principal.email not in everything
+    assert principal.current.org_name not in everything
+
+
+def test_signing_out_elsewhere_empties_the_tab(portal):
+    """A session ended by any path (here: revoked from the database side, as
+    "sign out everywhere" does) leaves no organisation data in that tab."""
+    from portal_app.state.organization import OrganizationState
+
+    cookie, raw, principal = _person(portal, "revoked")
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/organisation")
+        with portal_session(portal) as session:
+            sessions.end(session, raw)
+            session.commit()
+        client.call(handler_name(OrganizationState, "load"), {}, router_path="/organisation")
+        state = json.dumps(client.state())
+    assert principal.email not in state
+
+
+def test_reflex_upload_endpoint_is_refused(portal):
+    """`/_upload` ran a state's upload handler as the websocket's owner for
+    anyone holding the token; it is closed, and files go to our own routes."""
+    import httpx
+
+    from portal_app.state.organization import OrganizationState
+
+    principal, token = _victim_with_members_loaded(portal)
+    response = httpx.post(portal.url + "/_upload", headers={
+        "reflex-client-token": token,
+        "reflex-event-handler": handler_name(OrganizationState, "upload_logo"),
+    }, files={"files": ("logo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")})
+    assert response.status_code == 404
+    assert principal.email not in response.text
+    with portal_session(portal) as session:
+        from portal_app.models import Organization
+        assert session.get(Organization, principal.current.org_id).logo_key == ""
+
+
+PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+             b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+             b"\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_logo_upload_route_checks_the_request_itself(portal):
+    import httpx
+
+    from portal_app.models import Organization
+    from portal_app.services import org_profile
+
+    cookie, raw, owner = _person(portal, "logoowner")
+    _, stranger_raw, _ = _person(portal, "logostranger")
+    url = f"{portal.url}/api/organizations/{owner.current.org_id}/logo"
+    ours = {"origin": portal.url}
+
+    def post(body: bytes, headers: dict, session_token: str | None) -> httpx.Response:
+        cookies = {sessions.COOKIE_NAME: session_token} if session_token else {}
+        return httpx.post(url, content=body, headers=headers, cookies=cookies)
+
+    assert post(PNG_BYTES, ours, None).status_code == 401  # no session
+    assert post(PNG_BYTES, {"origin": "https://evil.example"}, raw).status_code == 403  # another site
+    assert post(PNG_BYTES, {}, raw).status_code == 403  # no Origin at all
+    assert post(PNG_BYTES, ours, stranger_raw).status_code == 404  # not their organisation
+    disguised = post(b"<svg onload=alert(1)></svg>", ours, raw)
+    assert disguised.status_code == 422 and "PNG or JPEG" in disguised.json()["message"]
+    empty = post(b"", ours, raw)
+    assert empty.status_code == 422 and empty.json()["message"] == "Choose an image file."
+    huge = post(PNG_BYTES + b"0" * org_profile.LOGO_MAX_BYTES, ours, raw)
+    assert huge.status_code == 422 and "at most 1 MB" in huge.json()["message"]
+    with portal_session(portal) as session:
+        assert session.get(Organization, owner.current.org_id).logo_key == ""  # nothing was kept
+    done = post(PNG_BYTES, ours, raw)
+    assert done.status_code == 200 and done.json() == {"ok": True, "message": "Logo updated."}
+    with portal_session(portal) as session:
+        assert session.get(Organization, owner.current.org_id).logo_key != ""

@@ -111,12 +111,12 @@ def test_profile_and_logo(portal, browser, page, tmp_path):
 
     bad = tmp_path / "logo.png"
     bad.write_bytes(b"<svg onload=alert(1)></svg>")
-    page.locator("#logo input[type=file]").set_input_files(str(bad))
+    page.get_by_label("Logo file (PNG or JPEG, at most 1 MB)").set_input_files(str(bad))
     page.get_by_role("button", name="Upload logo").click()
     expect(page.get_by_text("The logo must be a PNG or JPEG image.")).to_be_visible()
     good = tmp_path / "good.png"
     good.write_bytes(PNG)
-    page.locator("#logo input[type=file]").set_input_files(str(good))
+    page.get_by_label("Logo file (PNG or JPEG, at most 1 MB)").set_input_files(str(good))
     page.get_by_role("button", name="Upload logo").click()
     expect(page.get_by_text("Logo updated.")).to_be_visible()
     logo = page.get_by_role("img", name="Organisation logo")
@@ -134,3 +134,23 @@ def test_profile_and_logo(portal, browser, page, tmp_path):
         assert other.request.get(portal.url + src).status == 404  # another organisation's
     finally:
         ctx.close()
+
+
+def test_a_double_click_sends_one_invitation(portal, page):
+    from sqlmodel import select
+
+    from portal_app.models import Invitation, OutgoingMail
+    from tests.browser.accounts_helpers import portal_session
+
+    owner = unique_email("doubleclick")
+    create_person(portal, owner, company="Double Click Ltd")
+    sign_in(page, portal.url, owner)
+    page.goto(portal.url + "/organisation")
+    mate = unique_email("once")
+    page.get_by_label("Email address").fill(mate)
+    page.get_by_role("button", name="Send invitation").dblclick()
+    expect(page.get_by_text(f"Invitation sent to {mate}.").first).to_be_visible()
+    expect(page.get_by_role("list", name="Pending invitations").get_by_text(mate)).to_have_count(1)
+    with portal_session(portal) as session:
+        assert len(session.exec(select(Invitation).where(Invitation.email == mate)).all()) == 1
+        assert len(session.exec(select(OutgoingMail).where(OutgoingMail.to_address == mate)).all()) == 1

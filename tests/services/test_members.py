@@ -99,6 +99,31 @@ def test_a_new_invitation_replaces_the_older_one(org):
     assert members.describe_invitation(session, _invite_link(session, "bob@example.com")).role == "admin"
 
 
+def test_the_same_invitation_twice_at_once_is_sent_once(org):
+    """A double click on "Send invitation" must not mail twice or log twice."""
+    from portal_app.models import AuditEvent, OutgoingMail
+
+    session, ada, _ = org
+    org_id = ada.current.org_id
+    first = members.invite(session, ada, org_id, email="bob@example.com", role="member")
+    again = members.invite(session, ada, org_id, email="Bob@Example.com ", role="member")
+    session.commit()
+    assert again.id == first.id
+    assert len(session.exec(select(Invitation).where(Invitation.email == "bob@example.com")).all()) == 1
+    assert len(session.exec(select(OutgoingMail).where(OutgoingMail.to_address == "bob@example.com")).all()) == 1
+    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "member.invited")).all()) == 1
+    # Asked for again later, it is a fresh invitation that replaces the first (a resend).
+    first.created_at = utcnow() - members.REPEAT_WINDOW - timedelta(seconds=1)
+    session.add(first)
+    session.commit()
+    resent = members.invite(session, ada, org_id, email="bob@example.com", role="member")
+    session.commit()
+    assert resent.id != first.id
+    session.refresh(first)
+    assert first.revoked_at is not None
+    assert len(session.exec(select(OutgoingMail).where(OutgoingMail.to_address == "bob@example.com")).all()) == 2
+
+
 @pytest.mark.parametrize("email,role,message", [
     ("", "member", "Enter your email"),
     ("not an email", "member", "valid email"),

@@ -150,8 +150,16 @@ def test_organisation_requirement_leads_members_to_enrol(any_engine):
         assert owner.mfa_required and owner.needs_mfa_setup
         with pytest.raises(Forbidden, match="requires two-step verification"):
             organizations.rename(session, owner, org_id, name="New")
-        assert mfa.members_without_mfa(session, owner, org_id) == 1
+        # Until set up, no organisation data is read either (not only writes).
+        from portal_app.services import audit, members, org_profile
+        for read in (mfa.members_without_mfa, members.list_members, members.list_invitations,
+                     org_profile.get_profile, organizations.get_for, audit.list_for_org):
+            with pytest.raises(Forbidden, match="requires two-step verification"):
+                read(session, owner, org_id)
         enable_mfa(session, owner)
+        owner = sessions.resolve(session, raw)
+        assert mfa.members_without_mfa(session, owner, org_id) == 0
+        assert [m.email for m in members.list_members(session, owner, org_id)] == [owner.email]
         owner = sessions.resolve(session, raw)
         assert not owner.needs_mfa_setup
         organizations.rename(session, owner, org_id, name="New")
