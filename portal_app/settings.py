@@ -12,6 +12,9 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +44,8 @@ class Settings:
     logo_path: Path | None = None
     session_idle_minutes: int = 480
     session_max_hours: int = 336
+    locale: str = "en_GB"  # dates and numbers (babel); see portal_app/services/formatting.py
+    timezone: str = "UTC"  # times are stored in UTC and shown in this zone, named
 
     @property
     def outbox_dir(self) -> Path:
@@ -103,7 +108,32 @@ def load_settings() -> Settings:
         logo_path=Path(_env("PORTAL_LOGO")).resolve() if _env("PORTAL_LOGO") else None,
         session_idle_minutes=int(_env("PORTAL_SESSION_IDLE_MINUTES", "480")),
         session_max_hours=int(_env("PORTAL_SESSION_MAX_HOURS", "336")),
+        locale=_locale(_env("PORTAL_LOCALE", "en_GB")),
+        timezone=_timezone(_env("PORTAL_TIMEZONE", "UTC")),
     )
+
+
+def _locale(value: str) -> str:
+    """A locale babel knows (en_GB, de_DE; en-GB also works), else a clear
+    error at startup rather than English dates in a German portal."""
+    try:
+        return str(Locale.parse(value.replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ValueError(f"PORTAL_LOCALE={value!r} is not a locale babel knows; "
+                         "use a name like en_GB, en_US or de_DE.") from None
+
+
+def _timezone(value: str) -> str:
+    """An IANA zone name (UTC, Europe/Berlin), else a clear error at startup.
+    UTC needs no zone database (a slim system may have none)."""
+    if value == "UTC":
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"PORTAL_TIMEZONE={value!r} is not a time zone; "
+                         "use an IANA name like UTC or Europe/Berlin.") from None
+    return value
 
 
 @lru_cache(maxsize=1)
