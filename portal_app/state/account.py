@@ -9,12 +9,13 @@ from portal_app.db import session_scope
 from portal_app import routes
 from portal_app.services import accounts, mfa, organizations, sessions
 from portal_app.services.errors import PortalError
+from portal_app.services.formatting import format_datetime
 from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 
 def _when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC")
+    return format_datetime(value)
 
 
 class DashboardState(SessionState):

@@ -10,6 +10,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import staff
 from portal_app.services.errors import PortalError
+from portal_app.services.formatting import format_date, format_datetime, format_number
 from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
@@ -17,7 +18,7 @@ TABS = ("organisations", "people")
 
 
 def _day(value) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return format_date(value) if value else ""
 
 
 class BackOfficeState(SessionState):
@@ -48,7 +49,7 @@ class BackOfficeState(SessionState):
                 else:
                     result = staff.list_organizations(session, principal, query=self.query, page=self.page)
                     self.rows = [{"id": str(r.id), "name": r.name, "detail": r.slug,
-                                  "extra": f"{r.members} member{'s' if r.members != 1 else ''}", "flags": "",
+                                  "extra": f"{format_number(r.members)} member{'s' if r.members != 1 else ''}", "flags": "",
                                   "created": _day(r.created_at)} for r in result.rows]
         except PortalError as err:
             return rx.toast.error(err.message)
@@ -110,9 +111,9 @@ class OutboxState(SessionState):
         with session_scope() as session:
             result = staff.list_outbox(session, principal, page=self.page)
         self.rows = [{"id": str(r.id), "to": r.to_address, "subject": r.subject,
-                      "created": r.created_at.strftime("%d %b %Y %H:%M"),
+                      "created": format_datetime(r.created_at),
                       "status": "sent" if r.sent_at else ("failing" if r.last_error else "queued"),
-                      "error": r.last_error or "", "attempts": str(r.attempts)} for r in result.rows]
+                      "error": r.last_error or "", "attempts": format_number(r.attempts)} for r in result.rows]
         self.page, self.pages, self.total = result.page, result.pages, result.total
         return None
 

@@ -13,6 +13,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import members, org_profile
 from portal_app.services.errors import PortalError
+from portal_app.services.formatting import format_date
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
@@ -73,7 +74,7 @@ class OrganizationState(SessionState):
                          "mfa": "yes" if r.mfa_enabled else "", "me": "yes" if r.user_id == principal.user_id else ""}
                         for r in rows]
         self.invitations = [{"id": str(i.id), "email": i.email, "role": i.role,
-                             "expires": i.expires_at.strftime("%d %b %Y")} for i in pending]
+                             "expires": format_date(i.expires_at)} for i in pending]
 
     async def _manage(self, fn, *args, success: str, **kwargs):
         """Run a member action on the current organisation and report it."""
