@@ -1,4 +1,9 @@
-"""The audit log view shared by the organisation and back-office pages."""
+"""The audit log view shared by the organisation and back-office pages: one
+sentence per event (built by the service, shown as plain text, so a detail
+can never become markup), then when, who and from where. Dates and numbers
+arrive formatted in PORTAL_LOCALE; the date filters are the browser's own
+date inputs (they send ISO days whatever the browser's language), and the
+text around them names the days and the zone in PORTAL_LOCALE."""
 
 from __future__ import annotations
 
@@ -7,8 +12,6 @@ import reflex as rx
 from portal_app.components.forms import LABEL_STYLE, form_error, select_field
 from portal_app.components.pagination import pager
 from portal_app.services.audit import ACTIONS
-
-
 
 def _filter_input(label: str, name: str, state, **props) -> rx.Component:
     return rx.vstack(
@@ -30,28 +33,34 @@ def _filters(state) -> rx.Component:
             rx.button("Filter", type="submit", align_self="end"),
             gap="1em", wrap="wrap", align="start",
         ),
+        rx.text("Times are shown, and days are counted, in ", state.zone, ".", size="1", color_scheme="gray",
+                margin_top="0.5em"),
         on_submit=state.apply,
         aria_label="Filter the audit log",
         width="100%",
     )
 
 
-def _row(row: rx.Var) -> rx.Component:
+def _row(row: rx.Var, show_org: bool) -> rx.Component:
+    meta = [row["when"], " · ", row["actor"], rx.cond(row["ip"] != "", rx.fragment(" · IP ", row["ip"]))]
+    if show_org:
+        meta.append(rx.cond(row["org"] != "", rx.fragment(" · ", row["org"])))
     return rx.vstack(
-        rx.text(rx.text.strong(row["actor"]), " ", row["what"],
-                rx.cond(row["target"] != "", rx.fragment(": ", row["target"]))),
-        rx.text(row["when"], rx.cond(row["ip"] != "", rx.fragment(" · IP ", row["ip"])),
-                rx.cond(row["details"] != "", rx.fragment(" · ", row["details"])), size="1", color_scheme="gray"),
+        rx.text(row["sentence"], weight="medium"),
+        rx.text(*meta, size="1", color_scheme="gray"),
         spacing="0", width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)",
     )
 
 
-def audit_log(state) -> rx.Component:
+def audit_log(state, *, show_org: bool = False) -> rx.Component:
+    """`show_org` adds each event's organisation (the staff log spans them all)."""
     return rx.vstack(
         _filters(state),
         form_error(state.error),
+        rx.text(state.summary, size="2", aria_live="polite"),
         rx.cond(state.rows.length() > 0,
-                rx.vstack(rx.foreach(state.rows, _row), spacing="0", width="100%", role="list",
+                rx.vstack(rx.foreach(state.rows, lambda row: _row(row, show_org)), spacing="0", width="100%",
+                          role="list",
                           aria_label="Audit events"),
                 rx.text("No events match.", color_scheme="gray")),
         pager(state.page, state.pages, state.total, state.go_to),

@@ -25,6 +25,6 @@ def organization_audit() -> rx.Component:
 def staff_audit() -> rx.Component:
     return rx.vstack(
         rx.heading("Audit log — everything", size="7", as_="h1"),
-        audit_log(StaffAuditLogState),
+        audit_log(StaffAuditLogState, show_org=True),
         spacing="4", width="100%",
     )

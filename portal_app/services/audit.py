@@ -1,17 +1,25 @@
 """The one audit helper: `record()` adds an event to the caller's transaction
 (so it commits or rolls back with the change), and the two readers show an
-organisation's log to its owners and admins, and everything to staff admins."""
+organisation's log to its owners and admins, and everything to staff admins.
+
+Each row is shown as a sentence ("Ada Lovelace invited bob@example.com as
+member"), built here from the event's actor, action, target and details, with
+people's and organisations' names looked up for the whole page at once (two
+queries, however many rows). Detail values come from whoever caused the event
+(a name, a device): they only ever become plain text, never markup."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from portal_app.models import AuditEvent
+from portal_app.models import AuditEvent, Organization, User
 from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services.formatting import current_zone, format_date, format_number, zone_name
 from portal_app.services.paging import Page, paginate
 from portal_app.services.principal import Principal
 from portal_app.services.validation import contains_pattern
@@ -74,12 +82,160 @@ def record(session: Session, action: str, *, actor: Principal | None = None, act
 class EventRow:
     id: int
     occurred_at: datetime
-    actor: str
+    actor: str  # the actor's email (or "command line", "system"): what the person filter matches
     action: str
-    description: str
+    description: str  # the action's words, as in the filter's list
     target: str
     ip: str
     details: dict
+    sentence: str = ""  # "Ada Lovelace invited bob@example.com as member"
+    org: str = ""  # the organisation's name, for the staff log
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a sentence is made of: names already resolved, details as stored."""
+
+    actor: str  # the person's name, else their email, else "Someone"
+    target: str  # a person's name, else the target's label
+    org: str  # the organisation's name, else ""
+    details: dict
+
+
+def _text(details: dict, key: str, default: str = "") -> str:
+    """A detail as text: strings as they are, numbers and flags written out,
+    anything else (a list, a nested object, a missing key) the default."""
+    value = details.get(key, default)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return value if isinstance(value, str) else default
+
+
+def _count(details: dict, key: str) -> int | None:
+    value = details.get(key)
+    return value if type(value) is int else None  # noqa: E721
+
+
+def _quoted(value: str) -> str:
+    return f"\u201c{value}\u201d"
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'s"
+
+
+def _as_role(s: Said) -> str:
+    role = _text(s.details, "role")
+    return f" as {role}" if role else ""
+
+
+def _the_org(s: Said) -> str:
+    return s.org or "the organisation"
+
+
+def _profile_updated(s: Said) -> str:
+    name = s.details.get("name")
+    if isinstance(name, list) and len(name) == 2 and all(isinstance(n, str) for n in name):
+        return f"{s.actor} changed their name from {_quoted(name[0])} to {_quoted(name[1])}"
+    return f"{s.actor} updated their profile"
+
+
+def _session_started(s: Said) -> str:
+    device = _text(s.details, "device")
+    return f"{s.actor} signed in" + (f" on {device}" if device else "")
+
+
+def _others_revoked(s: Said) -> str:
+    n = _count(s.details, "sessions")
+    if n is None:
+        return f"{s.actor} signed out all their other sessions"
+    return f"{s.actor} signed out {format_number(n)} other session{'' if n == 1 else 's'}"
+
+
+def _renamed(s: Said) -> str:
+    old, new = _text(s.details, "from"), _text(s.details, "to")
+    if old and new:
+        return f"{s.actor} renamed the organisation from {_quoted(old)} to {_quoted(new)}"
+    return f"{s.actor} renamed the organisation"
+
+
+def _org_profile_updated(s: Said) -> str:
+    fields = s.details.get("fields")
+    names = [f.replace("_", " ") for f in fields if isinstance(f, str)] if isinstance(fields, list) else []
+    return f"{s.actor} updated the organisation profile" + (f" ({', '.join(names)})" if names else "")
+
+
+def _logo_changed(s: Said) -> str:
+    size = _count(s.details, "bytes")
+    return f"{s.actor} uploaded a new logo" + (f" ({format_number(size)} bytes)" if size is not None else "")
+
+
+def _mfa_required(s: Said) -> str:
+    required = s.details.get("required")
+    if required is True:
+        return f"{s.actor} made two-step verification required for every member of {_the_org(s)}"
+    if required is False:
+        return f"{s.actor} made two-step verification optional in {_the_org(s)}"
+    return f"{s.actor} changed the two-step verification requirement of {_the_org(s)}"
+
+
+def _role_changed(s: Said) -> str:
+    old, new = _text(s.details, "from"), _text(s.details, "to")
+    if old and new:
+        return f"{s.actor} changed {_possessive(s.target)} role from {old} to {new}"
+    return f"{s.actor} changed {_possessive(s.target)} role"
+
+
+def _removed(s: Said) -> str:
+    role = _text(s.details, "role")
+    return f"{s.actor} removed {s.target} from {_the_org(s)}" + (f" (they were {role})" if role else "")
+
+
+# One sentence per action in ACTIONS (a test checks that none is missing).
+# Sentences are English, like the rest of the interface; dates and numbers
+# in them follow PORTAL_LOCALE.
+SENTENCES: dict[str, Callable[[Said], str]] = {
+    "account.registered": lambda s: f"{s.actor} registered" + (f" and created {s.target}" if s.target else ""),
+    "account.email_confirmed": lambda s: f"{s.actor} confirmed their email address",
+    "account.profile_updated": _profile_updated,
+    "session.started": _session_started,
+    "session.ended": lambda s: f"{s.actor} signed out",
+    "session.revoked": lambda s: f"{s.actor} signed out their session" + (f" on {s.target}" if s.target else ""),
+    "session.others_revoked": _others_revoked,
+    "sign_in.failed": lambda s: f"A sign-in to {_possessive(s.actor)} account failed",
+    "password.changed": lambda s: f"{s.actor} changed their password",
+    "password.reset_requested": lambda s: f"A password reset link was requested for {s.actor}",
+    "sign_in.link_requested": lambda s: f"A sign-in link was requested for {s.actor}",
+    "account.verification_resent": lambda s: f"{s.actor} asked for a new confirmation link",
+    "password.reset": lambda s: f"{s.actor} reset their password with a link",
+    "mfa.enabled": lambda s: f"{s.actor} turned on two-step verification",
+    "mfa.disabled": lambda s: f"{s.actor} turned off two-step verification",
+    "mfa.recovery_codes_renewed": lambda s: f"{s.actor} made new recovery codes",
+    "org.mfa_required": _mfa_required,
+    "org.renamed": _renamed,
+    "org.profile_updated": _org_profile_updated,
+    "org.logo_changed": _logo_changed,
+    "org.logo_removed": lambda s: f"{s.actor} removed the logo of {_the_org(s)}",
+    "member.invited": lambda s: f"{s.actor} invited {s.target} to {_the_org(s)}{_as_role(s)}",
+    "member.invitation_withdrawn": lambda s: f"{s.actor} withdrew the invitation for {s.target}",
+    "member.joined": lambda s: f"{s.actor} joined {_the_org(s)}{_as_role(s)}",
+    "member.role_changed": _role_changed,
+    "member.removed": _removed,
+    "member.left": lambda s: f"{s.actor} left {_the_org(s)}",
+    "staff.added": lambda s: f"{s.actor} added {s.target} to the staff{_as_role(s)}",
+    "staff.admin_created": lambda s: f"{s.target} was made a staff admin from the command line",
+}
+
+
+def sentence(action: str, said: Said) -> str:
+    """The event as a sentence. An action without its own sentence (a test
+    keeps there being none) still reads: "Ada did <the action's words>"."""
+    build = SENTENCES.get(action)
+    if build is None:
+        return f"{said.actor} {ACTIONS.get(action, action)}"
+    return build(said)
 
 
 def _day(value: object, field: str) -> date | None:
@@ -105,19 +261,63 @@ def _filtered(stmt, *, person: object, action: object, since: object, until: obj
     start, end = _day(since, "since"), _day(until, "until")
     if start and end and end < start:
         raise Invalid("The end date is before the start date.", field="until")
+    zone = current_zone()  # a day is the instance's day (PORTAL_TIMEZONE), as the times are shown
     if start:
-        stmt = stmt.where(AuditEvent.occurred_at >= datetime.combine(start, time.min, timezone.utc))
+        stmt = stmt.where(AuditEvent.occurred_at >= datetime.combine(start, time.min, zone))
     if end:
-        stmt = stmt.where(AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
+        stmt = stmt.where(AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time.min, zone))
     return stmt
+
+
+def _names(session: Session, events: list[AuditEvent]) -> tuple[dict[int, User], dict[int, str]]:
+    """Everyone and every organisation a page of events mentions, in two
+    queries whatever the page's length (no query per row)."""
+    user_ids = {e.actor_id for e in events if e.actor_id is not None}
+    user_ids |= {int(e.target_id) for e in events if e.target_type == "user" and e.target_id.isdigit()}
+    org_ids = {e.org_id for e in events if e.org_id is not None}
+    users = {u.id: u for u in session.exec(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    orgs = dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()) \
+        if org_ids else {}
+    return users, orgs
+
+
+def _row(event: AuditEvent, users: dict[int, User], orgs: dict[int, str]) -> EventRow:
+    try:
+        details = json.loads(event.details)
+    except ValueError:
+        details = {}
+    details = details if isinstance(details, dict) else {}
+    actor_user = users.get(event.actor_id) if event.actor_id is not None else None
+    actor = (actor_user.name or actor_user.email) if actor_user else (event.actor_label or "Someone")
+    target_user = users.get(int(event.target_id)) if event.target_type == "user" and event.target_id.isdigit() \
+        else None
+    target = (target_user.name or target_user.email) if target_user else event.target_label
+    org = orgs.get(event.org_id, "") if event.org_id is not None else ""
+    return EventRow(
+        event.id, event.occurred_at, event.actor_label or "system", event.action,
+        ACTIONS.get(event.action, event.action),
+        event.target_label or (f"{event.target_type} {event.target_id}".strip()), event.ip, details,
+        sentence=sentence(event.action, Said(actor=actor, target=target or "someone", org=org, details=details)),
+        org=org,
+    )
 
 
 def _page(session: Session, stmt, page: object) -> Page:
     result = paginate(session, stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()), page, PAGE_SIZE)
-    rows = [EventRow(e.id, e.occurred_at, e.actor_label or "system", e.action, ACTIONS.get(e.action, e.action),
-                     e.target_label or (f"{e.target_type} {e.target_id}".strip()), e.ip, json.loads(e.details))
-            for e in result.rows]
-    return Page(rows, result.page, result.pages, result.total)
+    users, orgs = _names(session, result.rows)
+    return Page([_row(e, users, orgs) for e in result.rows], result.page, result.pages, result.total)
+
+
+def period(since: object = "", until: object = "") -> str:
+    """The filter's days in words, in the instance's locale and zone ("from
+    1 Nov 2026 to 26 Nov 2026 (UTC)"), or "" without dates. Raises Invalid
+    like the readers do."""
+    start, end = _day(since, "since"), _day(until, "until")
+    if not start and not end:
+        return ""
+    words = " ".join(part for part in (
+        f"from {format_date(start)}" if start else "", f"to {format_date(end)}" if end else "") if part)
+    return f"{words} ({zone_name()})"
 
 
 def list_for_org(session: Session, principal: Principal, org_id: object, *, person: object = "",

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import json
-
 import reflex as rx
 
 from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import audit
 from portal_app.services.errors import Forbidden, NotFound, PortalError
+from portal_app.services.formatting import format_datetime, format_number, zone_name
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, field_errors
 from portal_app.state.sign_in import _form
@@ -39,6 +38,8 @@ class AuditLogMixin(rx.State, mixin=True):
     total: int = 0
     errors: dict[str, str] = {}
     error: str = ""
+    summary: str = ""  # "1,234 events from 1 Nov 2026 to 26 Nov 2026 (UTC)", in PORTAL_LOCALE
+    zone: str = ""  # the zone the times and the date filter's days are in
 
     def _reader(self):
         raise NotImplementedError
@@ -48,18 +49,21 @@ class AuditLogMixin(rx.State, mixin=True):
         if principal is None:
             return rx.redirect(routes.SIGN_IN)
         self.errors, self.error = {}, ""
+        self.zone = zone_name()
         try:
             with session_scope() as session:
                 result = self._reader()(session, principal, page=self.page, **self.filters)
+            period = audit.period(self.filters.get("since", ""), self.filters.get("until", ""))
         except Forbidden as err:
             return [rx.toast.error(err.message), rx.redirect(routes.DASHBOARD)]
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None
-        self.rows = [{"when": r.occurred_at.strftime("%d %b %Y %H:%M:%S UTC"), "actor": r.actor,
-                      "what": r.description, "action": r.action, "target": r.target, "ip": r.ip,
-                      "details": json.dumps(r.details, ensure_ascii=False) if r.details else ""} for r in result.rows]
+        self.rows = [{"sentence": r.sentence, "when": format_datetime(r.occurred_at, seconds=True), "ip": r.ip,
+                      "actor": r.actor, "org": r.org, "action": r.action} for r in result.rows]
         self.page, self.pages, self.total = result.page, result.pages, result.total
+        count = f"{format_number(result.total)} event{'' if result.total == 1 else 's'}"
+        self.summary = f"{count} {period}" if period else count
         return None
 
     @rx.event

@@ -42,7 +42,9 @@ def test_actions_are_recorded_with_actor_target_and_ip(org):
     invited = log.rows[1]
     assert (invited.actor, invited.target, invited.ip, invited.details) == \
         ("ada@example.com", "bob@example.com", "198.51.100.7", {"role": "billing"})
+    assert invited.sentence == "Ada Lovelace invited bob@example.com to Analytical Engines as billing"
     assert log.rows[0].actor == "bob@example.com" and log.rows[0].ip == "203.0.113.5"
+    assert log.rows[0].sentence == "Bob joined Analytical Engines as billing"
     assert "account.registered" in _actions(log)
 
 
@@ -114,3 +116,30 @@ def test_link_requests_are_recorded_only_for_existing_accounts(org):
     accounts.request_login_link(session, email="nobody@example.com", ip="192.0.2.9")
     events = session.exec(select(AuditEvent).where(AuditEvent.ip == "192.0.2.9")).all()
     assert [(e.action, e.actor_label) for e in events] == [("password.reset_requested", "ada@example.com")]
+
+
+def test_days_are_the_instance_zone_days_and_read_in_its_locale(org, monkeypatch):
+    """An event at 23:30 UTC on 1 Jan happened on 2 Jan in Berlin: with
+    PORTAL_TIMEZONE=Europe/Berlin the day filter agrees with the shown time."""
+    from datetime import datetime, timezone
+
+    from portal_app.settings import get_settings
+
+    session, ada, _ = org
+    org_id = ada.current.org_id
+    event = audit.record(session, "org.renamed", actor=ada, org_id=org_id, details={"from": "a", "to": "b"})
+    event.occurred_at = datetime(2026, 1, 1, 23, 30, tzinfo=timezone.utc)
+    session.commit()
+    on = {"action": "org.renamed"}
+    assert audit.list_for_org(session, ada, org_id, since="2026-01-01", until="2026-01-01", **on).total == 1
+    assert audit.period("2026-01-01", "2026-01-31") == "from 1 Jan 2026 to 31 Jan 2026 (UTC)"
+    assert audit.period("", "") == ""
+    monkeypatch.setenv("PORTAL_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("PORTAL_LOCALE", "de_DE")
+    get_settings.cache_clear()
+    try:
+        assert audit.list_for_org(session, ada, org_id, since="2026-01-01", until="2026-01-01", **on).total == 0
+        assert audit.list_for_org(session, ada, org_id, since="2026-01-02", until="2026-01-02", **on).total == 1
+        assert audit.period("2026-01-02", "") == "from 02.01.2026 (MEZ)"
+    finally:
+        get_settings.cache_clear()
