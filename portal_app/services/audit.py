@@ -97,7 +97,7 @@ class Said:
     """What a sentence is made of: names already resolved, details as stored."""
 
     actor: str  # the person's name, else their email, else "Someone"
-    target: str  # a person's name, else the target's label
+    target: str  # a person's name, else the target's label, else ""
     org: str  # the organisation's name, else ""
     details: dict
 
@@ -129,6 +129,10 @@ def _possessive(name: str) -> str:
 def _as_role(s: Said) -> str:
     role = _text(s.details, "role")
     return f" as {role}" if role else ""
+
+
+def _whom(s: Said) -> str:
+    return s.target or "someone"
 
 
 def _the_org(s: Said) -> str:
@@ -184,13 +188,13 @@ def _mfa_required(s: Said) -> str:
 def _role_changed(s: Said) -> str:
     old, new = _text(s.details, "from"), _text(s.details, "to")
     if old and new:
-        return f"{s.actor} changed {_possessive(s.target)} role from {old} to {new}"
-    return f"{s.actor} changed {_possessive(s.target)} role"
+        return f"{s.actor} changed {_possessive(_whom(s))} role from {old} to {new}"
+    return f"{s.actor} changed {_possessive(_whom(s))} role"
 
 
 def _removed(s: Said) -> str:
     role = _text(s.details, "role")
-    return f"{s.actor} removed {s.target} from {_the_org(s)}" + (f" (they were {role})" if role else "")
+    return f"{s.actor} removed {_whom(s)} from {_the_org(s)}" + (f" (they were {role})" if role else "")
 
 
 # One sentence per action in ACTIONS (a test checks that none is missing).
@@ -218,14 +222,14 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "org.profile_updated": _org_profile_updated,
     "org.logo_changed": _logo_changed,
     "org.logo_removed": lambda s: f"{s.actor} removed the logo of {_the_org(s)}",
-    "member.invited": lambda s: f"{s.actor} invited {s.target} to {_the_org(s)}{_as_role(s)}",
-    "member.invitation_withdrawn": lambda s: f"{s.actor} withdrew the invitation for {s.target}",
+    "member.invited": lambda s: f"{s.actor} invited {_whom(s)} to {_the_org(s)}{_as_role(s)}",
+    "member.invitation_withdrawn": lambda s: f"{s.actor} withdrew the invitation for {_whom(s)}",
     "member.joined": lambda s: f"{s.actor} joined {_the_org(s)}{_as_role(s)}",
     "member.role_changed": _role_changed,
     "member.removed": _removed,
     "member.left": lambda s: f"{s.actor} left {_the_org(s)}",
-    "staff.added": lambda s: f"{s.actor} added {s.target} to the staff{_as_role(s)}",
-    "staff.admin_created": lambda s: f"{s.target} was made a staff admin from the command line",
+    "staff.added": lambda s: f"{s.actor} added {_whom(s)} to the staff{_as_role(s)}",
+    "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
 }
 
 
@@ -297,7 +301,7 @@ def _row(event: AuditEvent, users: dict[int, User], orgs: dict[int, str]) -> Eve
         event.id, event.occurred_at, event.actor_label or "system", event.action,
         ACTIONS.get(event.action, event.action),
         event.target_label or (f"{event.target_type} {event.target_id}".strip()), event.ip, details,
-        sentence=sentence(event.action, Said(actor=actor, target=target or "someone", org=org, details=details)),
+        sentence=sentence(event.action, Said(actor=actor, target=target, org=org, details=details)),
         org=org,
     )
 

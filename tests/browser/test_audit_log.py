@@ -14,7 +14,8 @@ from tests.browser.accounts_helpers import create_person, sign_in, unique_email
 
 def test_owner_reads_and_filters_the_organisation_log(portal, page):
     owner = unique_email("auditor")
-    create_person(portal, owner, company="Audited Ltd")
+    # Markup in a name is shown as typed: sentences are text, never HTML or Markdown.
+    create_person(portal, owner, company="<b>Audited</b> Ltd", name="Audrey Auditor")
     sign_in(page, portal.url, owner)
     page.goto(portal.url + "/organisation")
     page.get_by_label("Legal name").fill("Audited Limited")
@@ -22,11 +23,22 @@ def test_owner_reads_and_filters_the_organisation_log(portal, page):
     expect(page.get_by_text("Profile saved.")).to_be_visible()
     page.get_by_role("link", name="Audit log").click()
     events = page.get_by_role("list", name="Audit events")
-    expect(events.get_by_text("updated the organisation profile")).to_be_visible()
-    expect(events.get_by_text("registered")).to_be_visible()
+    expect(events.get_by_text("Audrey Auditor updated the organisation profile (legal name)", exact=True)) \
+        .to_be_visible()
+    expect(events.get_by_text("Audrey Auditor registered and created <b>Audited</b> Ltd", exact=True)).to_be_visible()
+    assert events.locator("b").count() == 0
+    updated = events.get_by_role("listitem").filter(has_text="updated the organisation profile")
+    # The time in PORTAL_LOCALE (en_GB by default) with its zone named, the email and the IP.
+    expect(updated).to_contain_text(re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2} UTC · "))
+    expect(updated).to_contain_text(f"{owner} · IP 127.0.0.1")
+    expect(page.get_by_text("Times are shown, and days are counted, in UTC.")).to_be_visible()
     page.get_by_label("Action").select_option("org.profile_updated")
     page.get_by_role("button", name="Filter").click()
     expect(events.get_by_role("listitem")).to_have_count(1)
+    expect(page.get_by_text("1 event", exact=True)).to_be_visible()
+    page.get_by_label("From").fill("2020-01-02")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("1 event from 2 Jan 2020 (UTC)", exact=True)).to_be_visible()
     page.get_by_label("From").fill("2030-01-02")
     page.get_by_label("To").fill("2030-01-01")
     page.get_by_role("button", name="Filter").click()
@@ -41,6 +53,7 @@ def test_staff_admin_reads_everything(portal, page):
     page.get_by_label("Person (email)").fill(DEMO_STAFF_EMAIL)
     page.get_by_role("button", name="Filter").click()
     expect(events.get_by_role("listitem").first).to_contain_text(DEMO_STAFF_EMAIL)
+    expect(events.get_by_role("listitem").first).to_contain_text(re.compile(r" signed in on \w+"))
 
 
 def test_customers_cannot_open_the_staff_log(portal, page):

@@ -72,6 +72,8 @@ def test_each_action_reads_as_a_sentence(action):
 def test_missing_or_odd_details_still_read(action, junk):
     text = audit.sentence(action, Said(details=junk, **ALICE))
     assert text and "[" not in text and "{" not in text and "None" not in text
+    untargeted = audit.sentence(action, Said(actor="Alice Owner", target="", org="", details=junk))
+    assert untargeted and "  " not in untargeted and not untargeted.endswith(" ")
 
 
 def test_numbers_in_sentences_follow_the_locale(monkeypatch):
