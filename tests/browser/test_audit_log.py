@@ -39,6 +39,8 @@ def test_owner_reads_and_filters_the_organisation_log(portal, page):
     page.get_by_label("From").fill("2020-01-02")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("1 event from 2 Jan 2020 (UTC)", exact=True)).to_be_visible()
+    page.set_viewport_size({"width": 375, "height": 740})  # sentences and filters wrap on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_label("From").fill("2030-01-02")
     page.get_by_label("To").fill("2030-01-01")
     page.get_by_role("button", name="Filter").click()
