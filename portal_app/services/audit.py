@@ -273,29 +273,33 @@ def _filtered(stmt, *, person: object, action: object, since: object, until: obj
     return stmt
 
 
-def _names(session: Session, events: list[AuditEvent]) -> tuple[dict[int, User], dict[int, str]]:
-    """Everyone and every organisation a page of events mentions, in two
-    queries whatever the page's length (no query per row)."""
-    user_ids = {e.actor_id for e in events if e.actor_id is not None}
-    user_ids |= {int(e.target_id) for e in events if e.target_type == "user" and e.target_id.isdigit()}
+def _target_user(event: AuditEvent) -> int | None:
+    digits = event.target_id
+    return int(digits) if event.target_type == "user" and digits.isascii() and digits.isdigit() else None
+
+
+def _names(session: Session, events: list[AuditEvent]) -> tuple[dict[int, str], dict[int, str]]:
+    """The name (else email) of everyone and every organisation a page of
+    events mentions, in two queries whatever the page's length (no query per
+    row); only those columns are read."""
+    user_ids = {e.actor_id for e in events if e.actor_id is not None} | {
+        uid for uid in map(_target_user, events) if uid is not None}
     org_ids = {e.org_id for e in events if e.org_id is not None}
-    users = {u.id: u for u in session.exec(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    users = {uid: name or email for uid, name, email in session.exec(
+        select(User.id, User.name, User.email).where(User.id.in_(user_ids)))} if user_ids else {}
     orgs = dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()) \
         if org_ids else {}
     return users, orgs
 
 
-def _row(event: AuditEvent, users: dict[int, User], orgs: dict[int, str]) -> EventRow:
+def _row(event: AuditEvent, users: dict[int, str], orgs: dict[int, str]) -> EventRow:
     try:
         details = json.loads(event.details)
     except ValueError:
         details = {}
     details = details if isinstance(details, dict) else {}
-    actor_user = users.get(event.actor_id) if event.actor_id is not None else None
-    actor = (actor_user.name or actor_user.email) if actor_user else (event.actor_label or "Someone")
-    target_user = users.get(int(event.target_id)) if event.target_type == "user" and event.target_id.isdigit() \
-        else None
-    target = (target_user.name or target_user.email) if target_user else event.target_label
+    actor = users.get(event.actor_id) or event.actor_label or "Someone"
+    target = users.get(_target_user(event)) or event.target_label
     org = orgs.get(event.org_id, "") if event.org_id is not None else ""
     return EventRow(
         event.id, event.occurred_at, event.actor_label or "system", event.action,
