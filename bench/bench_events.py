@@ -50,7 +50,7 @@ def main(rounds: int = 300) -> None:
             with Session(engine) as session:
                 factories.register(session, "bench@example.com", company="Bench Ltd", name="Bench")
                 raw, _ = factories.sign_in(session, "bench@example.com")
-            cookie = f"{sessions.COOKIE_NAME}={raw}"
+            cookie = f"{sessions.COOKIE_BASE_NAME}={raw}"
             bare, authed = [], []
             with ReflexClient(app.url) as anonymous, ReflexClient(app.url, cookie=cookie) as signed_in:
                 anonymous.hydrate("/sign-in")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import re
 
-from portal_app.services.sessions import COOKIE_NAME
+from portal_app.services.sessions import COOKIE_BASE_NAME
 
 _PATTERNS = [
-    re.compile(rf"({re.escape(COOKIE_NAME)}=)[^;'\"\s,}}]+"),
+    re.compile(rf"({re.escape(COOKIE_BASE_NAME)}=)[^;'\"\s,}}]+"),
     re.compile(r"""(['"]cookie['"]\s*:\s*['"])[^'"]*"""),
     re.compile(r"(token=)[A-Za-z0-9_\-]{20,}"),
 ]

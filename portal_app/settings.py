@@ -46,6 +46,10 @@ class Settings:
     session_max_hours: int = 336
     locale: str = "en_GB"  # dates and numbers (babel); see portal_app/services/formatting.py
     timezone: str = "UTC"  # times are stored in UTC and shown in this zone, named
+    # Staff sessions reach every organisation: NIST SP 800-63B AAL2 limits
+    # (12 h however active, 30 minutes idle), whatever customers get.
+    staff_session_idle_minutes: int = 30
+    staff_session_max_hours: int = 12
 
     @property
     def outbox_dir(self) -> Path:
@@ -66,6 +70,12 @@ class Settings:
     @property
     def is_https(self) -> bool:
         return self.public_url.startswith("https://")
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """The origins (scheme://host[:port]) the portal trusts: the websocket
+        and the logout form accept requests only from these."""
+        return [self.public_url]
 
     @property
     def secret_key(self) -> str:
@@ -110,6 +120,8 @@ def load_settings() -> Settings:
         session_max_hours=int(_env("PORTAL_SESSION_MAX_HOURS", "336")),
         locale=_locale(_env("PORTAL_LOCALE", "en_GB")),
         timezone=_timezone(_env("PORTAL_TIMEZONE", "UTC")),
+        staff_session_idle_minutes=int(_env("PORTAL_STAFF_SESSION_IDLE_MINUTES", "30")),
+        staff_session_max_hours=int(_env("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
     )
 
 

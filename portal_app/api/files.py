@@ -39,7 +39,7 @@ def branding_logo() -> Response:
 @router.get("/api/organizations/{org_id}/logo", include_in_schema=False)
 def organization_logo(org_id: int, request: Request) -> Response:
     with session_scope() as session:
-        principal = sessions.resolve(session, request.cookies.get(sessions.COOKIE_NAME))
+        principal = sessions.resolve(session, request.cookies.get(sessions.cookie_name()))
         if principal is None:
             return JSONResponse({"error": "unauthenticated", "message": "Sign in first."}, status_code=401)
         try:

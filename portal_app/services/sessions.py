@@ -17,31 +17,52 @@ from portal_app.services.errors import NotFound
 from portal_app.services.principal import Principal, principal_for_user
 from portal_app.settings import get_settings
 
-COOKIE_NAME = "portal_session"
+COOKIE_BASE_NAME = "portal_session"  # read the name through `cookie_name()`
 TICKET_BINDING_COOKIE = "portal_ticket"  # the second half of a login ticket (see accounts._ticket)
 TOUCH_EVERY = timedelta(minutes=1)  # write last_seen at most this often
 
 
-def idle_timeout() -> timedelta:
-    return timedelta(minutes=get_settings().session_idle_minutes)
+def cookie_name() -> str:
+    """The one place that names the session cookie. Behind HTTPS it carries the
+    `__Host-` prefix, so the browser accepts it only when Secure, for Path=/
+    and without a Domain: a sibling subdomain cannot plant or shadow it."""
+    return f"__Host-{COOKIE_BASE_NAME}" if get_settings().is_https else COOKIE_BASE_NAME
 
 
-def max_age() -> timedelta:
-    return timedelta(hours=get_settings().session_max_hours)
+def idle_timeout(staff: bool = False) -> timedelta:
+    """How long a session survives without activity. Staff sessions reach
+    every organisation, so they get their own, shorter limits."""
+    settings = get_settings()
+    return timedelta(minutes=settings.staff_session_idle_minutes if staff else settings.session_idle_minutes)
+
+
+def max_age(staff: bool = False) -> timedelta:
+    """How long a session lasts however active it is."""
+    settings = get_settings()
+    return timedelta(hours=settings.staff_session_max_hours if staff else settings.session_max_hours)
+
+
+def _is_staff(user: User | None) -> bool:
+    return user is not None and user.staff_role is not None
 
 
 def start(session: Session, *, user_id: int, ip: str, user_agent: str) -> str:
     """A new session; returns the raw token for the cookie (never stored)."""
     raw = tokens.new_secret()
+    staff = _is_staff(session.get(User, user_id))
     session.add(LoginSession(user_id=user_id, token_hash=tokens.hash_secret(raw), ip=ip[:64],
-                             user_agent=user_agent[:300], expires_at=utcnow() + max_age()))
+                             user_agent=user_agent[:300], expires_at=utcnow() + max_age(staff)))
     session.flush()
     return raw
 
 
-def _live(row: LoginSession | None, now: datetime) -> bool:
+def _live(row: LoginSession | None, now: datetime, staff: bool = False) -> bool:
+    """Not revoked, not past its expiry, not idle too long. Staff limits are
+    checked against the session's start too, so someone made staff while
+    signed in does not keep a customer-length session."""
     return (row is not None and row.revoked_at is None and row.expires_at > now
-            and now - row.last_seen_at < idle_timeout())
+            and now - row.created_at < max_age(staff)
+            and now - row.last_seen_at < idle_timeout(staff))
 
 
 def resolve(session: Session, raw_token: object) -> Principal | None:
@@ -52,10 +73,8 @@ def resolve(session: Session, raw_token: object) -> Principal | None:
     now = utcnow()
     row = session.exec(select(LoginSession).where(
         LoginSession.token_hash == tokens.hash_secret(raw_token))).first()
-    if not _live(row, now):
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    user = session.get(User, row.user_id) if row is not None else None
+    if user is None or not user.is_active or not _live(row, now, _is_staff(user)):
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
@@ -107,7 +126,7 @@ def list_for(session: Session, principal: Principal) -> list[SessionInfo]:
         LoginSession.user_id == principal.user_id, LoginSession.revoked_at.is_(None),
         LoginSession.expires_at > now).order_by(LoginSession.last_seen_at.desc())).all()
     return [SessionInfo(r.id, describe_device(r.user_agent), r.ip, r.created_at, r.last_seen_at,
-                        r.id == principal.session_id) for r in rows if _live(r, now)]
+                        r.id == principal.session_id) for r in rows if _live(r, now, principal.is_staff)]
 
 
 def revoke(session: Session, principal: Principal, session_id: object) -> None:

@@ -106,7 +106,7 @@ class SessionState(rx.State):
             cookie = SimpleCookie(self.router.headers.cookie or "")
         except CookieError:
             return None
-        morsel = cookie.get(sessions.COOKIE_NAME)
+        morsel = cookie.get(sessions.cookie_name())
         return morsel.value if morsel else None
 
     def _query(self, name: str) -> str:
@@ -178,14 +178,16 @@ class SessionState(rx.State):
     @rx.event
     def sign_out(self):
         """End the session on the server, forget this tab's Reflex state, and
-        let the logout route clear the cookie."""
+        let the logout route clear the HttpOnly cookie: it takes only a POST
+        from our own origin, so the page submits a small form to it."""
         token = self._cookie_token()
         if token:
             with session_scope() as session:
                 sessions.end(session, token, ip=self._client_ip())
         self._session_state().reset()
         return rx.call_script(
-            f"window.sessionStorage.clear(); window.location.assign({json.dumps(routes.AUTH_LOGOUT)})")
+            "window.sessionStorage.clear(); const f = document.createElement('form'); f.method = 'post';"
+            f" f.action = {json.dumps(routes.AUTH_LOGOUT)}; document.body.appendChild(f); f.submit()")
 
 
 def busy(action: str) -> Callable:

@@ -27,7 +27,7 @@ def _person(portal, prefix: str, verified: bool = True):
     with portal_session(portal) as session:
         factories.register(session, address, company=f"{prefix} Ltd", name=prefix.title(), verified=verified)
         raw, principal = factories.sign_in(session, address)
-    return f"{sessions.COOKIE_NAME}={raw}", raw, principal
+    return f"{sessions.COOKIE_BASE_NAME}={raw}", raw, principal
 
 
 def _snapshot(portal, user_id: int) -> tuple:
@@ -71,7 +71,7 @@ def test_handlers_without_a_session_change_nothing(portal, victim):
 def test_a_forged_cookie_is_nobody(portal, victim):
     _, raw, principal = victim
     before = _snapshot(portal, principal.user_id)
-    forged = f"{sessions.COOKIE_NAME}={raw[:-2]}xx"
+    forged = f"{sessions.COOKIE_BASE_NAME}={raw[:-2]}xx"
     with ReflexClient(portal.url, cookie=forged) as client:
         client.hydrate("/dashboard")
         client.call(handler_name(SecurityState, "revoke_others"), {}, router_path="/account/security")

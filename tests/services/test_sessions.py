@@ -91,3 +91,79 @@ def test_cannot_revoke_someone_elses_session(session):
     assert sessions.resolve(session, eve_raw) is not None
     sessions.revoke(session, eve, eve.session_id)
     assert sessions.resolve(session, eve_raw) is None
+
+
+def _later(monkeypatch, **delta) -> None:
+    """Move the sessions service's clock forward (its `utcnow`), as time passing would."""
+    moved = utcnow() + timedelta(**delta)
+    monkeypatch.setattr(sessions, "utcnow", lambda: moved)
+
+
+@pytest.fixture
+def staff_and_customer(session):
+    from portal_app.services import staff
+    staff.create_admin(session, email="root@example.com", name="Root", password="staff-quartz-lantern-93")
+    register(session)
+    session.commit()
+    staff_raw = sign_in_raw(session, "root@example.com", "staff-quartz-lantern-93")
+    customer_raw, _ = sign_in(session)
+    return staff_raw, customer_raw
+
+
+def sign_in_raw(session, email: str, password: str) -> str:
+    """A session token for someone without MFA (the factory's needs an organisation)."""
+    from portal_app.services import accounts
+    step = accounts.login_with_password(session, email=email, password=password, ip="192.0.2.1")
+    raw = accounts.complete_login(session, step.ticket, ip="192.0.2.1", user_agent="test")
+    session.commit()
+    return raw
+
+
+def test_staff_sessions_default_to_thirty_idle_minutes_and_twelve_hours():
+    assert sessions.idle_timeout(staff=True) == timedelta(minutes=30)
+    assert sessions.max_age(staff=True) == timedelta(hours=12)
+    assert sessions.idle_timeout() == timedelta(minutes=480) and sessions.max_age() == timedelta(hours=336)
+
+
+def test_a_staff_session_ends_after_thirty_idle_minutes_a_customer_one_does_not(session, monkeypatch,
+                                                                                 staff_and_customer):
+    staff_raw, customer_raw = staff_and_customer
+    _later(monkeypatch, minutes=29)
+    assert sessions.resolve(session, staff_raw) is not None  # activity: last seen moves to now
+    session.commit()
+    _later(monkeypatch, minutes=29 + 31)
+    assert sessions.resolve(session, staff_raw) is None
+    assert sessions.resolve(session, customer_raw) is not None
+
+
+def test_a_busy_staff_session_still_ends_after_twelve_hours(session, monkeypatch, staff_and_customer):
+    staff_raw, customer_raw = staff_and_customer
+    for minutes in range(20, 12 * 60, 20):  # active every 20 minutes all day
+        _later(monkeypatch, minutes=minutes)
+        assert sessions.resolve(session, staff_raw) is not None, minutes
+        assert sessions.resolve(session, customer_raw) is not None
+        session.commit()
+    _later(monkeypatch, hours=12, seconds=1)
+    assert sessions.resolve(session, staff_raw) is None
+    assert sessions.resolve(session, customer_raw) is not None
+
+
+def test_someone_made_staff_while_signed_in_gets_staff_limits(session, monkeypatch):
+    from portal_app.models import User
+    register(session)
+    raw, _ = sign_in(session)
+    user = session.exec(select(User).where(User.email == "ada@example.com")).one()
+    user.staff_role = "agent"
+    session.add(user)
+    session.commit()
+    _later(monkeypatch, minutes=31)
+    assert sessions.resolve(session, raw) is None
+
+
+def test_staff_limits_come_from_their_own_settings(monkeypatch):
+    from portal_app.settings import load_settings
+    monkeypatch.setenv("PORTAL_STAFF_SESSION_IDLE_MINUTES", "15")
+    monkeypatch.setenv("PORTAL_STAFF_SESSION_MAX_HOURS", "8")
+    monkeypatch.setattr("portal_app.services.sessions.get_settings", load_settings)
+    assert sessions.idle_timeout(staff=True) == timedelta(minutes=15)
+    assert sessions.max_age(staff=True) == timedelta(hours=8)
