@@ -91,7 +91,7 @@ def _when_on() -> rx.Component:
         rx.flex(
             _new_codes_form(),
             rx.cond(MfaState.required_by_org,
-                    rx.text("Your organisation requires two-step verification, so it stays on.",
+                    rx.text(MfaState.required_because, ", so it stays on.",
                             size="2", color_scheme="gray"),
                     _turn_off_form()),
             gap="2em", wrap="wrap", width="100%",
@@ -103,7 +103,7 @@ def _when_on() -> rx.Component:
 def _when_off() -> rx.Component:
     return rx.vstack(
         rx.cond(MfaState.required_by_org,
-                rx.callout("Your organisation requires two-step verification. Set it up to continue.",
+                rx.callout(MfaState.required_because + ". Set it up to continue.",
                            icon="shield_alert", color_scheme="amber", role="alert", width="100%")),
         rx.text("Protect your account with a code from your phone at every sign-in."),
         rx.cond(MfaState.enrolling, _enrol(),

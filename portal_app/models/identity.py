@@ -63,6 +63,9 @@ class User(SQLModel, table=True):
     # Staff of the business (admin, agent, billing) work in the back office;
     # customers have None here and belong to organisations instead.
     staff_role: str | None = Field(default=None, max_length=20)
+    # Staff must use two-step verification. Only the demo seeding sets this, so
+    # a newcomer can try the back office with the printed password alone.
+    demo_mfa_exempt: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class RecoveryCode(SQLModel, table=True):

@@ -69,6 +69,10 @@ def back_office() -> rx.Component:
                   rx.cond(BackOfficeState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
                                                               rx.link("Mail outbox", href=routes.OUTBOX), spacing="4")),
                   width="100%", align="center"),
+        rx.cond(BackOfficeState.demo_mfa_exempt,
+                rx.callout("Demo account: two-step verification not enforced. Real staff accounts must "
+                           "set it up; remove the demo logins before real use.",
+                           icon="triangle_alert", color_scheme="amber", width="100%")),
         rx.tabs.root(
             rx.tabs.list(rx.tabs.trigger("Organisations", value="organisations"),
                          rx.tabs.trigger("People", value="people")),

@@ -48,7 +48,7 @@ def _ensure_staff_admin(session: Session, lines: list[str]) -> None:
         lines.append(f"demo login {DEMO_STAFF_EMAIL} already present")
         return
     session.add(User(email=DEMO_STAFF_EMAIL, name="Sam Staff", password_hash=passwords.hash_password(DEMO_PASSWORD),
-                     email_verified_at=utcnow(), staff_role="admin"))
+                     email_verified_at=utcnow(), staff_role="admin", demo_mfa_exempt=True))
     session.flush()
     lines.append(f"created demo login {DEMO_STAFF_EMAIL} (back-office admin)")
 

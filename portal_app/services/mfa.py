@@ -180,7 +180,7 @@ def disable(session: Session, principal: Principal, *, password: object, code: o
     if user.mfa_enabled_at is None:
         raise Invalid("Two-step verification is already off.")
     if principal.mfa_required:
-        raise Forbidden("Your organisation requires two-step verification, so it cannot be turned off.")
+        raise Forbidden(f"{principal.mfa_requirement}, so it cannot be turned off.")
     keys = [(throttle.account_key("password", user.email), throttle.PER_ACCOUNT)]
     throttle.check(session, keys)
     if not passwords.verify_password(password, user.password_hash):

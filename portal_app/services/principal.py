@@ -29,10 +29,11 @@ class Principal:
     session_id: int | None
     memberships: tuple[OrgRole, ...] = ()
     mfa_enabled: bool = False
-    mfa_required: bool = False  # some organisation of theirs requires it
+    mfa_required: bool = False  # staff, or some organisation of theirs requires it
     active_org_id: int | None = None  # chosen in this session, if any
     staff_role: str | None = None  # admin / agent / billing for the business's own people
     ip: str = ""  # where this request came from (for the audit log), set by the caller
+    demo_mfa_exempt: bool = False  # the demo staff admin, as seeded (see User.demo_mfa_exempt)
 
     def role_in(self, org_id: object) -> str | None:
         """The role in that organisation, or None when not a member (also for
@@ -58,9 +59,11 @@ class Principal:
         return self.staff_role is not None
 
     def require_staff(self, *roles: str) -> None:
-        """Back-office actions: staff only, and of the given roles if any."""
+        """Back-office actions: staff only, of the given roles if any, and with
+        two-step verification set up (staff reach every organisation)."""
         if self.staff_role is None or (roles and self.staff_role not in roles):
             raise Forbidden("This is for the business's staff only.", code="staff_only")
+        self.require_mfa_ready()
 
     def require_verified(self) -> None:
         """Acting on an organisation needs a confirmed email address."""
@@ -72,12 +75,18 @@ class Principal:
     def needs_mfa_setup(self) -> bool:
         return self.mfa_required and not self.mfa_enabled
 
+    @property
+    def mfa_requirement(self) -> str:
+        """Who requires two-step verification, in words for the person."""
+        if self.is_staff and not self.demo_mfa_exempt:
+            return "Staff accounts require two-step verification"
+        return "Your organisation requires two-step verification"
+
     def require_mfa_ready(self) -> None:
-        """Where an organisation requires two-step verification, a member
-        without it gets no organisation data at all, not even to read."""
+        """Where an organisation (or being staff) requires two-step
+        verification, a person without it gets no data at all, not even to read."""
         if self.needs_mfa_setup:
-            raise Forbidden("Your organisation requires two-step verification. Set it up under Security.",
-                            code="mfa_required")
+            raise Forbidden(f"{self.mfa_requirement}. Set it up under Security.", code="mfa_required")
 
     def require_can_act(self) -> None:
         """Acting on an organisation needs a confirmed address and, where an
@@ -94,11 +103,12 @@ def principal_for_user(session: Session, user: User, session_id: int | None,
         .where(Membership.user_id == user.id)
         .order_by(Membership.id)
     ).all()
+    staff_must = user.staff_role is not None and not user.demo_mfa_exempt
     return Principal(
         user_id=user.id, email=user.email, name=user.name,
         email_verified=user.email_verified_at is not None, session_id=session_id,
         memberships=tuple(OrgRole(org_id, name, role) for org_id, name, role, _ in rows),
         mfa_enabled=user.mfa_enabled_at is not None,
-        mfa_required=any(required for *_, required in rows),
-        active_org_id=active_org_id, staff_role=user.staff_role,
+        mfa_required=staff_must or any(required for *_, required in rows),
+        active_org_id=active_org_id, staff_role=user.staff_role, demo_mfa_exempt=user.demo_mfa_exempt,
     )

@@ -29,6 +29,7 @@ class BackOfficeState(SessionState):
     total: int = 0
     rows: list[dict[str, str]] = []
     is_admin: bool = False
+    demo_mfa_exempt: bool = False  # the demo staff admin: say that its 2-step is not enforced
     errors: dict[str, str] = {}
     error: str = ""
     form_key: int = 0
@@ -38,6 +39,7 @@ class BackOfficeState(SessionState):
         if principal is None or not principal.is_staff:
             return rx.redirect(routes.DASHBOARD)
         self.is_admin = principal.staff_role == "admin"
+        self.demo_mfa_exempt = principal.demo_mfa_exempt
         try:
             with session_scope() as session:
                 if self.tab == "people":

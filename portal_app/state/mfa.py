@@ -21,7 +21,8 @@ def _grouped(secret: str) -> str:
 
 class MfaState(SessionState):
     mfa_on: bool = False
-    required_by_org: bool = False
+    required_by_org: bool = False  # required by an organisation, or because the person is staff
+    required_because: str = ""  # "Staff accounts require two-step verification" or the organisation's
     codes_left: int = 0
     enrolling: bool = False
     qr_code: str = ""
@@ -34,6 +35,7 @@ class MfaState(SessionState):
     def _refresh(self, principal) -> None:
         self._show(principal)
         self.mfa_on, self.required_by_org = principal.mfa_enabled, principal.mfa_required
+        self.required_because = principal.mfa_requirement
         with session_scope() as session:
             self.codes_left = mfa.recovery_codes_left(session, principal) if principal.mfa_enabled else 0
 

@@ -12,7 +12,7 @@ from portal_app.models import AuditEvent
 from portal_app.services import audit, members, organizations, staff
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import principal_for_user
-from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+from tests.factories import PASSWORD, enable_mfa, last_mail, register, sign_in, token_from
 
 
 @pytest.fixture
@@ -92,6 +92,7 @@ def test_filters_and_bad_filters(org):
 def test_staff_admins_read_everything_and_paging(org):
     session, ada, eve = org
     user, _ = staff.create_admin(session, email="root@example.com", name="Root", password="staff-quartz-lantern-93")
+    enable_mfa(session, principal_for_user(session, user, None))  # staff must have it
     root = principal_for_user(session, user, None)
     for i in range(60):
         organizations.rename(session, eve, eve.current.org_id, name=f"Eve {i}")

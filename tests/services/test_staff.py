@@ -12,7 +12,7 @@ from portal_app.models import User
 from portal_app.services import accounts, staff
 from portal_app.services.errors import Forbidden, Invalid
 from portal_app.services.principal import principal_for_user
-from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+from tests.factories import PASSWORD, enable_mfa, last_mail, register, sign_in, token_from
 
 ADMIN_PASSWORD = "staff-quartz-lantern-93"
 
@@ -23,6 +23,7 @@ def admin(any_engine):
         user, created = staff.create_admin(session, email="root@example.com", name="Root", password=ADMIN_PASSWORD)
         session.commit()
         assert created
+        enable_mfa(session, principal_for_user(session, user, None))  # staff must have it
         yield session, principal_for_user(session, user, None)
 
 
@@ -63,7 +64,12 @@ def test_admin_adds_staff_who_sets_a_password(admin):
                                         ip="192.0.2.1")
     assert step.ticket
     agent = principal_for_user(session, session.get(User, user.id), None)
-    assert agent.is_staff and agent.current is None
+    assert agent.is_staff and agent.current is None and agent.needs_mfa_setup
+    with pytest.raises(Forbidden) as refused:
+        staff.list_users(session, agent)  # not before two-step verification is set up
+    assert refused.value.code == "mfa_required" and "Staff accounts require" in refused.value.message
+    enable_mfa(session, agent)
+    agent = principal_for_user(session, session.get(User, user.id), None)
     with pytest.raises(Forbidden):
         staff.list_outbox(session, agent)  # admins only
     assert staff.list_users(session, agent).total == 2
@@ -109,3 +115,23 @@ def test_create_admin_command(tmp_path):
     assert ADMIN_PASSWORD not in done.stdout + done.stderr
     again = run("create-admin", "--email", "boss@example.com")
     assert again.returncode == 0 and "made admin: boss@example.com" in again.stdout
+
+
+def test_staff_cannot_turn_two_step_verification_off(admin):
+    from portal_app.services import mfa
+    session, root = admin
+    with pytest.raises(Forbidden, match="Staff accounts require two-step verification"):
+        mfa.disable(session, root, password=PASSWORD, code="000000", ip="192.0.2.1")
+
+
+def test_only_the_demo_staff_admin_is_exempt(session):
+    from portal_app.services import demo
+    demo.load_demo_data(session)
+    session.commit()
+    sam = session.exec(select(User).where(User.email == demo.DEMO_STAFF_EMAIL)).one()
+    principal = principal_for_user(session, sam, None)
+    assert principal.demo_mfa_exempt and not principal.needs_mfa_setup
+    assert staff.list_users(session, principal).total >= 3
+    # Staff an admin adds are not exempt, not even when the demo admin adds them.
+    added = staff.add_staff(session, principal, name="Nia", email="nia@example.com", role="admin")
+    assert not added.demo_mfa_exempt and principal_for_user(session, added, None).needs_mfa_setup
