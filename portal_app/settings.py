@@ -72,12 +72,6 @@ class Settings:
         return self.public_url.startswith("https://")
 
     @property
-    def allowed_origins(self) -> list[str]:
-        """The origins (scheme://host[:port]) the portal trusts: the websocket
-        and the logout form accept requests only from these."""
-        return [self.public_url]
-
-    @property
     def secret_key(self) -> str:
         """The instance secret: from PORTAL_SECRET_KEY, else generated on first
         use and kept in the data directory (mode 0600) so it survives restarts."""

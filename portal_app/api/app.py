@@ -1,23 +1,62 @@
-"""The FastAPI app mounted on Reflex's backend. Interactive docs are off by
-default: the API is documented by its OpenAPI file under /api, not /docs."""
+"""The FastAPI app mounted on Reflex's backend.
+
+What is public, on purpose:
+- `/api/health` tells anyone only "ok" or "degraded" (for load balancers);
+  the schema revision is added for signed-in staff only.
+- Reflex's own `/ping` and `/_health` stay public: they answer "pong" and
+  true/false for the database and Redis, with no version or address.
+- The OpenAPI document (`/api/openapi.json`) is for signed-in staff only: it
+  maps every route, which helps developers and attackers alike. Interactive
+  docs (`/docs`, `/redoc`) are off."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from portal_app.api.auth import router as auth_router
 from portal_app.api.files import router as files_router
 from portal_app.db import session_scope
+from portal_app.services import sessions
+from portal_app.services.errors import PortalError
+from portal_app.services.principal import Principal
 from portal_app.services.system import check_health
 
-api = FastAPI(title="portal_app API", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+OPENAPI_PATH = "/api/openapi.json"
+
+api = FastAPI(title="portal_app API", docs_url=None, redoc_url=None, openapi_url=None)
 api.include_router(auth_router)
 api.include_router(files_router)
 
 
+def _staff(request: Request) -> Principal | None:
+    """The signed-in staff member behind the request's cookie (with two-step
+    verification set up), or None."""
+    with session_scope() as session:
+        principal = sessions.resolve(session, request.cookies.get(sessions.cookie_name()))
+    try:
+        principal.require_staff() if principal else None
+    except PortalError:
+        return None
+    return principal
+
+
 @api.get("/api/health")
-def health() -> dict:
-    """Liveness and schema revision, for load balancers and monitoring."""
+def health(request: Request) -> JSONResponse:
+    """Liveness for load balancers and monitoring; details for staff only."""
     with session_scope() as session:
         result = check_health(session)
-    return {"status": "ok" if result.database_ok else "degraded", "schema": result.schema_revision}
+    body = {"status": "ok" if result.database_ok else "degraded"}
+    if _staff(request) is not None:
+        body["schema"] = result.schema_revision
+    return JSONResponse(body, status_code=200 if result.database_ok else 503,
+                        headers={"Cache-Control": "no-store"})
+
+
+@api.get(OPENAPI_PATH, include_in_schema=False)
+def openapi_document(request: Request) -> JSONResponse:
+    """The API's OpenAPI document, for signed-in staff; anyone else gets the
+    same "not found" as for a path that does not exist."""
+    if _staff(request) is None:
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
+    return JSONResponse(api.openapi(), headers={"Cache-Control": "no-store"})

@@ -1,10 +1,21 @@
 """Authorised downloads: private files are streamed only to a signed-in
-person allowed to see them, never from a public directory."""
+person allowed to see them, never from a public directory.
+
+Headers, on purpose: a private file is an attachment (never rendered in our
+origin, where an HTML or SVG upload could run script) and is not stored by
+the browser or any proxy (`no-store`: a shared computer keeps no copy after
+sign-out). The one exception is an image shown in the page itself, the
+organisation logo: it stays `inline` (an <img> needs it), with a short
+*private* cache (5 minutes: it is in the header of every page, is branding
+rather than a secret, and someone removed from the organisation keeps at
+most that long a copy in their own browser, never in a shared cache). Every
+private file also gets a sandboxing CSP, so even a file opened directly
+cannot run script."""
 
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,6 +27,23 @@ from portal_app.services.errors import Forbidden, PortalError, Unauthenticated
 from portal_app.settings import get_settings
 
 router = APIRouter()
+
+
+FILE_CSP = "default-src 'none'; sandbox"
+IMAGE_PREVIEW_MAX_AGE = 300
+
+
+def download_headers(filename: str) -> dict[str, str]:
+    """Headers for a private file: a download, stored nowhere."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "no-store", "Content-Security-Policy": FILE_CSP}
+
+
+def image_preview_headers() -> dict[str, str]:
+    """Headers for a private image shown in a page (the organisation logo)."""
+    return {"Content-Disposition": "inline", "Cache-Control": f"private, max-age={IMAGE_PREVIEW_MAX_AGE}",
+            "Content-Security-Policy": FILE_CSP}
 
 
 def error_response(err: PortalError) -> JSONResponse:
@@ -46,8 +74,7 @@ def organization_logo(org_id: int, request: Request) -> Response:
             data, content_type = org_profile.read_logo(session, principal, org_id)
         except PortalError as err:
             return error_response(err)
-    return Response(data, media_type=content_type, headers={
-        "Cache-Control": "private, max-age=300", "Content-Disposition": "inline"})
+    return Response(data, media_type=content_type, headers=image_preview_headers())
 
 
 def _origin(url: str) -> str:
@@ -90,7 +117,7 @@ async def upload_organization_logo(org_id: int, request: Request) -> Response:
     data = await _read_at_most(request, org_profile.LOGO_MAX_BYTES)
     ip = request.client.host if request.client else ""
     try:
-        await run_in_threadpool(_set_logo, request.cookies.get(sessions.COOKIE_NAME), ip, org_id, data)
+        await run_in_threadpool(_set_logo, request.cookies.get(sessions.cookie_name()), ip, org_id, data)
     except PortalError as err:
         return error_response(err)
     return JSONResponse({"ok": True, "message": "Logo updated."})
