@@ -12,7 +12,10 @@ from portal_app.state.account import DashboardState
 def _verify_banner() -> rx.Component:
     return rx.cond(
         ~DashboardState.email_verified,
-        rx.callout(
+        # callout.root, not rx.callout: that wraps its content in a <p>, and a
+        # <div> inside a <p> breaks hydration (React error #418).
+        rx.callout.root(
+            rx.callout.icon(rx.icon("mail_warning")),
             rx.vstack(
                 rx.text("Confirm your email address to start working with your organisation. "
                         "We sent a link to ", rx.text.strong(DashboardState.user_email), "."),
@@ -20,7 +23,7 @@ def _verify_banner() -> rx.Component:
                           on_click=DashboardState.resend_verification),
                 spacing="2", align="start",
             ),
-            icon="mail_warning", color_scheme="amber", role="status", width="100%",
+            color_scheme="amber", role="status", width="100%",
         ),
     )
 
@@ -66,9 +69,10 @@ def dashboard() -> rx.Component:
         rx.heading("Hello, ", DashboardState.user_name, size="7", as_="h1"),
         _verify_banner(),
         rx.cond(DashboardState.staff_role != "",
-                rx.callout(rx.text("You are staff (", DashboardState.staff_role, "). ",
-                                   rx.link("Open the back office", href=routes.BACK_OFFICE), "."),
-                           icon="briefcase", width="100%")),
+                rx.callout.root(rx.callout.icon(rx.icon("briefcase")),
+                                rx.callout.text("You are staff (", DashboardState.staff_role, "). ",
+                                                rx.link("Open the back office", href=routes.BACK_OFFICE), "."),
+                                width="100%")),
         rx.cond(DashboardState.org_name != "", _organisation_card()),
         rx.card(
             rx.heading("Security", size="4", as_="h2"),

@@ -42,9 +42,12 @@ def test_pages_and_api_carry_security_headers(portal):
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
 
 
-def test_health_route_reports_the_schema(portal):
-    body = httpx.get(portal.url + "/api/health").json()
-    assert body["status"] == "ok" and body["schema"]
+def test_health_routes_tell_anonymous_callers_little(portal):
+    assert httpx.get(portal.url + "/api/health").json() == {"status": "ok"}  # the schema is for staff
+    reflex_health = httpx.get(portal.url + "/_health").json()  # Reflex's own: booleans only
+    assert set(reflex_health) <= {"status", "db", "redis"} and reflex_health["status"] is True
+    assert all(isinstance(v, bool) or v == "NA" for v in reflex_health.values())
+    assert httpx.get(portal.url + "/api/openapi.json").status_code == 404  # staff only
 
 
 def test_interactive_api_docs_are_not_exposed(portal):
