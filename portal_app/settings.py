@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -64,8 +65,10 @@ class Settings:
     @property
     def allowed_origins(self) -> tuple[str, ...]:
         """The addresses the portal's own pages are served from: the only
-        origins the websocket and state-changing routes accept."""
-        return (self.public_url,)
+        origins the websocket and state-changing routes accept (an Origin
+        header is scheme://host[:port], never a path)."""
+        parts = urlsplit(self.public_url)
+        return (f"{parts.scheme}://{parts.netloc}",)
 
     @property
     def is_https(self) -> bool:

@@ -40,3 +40,19 @@ def test_public_url_loses_its_trailing_slash(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://portal.example.com/")
     s = load_settings()
     assert s.public_url == "https://portal.example.com" and s.is_https
+
+
+def test_allowed_origins_are_the_public_urls_origin(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://example.com:8443/portal/")
+    assert load_settings().allowed_origins == ("https://example.com:8443",)
+
+
+def test_staff_sessions_have_their_own_shorter_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    for name in ("PORTAL_STAFF_SESSION_IDLE_MINUTES", "PORTAL_STAFF_SESSION_MAX_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+    s = load_settings()
+    assert (s.staff_session_idle_minutes, s.staff_session_max_hours) == (30, 12)
+    monkeypatch.setenv("PORTAL_STAFF_SESSION_IDLE_MINUTES", "15")
+    assert load_settings().staff_session_idle_minutes == 15

@@ -346,7 +346,7 @@ def test_logo_upload_route_checks_the_request_itself(portal):
     ours = {"origin": portal.url}
 
     def post(body: bytes, headers: dict, session_token: str | None) -> httpx.Response:
-        cookies = {sessions.COOKIE_NAME: session_token} if session_token else {}
+        cookies = {sessions.COOKIE_BASE_NAME: session_token} if session_token else {}
         return httpx.post(url, content=body, headers=headers, cookies=cookies)
 
     assert post(PNG_BYTES, ours, None).status_code == 401  # no session
