@@ -110,8 +110,11 @@ class OutboxState(SessionState):
         principal = self._principal()
         if principal is None or principal.staff_role != "admin":
             return rx.redirect(routes.DASHBOARD)
-        with session_scope() as session:
-            result = staff.list_outbox(session, principal, page=self.page)
+        try:
+            with session_scope() as session:
+                result = staff.list_outbox(session, principal, page=self.page)
+        except PortalError as err:  # e.g. an admin who has not set up two-step verification yet
+            return rx.toast.error(err.message)
         self.rows = [{"id": str(r.id), "to": r.to_address, "subject": r.subject,
                       "created": format_datetime(r.created_at),
                       "status": "sent" if r.sent_at else ("failing" if r.last_error else "queued"),

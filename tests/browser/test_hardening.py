@@ -109,3 +109,35 @@ def test_the_demo_staff_admin_is_exempt_and_told_so(portal, page):
     page.goto(portal.url + "/staff")
     expect(page.get_by_text("Demo account: two-step verification not enforced")).to_be_visible()
     expect(page.get_by_role("list", name="Results").get_by_text("Acme Ltd")).to_be_visible()
+
+
+def test_staff_without_two_step_verification_get_nothing_over_the_websocket(portal):
+    """A hostile client skips the redirect to Security and calls the
+    back-office handlers directly: the services refuse them all."""
+    from sqlmodel import select
+
+    from portal_app.models import User
+    from portal_app.services import sessions
+    from portal_app.state.back_office import BackOfficeState, OutboxState
+    from tests import factories
+    from tests.ws_client import ReflexClient, handler_name
+
+    address = unique_email("fresh-admin")
+    with portal_session(portal) as session:
+        staff.create_admin(session, email=address, name="Fresh Admin", password=PASSWORD)
+        session.commit()
+        raw, principal = factories.sign_in(session, address)
+    assert principal.needs_mfa_setup
+    with ReflexClient(portal.url, cookie=f"{sessions.COOKIE_BASE_NAME}={raw}") as client:
+        client.hydrate("/staff")
+        for name, payload in ((handler_name(BackOfficeState, "load"), {}),
+                              (handler_name(BackOfficeState, "search"), {"form": {"q": "@"}}),
+                              (handler_name(OutboxState, "load"), {}),
+                              (handler_name(BackOfficeState, "add_staff"), {"form": {
+                                  "name": "Sneaky", "email": "sneaky-staff@example.com", "role": "admin"}})):
+            client.call(name, payload, router_path="/staff")
+        state = client.state()
+    assert state.get(BackOfficeState.get_full_name(), {}).get("rows_rx_state_", []) == []
+    assert state.get(OutboxState.get_full_name(), {}).get("rows_rx_state_", []) == []
+    with portal_session(portal) as session:
+        assert session.exec(select(User).where(User.email == "sneaky-staff@example.com")).first() is None
