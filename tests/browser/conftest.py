@@ -1,12 +1,19 @@
 """One real portal and one Chromium (Debian's, never a downloaded one) per
-test session; a fresh browser context per test."""
+test session; a fresh browser context per test.
+
+Every page a test opens is watched: an uncaught script error (`pageerror`) or
+a console message of type error fails the test at teardown, so a hydration
+mismatch, a CSP violation or a failed resource load cannot hide behind a
+passing assertion. A test that provokes one on purpose says so with
+`page_errors.allow(pattern)`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from tests import live_app
 
@@ -15,6 +22,34 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
+
+# Console errors that are outside our code. Keep this list short, each with why.
+ALLOWED_CONSOLE_ERRORS: list[re.Pattern[str]] = []
+
+
+class PageErrors:
+    """What the pages of one test reported; checked when the test ends."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._allowed: list[re.Pattern[str]] = list(ALLOWED_CONSOLE_ERRORS)
+
+    def allow(self, pattern: str) -> None:
+        """For a test that provokes an error on purpose (e.g. a refused 403)."""
+        self._allowed.append(re.compile(pattern))
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda exc: self._add(f"pageerror on {page.url}: {exc}"))
+        page.on("console", lambda msg: self._console(page, msg))
+
+    def _console(self, page: Page, msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            where = msg.location.get("url", "") if msg.location else ""
+            self._add(f"console error on {page.url}: {msg.text} ({where})")
+
+    def _add(self, text: str) -> None:
+        if not any(p.search(text) for p in self._allowed):
+            self.seen.append(text)
 
 
 def pytest_collection_modifyitems(items):
@@ -31,11 +66,41 @@ def portal(tmp_path_factory) -> Iterator[live_app.LiveApp]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def chromium() -> Iterator[Browser]:
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page_errors() -> Iterator[PageErrors]:
+    errors = PageErrors()
+    yield errors
+    if errors.seen:
+        pytest.fail("the browser reported errors:\n" + "\n".join(errors.seen), pytrace=False)
+
+
+class WatchedBrowser:
+    """The session's Chromium, but every context a test makes from it (a
+    phone viewport, a second person) has its pages watched for errors."""
+
+    def __init__(self, browser: Browser, errors: PageErrors) -> None:
+        self._browser = browser
+        self._errors = errors
+
+    def new_context(self, **kwargs) -> BrowserContext:
+        ctx = self._browser.new_context(**kwargs)
+        ctx.on("page", self._errors.watch)
+        return ctx
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture
+def browser(chromium, page_errors) -> WatchedBrowser:
+    return WatchedBrowser(chromium, page_errors)
 
 
 @pytest.fixture
