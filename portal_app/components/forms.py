@@ -67,6 +67,19 @@ def confirm_dialog(trigger: rx.Component, *, title: str, description, action_lab
     )
 
 
+def callout_block(*children: rx.Component, icon: str, color_scheme: str | None = None, role: str = "status",
+                  **props) -> rx.Component:
+    """A callout holding components (paragraphs, a list, a button). Given a
+    component, `rx.callout` puts it inside Radix's `<p class=CalloutText>`;
+    a <div> or <p> inside a <p> is invalid HTML that the browser's parser
+    rewrites, so the prerendered page no longer matches React's tree (React
+    error #418 on every load of the dashboard, and the page's styles lost).
+    High contrast: the soft colours fail WCAG contrast for body text."""
+    colour = {} if color_scheme is None else {"color_scheme": color_scheme}
+    return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.box(*children), role=role, high_contrast=True,
+                           **colour, **props)
+
+
 def form_error(message: Var) -> rx.Component:
     return rx.cond(
         message != "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import form_error, submit_button, text_field
+from portal_app.components.forms import callout_block, form_error, submit_button, text_field
 from portal_app.state.mfa import MfaState
 
 
@@ -13,7 +13,7 @@ def _narrow(*children: rx.Component) -> rx.Component:
 
 
 def _recovery_codes() -> rx.Component:
-    return rx.callout(
+    return callout_block(
         rx.vstack(
             rx.text("Save these recovery codes somewhere safe. Each one signs you in once if you lose "
                     "your phone. They are shown only now.", weight="medium"),
@@ -23,7 +23,7 @@ def _recovery_codes() -> rx.Component:
             rx.button("I have saved them", on_click=MfaState.hide_codes, size="2"),
             spacing="3",
         ),
-        icon="key_round", color_scheme="amber", role="status", width="100%",
+        icon="key-round", color_scheme="amber", role="status", width="100%",
     )
 
 

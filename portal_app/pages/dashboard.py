@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.forms import callout_block
 from portal_app.components.layout import portal_page
 from portal_app.state.account import DashboardState
 
@@ -12,10 +13,7 @@ from portal_app.state.account import DashboardState
 def _verify_banner() -> rx.Component:
     return rx.cond(
         ~DashboardState.email_verified,
-        # callout.root, not rx.callout: that wraps its content in a <p>, and a
-        # <div> inside a <p> breaks hydration (React error #418).
-        rx.callout.root(
-            rx.callout.icon(rx.icon("mail_warning")),
+        callout_block(
             rx.vstack(
                 rx.text("Confirm your email address to start working with your organisation. "
                         "We sent a link to ", rx.text.strong(DashboardState.user_email), "."),
@@ -23,7 +21,7 @@ def _verify_banner() -> rx.Component:
                           on_click=DashboardState.resend_verification),
                 spacing="2", align="start",
             ),
-            color_scheme="amber", role="status", width="100%",
+            icon="mail-warning", color_scheme="amber", role="status", width="100%",
         ),
     )
 
@@ -69,10 +67,9 @@ def dashboard() -> rx.Component:
         rx.heading("Hello, ", DashboardState.user_name, size="7", as_="h1"),
         _verify_banner(),
         rx.cond(DashboardState.staff_role != "",
-                rx.callout.root(rx.callout.icon(rx.icon("briefcase")),
-                                rx.callout.text("You are staff (", DashboardState.staff_role, "). ",
-                                                rx.link("Open the back office", href=routes.BACK_OFFICE), "."),
-                                width="100%")),
+                callout_block(rx.text("You are staff (", DashboardState.staff_role, "). ",
+                                      rx.link("Open the back office", href=routes.BACK_OFFICE, underline="always"), "."),
+                              icon="briefcase", width="100%")),
         rx.cond(DashboardState.org_name != "", _organisation_card()),
         rx.card(
             rx.heading("Security", size="4", as_="h2"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import card, form_error, submit_button, text_field
+from portal_app.components.forms import callout_block, card, form_error, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.services.passwords import MAX_LENGTH, MIN_LENGTH
 from portal_app.state.registration import RegisterState, VerifyEmailState
@@ -35,7 +35,7 @@ def _form() -> rx.Component:
 
 def _check_inbox() -> rx.Component:
     return rx.vstack(
-        rx.callout(
+        callout_block(
             rx.text("We sent a confirmation link to ", rx.text.strong(RegisterState.registered_email),
                     ". Open it to confirm your address. You can sign in now; some actions wait "
                     "until the address is confirmed."),
@@ -50,7 +50,7 @@ def _check_inbox() -> rx.Component:
 def register() -> rx.Component:
     return card(
         rx.cond(RegisterState.registered_email != "", _check_inbox(), _form()),
-        rx.text("Already have an account? ", rx.link("Sign in", href=routes.SIGN_IN), size="2"),
+        rx.text("Already have an account? ", rx.link("Sign in", href=routes.SIGN_IN, underline="always"), size="2"),
         heading="Create an account",
     )
 
