@@ -9,8 +9,10 @@ from portal_app import routes
 from portal_app.components.forms import form_error, select_field, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.components.pagination import pager
+from portal_app.components.status import status_badge
 from portal_app.services.staff import STAFF_ROLES
 from portal_app.state.back_office import BackOfficeState, OutboxState
+from portal_app.state.status import StatusState
 
 
 def _row(row: rx.Var) -> rx.Component:
@@ -62,23 +64,8 @@ def _add_staff() -> rx.Component:
     )
 
 
-@portal_page(route=routes.BACK_OFFICE, title="Back office", on_load=BackOfficeState.load, private=True)
-def back_office() -> rx.Component:
+def _results() -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.heading("Back office", size="7", as_="h1"), rx.spacer(),
-                  rx.cond(BackOfficeState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
-                                                              rx.link("Mail outbox", href=routes.OUTBOX), spacing="4")),
-                  width="100%", align="center"),
-        rx.cond(BackOfficeState.demo_mfa_exempt,
-                rx.callout("Demo account: two-step verification not enforced. Real staff accounts must "
-                           "set it up; remove the demo logins before real use.",
-                           icon="triangle_alert", color_scheme="amber", width="100%")),
-        rx.tabs.root(
-            rx.tabs.list(rx.tabs.trigger("Organisations", value="organisations"),
-                         rx.tabs.trigger("People", value="people")),
-            value=BackOfficeState.tab,
-            on_change=BackOfficeState.set_tab,
-        ),
         _search(),
         rx.cond(
             BackOfficeState.rows.length() > 0,
@@ -87,6 +74,33 @@ def back_office() -> rx.Component:
             rx.text("Nothing matches your search.", color_scheme="gray"),
         ),
         pager(BackOfficeState.page, BackOfficeState.pages, BackOfficeState.total, BackOfficeState.go_to),
+        spacing="4", width="100%",
+    )
+
+
+@portal_page(route=routes.BACK_OFFICE, title="Back office", on_load=[BackOfficeState.load, StatusState.load],
+             private=True)
+def back_office() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.heading("Back office", size="7", as_="h1"), rx.spacer(),
+                  rx.cond(BackOfficeState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
+                                                              rx.link("Mail outbox", href=routes.OUTBOX), spacing="4")),
+                  width="100%", align="center", wrap="wrap"),
+        status_badge(),
+        rx.cond(BackOfficeState.demo_mfa_exempt,
+                rx.callout("Demo account: two-step verification not enforced. Real staff accounts must "
+                           "set it up; remove the demo logins before real use.",
+                           icon="triangle_alert", color_scheme="amber", width="100%")),
+        rx.tabs.root(
+            rx.tabs.list(rx.tabs.trigger("Organisations", value="organisations"),
+                         rx.tabs.trigger("People", value="people")),
+            # Each tab controls a panel (Radix mounts only the active one).
+            rx.tabs.content(_results(), value="organisations", padding_top="1em"),
+            rx.tabs.content(_results(), value="people", padding_top="1em"),
+            value=BackOfficeState.tab,
+            on_change=BackOfficeState.set_tab,
+            width="100%",
+        ),
         rx.cond(BackOfficeState.is_admin, _add_staff()),
         spacing="4", width="100%",
     )
@@ -99,7 +113,8 @@ def _mail_row(row: rx.Var) -> rx.Component:
                   rx.cond(row["error"] != "", rx.text(row["error"], size="1", color_scheme="red")),
                   spacing="0", align="start", min_width="0"),
         rx.spacer(),
-        rx.badge(row["status"], color_scheme=rx.match(row["status"], ("sent", "green"), ("failing", "red"), "gray")),
+        rx.badge(row["status"], high_contrast=True,  # soft colours alone fail contrast
+                 color_scheme=rx.match(row["status"], ("sent", "green"), ("failing", "red"), "gray")),
         width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
     )
 

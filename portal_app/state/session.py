@@ -84,6 +84,11 @@ class SessionState(rx.State):
     # state belongs to a client token, not to a login: when the session that
     # resolves from this request's cookie is another one, the cache is emptied.
     _owner_session: int = 0
+    # The websocket connection whose page load last resolved the session. A
+    # full page load brings a new connection but the old state's facts, so
+    # until this load's handler has run the shell shows neither "signed in"
+    # nor "signed out" (see `session_resolved`).
+    _resolved_for: str = ""
 
     def _session_state(self) -> SessionState:
         state = self
@@ -100,6 +105,11 @@ class SessionState(rx.State):
         if holder._owner_session != owner:
             holder.reset()  # this state and every page state under it
             holder._owner_session = owner
+
+    @rx.var(cache=False)
+    def session_resolved(self) -> bool:
+        """True once `load_session`/`require_login` ran on this connection."""
+        return bool(self._resolved_for) and self._resolved_for == self.router.session.session_id
 
     def _cookie_token(self) -> str | None:
         try:
@@ -147,12 +157,14 @@ class SessionState(rx.State):
     def load_session(self) -> None:
         """For public pages: show who is signed in, if anyone."""
         self._show(self._principal())
+        self._resolved_for = self.router.session.session_id
 
     @rx.event
     def require_login(self):
         """For private pages: without a live session, go to sign-in and back."""
         principal = self._principal()
         self._show(principal)
+        self._resolved_for = self.router.session.session_id
         path = self.router.url.path.rstrip("/") or "/"
         if principal is None:
             return rx.redirect(f"{routes.SIGN_IN}?{urlencode({'next': routes.safe_next(path)})}")

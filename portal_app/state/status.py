@@ -1,4 +1,5 @@
-"""The public instance status shown on the home page."""
+"""The instance's health, shown to staff in the back office (customers have
+no use for "database connected"; `/api/health` serves monitoring)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ class StatusState(rx.State):
 
     @rx.event
     def load(self) -> None:
-        """Ask the database; the answer arrives over the websocket, which is
-        also how the browser test knows the backend is really live."""
+        """Ask the database; the answer arrives over the websocket."""
         with session_scope() as session:
             health = check_health(session)
         self.database = "connected" if health.database_ok else "unavailable"

@@ -1,16 +1,18 @@
-"""The home page in real Chromium against the real app: the status comes over
-the websocket, the shell adapts to a phone, and the headers are set."""
+"""The home page in real Chromium against the real app: its sign-in form
+waits for the websocket, the shell adapts to a phone, and the headers are
+set."""
 
 import httpx
 from playwright.sync_api import expect
 
 
-def test_home_page_shows_live_status_from_the_backend(portal, page):
+def test_home_page_is_sign_in_once_the_backend_answers(portal, page):
     page.goto(portal.url + "/")
-    expect(page.get_by_role("heading", name="Welcome to Customer Portal")).to_be_visible()
-    # "connected" is set by an event handler: proof the websocket round trip works.
-    expect(page.get_by_label("Service status").get_by_text("connected")).to_be_visible()
-    expect(page).to_have_title("Home · Customer Portal")
+    # The form appears only once the session is resolved by an event handler:
+    # proof the websocket round trip works.
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_label("Email", exact=True)).to_be_visible()
+    expect(page).to_have_title("Sign in · Customer Portal")
 
 
 def test_phone_width_shows_the_menu_instead_of_the_sidebar(portal, browser):
@@ -18,10 +20,10 @@ def test_phone_width_shows_the_menu_instead_of_the_sidebar(portal, browser):
     try:
         page = ctx.new_page()
         page.goto(portal.url + "/")
-        expect(page.get_by_label("Service status").get_by_text("connected")).to_be_visible()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
         page.get_by_role("button", name="Open menu").click()
-        expect(page.get_by_role("menuitem", name="Home")).to_be_visible()
+        expect(page.get_by_role("menuitem", name="Create an account")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         ctx.close()
@@ -30,7 +32,7 @@ def test_phone_width_shows_the_menu_instead_of_the_sidebar(portal, browser):
 def test_desktop_width_shows_the_sidebar(portal, page):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(portal.url + "/")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")).to_be_visible()
     expect(page.get_by_role("button", name="Open menu")).to_be_hidden()
 
 
