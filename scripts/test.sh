@@ -12,6 +12,13 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# Accessibility checks in browser tests inject axe-core, pinned, from the npm registry.
+AXE_VERSION=4.14.1
+if [ "$(node -p "require('./.tools/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_VERSION" ]; then
+  echo "==> installing axe-core $AXE_VERSION from the npm registry"
+  npm install --silent --no-audit --no-fund --prefix .tools "axe-core@$AXE_VERSION"
+fi
+
 # PostgreSQL and Redis: the real servers on this machine; start them if stopped.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "==> starting PostgreSQL"

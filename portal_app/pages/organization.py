@@ -76,11 +76,11 @@ def _invite_form() -> rx.Component:
 
 def _invitation_row(row: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.vstack(rx.text(row["email"], weight="medium"),
+        rx.vstack(rx.text(row["email"], weight="medium", style={"overflow-wrap": "anywhere"}),
                   rx.text(row["role"], " · expires ", row["expires"], size="2", color_scheme="gray"),
-                  spacing="0", align="start"),
+                  spacing="0", align="start", min_width="0"),
         rx.spacer(),
-        rx.button("Withdraw", size="1", variant="soft", color_scheme="gray",
+        rx.button("Withdraw", size="1", variant="soft", color_scheme="gray", flex_shrink="0",
                   aria_label="Withdraw the invitation to " + row["email"],
                   on_click=OrganizationState.withdraw(row["id"])),
         width="100%", align="center", role="listitem", padding_y="0.5em",

@@ -1,0 +1,140 @@
+"""One walk over every page of the shell (`layout.PAGES`, so a new page is
+covered without touching this file), as a visitor, a customer and staff, at
+desktop (1280 px) and phone (375 px) widths. On each page:
+
+- nothing scrolls sideways (`scrollWidth > clientWidth` is a phone bug);
+- axe-core finds no critical or serious accessibility violation;
+- and, through the `page` fixture, no script or console error.
+
+One navigation per page and persona; the width changes in place, so the walk
+stays quick."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portal_app import pages  # noqa: F401  (registers every page on PAGES)
+from portal_app.components.layout import PAGES
+from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
+from portal_app.services import members
+from tests import factories
+from tests.browser.accounts_helpers import portal_session, sign_in, unique_email
+
+AXE = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (1280, 375)
+NOT_FOUND_PATH = "/no-such-page"
+SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at every page by eye
+
+
+def _paths(private: bool | None) -> list[str]:
+    """Every registered page (the 404 page by an unknown path)."""
+    chosen = [spec for spec in PAGES if private is None or spec.private == private]
+    return [NOT_FOUND_PATH if spec.route == "404" else spec.route for spec in chosen]
+
+
+def _wait_until_settled(page: Page) -> None:
+    """The shell stops being busy once the session is resolved and the
+    page's own on_load handlers have run."""
+    expect(page.locator("main[aria-busy='false']")).to_have_count(1)
+    _next_frame(page)
+
+
+def _next_frame(page: Page) -> None:
+    """Let React paint what the last delta or resize changed."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+AXE_SECONDS = [0.0]
+
+
+def _axe(page: Page) -> list[str]:
+    """Critical and serious violations, as readable lines. The source goes in
+    through `evaluate` (DevTools evaluation), which the page's CSP does not
+    govern, unlike an added <script> tag."""
+    started = time.monotonic()
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        targets: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': '
+                                                          + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))}));
+    }""")
+    AXE_SECONDS[0] += time.monotonic() - started
+    return [f"{v['impact']} {v['id']} ({v['help']}): {json.dumps(v['targets'])}" for v in result]
+
+
+def _check_page(page: Page, url: str, path: str, problems: list[str], who: str) -> None:
+    page.goto(url)
+    _wait_until_settled(page)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        _next_frame(page)
+        if SCREENSHOTS:
+            name = re.sub(r"\W+", "-", f"{who}{path}-{width}")
+            page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
+        where = f"{who} {path} (now {page.url.split('/', 3)[-1] or '/'}) at {width}px"
+        overflow = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if overflow[0] > overflow[1]:
+            problems.append(f"{where}: scrolls sideways ({overflow[0]} > {overflow[1]})")
+        problems.extend(f"{where}: {line}" for line in _axe(page))
+
+
+def _walk(page: Page, portal, paths: list[str], who: str) -> None:
+    problems: list[str] = []
+    started, AXE_SECONDS[0] = time.monotonic(), 0.0
+    for path in paths:
+        _check_page(page, portal.url + path, path, problems, who)
+    print(f"{who}: {len(paths)} pages in {time.monotonic() - started:.1f}s (axe {AXE_SECONDS[0]:.1f}s)")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def _unknown_path_is_a_404(page_errors):
+    """The walk opens an unknown path on purpose; its 404 status is right."""
+    page_errors.allow(re.escape(NOT_FOUND_PATH) + r": Failed to load resource: .* 404 \(Not Found\)")
+
+
+def test_every_public_page_as_a_visitor(portal, page):
+    _walk(page, portal, _paths(private=False), "visitor")
+
+
+def _customer_with_long_names(portal) -> str:
+    """A customer in two organisations (so the switcher shows) with long
+    names, owning one with a pending invitation to a long address: what
+    pushed a phone page sideways before."""
+    walker, host = unique_email("walker"), unique_email("host")
+    with portal_session(portal) as session:
+        factories.register(session, walker, company="Walkers and Long Names International Ltd",
+                           name="Walker Customer With A Long Name")
+        factories.register(session, host, company="Hosting Company With A Very Long Name", name="Host Owner")
+        _, host_principal = factories.sign_in(session, host)
+        members.invite(session, host_principal, host_principal.current.org_id, email=walker, role="member")
+        link = factories.token_from(factories.last_mail(session, walker).body, "/invitations/accept")
+        _, walker_principal = factories.sign_in(session, walker)
+        members.accept_as(session, walker_principal, link)
+        members.invite(session, walker_principal, walker_principal.current.org_id, role="member",
+                       email=unique_email("a-rather-long-invitation-address-for-the-phone"))
+        session.commit()
+    return walker
+
+
+def test_every_page_as_a_customer(portal, page):
+    sign_in(page, portal.url, _customer_with_long_names(portal))
+    _walk(page, portal, _paths(private=None), "customer")
+
+
+def test_every_private_page_as_staff(portal, page):
+    """Public pages look the same to any signed-in person: the customer's
+    walk covers them."""
+    sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+    _walk(page, portal, [*_paths(private=True), NOT_FOUND_PATH], "staff")
