@@ -94,9 +94,9 @@ def back_office() -> rx.Component:
         rx.tabs.root(
             rx.tabs.list(rx.tabs.trigger("Organisations", value="organisations"),
                          rx.tabs.trigger("People", value="people")),
-            # Each tab controls a panel (Radix mounts only the active one).
-            rx.tabs.content(_results(), value="organisations", padding_top="1em"),
-            rx.tabs.content(_results(), value="people", padding_top="1em"),
+            # The tabs control a real panel: one, always the active tab's, so
+            # the search box keeps what was typed while the tab changes.
+            rx.tabs.content(_results(), value=BackOfficeState.tab, padding_top="1em"),
             value=BackOfficeState.tab,
             on_change=BackOfficeState.set_tab,
             width="100%",
