@@ -68,7 +68,8 @@ def dashboard() -> rx.Component:
         _verify_banner(),
         rx.cond(DashboardState.staff_role != "",
                 callout_block(rx.text("You are staff (", DashboardState.staff_role, "). ",
-                                      rx.link("Open the back office", href=routes.BACK_OFFICE, underline="always"), "."),
+                                      rx.link("Open the back office", href=routes.BACK_OFFICE,
+                                              underline="always"), "."),
                               icon="briefcase", width="100%")),
         rx.cond(DashboardState.org_name != "", _organisation_card()),
         rx.card(

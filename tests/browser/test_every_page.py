@@ -22,8 +22,8 @@ from playwright.sync_api import Page, expect
 
 from portal_app import pages  # noqa: F401  (registers every page on PAGES)
 from portal_app.components.layout import PAGES
-from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from portal_app.services import members
+from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
 from tests.browser.accounts_helpers import portal_session, sign_in, unique_email
 
@@ -60,13 +60,14 @@ def _axe(page: Page) -> list[str]:
     govern, unlike an added <script> tag."""
     started = time.monotonic()
     if not page.evaluate("() => typeof window.axe === 'object'"):
+        assert AXE.is_file(), f"{AXE} is missing: scripts/test.sh installs axe-core"
         page.evaluate(AXE.read_text())
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
             .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        targets: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': '
-                                                          + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))}));
+                        targets: v.nodes.slice(0, 3).map(n =>
+                            n.target.join(' ') + ': ' + (n.failureSummary || '').split('\\n')[1])}));
     }""")
     AXE_SECONDS[0] += time.monotonic() - started
     return [f"{v['impact']} {v['id']} ({v['help']}): {json.dumps(v['targets'])}" for v in result]

@@ -21,9 +21,7 @@ DATABASE = "database_rx_state_"
 def test_hydrate_returns_the_state_and_load_answers_with_a_delta(portal):
     with ReflexClient(portal.url) as client:
         state = client.hydrate()
-        assert STATUS in state
-        # The home page's on_load already ran StatusState.load during hydration.
-        assert state[STATUS][DATABASE] == "connected"
+        assert STATUS in state  # every state, also those the page does not load
 
         deltas = client.call(handler_name(StatusState, "load"))
 
