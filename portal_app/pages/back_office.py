@@ -90,7 +90,7 @@ def back_office() -> rx.Component:
         rx.cond(BackOfficeState.demo_mfa_exempt,
                 rx.callout("Demo account: two-step verification not enforced. Real staff accounts must "
                            "set it up; remove the demo logins before real use.",
-                           icon="triangle_alert", color_scheme="amber", width="100%")),
+                           icon="triangle_alert", color_scheme="amber", high_contrast=True, width="100%")),
         rx.tabs.root(
             rx.tabs.list(rx.tabs.trigger("Organisations", value="organisations"),
                          rx.tabs.trigger("People", value="people")),
