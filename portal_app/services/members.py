@@ -1,6 +1,13 @@
 """Members of an organisation: the list, invitations by email with a role,
 role changes and removal. Owners and admins manage members; only owners make
-or unmake owners; an organisation always keeps at least one owner."""
+or unmake owners; an organisation always keeps at least one owner.
+
+Rules checked by reading and then writing hold under concurrency: role
+changes and removals lock the organisation's row first (on SQLite the whole
+action's transaction holds the write lock, see `db.session_scope`) and then
+re-read the actor's role, and an invitation is claimed with a conditional
+UPDATE, so two people acting at the same moment cannot leave an organisation
+without an owner or accept one invitation twice."""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal_app import routes
+from portal_app.db import lock_rows
 from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, passwords, tokens
@@ -26,6 +34,10 @@ INVITATION_TTL = timedelta(days=7)
 REPEAT_WINDOW = timedelta(minutes=2)
 MANAGERS = ("owner", "admin")
 BAD_INVITATION = "This invitation has expired, was withdrawn or was already used. Ask for a new one."
+ALREADY_ACCEPTED = "This invitation has already been accepted. Sign in to see the organisation."
+LAST_OWNER = "An organisation needs at least one owner. Make someone else an owner first."
+NO_LONGER_MEMBER = "You are no longer a member of this organisation."
+ROLE_CHANGED = "Your role in this organisation has just changed. Reload the page and try again."
 
 
 @dataclass(frozen=True)
@@ -140,13 +152,29 @@ def revoke_invitation(session: Session, principal: Principal, org_id: object, in
     session.flush()
 
 
-def _live_invitation(session: Session, raw: object) -> Invitation | None:
+def _live_invitation(session: Session, raw: object) -> Invitation:
+    """The invitation behind a link, or `Invalid` saying why it cannot be used."""
     if not isinstance(raw, str) or not raw or len(raw) > tokens.TOKEN_MAX_LENGTH:
-        return None
+        raise Invalid(BAD_INVITATION, code="bad_link")
     invitation = session.exec(select(Invitation).where(Invitation.token_hash == tokens.hash_secret(raw))).first()
-    if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= utcnow():
-        return None
+    if invitation is not None and invitation.accepted_at is not None:
+        raise Invalid(ALREADY_ACCEPTED, code="bad_link")
+    if invitation is None or invitation.revoked_at or invitation.expires_at <= utcnow():
+        raise Invalid(BAD_INVITATION, code="bad_link")
     return invitation
+
+
+def _claim(session: Session, invitation: Invitation) -> None:
+    """Mark the invitation accepted, only if nobody did in the meantime: a
+    second accept of the same link waits for the first (row lock) and then
+    matches no row, instead of creating a second account or membership."""
+    now = utcnow()
+    claimed = session.execute(update(Invitation).where(
+        Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now).values(accepted_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise Invalid(ALREADY_ACCEPTED, code="bad_link")
+    invitation.accepted_at = now
 
 
 @dataclass(frozen=True)
@@ -160,8 +188,6 @@ class InvitationView:
 def describe_invitation(session: Session, raw: object) -> InvitationView:
     """What the accept page shows. Only someone holding the link sees it."""
     invitation = _live_invitation(session, raw)
-    if invitation is None:
-        raise Invalid(BAD_INVITATION, code="bad_link")
     has_account = session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
     return InvitationView(session.get(Organization, invitation.org_id).name, invitation.email,
                           invitation.role, has_account)
@@ -173,8 +199,6 @@ def _join(session: Session, invitation: Invitation, user: User, ip: str = "") ->
         session.add(Membership(user_id=user.id, org_id=invitation.org_id, role=invitation.role))
         audit.record(session, "member.joined", actor_id=user.id, actor_label=user.email, org_id=invitation.org_id,
                      target_type="invitation", target_id=invitation.id, ip=ip, details={"role": invitation.role})
-    invitation.accepted_at = utcnow()
-    session.add(invitation)
     session.flush()
 
 
@@ -182,10 +206,9 @@ def accept_as(session: Session, principal: Principal, raw: object) -> int:
     """A signed-in person accepts; the invitation must be for their address.
     Returns the organisation's id."""
     invitation = _live_invitation(session, raw)
-    if invitation is None:
-        raise Invalid(BAD_INVITATION, code="bad_link")
     if invitation.email != principal.email:
         raise Forbidden(f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
+    _claim(session, invitation)
     _join(session, invitation, session.get(User, principal.user_id), principal.ip)
     return invitation.org_id
 
@@ -194,8 +217,7 @@ def accept_new_account(session: Session, raw: object, *, name: object, password:
     """Someone without an account accepts by choosing a name and password.
     The link came to their mailbox, so the address counts as confirmed."""
     invitation = _live_invitation(session, raw)
-    if invitation is None:
-        raise Invalid(BAD_INVITATION, code="bad_link")
+    _claim(session, invitation)
     if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
         raise Invalid("That address already has an account: sign in to accept.", code="has_account")
     clean_name = clean_text(name, field="name", label="Your name", max_length=200)
@@ -209,7 +231,8 @@ def accept_new_account(session: Session, raw: object, *, name: object, password:
 
 
 def _membership_in(session: Session, org_id: object, membership_id: object) -> Membership:
-    membership = session.get(Membership, membership_id) if type(membership_id) is int else None  # noqa: E721
+    membership = (session.get(Membership, membership_id, populate_existing=True)
+                  if type(membership_id) is int else None)  # noqa: E721
     if membership is None or membership.org_id != org_id:
         raise NotFound("That member no longer exists.")
     return membership
@@ -220,15 +243,38 @@ def _owner_count(session: Session, org_id: int) -> int:
                                                         Membership.role == "owner")).all())
 
 
+def lock_organization(session: Session, org_id: int) -> None:
+    """Hold the organisation's row until the transaction ends: every change
+    to its owners goes through here first, so two of them run one after the
+    other and the second sees what the first did."""
+    lock_rows(session, select(Organization.id).where(Organization.id == org_id))
+
+
+def _role_now(session: Session, principal: Principal, org_id: int) -> str:
+    """The actor's role as it is under the lock (the principal was read before
+    it, and someone may have just demoted or removed them)."""
+    role = session.exec(select(Membership.role).where(Membership.org_id == org_id,
+                                                      Membership.user_id == principal.user_id)).first()
+    if role is None:
+        raise Forbidden(NO_LONGER_MEMBER, code="not_member")
+    if role != principal.role_in(org_id):
+        raise Forbidden(ROLE_CHANGED, code="role_changed")
+    return role
+
+
 def change_role(session: Session, principal: Principal, org_id: object, membership_id: object, *,
                 role: object) -> Membership:
-    acting = _require_manager(principal, org_id)
+    _require_manager(principal, org_id)
+    lock_organization(session, org_id)
+    acting = _role_now(session, principal, org_id)
+    if acting not in MANAGERS:
+        raise Forbidden("Only owners and admins can manage members.")
     membership = _membership_in(session, org_id, membership_id)
     new_role = _clean_role(role, acting)
     if membership.role == "owner" and acting != "owner":
         raise Forbidden("Only owners can change an owner's role.")
     if membership.role == "owner" and new_role != "owner" and _owner_count(session, org_id) == 1:
-        raise Invalid("An organisation needs at least one owner. Make someone else an owner first.")
+        raise Invalid(LAST_OWNER)
     old, membership.role = membership.role, new_role
     session.add(membership)
     audit.record(session, "member.role_changed", actor=principal, org_id=org_id, target_type="user",
@@ -240,15 +286,19 @@ def change_role(session: Session, principal: Principal, org_id: object, membersh
 
 def remove_member(session: Session, principal: Principal, org_id: object, membership_id: object) -> None:
     """Managers remove members; anyone may leave. The last owner stays."""
-    role = _require_member(principal, org_id)
+    _require_member(principal, org_id)
+    lock_organization(session, org_id)
+    role = _role_now(session, principal, org_id)
     membership = _membership_in(session, org_id, membership_id)
     leaving = membership.user_id == principal.user_id
     if not leaving:
         _require_manager(principal, org_id)
+        if role not in MANAGERS:
+            raise Forbidden("Only owners and admins can manage members.")
         if membership.role == "owner" and role != "owner":
             raise Forbidden("Only owners can remove an owner.")
     if membership.role == "owner" and _owner_count(session, org_id) == 1:
-        raise Invalid("An organisation needs at least one owner. Make someone else an owner first.")
+        raise Invalid(LAST_OWNER)
     audit.record(session, "member.left" if leaving else "member.removed", actor=principal, org_id=org_id,
                  target_type="user", target_id=membership.user_id,
                  target_label=session.get(User, membership.user_id).email, details={"role": membership.role})
