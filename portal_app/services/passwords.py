@@ -10,6 +10,9 @@ from portal_app.services.errors import Invalid
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attack"
+# zxcvbn raises ValueError beyond 72 characters; the strength of a longer
+# password is judged on its first 72, which is at least as strong as the whole.
+STRENGTH_PREFIX = 72
 
 # Verified against when the email is unknown, so a wrong email costs the same
 # time as a wrong password and timing does not reveal who has an account.
@@ -43,7 +46,7 @@ def check_policy(password: object, *, email: str, name: str = "", field: str = "
     local_part = email.split("@", 1)[0].lower()
     if email.lower() in lowered or (len(local_part) >= 4 and local_part in lowered):
         raise Invalid("The password must not contain your email address.", field=field)
-    result = zxcvbn(password[:100], user_inputs=[email, local_part, name])
+    result = zxcvbn(password[:STRENGTH_PREFIX], user_inputs=[email, local_part, name])
     if result["score"] < MIN_SCORE:
         hint = result["feedback"].get("warning") or "It would be easy to guess."
         raise Invalid(f"This password is too weak. {hint} Try a few unrelated words.".replace("..", "."),
