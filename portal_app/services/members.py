@@ -21,7 +21,7 @@ from portal_app import routes
 from portal_app.db import lock_rows
 from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, passwords, tokens
+from portal_app.services import audit, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
@@ -111,7 +111,8 @@ def _recent_same_invitation(session: Session, org_id: int, email: str, role: str
 def invite(session: Session, principal: Principal, org_id: object, *, email: object, role: object) -> Invitation:
     """Mail a 7-day invitation link; a newer invitation to the same address
     replaces the older one, except that the same one asked for again at once
-    is the one already sent (see REPEAT_WINDOW)."""
+    is the one already sent (see REPEAT_WINDOW). Each person and each
+    organisation may send only so many an hour (`throttle.INVITATIONS_PER_*`)."""
     acting = _require_manager(principal, org_id)
     clean_email = normalize_email(email)
     clean_role = _clean_role(role, acting)
@@ -122,6 +123,9 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
     repeated = _recent_same_invitation(session, org_id, clean_email, clean_role)
     if repeated is not None:
         return repeated
+    throttle.spend(session, [(throttle.person_key("invite", principal.user_id), throttle.INVITATIONS_PER_PERSON),
+                             (throttle.org_key("invite", org_id), throttle.INVITATIONS_PER_ORG)],
+                   reason="Too many invitations were sent from this account or organisation in the last hour.")
     session.execute(update(Invitation).where(
         Invitation.org_id == org_id, Invitation.email == clean_email, Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None)).values(revoked_at=utcnow()))

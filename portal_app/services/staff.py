@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, passwords, tokens
+from portal_app.services import audit, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import Invalid
 from portal_app.services.mail import public_link, queue_mail
@@ -122,6 +122,8 @@ def add_staff(session: Session, principal: Principal, *, name: object, email: ob
     clean_role = _clean_staff_role(role)
     if session.exec(select(User.id).where(User.email == clean_email)).first() is not None:
         raise Invalid("That address already has an account.", field="email")
+    throttle.spend(session, [(throttle.person_key("add_staff", principal.user_id), throttle.STAFF_INVITES_PER_PERSON)],
+                   reason="You have added many staff members in the last hour.")
     user = User(email=clean_email, name=clean_name, password_hash=_unused_password(), staff_role=clean_role,
                 email_verified_at=utcnow())
     session.add(user)

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from portal_app.models import Invitation, Membership, User
+from portal_app.models import Invitation, Membership, Throttle, User
 from portal_app.models.base import utcnow
-from portal_app.services import members, sessions
+from portal_app.services import members, sessions, throttle
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
 
@@ -216,3 +216,34 @@ def test_switching_organisation_is_per_session_and_only_to_ones_own(org):
     zed_org = sign_in(session, "zed@example.com")[1].current.org_id
     with pytest.raises(NotFound):
         sessions.switch_organization(session, eve, zed_org)
+
+
+def test_invitations_are_limited_per_person_and_per_organisation(org):
+    session, ada, _ = org
+    org_id = ada.current.org_id
+    adam = _join(session, ada, "adam@example.com", "admin", "Adam")
+    anna = _join(session, ada, "anna@example.com", "admin", "Anna")
+    person_limit = throttle.INVITATIONS_PER_PERSON.limit  # Ada has used 2 already
+    for i in range(person_limit - 2):
+        members.invite(session, ada, org_id, email=f"a{i}@example.com", role="member")
+    with pytest.raises(throttle.RateLimited, match=r"Too many invitations .* Please wait 60 minutes \(until "):
+        members.invite(session, ada, org_id, email="one-more@example.com", role="member")
+    assert session.exec(select(Invitation).where(Invitation.email == "one-more@example.com")).first() is None
+    sent = person_limit
+    for inviter in (adam, anna):
+        for i in range(min(person_limit, throttle.INVITATIONS_PER_ORG.limit - sent)):
+            members.invite(session, inviter, org_id, email=f"{inviter.user_id}-{i}@example.com", role="member")
+            sent += 1
+    assert sent == throttle.INVITATIONS_PER_ORG.limit
+    with pytest.raises(throttle.RateLimited):  # Anna has quota left, the organisation has none
+        members.invite(session, anna, org_id, email="late@example.com", role="member")
+    register(session, "zed@example.com", company="Zed Ltd", name="Zed")
+    _, zed = sign_in(session, "zed@example.com")
+    members.invite(session, zed, zed.current.org_id, email="fine@example.com", role="member")  # others unaffected
+
+
+def test_a_refused_invitation_uses_no_quota(org):
+    session, ada, _ = org
+    with pytest.raises(Invalid):
+        members.invite(session, ada, ada.current.org_id, email="not an email", role="member")
+    assert session.get(Throttle, throttle.person_key("invite", ada.user_id)) is None
