@@ -7,13 +7,14 @@ from portal_app import log_redaction, pages  # noqa: F401  (registers pages)
 from portal_app.api.app import api
 from portal_app.api.body_limit import body_limit
 from portal_app.api.reflex_upload import refuse_reflex_upload
+from portal_app.api.connection_limit import connection_limit
 from portal_app.api.security_headers import security_headers
 from portal_app.components.layout import PAGES
 from portal_app.integrations.mail import deliver_periodically
 from portal_app.state.session import SessionGuard
 
 log_redaction.install()
-app = rx.App(api_transformer=[api, refuse_reflex_upload, body_limit, security_headers])
+app = rx.App(api_transformer=[api, refuse_reflex_upload, body_limit, connection_limit, security_headers])
 app.register_lifespan_task(deliver_periodically)
 app.add_middleware(SessionGuard(), index=0)  # before any hydrate sends the state
 

@@ -51,6 +51,7 @@ class Settings:
     # (12 h however active, 30 minutes idle), whatever customers get.
     staff_session_idle_minutes: int = 30
     staff_session_max_hours: int = 12
+    max_connections_per_ip: int = 40  # open websockets (browser tabs) per client address; 0 = no cap
 
     @property
     def outbox_dir(self) -> Path:
@@ -119,6 +120,7 @@ def load_settings() -> Settings:
         timezone=_timezone(_env("PORTAL_TIMEZONE", "UTC")),
         staff_session_idle_minutes=int(_env("PORTAL_STAFF_SESSION_IDLE_MINUTES", "30")),
         staff_session_max_hours=int(_env("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
+        max_connections_per_ip=int(_env("PORTAL_MAX_CONNECTIONS_PER_IP", "40")),
     )
 
 
