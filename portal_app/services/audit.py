@@ -55,6 +55,7 @@ ACTIONS: dict[str, str] = {
     "member.left": "left the organisation",
     "staff.added": "added a staff member",
     "staff.admin_created": "created an admin (command line)",
+    "staff.owner_assigned": "made someone the owner of an organisation without one",
 }
 PAGE_SIZE = 50
 

@@ -242,7 +242,7 @@ def _membership_in(session: Session, org_id: object, membership_id: object) -> M
     return membership
 
 
-def _owner_count(session: Session, org_id: int) -> int:
+def owner_count(session: Session, org_id: int) -> int:
     return len(session.exec(select(Membership.id).where(Membership.org_id == org_id,
                                                         Membership.role == "owner")).all())
 
@@ -277,7 +277,7 @@ def change_role(session: Session, principal: Principal, org_id: object, membersh
     new_role = _clean_role(role, acting)
     if membership.role == "owner" and acting != "owner":
         raise Forbidden("Only owners can change an owner's role.")
-    if membership.role == "owner" and new_role != "owner" and _owner_count(session, org_id) == 1:
+    if membership.role == "owner" and new_role != "owner" and owner_count(session, org_id) == 1:
         raise Invalid(LAST_OWNER)
     old, membership.role = membership.role, new_role
     session.add(membership)
@@ -301,7 +301,7 @@ def remove_member(session: Session, principal: Principal, org_id: object, member
             raise Forbidden("Only owners and admins can manage members.")
         if membership.role == "owner" and role != "owner":
             raise Forbidden("Only owners can remove an owner.")
-    if membership.role == "owner" and _owner_count(session, org_id) == 1:
+    if membership.role == "owner" and owner_count(session, org_id) == 1:
         raise Invalid(LAST_OWNER)
     audit.record(session, "member.left" if leaving else "member.removed", actor=principal, org_id=org_id,
                  target_type="user", target_id=membership.user_id,

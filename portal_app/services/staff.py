@@ -1,6 +1,7 @@
 """The back office: the business's own people (staff: admin, agent, billing)
-see every organisation and person, and admins add staff and read the mail
-outbox. Staff belong to no organisation, and customers are never staff."""
+see every organisation and person, and admins add staff, read the mail
+outbox and give an organisation left without an owner a new one. Staff belong
+to no organisation, and customers are never staff."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, passwords, throttle, tokens
+from portal_app.services import audit, members, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
-from portal_app.services.errors import Invalid
+from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.paging import Page, paginate
 from portal_app.services.principal import Principal
@@ -41,15 +42,18 @@ class OrgRow:
     name: str
     slug: str
     members: int
+    owners: int
     created_at: datetime
 
 
 def list_organizations(session: Session, principal: Principal, *, query: object = "", page: object = 1) -> Page:
     principal.require_staff()
     term = _search_term(query)
-    counts = select(Membership.org_id, func.count().label("n")).group_by(Membership.org_id).subquery()
+    counts = select(Membership.org_id, func.count().label("n"),
+                    func.count().filter(Membership.role == "owner").label("owners")
+                    ).group_by(Membership.org_id).subquery()
     stmt = (select(Organization.id, Organization.name, Organization.slug, func.coalesce(counts.c.n, 0),
-                   Organization.created_at)
+                   func.coalesce(counts.c.owners, 0), Organization.created_at)
             .outerjoin(counts, counts.c.org_id == Organization.id)
             .where(or_(func.lower(Organization.name).like(term, escape="\\"),
                        func.lower(Organization.slug).like(term, escape="\\")))
@@ -161,3 +165,52 @@ def create_admin(session: Session, *, email: object, name: object, password: obj
     audit.record(session, "staff.admin_created", actor_label="command line", target_type="user",
                  target_id=user.id, target_label=user.email)
     return user, True
+
+
+def _organization(session: Session, org_id: object) -> Organization:
+    org = session.get(Organization, org_id) if type(org_id) is int else None  # noqa: E721
+    if org is None:
+        raise NotFound("Organisation not found.")
+    return org
+
+
+@dataclass(frozen=True)
+class OrgMemberRow:
+    membership_id: int
+    name: str
+    email: str
+    role: str
+
+
+def list_org_members(session: Session, principal: Principal, org_id: object) -> tuple[Organization,
+                                                                                      list[OrgMemberRow]]:
+    """An organisation and its members, for staff."""
+    principal.require_staff()
+    org = _organization(session, org_id)
+    rows = session.exec(select(Membership.id, User.name, User.email, Membership.role)
+                        .join(User, User.id == Membership.user_id).where(Membership.org_id == org.id)
+                        .order_by(User.name, User.id)).all()
+    return org, [OrgMemberRow(*row) for row in rows]
+
+
+def make_owner(session: Session, principal: Principal, org_id: object, membership_id: object) -> Membership:
+    """Staff admins give an organisation without an owner one of its members
+    as owner (nobody inside could: only owners make owners). An organisation
+    that has an owner is left to its owners."""
+    principal.require_staff("admin")
+    org = _organization(session, org_id)
+    members.lock_organization(session, org.id)
+    if members.owner_count(session, org.id) > 0:
+        raise Invalid("This organisation already has an owner; its owners manage its roles.",
+                      code="has_owner")
+    membership = (session.get(Membership, membership_id, populate_existing=True)
+                  if type(membership_id) is int else None)  # noqa: E721
+    if membership is None or membership.org_id != org.id:
+        raise NotFound("That member no longer exists.")
+    old, membership.role = membership.role, "owner"
+    session.add(membership)
+    audit.record(session, "staff.owner_assigned", actor=principal, org_id=org.id, target_type="user",
+                 target_id=membership.user_id, target_label=session.get(User, membership.user_id).email,
+                 details={"from": old})
+    session.flush()
+    return membership

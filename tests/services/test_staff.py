@@ -8,9 +8,9 @@ import sys
 import pytest
 from sqlmodel import Session, select
 
-from portal_app.models import User
-from portal_app.services import accounts, staff
-from portal_app.services.errors import Forbidden, Invalid
+from portal_app.models import AuditEvent, Membership, User
+from portal_app.services import accounts, members, staff
+from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import principal_for_user
 from tests.factories import PASSWORD, enable_mfa, last_mail, register, sign_in, token_from
 
@@ -135,3 +135,68 @@ def test_only_the_demo_staff_admin_is_exempt(session):
     # Staff an admin adds are not exempt, not even when the demo admin adds them.
     added = staff.add_staff(session, principal, name="Nia", email="nia@example.com", role="admin")
     assert not added.demo_mfa_exempt and principal_for_user(session, added, None).needs_mfa_setup
+@pytest.fixture
+def ownerless(admin):
+    """Engines, whose only owner became a member. No service allows that any
+    more (the last-owner rule), so the row is changed directly: this is the
+    state that the races fixed in members.py left behind."""
+    session, root = admin
+    register(session)
+    _, ada = sign_in(session)
+    org_id = ada.current.org_id
+    members.invite(session, ada, org_id, email="bob@example.com", role="billing")
+    members.accept_new_account(session, token_from(last_mail(session, "bob@example.com").body, "/invitations/accept"),
+                               name="Bob", password=PASSWORD)
+    ada_membership = session.exec(select(Membership).where(Membership.user_id == ada.user_id)).one()
+    ada_membership.role = "member"
+    session.add(ada_membership)
+    session.commit()
+    bob_membership = session.exec(select(Membership).join(User, User.id == Membership.user_id)
+                                  .where(User.email == "bob@example.com")).one()
+    return session, root, org_id, ada_membership.id, bob_membership.id
+
+
+def test_admin_gives_an_ownerless_organisation_an_owner(ownerless):
+    session, root, org_id, _, bob_mid = ownerless
+    assert staff.list_organizations(session, root, query="Analytical").rows[0].owners == 0
+    org, rows = staff.list_org_members(session, root, org_id)
+    assert org.name == "Analytical Engines" and {r.role for r in rows} == {"member", "billing"}
+    staff.make_owner(session, root, org_id, bob_mid)
+    session.commit()
+    assert session.get(Membership, bob_mid).role == "owner"
+    assert staff.list_organizations(session, root, query="Analytical").rows[0].owners == 1
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "staff.owner_assigned")).one()
+    assert (event.org_id, event.actor_label, event.target_label) == (org_id, "root@example.com", "bob@example.com")
+    with pytest.raises(Invalid, match="already has an owner"):  # from now on it is the owners' business
+        staff.make_owner(session, root, org_id, bob_mid)
+
+
+def test_only_staff_admins_may_give_an_owner(ownerless):
+    session, root, org_id, ada_mid, bob_mid = ownerless
+    agent = staff.add_staff(session, root, name="Agnes", email="agnes@example.com", role="agent")
+    session.commit()
+    _, ada = sign_in(session)  # a customer of that very organisation
+    enable_mfa(session, principal_for_user(session, agent, None))  # refused for the role, not for MFA
+    for who in (principal_for_user(session, agent, None), ada):
+        with pytest.raises(Forbidden) as err:
+            staff.make_owner(session, who, org_id, ada_mid)
+        assert err.value.code == "staff_only"
+    with pytest.raises(Forbidden):
+        staff.list_org_members(session, ada, org_id)
+    assert session.get(Membership, ada_mid).role == "member"
+
+
+def test_make_owner_refuses_ids_of_another_kind_or_organisation(ownerless):
+    session, root, org_id, ada_mid, bob_mid = ownerless
+    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+    eve_mid = session.exec(select(Membership).join(User, User.id == Membership.user_id)
+                           .where(User.email == "eve@example.com")).one().id
+    eve_org = session.get(Membership, eve_mid).org_id
+    for bogus_org, bogus_member in ((org_id, eve_mid), (str(org_id), bob_mid), (True, bob_mid), (None, bob_mid),
+                                    (org_id, str(bob_mid)), (org_id, None), (org_id, [bob_mid]),
+                                    (org_id, True), (org_id, 10**9), (10**9, bob_mid)):
+        with pytest.raises(NotFound):
+            staff.make_owner(session, root, bogus_org, bogus_member)
+    with pytest.raises(Invalid, match="already has an owner"):  # Eve owns hers
+        staff.make_owner(session, root, eve_org, eve_mid)
+    assert session.get(Membership, bob_mid).role == "billing"
