@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal_app.db import session_scope
+from portal_app.db import session_scope, write_lock
 from portal_app.models import User
 from portal_app.services import passwords
 from tests.factories import register
@@ -35,7 +35,7 @@ def test_an_integrity_error_carries_no_parameter_values(any_engine):
     assert "hidden due to hide_parameters" in message
 
 
-def test_an_action_on_sqlite_holds_the_write_lock_from_its_first_read(engine):
+def test_write_lock_on_sqlite_is_taken_before_the_first_read(engine):
     """Two read-then-write actions on one counter: the second waits for the
     first instead of reading the same value (no lost update)."""
     with session_scope(engine) as session:
@@ -46,6 +46,7 @@ def test_an_action_on_sqlite_holds_the_write_lock_from_its_first_read(engine):
     def increment() -> None:
         barrier.wait()
         with session_scope(engine) as session:
+            write_lock(session)
             n = session.exec(text("SELECT n FROM counter")).one()[0]
             time.sleep(0.05)
             session.exec(text("UPDATE counter SET n = :n"), params={"n": n + 1})
@@ -57,7 +58,12 @@ def test_an_action_on_sqlite_holds_the_write_lock_from_its_first_read(engine):
         thread.join()
     with Session(engine) as session:
         assert session.exec(text("SELECT n FROM counter")).one()[0] == 2
-        # Sessions outside session_scope keep the driver's usual behaviour:
-        # a read alone opens no transaction (and so holds no lock).
+        # Without the lock a read opens no transaction (and holds nothing):
+        # readers never wait for writers.
         session.exec(text("SELECT n FROM counter")).one()
         assert not session.connection().connection.dbapi_connection.in_transaction
+        # A rolled-back locked transaction leaves nothing behind.
+        write_lock(session)
+        session.exec(text("UPDATE counter SET n = 99"))
+        session.rollback()
+        assert session.exec(text("SELECT n FROM counter")).one()[0] == 2

@@ -3,9 +3,8 @@ role changes and removal. Owners and admins manage members; only owners make
 or unmake owners; an organisation always keeps at least one owner.
 
 Rules checked by reading and then writing hold under concurrency: role
-changes and removals lock the organisation's row first (on SQLite the whole
-action's transaction holds the write lock, see `db.session_scope`) and then
-re-read the actor's role, and an invitation is claimed with a conditional
+changes and removals lock the organisation's row first (`db.lock_rows`: on
+SQLite the database's write lock) and then re-read the actor's role, and an invitation is claimed with a conditional
 UPDATE, so two people acting at the same moment cannot leave an organisation
 without an owner or accept one invitation twice."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from portal_app.db import write_lock
 from portal_app.models import Throttle
 from portal_app.models.base import utcnow
 from portal_app.services.errors import PortalError
@@ -119,8 +120,8 @@ def clear(session: Session, keys: list[str]) -> None:
 
 def _locked_row(session: Session, key: str, now: datetime) -> Throttle:
     """The counter for `key`, created if missing and locked until the
-    transaction ends (on SQLite the action already holds the write lock), so
-    two requests at once cannot both take the last use."""
+    transaction ends (on SQLite: the write lock), so two requests at once cannot both take the last use."""
+    write_lock(session)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(Throttle).values(key=key, failures=0, updated_at=now)
                     .on_conflict_do_nothing(index_elements=["key"]))
