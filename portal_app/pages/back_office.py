@@ -1,12 +1,12 @@
-"""The back office (staff only): organisations and people, adding staff, and
-the mail outbox."""
+"""The back office (staff only): organisations and people, adding staff,
+giving an organisation without an owner one, and the mail outbox."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import form_error, select_field, submit_button, text_field
+from portal_app.components.forms import confirm_dialog, form_error, select_field, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.components.pagination import pager
 from portal_app.components.status import status_badge
@@ -21,7 +21,11 @@ def _row(row: rx.Var) -> rx.Component:
                   rx.text(row["detail"], size="2", color_scheme="gray"), spacing="0", align="start", min_width="0"),
         rx.spacer(),
         rx.vstack(rx.badge(row["extra"]), rx.text(row["flags"], size="1", color_scheme="gray"),
-                  rx.text("since ", row["created"], size="1", color_scheme="gray"), spacing="1", align="end"),
+                  rx.text("since ", row["created"], size="1", color_scheme="gray"),
+                  rx.cond(BackOfficeState.is_admin & (row["flags"] == "no owner"),
+                          rx.button("Give an owner", size="1", variant="soft",
+                                    on_click=BackOfficeState.choose_owner_org(row["id"]))),
+                  spacing="1", align="end"),
         width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
     )
 
@@ -64,6 +68,43 @@ def _add_staff() -> rx.Component:
     )
 
 
+def _candidate(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(row["name"], weight="medium"),
+                  rx.text(row["email"], " · ", row["role"], size="2", color_scheme="gray"),
+                  spacing="0", align="start", min_width="0"),
+        rx.spacer(),
+        confirm_dialog(
+            rx.button("Make owner", size="2", aria_label="Make " + row["name"] + " owner"),
+            title="Make this member the owner?",
+            description=rx.text(row["name"], " (", row["email"], ") becomes an owner of ",
+                                BackOfficeState.owner_org_name, " and can manage its members and roles."),
+            action_label="Make owner",
+            on_confirm=BackOfficeState.make_owner(row["id"]),
+        ),
+        width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
+    )
+
+
+def _give_owner() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.heading("Give ", BackOfficeState.owner_org_name, " an owner", size="4", as_="h2"),
+                      rx.spacer(),
+                      rx.button("Close", variant="soft", color_scheme="gray", on_click=BackOfficeState.close_owner_org),
+                      width="100%", align="center", wrap="wrap"),
+            rx.text("This organisation has no owner, so nobody in it can manage members. Choose one of its "
+                    "members.", size="2", color_scheme="gray"),
+            rx.cond(BackOfficeState.owner_candidates.length() > 0,
+                    rx.vstack(rx.foreach(BackOfficeState.owner_candidates, _candidate), spacing="0", width="100%",
+                              role="list", aria_label="Members"),
+                    rx.text("It has no members.", color_scheme="gray")),
+            spacing="3", width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _results() -> rx.Component:
     return rx.vstack(
         _search(),
@@ -101,6 +142,7 @@ def back_office() -> rx.Component:
             on_change=BackOfficeState.set_tab,
             width="100%",
         ),
+        rx.cond(BackOfficeState.owner_org_name != "", _give_owner()),
         rx.cond(BackOfficeState.is_admin, _add_staff()),
         spacing="4", width="100%",
     )

@@ -1,5 +1,5 @@
 """The back office pages: organisations and people with search and paging,
-adding staff, and the mail outbox. Services check the staff role on every
+adding staff, giving an organisation without an owner one, and the mail outbox. Services check the staff role on every
 call; the redirects here only spare customers a page of errors."""
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
 TABS = ("organisations", "people")
+
+
+def _as_id(value: object) -> int | None:
+    """A row id as the page sends it (a string of digits); anything else is None."""
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
 
 
 def _day(value) -> str:
@@ -33,6 +38,10 @@ class BackOfficeState(SessionState):
     errors: dict[str, str] = {}
     error: str = ""
     form_key: int = 0
+    # The organisation an admin is giving an owner, and its members.
+    owner_org_name: str = ""
+    owner_candidates: list[dict[str, str]] = []
+    _owner_org_id: int | None = None
 
     def _fetch(self):
         principal = self._principal()
@@ -51,7 +60,8 @@ class BackOfficeState(SessionState):
                 else:
                     result = staff.list_organizations(session, principal, query=self.query, page=self.page)
                     self.rows = [{"id": str(r.id), "name": r.name, "detail": r.slug,
-                                  "extra": f"{format_number(r.members)} member{'s' if r.members != 1 else ''}", "flags": "",
+                                  "extra": f"{format_number(r.members)} member{'s' if r.members != 1 else ''}",
+                                  "flags": "no owner" if r.owners == 0 else "",
                                   "created": _day(r.created_at)} for r in result.rows]
         except PortalError as err:
             return rx.toast.error(err.message)
@@ -98,6 +108,42 @@ class BackOfficeState(SessionState):
         self.form_key += 1
         self._fetch()
         return rx.toast.success(f"{user.email} can now choose a password from the mail we sent.")
+
+
+    @rx.event
+    def choose_owner_org(self, org_id: str):
+        """Open "give an owner" for one organisation (admins; the service checks)."""
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        try:
+            principal.require_staff("admin")
+            with session_scope() as session:
+                org, rows = staff.list_org_members(session, principal, _as_id(org_id))
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self._owner_org_id, self.owner_org_name = org.id, org.name
+        self.owner_candidates = [{"id": str(r.membership_id), "name": r.name, "email": r.email, "role": r.role}
+                                 for r in rows]
+        return None
+
+    @rx.event
+    def close_owner_org(self):
+        self._owner_org_id, self.owner_org_name, self.owner_candidates = None, "", []
+
+    @rx.event
+    async def make_owner(self, membership_id: str):
+        principal = self._principal()
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        try:
+            await self._act(staff.make_owner, principal, self._owner_org_id, _as_id(membership_id))
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        name = self.owner_org_name
+        self.close_owner_org()
+        self._fetch()
+        return rx.toast.success(f"{name} has an owner again.")
 
 
 class OutboxState(SessionState):

@@ -7,9 +7,26 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from sqlmodel import select
 
+from portal_app.models import Membership, User
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
-from tests.browser.accounts_helpers import create_person, sign_in, unique_email
+from tests.browser.accounts_helpers import create_person, portal_session, sign_in, unique_email
+
+
+def make_ownerless(portal, address: str, company: str) -> tuple[int, int]:
+    """A person whose organisation has lost its only owner (they became a
+    plain member). No service allows that any more, so the row is changed
+    directly: it is what the owner races, now fixed, left behind.
+    Returns (org id, membership id)."""
+    create_person(portal, address, company=company)
+    with portal_session(portal) as session:
+        membership = session.exec(select(Membership).join(User, User.id == Membership.user_id)
+                                  .where(User.email == address)).one()
+        membership.role = "member"
+        session.add(membership)
+        session.commit()
+        return membership.org_id, membership.id
 
 
 def test_staff_admin_searches_adds_staff_and_reads_the_outbox(portal, page):
@@ -49,3 +66,26 @@ def test_customers_are_kept_out_of_the_back_office(portal, page):
     expect(page).to_have_url(re.compile(r"/dashboard"))
     page.goto(portal.url + "/staff/outbox")
     expect(page).to_have_url(re.compile(r"/dashboard"))
+
+
+def test_staff_admin_gives_an_ownerless_organisation_an_owner(portal, page):
+    address = unique_email("orphan")
+    company = f"Orphan {address[7:17]} Ltd"
+    make_ownerless(portal, address, company)
+    sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+    page.goto(portal.url + "/staff")
+    page.get_by_label("Search").fill(company)
+    page.get_by_role("button", name="Search").click()
+    row = page.get_by_role("list", name="Results").get_by_role("listitem").filter(has_text=company)
+    expect(row.get_by_text("no owner")).to_be_visible()
+    row.get_by_role("button", name="Give an owner").click()
+    expect(page.get_by_role("heading", name=f"Give {company} an owner")).to_be_visible()
+    page.get_by_role("button", name="Make Test Person owner").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog.get_by_text(f"becomes an owner of {company}")).to_be_visible()
+    dialog.get_by_role("button", name="Make owner").click()
+    expect(page.get_by_text(f"{company} has an owner again.")).to_be_visible()
+    expect(row.get_by_text("no owner")).to_have_count(0)
+    with portal_session(portal) as session:
+        assert session.exec(select(Membership.role).join(User, User.id == Membership.user_id)
+                            .where(User.email == address)).one() == "owner"

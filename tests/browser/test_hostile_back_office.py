@@ -1,0 +1,94 @@
+"""A hostile client calls the back office's "give an owner" handlers over
+Reflex's websocket: without a session, as a customer (even one of the
+ownerless organisation), and as a staff admin with ids of the wrong type or
+of another kind. Nothing changes until a staff admin sends the right ids."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from portal_app.models import AuditEvent, Membership, User
+from portal_app.services import sessions, staff
+from portal_app.state.back_office import BackOfficeState
+from tests import factories
+from tests.browser.accounts_helpers import portal_session, unique_email
+from tests.browser.test_back_office import make_ownerless
+from tests.ws_client import ReflexClient, handler_name
+
+CHOOSE = handler_name(BackOfficeState, "choose_owner_org")
+MAKE = handler_name(BackOfficeState, "make_owner")
+BOGUS = (None, 7, True, ["1"], {"id": 1}, "", "-1", "1 OR 1=1", "9" * 40)
+
+
+def _roles(portal, org_id: int) -> list[tuple[int, str]]:
+    with portal_session(portal) as session:
+        return sorted(session.exec(select(Membership.id, Membership.role).where(Membership.org_id == org_id)).all())
+
+
+def _cookie(portal, email: str) -> str:
+    with portal_session(portal) as session:
+        raw, _ = factories.sign_in(session, email)
+    return f"{sessions.COOKIE_NAME}={raw}"
+
+
+def _owner_events(portal) -> int:
+    with portal_session(portal) as session:
+        return len(session.exec(select(AuditEvent.id).where(AuditEvent.action == "staff.owner_assigned")).all())
+
+
+def _try_everything(client: ReflexClient, org_id: int, membership_id: int) -> None:
+    client.call(CHOOSE, {"org_id": str(org_id)})
+    client.call(MAKE, {"membership_id": str(membership_id)})
+    client.call(MAKE, {"membership_id": membership_id})
+
+
+def test_give_an_owner_refuses_nobody_and_customers(portal):
+    address = unique_email("orphan")
+    org_id, membership_id = make_ownerless(portal, address, "Hostile Orphan Ltd")
+    before, events = _roles(portal, org_id), _owner_events(portal)
+    with ReflexClient(portal.url) as client:  # no session
+        client.hydrate("/staff")
+        _try_everything(client, org_id, membership_id)
+        assert client.state()[BackOfficeState.get_full_name()]["owner_org_name_rx_state_"] == ""
+    stranger = unique_email("customer")
+    with portal_session(portal) as session:
+        factories.register(session, stranger, company="Stranger Ltd", name="Stranger")
+    for who in (address, stranger):  # the orphaned member themself, and a customer of another organisation
+        with ReflexClient(portal.url, cookie=_cookie(portal, who)) as client:
+            client.hydrate("/staff")
+            _try_everything(client, org_id, membership_id)
+            assert client.state()[BackOfficeState.get_full_name()]["owner_org_name_rx_state_"] == ""
+    assert _roles(portal, org_id) == before and _owner_events(portal) == events
+
+
+def test_staff_admin_with_wrong_ids_changes_nothing_then_the_right_ones_work(portal):
+    address = unique_email("orphan")
+    org_id, membership_id = make_ownerless(portal, address, "Hostile Orphan Two Ltd")
+    other = unique_email("other")
+    with portal_session(portal) as session:
+        factories.register(session, other, company="Other Ltd", name="Other")
+        other_membership = session.exec(select(Membership).join(User, User.id == Membership.user_id)
+                                        .where(User.email == other)).one()
+        user_id = session.exec(select(User.id).where(User.email == address)).one()
+        admin = unique_email("admin")
+        staff.create_admin(session, email=admin, name="Hostile Admin", password=factories.PASSWORD)
+        session.commit()
+    before, events = _roles(portal, org_id), _owner_events(portal)
+    with ReflexClient(portal.url, cookie=_cookie(portal, admin)) as client:
+        client.hydrate("/staff")
+        for bogus in BOGUS:
+            client.call(CHOOSE, {"org_id": bogus})
+            assert client.state()[BackOfficeState.get_full_name()]["owner_org_name_rx_state_"] == ""
+        client.call(MAKE, {"membership_id": str(membership_id)})  # no organisation chosen yet
+        client.call(CHOOSE, {"org_id": str(org_id)})
+        # Ids of another kind (a user's, the organisation's) unless they happen to equal the right one.
+        other_kinds = [str(i) for i in (user_id, org_id, other_membership.id) if i != membership_id]
+        for bogus in (*BOGUS, *other_kinds):
+            client.call(MAKE, {"membership_id": bogus})
+        assert _roles(portal, org_id) == before and _owner_events(portal) == events
+        client.call(CHOOSE, {"org_id": str(other_membership.org_id)})  # an organisation that has an owner
+        client.call(MAKE, {"membership_id": str(other_membership.id)})
+        assert any("already has an owner" in str(e) for e in client.last_events)
+        client.call(CHOOSE, {"org_id": str(org_id)})
+        client.call(MAKE, {"membership_id": str(membership_id)})
+    assert _roles(portal, org_id) == [(membership_id, "owner")] and _owner_events(portal) == events + 1
