@@ -4,9 +4,10 @@ or unmake owners; an organisation always keeps at least one owner.
 
 Rules checked by reading and then writing hold under concurrency: role
 changes and removals lock the organisation's row first (`db.lock_rows`: on
-SQLite the database's write lock) and then re-read the actor's role, and an invitation is claimed with a conditional
-UPDATE, so two people acting at the same moment cannot leave an organisation
-without an owner or accept one invitation twice."""
+SQLite the database's write lock) and then re-read the actor's role, and an
+invitation is claimed with a conditional UPDATE, so two people acting at the
+same moment cannot leave an organisation without an owner or accept one
+invitation twice."""
 
 from __future__ import annotations
 
@@ -220,12 +221,16 @@ def accept_new_account(session: Session, raw: object, *, name: object, password:
     """Someone without an account accepts by choosing a name and password.
     The link came to their mailbox, so the address counts as confirmed."""
     invitation = _live_invitation(session, raw)
-    _claim(session, invitation)
-    if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
+    has_account = select(User.id).where(User.email == invitation.email)
+    if session.exec(has_account).first() is not None:
         raise Invalid("That address already has an account: sign in to accept.", code="has_account")
     clean_name = clean_text(name, field="name", label="Your name", max_length=200)
     passwords.check_policy(password, email=invitation.email, name=clean_name)
-    user = User(email=invitation.email, name=clean_name, password_hash=passwords.hash_password(password),
+    password_hash = passwords.hash_password(password)  # before the claim: it takes the write lock
+    _claim(session, invitation)
+    if session.exec(has_account).first() is not None:
+        raise Invalid("That address already has an account: sign in to accept.", code="has_account")
+    user = User(email=invitation.email, name=clean_name, password_hash=password_hash,
                 email_verified_at=utcnow())
     session.add(user)
     session.flush()
