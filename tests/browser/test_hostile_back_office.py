@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from portal_app.models import AuditEvent, Membership, User
 from portal_app.services import sessions, staff
+from portal_app.services.principal import principal_for_user
 from portal_app.state.back_office import BackOfficeState
 from tests import factories
 from tests.browser.accounts_helpers import portal_session, unique_email
@@ -28,7 +29,7 @@ def _roles(portal, org_id: int) -> list[tuple[int, str]]:
 def _cookie(portal, email: str) -> str:
     with portal_session(portal) as session:
         raw, _ = factories.sign_in(session, email)
-    return f"{sessions.COOKIE_NAME}={raw}"
+    return f"{sessions.COOKIE_BASE_NAME}={raw}"
 
 
 def _owner_events(portal) -> int:
@@ -71,8 +72,9 @@ def test_staff_admin_with_wrong_ids_changes_nothing_then_the_right_ones_work(por
                                         .where(User.email == other)).one()
         user_id = session.exec(select(User.id).where(User.email == address)).one()
         admin = unique_email("admin")
-        staff.create_admin(session, email=admin, name="Hostile Admin", password=factories.PASSWORD)
+        admin_user, _ = staff.create_admin(session, email=admin, name="Hostile Admin", password=factories.PASSWORD)
         session.commit()
+        factories.enable_mfa(session, principal_for_user(session, admin_user, None))  # staff must have it
     before, events = _roles(portal, org_id), _owner_events(portal)
     with ReflexClient(portal.url, cookie=_cookie(portal, admin)) as client:
         client.hydrate("/staff")
