@@ -1,5 +1,7 @@
 """Reflex configuration, derived from portal_app.settings (the one settings
-module). The websocket only accepts the configured public URL as Origin."""
+module). The websocket only accepts the portal's own origin: the configured
+public URL, or without one both http://localhost:PORT and http://127.0.0.1:PORT
+(see Settings.allowed_origins)."""
 
 import reflex as rx
 
@@ -12,7 +14,7 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     backend_host=_settings.bind_host,
-    cors_allowed_origins=[_settings.public_url],
+    cors_allowed_origins=_settings.allowed_origins,
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color=_settings.primary_color, radius="medium"),

@@ -52,6 +52,8 @@ class Settings:
     staff_session_idle_minutes: int = 30
     staff_session_max_hours: int = 12
     max_connections_per_ip: int = 40  # open websockets (browser tabs) per client address; 0 = no cap
+    # False when PORTAL_PUBLIC_URL is unset and public_url is the local default.
+    public_url_configured: bool = True
 
     @property
     def outbox_dir(self) -> Path:
@@ -65,11 +67,16 @@ class Settings:
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
-        """The addresses the portal's own pages are served from: the only
-        origins the websocket and state-changing routes accept (an Origin
-        header is scheme://host[:port], never a path)."""
-        parts = urlsplit(self.public_url)
-        return (f"{parts.scheme}://{parts.netloc}",)
+        """The origins the portal's own pages are served from: the only ones
+        the websocket and state-changing routes accept (rule 9). A configured
+        public URL is the only one. Without it the portal runs on this
+        machine, and both loopback spellings of it must work: Reflex itself
+        prints http://127.0.0.1:PORT while mail and our scripts say localhost,
+        and a browser treats the two as different origins."""
+        own = _origin(self.public_url)
+        if self.public_url_configured:
+            return (own,)
+        return (own, f"http://127.0.0.1:{self.port}")
 
     @property
     def is_https(self) -> bool:
@@ -93,6 +100,18 @@ class Settings:
         return path.read_text().strip()
 
 
+def _origin(url: str) -> str:
+    """What a browser sends as Origin for pages under `url`: scheme and host,
+    the port only when it is not the scheme's default, never a path."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    default_port = {"http": 80, "https": 443}.get(scheme)
+    port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+    return f"{scheme}://{host}{port}"
+
+
 def load_settings() -> Settings:
     """Read the environment now (tests call this after changing it)."""
     data_dir = Path(_env("PORTAL_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
@@ -101,6 +120,7 @@ def load_settings() -> Settings:
         data_dir=data_dir,
         database_url=_env("PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"),
         public_url=_env("PORTAL_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
+        public_url_configured=_env("PORTAL_PUBLIC_URL") is not None,
         bind_host=_env("PORTAL_BIND_HOST", "127.0.0.1"),
         port=port,
         portal_name=_env("PORTAL_NAME", "Customer Portal"),

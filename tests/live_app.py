@@ -39,7 +39,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def app_env(data_dir: Path, port: int) -> dict[str, str]:
+def app_env(data_dir: Path, port: int, *, set_public_url: bool = True) -> dict[str, str]:
     env = dict(os.environ)
     # What scripts/setup.sh exports, so the fixture also works outside it.
     tools = [str(ROOT / ".venv" / "bin"), str(ROOT / ".tools" / "node_modules" / ".bin")]
@@ -48,11 +48,13 @@ def app_env(data_dir: Path, port: int) -> dict[str, str]:
     env.update({
         "PORTAL_DATA_DIR": str(data_dir),
         "PORTAL_PORT": str(port),
-        # The websocket accepts only this origin, so tests must open exactly it.
-        "PORTAL_PUBLIC_URL": f"http://localhost:{port}",
         "PORTAL_BIND_HOST": "127.0.0.1",
     })
     env.pop("PORTAL_DATABASE_URL", None)
+    env.pop("PORTAL_PUBLIC_URL", None)
+    if set_public_url:
+        # The websocket accepts only this origin, so tests must open exactly it.
+        env["PORTAL_PUBLIC_URL"] = f"http://localhost:{port}"
     # Branded like a real instance, so the header logo is exercised too.
     logo = data_dir / "brand.png"
     logo.write_bytes(BRAND_PNG)
@@ -60,31 +62,37 @@ def app_env(data_dir: Path, port: int) -> dict[str, str]:
     return env
 
 
-def start(data_dir: Path) -> LiveApp:
+def start(data_dir: Path, *, set_public_url: bool = True, backend_only: bool = False) -> LiveApp:
+    """set_public_url=False runs with the default public URL, as a newcomer
+    does. backend_only=True starts only the backend (websocket, API, /ping)
+    without building the frontend: it can run next to the session's portal,
+    whose built pages a second full build in the same .web would overwrite
+    (the build bakes in its port)."""
     port = free_port()
-    env = app_env(data_dir, port)
+    env = app_env(data_dir, port, set_public_url=set_public_url)
     for cmd in (["migrate"], ["seed-demo"]):
         subprocess.run([sys.executable, "-m", "portal_app", *cmd], cwd=ROOT, env=env, check=True)
     log_path = data_dir / "app.log"
+    ports = (["--backend-only"] if backend_only else ["--frontend-port", str(port)]) + ["--backend-port", str(port)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reflex", "run", "--env", "prod",
-         "--frontend-port", str(port), "--backend-port", str(port)],
+        [sys.executable, "-m", "reflex", "run", "--env", "prod", *ports],
         cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, start_new_session=True,
     )
-    app = LiveApp(url=env["PORTAL_PUBLIC_URL"], data_dir=data_dir, log_path=log_path, process=proc)
-    _wait_until_serving(app)
+    url = env.get("PORTAL_PUBLIC_URL", f"http://localhost:{port}")
+    app = LiveApp(url=url, data_dir=data_dir, log_path=log_path, process=proc)
+    _wait_until_serving(app, pages=not backend_only)
     return app
 
 
-def _wait_until_serving(app: LiveApp) -> None:
+def _wait_until_serving(app: LiveApp, *, pages: bool = True) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if app.process.poll() is not None:
             raise RuntimeError(f"the portal exited early:\n{app.log()[-4000:]}")
         try:
             if (httpx.get(f"{app.url}/ping", timeout=2).status_code == 200
-                    and httpx.get(app.url + "/", timeout=5).status_code == 200):
+                    and (not pages or httpx.get(app.url + "/", timeout=5).status_code == 200)):
                 return
         except httpx.HTTPError:
             pass

@@ -56,3 +56,52 @@ def test_staff_sessions_have_their_own_shorter_defaults(monkeypatch, tmp_path):
     assert (s.staff_session_idle_minutes, s.staff_session_max_hours) == (30, 12)
     monkeypatch.setenv("PORTAL_STAFF_SESSION_IDLE_MINUTES", "15")
     assert load_settings().staff_session_idle_minutes == 15
+
+
+def test_without_a_public_url_both_loopback_spellings_are_allowed(monkeypatch, tmp_path):
+    # Reflex prints http://127.0.0.1:PORT, our scripts and mail say localhost:
+    # a newcomer may open either, and each must get a working websocket.
+    monkeypatch.delenv("PORTAL_PUBLIC_URL", raising=False)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_PORT", "4123")
+    s = load_settings()
+    assert not s.public_url_configured
+    assert s.allowed_origins == ("http://localhost:4123", "http://127.0.0.1:4123")
+    assert s.public_url == "http://localhost:4123"  # mailed links: one base URL
+
+
+def test_a_configured_public_url_is_the_only_allowed_origin(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_PORT", "4123")
+    for url, origin in [
+        ("https://portal.example.com/", "https://portal.example.com"),
+        ("https://Portal.Example.com:443/customers", "https://portal.example.com"),
+        ("http://localhost:4123", "http://localhost:4123"),
+        ("http://[::1]:8080/", "http://[::1]:8080"),
+    ]:
+        monkeypatch.setenv("PORTAL_PUBLIC_URL", url)
+        s = load_settings()
+        assert s.public_url_configured
+        assert s.allowed_origins == (origin,), url
+
+
+def test_rxconfig_hands_the_allowed_origins_to_reflex(tmp_path):
+    # In a child process, as `reflex run` reads it, so this process keeps its settings.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from portal_app.settings import PROJECT_ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_DATA_DIR=str(tmp_path), PORTAL_PORT="4123")
+    code = "import json, rxconfig; print(json.dumps(list(rxconfig.config.cors_allowed_origins)))"
+
+    def origins(**extra: str) -> list[str]:
+        out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env={**env, **extra},
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    assert origins() == ["http://localhost:4123", "http://127.0.0.1:4123"]
+    assert origins(PORTAL_PUBLIC_URL="https://portal.example.com") == ["https://portal.example.com"]

@@ -1,10 +1,18 @@
-"""The websocket trusts only the configured public URL (rule 9): a page on a
-foreign site cannot open it with the visitor's cookies."""
+"""The websocket trusts only the portal's own origin (rule 9): a page on a
+foreign site cannot open it with the visitor's cookies. With a configured
+public URL that is the only origin; without one (a newcomer's first run) both
+http://localhost:PORT and http://127.0.0.1:PORT are the portal's own, since
+Reflex prints the one and our scripts the other."""
 
 import base64
 import os
 import socket
+from collections.abc import Iterator
 from urllib.parse import urlsplit
+
+import pytest
+
+from tests import live_app
 
 
 def _handshake_status(app_url: str, origin: str) -> int:
@@ -29,3 +37,27 @@ def test_websocket_refuses_foreign_origins(portal):
     port = urlsplit(portal.url).port
     for origin in ("https://evil.example", f"http://127.0.0.1:{port}", "null"):
         assert _handshake_status(portal.url, origin) != 101, origin
+
+
+@pytest.fixture(scope="module")
+def default_url_portal(tmp_path_factory) -> Iterator[live_app.LiveApp]:
+    """The portal as `scripts/run.sh` starts it when PORTAL_PUBLIC_URL is not
+    set. Backend only: the origin check is the backend's, and a second
+    frontend build would overwrite the session portal's pages."""
+    app = live_app.start(tmp_path_factory.mktemp("portal-default-url"), set_public_url=False, backend_only=True)
+    yield app
+    live_app.stop(app)
+
+
+def test_without_a_public_url_both_loopback_origins_are_accepted(default_url_portal):
+    port = urlsplit(default_url_portal.url).port
+    assert default_url_portal.url == f"http://localhost:{port}"
+    for origin in (f"http://localhost:{port}", f"http://127.0.0.1:{port}"):
+        assert _handshake_status(default_url_portal.url, origin) == 101, origin
+
+
+def test_without_a_public_url_foreign_origins_are_refused(default_url_portal):
+    port = urlsplit(default_url_portal.url).port
+    for origin in ("https://evil.example", f"http://localhost:{port + 1}", f"https://127.0.0.1:{port}",
+                   "null"):
+        assert _handshake_status(default_url_portal.url, origin) == 403, origin
