@@ -2,6 +2,11 @@
 
   migrate     bring the database schema to the newest migration
   seed-demo   add the demo data that is missing (safe to run again)
+  seed-demo --if-empty
+              add demo data only to a new, empty database, unless PORTAL_DEMO=0
+              (what scripts/run.sh does on every start); then say how to sign in
+  remove-demo delete the demo organisations and logins with everything that
+              hangs off them (one transaction, audited)
   create-admin --email E --name N
               create a back-office admin (the password is asked for, or read
               from standard input with --password-stdin), or make an
@@ -25,17 +30,57 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed_demo(_args: argparse.Namespace) -> int:
+ADMIN_HINT = "python -m portal_app create-admin --email you@example.com --name 'Your Name'"
+
+
+def _print_sign_in_help(session) -> None:  # noqa: ANN001
+    """Demo logins that still work (published password verified), and how to
+    make the first admin when there is none."""
+    from portal_app.services.demo import demo_logins, has_admin
+
+    logins = demo_logins(session)
+    if logins:
+        print("==> demo logins (for trying the portal; `python -m portal_app remove-demo` removes them):")
+        for line in logins:
+            print(f"      {line}")
+    if not has_admin(session):
+        print("==> there is no back-office admin yet; create the first one with:")
+        print(f"      {ADMIN_HINT}")
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
     from portal_app.db import session_scope
-    from portal_app.services.demo import demo_logins, load_demo_data
+    from portal_app.services.demo import load_demo_data, seed_if_empty
+    from portal_app.settings import get_settings
 
     with session_scope() as session:
-        lines = load_demo_data(session)
+        if not args.if_empty:
+            lines = load_demo_data(session)
+        elif not get_settings().demo_data:
+            lines = ["PORTAL_DEMO=0: no demo data"]
+        else:
+            lines = seed_if_empty(session) or ["the database is not new: no demo data added"]
     for line in lines:
         print(f"==> {line}")
-    print("==> demo logins (for trying the portal; remove them before real use):")
-    for line in demo_logins():
-        print(f"      {line}")
+    with session_scope() as session:
+        _print_sign_in_help(session)
+    return 0
+
+
+def _remove_demo(_args: argparse.Namespace) -> int:
+    from portal_app.db import session_scope
+    from portal_app.integrations.storage import get_storage
+    from portal_app.services.demo import remove_demo
+
+    with session_scope() as session:
+        removal = remove_demo(session)
+    storage = get_storage()
+    for key in removal.file_keys:  # only once the rows are gone for good
+        storage.delete(key)
+    for line in removal.lines:
+        print(f"==> {line}")
+    with session_scope() as session:
+        _print_sign_in_help(session)
     return 0
 
 
@@ -74,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
-    sub.add_parser("seed-demo", help="load demo data (idempotent)").set_defaults(func=_seed_demo)
+    seed = sub.add_parser("seed-demo", help="load demo data (idempotent)")
+    seed.add_argument("--if-empty", action="store_true",
+                      help="only into a new, empty database, and not with PORTAL_DEMO=0")
+    seed.set_defaults(func=_seed_demo)
+    sub.add_parser("remove-demo", help="delete the demo data (audited)").set_defaults(func=_remove_demo)
     admin = sub.add_parser("create-admin", help="create a back-office admin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")

@@ -54,6 +54,8 @@ class Settings:
     max_connections_per_ip: int = 40  # open websockets (browser tabs) per client address; 0 = no cap
     # False when PORTAL_PUBLIC_URL is unset and public_url is the local default.
     public_url_configured: bool = True
+    # PORTAL_DEMO=0: a new database starts empty instead of with demo data.
+    demo_data: bool = True
 
     @property
     def outbox_dir(self) -> Path:
@@ -141,6 +143,7 @@ def load_settings() -> Settings:
         staff_session_idle_minutes=int(_env("PORTAL_STAFF_SESSION_IDLE_MINUTES", "30")),
         staff_session_max_hours=int(_env("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
         max_connections_per_ip=int(_env("PORTAL_MAX_CONNECTIONS_PER_IP", "40")),
+        demo_data=_env("PORTAL_DEMO", "1").lower() not in ("0", "false", "no", "off"),
     )
 
 

@@ -56,6 +56,8 @@ ACTIONS: dict[str, str] = {
     "staff.added": "added a staff member",
     "staff.admin_created": "created an admin (command line)",
     "staff.owner_assigned": "made someone the owner of an organisation without one",
+    "demo.seeded": "added the demo data (command line)",
+    "demo.removed": "removed the demo data (command line)",
 }
 PAGE_SIZE = 50
 
@@ -231,6 +233,8 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "member.left": lambda s: f"{s.actor} left {_the_org(s)}",
     "staff.added": lambda s: f"{s.actor} added {_whom(s)} to the staff{_as_role(s)}",
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
+    "demo.seeded": lambda s: "The demo data was added from the command line",
+    "demo.removed": lambda s: "The demo data was removed from the command line",
 }
 
 

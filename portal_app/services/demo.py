@@ -1,14 +1,28 @@
-"""Demo data for the first command: idempotent, so running it again neither
-duplicates rows nor overwrites what someone changed since (a changed demo
-password stays changed)."""
+"""Demo data for trying the portal: organisations, their people and a
+back-office admin, all with one published password.
+
+Demo data goes only where nobody can be surprised by it: into a new, empty
+database when the portal starts (`seed_if_empty`), or when someone runs
+`python -m portal_app seed-demo` on purpose (`load_demo_data`, which adds what
+is missing and never overwrites what someone changed). `remove_demo` takes it
+out again in one transaction, and because that leaves an audit event behind,
+the database is no longer "new" and the next start does not bring it back.
+
+The published password is printed only for demo logins that still have it
+(`demo_logins` checks each stored hash), so a changed password is never shown
+and a removed login is never advertised.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from portal_app.models import Membership, Organization, User
+from portal_app.models import AuditEvent, Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
-from portal_app.services import organizations, passwords
+from portal_app.services import audit, organizations, passwords
 from portal_app.services.validation import slugify
 
 DEMO_PASSWORD = "orange-tractor-velvet-81"
@@ -17,53 +31,160 @@ DEMO_ORGANIZATIONS = [
     ("Acme Ltd", "Alice Owner", "alice@acme.example.com"),
     ("Globex Corporation", "Gus Owner", "gus@globex.example.com"),
 ]
+# The organisation profile shown on invoices and to staff, by organisation.
+DEMO_PROFILES = {
+    "Acme Ltd": dict(legal_name="Acme Trading Ltd", address="12 Harbour Street\nBristol BS1 4QA\nUnited Kingdom",
+                     tax_id="GB 123 4567 89", billing_email="accounts@acme.example.com"),
+    "Globex Corporation": dict(legal_name="Globex Corporation", address="1 Globex Plaza\nCypress Creek, OR 97000\nUSA",
+                               tax_id="", billing_email="billing@globex.example.com"),
+}
+# Other people in the demo organisations: (organisation, name, email, role).
+DEMO_MEMBERS = [
+    ("Acme Ltd", "Bob Billing", "bob@acme.example.com", "billing"),
+]
 DEMO_STAFF_EMAIL = "sam@portal.example.com"
+DEMO_STAFF_NAME = "Sam Staff"
+CLI_ACTOR = "command line"
 
 
-def _ensure_org(session: Session, name: str, lines: list[str]) -> Organization:
-    org = organizations.get_by_slug(session, slugify(name))
-    if org is None:
-        org = organizations.create_organization(session, name=name)
-        lines.append(f"created demo organisation {org.name}")
-    else:
-        lines.append(f"demo organisation {org.name} already present")
-    return org
+def demo_emails() -> list[str]:
+    return ([email for _, _, email in DEMO_ORGANIZATIONS] + [email for _, _, email, _ in DEMO_MEMBERS]
+            + [DEMO_STAFF_EMAIL])
 
 
-def _ensure_owner(session: Session, org: Organization, name: str, email: str, lines: list[str]) -> None:
-    if session.exec(select(User).where(User.email == email)).first() is not None:
-        lines.append(f"demo login {email} already present")
-        return
-    user = User(email=email, name=name, password_hash=passwords.hash_password(DEMO_PASSWORD),
-                email_verified_at=utcnow())
-    session.add(user)
-    session.flush()
-    session.add(Membership(user_id=user.id, org_id=org.id, role="owner"))
-    session.flush()
-    lines.append(f"created demo login {email} (owner of {org.name})")
+def demo_slugs() -> list[str]:
+    return [slugify(name) for name, _, _ in DEMO_ORGANIZATIONS]
 
 
-def _ensure_staff_admin(session: Session, lines: list[str]) -> None:
-    if session.exec(select(User).where(User.email == DEMO_STAFF_EMAIL)).first() is not None:
-        lines.append(f"demo login {DEMO_STAFF_EMAIL} already present")
-        return
-    session.add(User(email=DEMO_STAFF_EMAIL, name="Sam Staff", password_hash=passwords.hash_password(DEMO_PASSWORD),
-                     email_verified_at=utcnow(), staff_role="admin", demo_mfa_exempt=True))
-    session.flush()
-    lines.append(f"created demo login {DEMO_STAFF_EMAIL} (back-office admin)")
+def is_empty(session: Session) -> bool:
+    """A new database: no people, no organisations and no audit event at all.
+    The last part matters: removing the demo data (or anything else that ever
+    happened here) leaves an event, so a database someone emptied on purpose
+    is not mistaken for a new one."""
+    for model in (User, Organization, AuditEvent):
+        if session.exec(select(func.count()).select_from(model)).one():
+            return False
+    return True
+
+
+@dataclass
+class _Seeder:
+    session: Session
+    lines: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    _hash: str | None = None
+
+    def password_hash(self) -> str:
+        # One argon2 hash for every demo login: they share the password.
+        if self._hash is None:
+            self._hash = passwords.hash_password(DEMO_PASSWORD)
+        return self._hash
+
+    def org(self, name: str) -> Organization:
+        org = organizations.get_by_slug(self.session, slugify(name))
+        if org is not None:
+            self.lines.append(f"demo organisation {org.name} already present")
+            return org
+        org = organizations.create_organization(self.session, name=name)
+        for key, value in DEMO_PROFILES.get(name, {}).items():
+            setattr(org, key, value)
+        self.session.add(org)
+        self.session.flush()
+        self.created.append(org.name)
+        self.lines.append(f"created demo organisation {org.name}")
+        return org
+
+    def person(self, name: str, email: str, *, org: Organization | None = None, role: str = "",
+               staff_role: str | None = None) -> None:
+        if self.session.exec(select(User.id).where(User.email == email)).first() is not None:
+            self.lines.append(f"demo login {email} already present")
+            return
+        # The demo staff admin may use the back office without two-step
+        # verification (staff must otherwise), so the printed password is enough.
+        user = User(email=email, name=name, password_hash=self.password_hash(), email_verified_at=utcnow(),
+                    staff_role=staff_role, demo_mfa_exempt=staff_role is not None)
+        self.session.add(user)
+        self.session.flush()
+        if org is not None:
+            self.session.add(Membership(user_id=user.id, org_id=org.id, role=role))
+            self.session.flush()
+        self.created.append(email)
+        where = f"{role} of {org.name}" if org is not None else "back-office admin"
+        self.lines.append(f"created demo login {email} ({where})")
 
 
 def load_demo_data(session: Session) -> list[str]:
-    """Create whatever demo rows are missing; return lines to print."""
-    lines: list[str] = []
+    """Create whatever demo rows are missing (on purpose: `seed-demo`); what
+    exists is left as it is. Audited when anything was created. Returns lines
+    to print."""
+    seeder = _Seeder(session)
+    orgs: dict[str, Organization] = {}
     for org_name, owner_name, email in DEMO_ORGANIZATIONS:
-        org = _ensure_org(session, org_name, lines)
-        _ensure_owner(session, org, owner_name, email, lines)
-    _ensure_staff_admin(session, lines)
-    return lines
+        orgs[org_name] = seeder.org(org_name)
+        seeder.person(owner_name, email, org=orgs[org_name], role="owner")
+    for org_name, name, email, role in DEMO_MEMBERS:
+        seeder.person(name, email, org=orgs[org_name], role=role)
+    seeder.person(DEMO_STAFF_NAME, DEMO_STAFF_EMAIL, staff_role="admin")
+    if seeder.created:
+        audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo",
+                     target_label="demo data", details={"created": seeder.created})
+        session.flush()
+    return seeder.lines
 
 
-def demo_logins() -> list[str]:
-    """What the run command prints, so a first-time visitor can sign in."""
-    return [f"{email}  password: {DEMO_PASSWORD}  ({org})" for org, _, email in DEMO_ORGANIZATIONS] + [
-        f"{DEMO_STAFF_EMAIL}  password: {DEMO_PASSWORD}  (back-office admin)"]
+def seed_if_empty(session: Session) -> list[str] | None:
+    """Demo data for a new, empty database (the first start); None, and
+    nothing written, for any database that has ever held anything."""
+    if not is_empty(session):
+        return None
+    return load_demo_data(session)
+
+
+@dataclass(frozen=True)
+class Removal:
+    lines: list[str]
+    # Stored files of the removed organisations, to delete once committed.
+    file_keys: list[str]
+
+
+def remove_demo(session: Session) -> Removal:
+    """Delete the demo organisations and logins with everything hanging off
+    them (memberships, invitations, sessions, tokens, their organisations'
+    audit events: the foreign keys cascade), and unsent mail to demo
+    addresses. People who are not demo logins keep their accounts, even if
+    they joined a demo organisation. One audit event records the removal."""
+    slugs, emails = demo_slugs(), demo_emails()
+    orgs = session.exec(select(Organization).where(Organization.slug.in_(slugs)).order_by(Organization.id)).all()
+    users = session.exec(select(User).where(User.email.in_(emails)).order_by(User.id)).all()
+    org_names, logins = [o.name for o in orgs], [u.email for u in users]
+    file_keys = [o.logo_key for o in orgs if o.logo_key]
+    org_ids, user_ids = [o.id for o in orgs], [u.id for u in users]
+    # Core DELETEs, so the database's ON DELETE rules do the cascading; the
+    # session then forgets the deleted objects instead of flushing them.
+    session.execute(delete(OutgoingMail).where(OutgoingMail.to_address.in_(emails), OutgoingMail.sent_at.is_(None)))
+    if org_ids:
+        session.execute(delete(Organization).where(Organization.id.in_(org_ids)))
+    if user_ids:
+        session.execute(delete(User).where(User.id.in_(user_ids)))
+    session.expunge_all()
+    audit.record(session, "demo.removed", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
+                 details={"organisations": org_names, "logins": logins})
+    session.flush()
+    lines = [f"removed demo organisation {name}" for name in org_names] + [f"removed demo login {e}" for e in logins]
+    return Removal(lines or ["no demo data to remove"], file_keys)
+
+
+def demo_logins(session: Session) -> list[str]:
+    """The demo logins a first-time visitor can use right now: those that
+    exist, are active and still have the published password."""
+    roles = {email: f"owner of {org}" for org, _, email in DEMO_ORGANIZATIONS}
+    roles |= {email: f"{role} of {org}" for org, _, email, role in DEMO_MEMBERS}
+    roles[DEMO_STAFF_EMAIL] = "back-office admin"
+    users = session.exec(select(User).where(User.email.in_(list(roles)), User.is_active == True)).all()  # noqa: E712
+    usable = {u.email for u in users if passwords.verify_password(DEMO_PASSWORD, u.password_hash)}
+    return [f"{email}  password: {DEMO_PASSWORD}  ({where})" for email, where in roles.items() if email in usable]
+
+
+def has_admin(session: Session) -> bool:
+    """Whether anyone can sign in to the back office as an admin."""
+    return session.exec(select(User.id).where(User.staff_role == "admin", User.is_active == True)).first() is not None  # noqa: E712

@@ -1,10 +1,28 @@
-"""Demo data: a second run neither duplicates nor wipes."""
+"""Demo data: only into a new, empty database (or on purpose), never back
+after someone removed it, removable in one audited transaction, and its
+password printed only while a demo login still has it."""
+
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from portal_app.models import Organization
-from portal_app.services import accounts
-from portal_app.services.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, load_demo_data
+from portal_app.models import AuditEvent, Invitation, LoginSession, Membership, Organization, OutgoingMail, User
+from portal_app.models.base import utcnow
+from portal_app.services import accounts, organizations, passwords
+from portal_app.services.demo import (
+    DEMO_MEMBERS,
+    DEMO_ORGANIZATIONS,
+    DEMO_PASSWORD,
+    DEMO_STAFF_EMAIL,
+    demo_emails,
+    demo_logins,
+    has_admin,
+    is_empty,
+    load_demo_data,
+    remove_demo,
+    seed_if_empty,
+)
+from tests import factories
 
 
 def _names(engine) -> list[str]:
@@ -12,33 +30,148 @@ def _names(engine) -> list[str]:
         return sorted(o.name for o in s.exec(select(Organization)))
 
 
-def test_demo_data_loads_once(engine):
-    with Session(engine) as s:
-        first = load_demo_data(s)
-        s.commit()
-    with Session(engine) as s:
-        second = load_demo_data(s)
-        s.commit()
-    assert all(line.startswith("created") for line in first)
-    assert all(line.endswith("already present") for line in second)
-    assert _names(engine) == sorted(org for org, _, _ in DEMO_ORGANIZATIONS)
+def _emails(session: Session) -> set[str]:
+    return set(session.exec(select(User.email)).all())
 
 
-def test_demo_logins_work(engine):
+def test_a_new_database_gets_the_demo_data_and_its_logins_work(engine):
     with Session(engine) as s:
-        load_demo_data(s)
+        assert is_empty(s)
+        lines = seed_if_empty(s)
+        s.commit()
+        assert lines and all(line.startswith("created") for line in lines)
+        assert _emails(s) == set(demo_emails())
         for _, _, email in DEMO_ORGANIZATIONS:
             assert accounts.login_with_password(s, email=email, password=DEMO_PASSWORD, ip="192.0.2.1").ticket
+        acme = organizations.get_by_slug(s, "acme-ltd")
+        assert acme.legal_name and acme.billing_email  # a filled-in profile, as a real customer has
+        roles = sorted(m.role for m in s.exec(select(Membership).where(Membership.org_id == acme.id)))
+        assert roles == sorted(["owner", *[r for org, _, _, r in DEMO_MEMBERS if org == "Acme Ltd"]])
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "demo.seeded")).one().actor_label
+        assert not is_empty(s)
 
 
-def test_demo_data_does_not_overwrite_changes(engine):
+def test_a_database_with_anyone_in_it_gets_no_demo_data(engine):
     with Session(engine) as s:
-        load_demo_data(s)
+        factories.register(s, "real@customer.example")
+    with Session(engine) as s:
+        assert seed_if_empty(s) is None
+        s.commit()
+    assert _names(engine) == ["Analytical Engines"]
+
+
+def test_a_database_with_only_an_organisation_or_a_staff_member_is_not_new(engine):
+    with Session(engine) as s:
+        organizations.create_organization(s, name="Real Customer Ltd")
+        s.commit()
+        assert not is_empty(s) and seed_if_empty(s) is None
+    with Session(engine) as s:
+        s.delete(s.exec(select(Organization)).one())
+        s.add(User(email="it@business.example", name="IT", password_hash="x", staff_role="agent"))
+        s.commit()
+        assert not is_empty(s) and seed_if_empty(s) is None
+
+
+def test_removed_demo_data_does_not_come_back_on_the_next_start(engine):
+    with Session(engine) as s:
+        seed_if_empty(s)
+        s.commit()
+    with Session(engine) as s:
+        remove_demo(s)
+        s.commit()
+    with Session(engine) as s:
+        assert s.exec(select(User)).first() is None and s.exec(select(Organization)).first() is None
+        assert seed_if_empty(s) is None  # what run.sh calls on every start
+        s.commit()
+        assert demo_logins(s) == [] and not has_admin(s)
+
+
+def test_seed_demo_on_purpose_adds_only_what_is_missing_and_keeps_changes(engine):
+    with Session(engine) as s:
+        first = load_demo_data(s)
         org = s.exec(select(Organization).where(Organization.slug == "acme-ltd")).one()
         org.name = "Acme Renamed"
         s.commit()
     with Session(engine) as s:
-        load_demo_data(s)
+        second = load_demo_data(s)
         s.commit()
+        assert len(s.exec(select(AuditEvent).where(AuditEvent.action == "demo.seeded")).all()) == 1
+    assert all(line.startswith("created") for line in first)
+    assert all(line.endswith("already present") for line in second)
     assert "Acme Renamed" in _names(engine)
     assert len(_names(engine)) == len(DEMO_ORGANIZATIONS)
+
+
+def test_seed_demo_on_purpose_works_in_a_database_that_is_in_use(engine):
+    with Session(engine) as s:
+        factories.register(s, "real@customer.example")
+    with Session(engine) as s:
+        load_demo_data(s)
+        s.commit()
+        assert set(demo_emails()) <= _emails(s)
+
+
+def test_remove_demo_deletes_everything_hanging_off_it_in_one_audited_transaction(any_engine):
+    with Session(any_engine, expire_on_commit=False) as s:
+        seed_if_empty(s)
+        real = factories.register(s, "real@customer.example")
+        acme = organizations.get_by_slug(s, "acme-ltd")
+        alice = s.exec(select(User).where(User.email == "alice@acme.example.com")).one()
+        # Things hanging off the demo rows, as a visitor trying the portal leaves them.
+        s.add(Membership(user_id=real.id, org_id=acme.id, role="member"))
+        s.add(LoginSession(user_id=alice.id, token_hash="a" * 64, expires_at=utcnow() + timedelta(hours=1)))
+        s.add(Invitation(org_id=acme.id, email="dana@acme.example.com", role="member", token_hash="b" * 64,
+                         invited_by_id=alice.id, expires_at=utcnow() + timedelta(days=7)))
+        s.add(OutgoingMail(to_address="alice@acme.example.com", subject="Hello", body="Hi"))
+        s.add(AuditEvent(action="org.renamed", org_id=acme.id, actor_id=alice.id, actor_label=alice.email))
+        s.commit()
+        counts_before = {m: len(s.exec(select(m)).all()) for m in (User, Organization, Membership, AuditEvent)}
+
+        removal = remove_demo(s)
+        assert any("Acme Ltd" in line for line in removal.lines)
+        s.rollback()  # nothing committed inside: a failure leaves everything as it was
+        assert {m: len(s.exec(select(m)).all()) for m in counts_before} == counts_before
+
+        remove_demo(s)
+        s.commit()
+        assert _emails(s) == {"real@customer.example"}
+        assert sorted(o.name for o in s.exec(select(Organization))) == ["Analytical Engines"]
+        memberships = s.exec(select(Membership)).all()
+        assert [m.user_id for m in memberships] == [real.id]
+        assert s.exec(select(OutgoingMail).where(OutgoingMail.to_address.in_(demo_emails()))).first() is None
+        assert s.exec(select(LoginSession).where(LoginSession.user_id == alice.id)).first() is None
+        assert s.exec(select(Invitation)).first() is None
+        assert s.exec(select(AuditEvent).where(AuditEvent.org_id == acme.id)).first() is None
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "demo.removed")).one()
+        assert event.actor_label == "command line" and "alice@acme.example.com" in event.details
+
+
+def test_remove_demo_without_demo_data_says_so_and_touches_nobody(engine):
+    with Session(engine) as s:
+        factories.register(s, "real@customer.example")
+    with Session(engine) as s:
+        assert remove_demo(s).lines == ["no demo data to remove"]
+        s.commit()
+        assert _emails(s) == {"real@customer.example"}
+
+
+def test_logins_are_printed_only_while_they_have_the_published_password(engine):
+    with Session(engine) as s:
+        seed_if_empty(s)
+        s.commit()
+        printed = demo_logins(s)
+        assert len(printed) == len(demo_emails())
+        assert all(DEMO_PASSWORD in line for line in printed)
+        assert any(DEMO_STAFF_EMAIL in line and "back-office admin" in line for line in printed)
+
+        alice = s.exec(select(User).where(User.email == "alice@acme.example.com")).one()
+        alice.password_hash = passwords.hash_password("a-private-password-of-alices")
+        gus = s.exec(select(User).where(User.email == "gus@globex.example.com")).one()
+        gus.is_active = False
+        s.delete(s.exec(select(User).where(User.email == DEMO_STAFF_EMAIL)).one())
+        s.commit()
+        printed = demo_logins(s)
+        assert not any(e in line for line in printed
+                       for e in ("alice@acme.example.com", "gus@globex.example.com", DEMO_STAFF_EMAIL))
+        assert [line.split()[0] for line in printed] == [email for _, _, email, _ in DEMO_MEMBERS]
+        assert not has_admin(s)
