@@ -30,7 +30,15 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-ADMIN_HINT = "python -m portal_app create-admin --email you@example.com --name 'Your Name'"
+def _python() -> str:
+    """How to call this Python from the project directory: the venv that
+    scripts/setup.sh made is not active in the newcomer's own shell."""
+    from pathlib import Path
+
+    from portal_app.settings import PROJECT_ROOT
+
+    venv = PROJECT_ROOT / ".venv"
+    return ".venv/bin/python" if Path(sys.prefix).resolve() == venv.resolve() else "python"
 
 
 def _print_sign_in_help(session) -> None:  # noqa: ANN001
@@ -45,7 +53,7 @@ def _print_sign_in_help(session) -> None:  # noqa: ANN001
             print(f"      {line}")
     if not has_admin(session):
         print("==> there is no back-office admin yet; create the first one with:")
-        print(f"      {ADMIN_HINT}")
+        print(f"      {_python()} -m portal_app create-admin --email you@example.com --name 'Your Name'")
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
