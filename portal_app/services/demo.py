@@ -15,6 +15,7 @@ and a removed login is never advertised.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func
@@ -67,11 +68,55 @@ def is_empty(session: Session) -> bool:
     return True
 
 
+def _owner_email(slug: str) -> str:
+    return {slugify(org): email for org, _, email in DEMO_ORGANIZATIONS}[slug]
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Which rows are demo data. Demo seeding records the ids it made in its
+    audit event; those are the authority, so a real customer who happens to
+    be called "Acme Ltd" is never taken for the demo. A database seeded before
+    the ids were recorded has no such event: there, an organisation with a
+    demo slug counts when its demo owner belongs to it, and a demo address
+    counts (they are under example.com, which nobody can receive mail at)."""
+
+    org_ids: set[int] | None
+    user_ids: set[int] | None
+
+    @classmethod
+    def load(cls, session: Session) -> _Known:
+        events = session.exec(select(AuditEvent.details).where(AuditEvent.action == "demo.seeded")).all()
+        if not events:
+            return cls(None, None)
+        org_ids: set[int] = set()
+        user_ids: set[int] = set()
+        for details in events:
+            data = json.loads(details)
+            org_ids.update(data.get("organisation_ids", []))
+            user_ids.update(data.get("user_ids", []))
+        return cls(org_ids, user_ids)
+
+    def is_demo_org(self, session: Session, org: Organization) -> bool:
+        if self.org_ids is not None:
+            return org.id in self.org_ids
+        owner = select(Membership.id).join(User, User.id == Membership.user_id).where(
+            Membership.org_id == org.id, User.email == _owner_email(org.slug))
+        return session.exec(owner).first() is not None
+
+    def is_demo_user(self, user: User) -> bool:
+        return self.user_ids is None or user.id in self.user_ids
+
+
 @dataclass
 class _Seeder:
     session: Session
+    known: _Known
     lines: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    # Every demo row, made now or before: recorded with the event.
+    org_ids: list[int] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
     _hash: str | None = None
 
     def password_hash(self) -> str:
@@ -80,9 +125,15 @@ class _Seeder:
             self._hash = passwords.hash_password(DEMO_PASSWORD)
         return self._hash
 
-    def org(self, name: str) -> Organization:
+    def org(self, name: str) -> Organization | None:
+        """The demo organisation, made if missing; None when its slug
+        belongs to a real organisation (then it and its people are skipped)."""
         org = organizations.get_by_slug(self.session, slugify(name))
         if org is not None:
+            if not self.known.is_demo_org(self.session, org):
+                self.lines.append(f"organisation {org.slug} is not demo data: left alone, no demo logins in it")
+                return None
+            self.org_ids.append(org.id)
             self.lines.append(f"demo organisation {org.name} already present")
             return org
         org = organizations.create_organization(self.session, name=name)
@@ -91,13 +142,19 @@ class _Seeder:
         self.session.add(org)
         self.session.flush()
         self.created.append(org.name)
+        self.org_ids.append(org.id)
         self.lines.append(f"created demo organisation {org.name}")
         return org
 
     def person(self, name: str, email: str, *, org: Organization | None = None, role: str = "",
                staff_role: str | None = None) -> None:
-        if self.session.exec(select(User.id).where(User.email == email)).first() is not None:
-            self.lines.append(f"demo login {email} already present")
+        existing = self.session.exec(select(User).where(User.email == email)).first()
+        if existing is not None:
+            if self.known.is_demo_user(existing):
+                self.user_ids.append(existing.id)
+                self.lines.append(f"demo login {email} already present")
+            else:
+                self.lines.append(f"{email} is not a demo login: left alone")
             return
         # The demo staff admin may use the back office without two-step
         # verification (staff must otherwise), so the printed password is enough.
@@ -109,25 +166,29 @@ class _Seeder:
             self.session.add(Membership(user_id=user.id, org_id=org.id, role=role))
             self.session.flush()
         self.created.append(email)
+        self.user_ids.append(user.id)
         where = f"{role} of {org.name}" if org is not None else "back-office admin"
         self.lines.append(f"created demo login {email} ({where})")
 
 
 def load_demo_data(session: Session) -> list[str]:
     """Create whatever demo rows are missing (on purpose: `seed-demo`); what
-    exists is left as it is. Audited when anything was created. Returns lines
+    exists is left as it is. Audited when anything was created, with the ids
+    of every demo row, which is how `remove_demo` knows them. Returns lines
     to print."""
-    seeder = _Seeder(session)
-    orgs: dict[str, Organization] = {}
+    seeder = _Seeder(session, _Known.load(session))
     for org_name, owner_name, email in DEMO_ORGANIZATIONS:
-        orgs[org_name] = seeder.org(org_name)
-        seeder.person(owner_name, email, org=orgs[org_name], role="owner")
-    for org_name, name, email, role in DEMO_MEMBERS:
-        seeder.person(name, email, org=orgs[org_name], role=role)
+        org = seeder.org(org_name)
+        if org is not None:
+            seeder.person(owner_name, email, org=org, role="owner")
+            for member_org, name, member_email, role in DEMO_MEMBERS:
+                if member_org == org_name:
+                    seeder.person(name, member_email, org=org, role=role)
     seeder.person(DEMO_STAFF_NAME, DEMO_STAFF_EMAIL, staff_role="admin")
     if seeder.created:
-        audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo",
-                     target_label="demo data", details={"created": seeder.created})
+        audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
+                     details={"created": seeder.created, "organisation_ids": seeder.org_ids,
+                              "user_ids": seeder.user_ids})
         session.flush()
     return seeder.lines
 
@@ -151,11 +212,15 @@ def remove_demo(session: Session) -> Removal:
     """Delete the demo organisations and logins with everything hanging off
     them (memberships, invitations, sessions, tokens, their organisations'
     audit events: the foreign keys cascade), and unsent mail to demo
-    addresses. People who are not demo logins keep their accounts, even if
-    they joined a demo organisation. One audit event records the removal."""
-    slugs, emails = demo_slugs(), demo_emails()
-    orgs = session.exec(select(Organization).where(Organization.slug.in_(slugs)).order_by(Organization.id)).all()
-    users = session.exec(select(User).where(User.email.in_(emails)).order_by(User.id)).all()
+    addresses. A row goes only if it has a demo slug or address and is
+    demo data (`_Known`), so a real customer called "Acme Ltd" stays. People
+    who are not demo logins keep their accounts, even if they joined a demo
+    organisation. One audit event records the removal."""
+    slugs, emails, known = demo_slugs(), demo_emails(), _Known.load(session)
+    orgs = [o for o in session.exec(select(Organization).where(Organization.slug.in_(slugs)).order_by(Organization.id))
+            if known.is_demo_org(session, o)]
+    users = [u for u in session.exec(select(User).where(User.email.in_(emails)).order_by(User.id))
+             if known.is_demo_user(u)]
     org_names, logins = [o.name for o in orgs], [u.email for u in users]
     file_keys = [o.logo_key for o in orgs if o.logo_key]
     org_ids, user_ids = [o.id for o in orgs], [u.id for u in users]

@@ -175,3 +175,38 @@ def test_logins_are_printed_only_while_they_have_the_published_password(engine):
                        for e in ("alice@acme.example.com", "gus@globex.example.com", DEMO_STAFF_EMAIL))
         assert [line.split()[0] for line in printed] == [email for _, _, email, _ in DEMO_MEMBERS]
         assert not has_admin(s)
+
+
+def test_a_real_organisation_with_a_demo_name_is_never_taken_for_the_demo(engine):
+    with Session(engine) as s:
+        real = factories.register(s, "ceo@acme-real.example", company="Acme Ltd")
+    with Session(engine) as s:
+        lines = load_demo_data(s)  # on purpose, into a database in use
+        s.commit()
+        assert any("acme-ltd is not demo data" in line for line in lines)
+        acme = organizations.get_by_slug(s, "acme-ltd")
+        assert [m.user_id for m in s.exec(select(Membership).where(Membership.org_id == acme.id))] == [real.id]
+        assert "alice@acme.example.com" not in _emails(s)
+        assert organizations.get_by_slug(s, "globex-corporation") is not None
+        remove_demo(s)
+        s.commit()
+        assert _names(engine) == ["Acme Ltd"]
+        assert _emails(s) == {"ceo@acme-real.example"}
+
+
+def test_demo_data_seeded_before_its_ids_were_recorded_is_removed_too(engine):
+    # What the earlier seeding left: the rows, and no demo.seeded event.
+    with Session(engine) as s:
+        org = organizations.create_organization(s, name="Acme Ltd")
+        alice = User(email="alice@acme.example.com", name="Alice Owner", password_hash="x")
+        s.add_all([alice, User(email=DEMO_STAFF_EMAIL, name="Sam Staff", password_hash="x", staff_role="admin")])
+        s.flush()
+        s.add(Membership(user_id=alice.id, org_id=org.id, role="owner"))
+        organizations.create_organization(s, name="Globex Corporation")  # its owner is gone: not taken for demo
+        s.commit()
+    with Session(engine) as s:
+        lines = remove_demo(s).lines
+        s.commit()
+        assert lines == ["removed demo organisation Acme Ltd", "removed demo login alice@acme.example.com",
+                         f"removed demo login {DEMO_STAFF_EMAIL}"]
+    assert _names(engine) == ["Globex Corporation"]
