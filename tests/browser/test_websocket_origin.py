@@ -61,3 +61,15 @@ def test_without_a_public_url_foreign_origins_are_refused(default_url_portal):
     for origin in ("https://evil.example", f"http://localhost:{port + 1}", f"https://127.0.0.1:{port}",
                    "null"):
         assert _handshake_status(default_url_portal.url, origin) == 403, origin
+
+
+def test_without_a_public_url_state_changing_routes_take_both_loopback_origins(default_url_portal):
+    # The same rule for our own routes that check Origin (the logo upload):
+    # our origins get as far as the missing session (401), others are refused.
+    import httpx
+
+    port = urlsplit(default_url_portal.url).port
+    url = f"{default_url_portal.url}/api/organizations/1/logo"
+    for origin, status in ((f"http://localhost:{port}", 401), (f"http://127.0.0.1:{port}", 401),
+                           ("https://evil.example", 403)):
+        assert httpx.post(url, content=b"x", headers={"origin": origin}).status_code == status, origin
