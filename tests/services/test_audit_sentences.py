@@ -51,6 +51,8 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "member.left": ({"role": "admin"}, "Alice Owner left Acme Ltd"),
     "staff.added": ({"role": "agent"}, "Alice Owner added Bob Member to the staff as agent"),
     "staff.admin_created": ({}, "Bob Member was made a staff admin from the command line"),
+    "demo.seeded": ({"created": ["Acme Ltd"]}, "The demo data was added from the command line"),
+    "demo.removed": ({"logins": ["sam@portal.example.com"]}, "The demo data was removed from the command line"),
 }
 
 
