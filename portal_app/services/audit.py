@@ -56,8 +56,8 @@ ACTIONS: dict[str, str] = {
     "staff.added": "added a staff member",
     "staff.admin_created": "created an admin (command line)",
     "staff.owner_assigned": "made someone the owner of an organisation without one",
-    "demo.seeded": "added the demo data (command line)",
-    "demo.removed": "removed the demo data (command line)",
+    "demo.seeded": "added the demo data",
+    "demo.removed": "removed the demo data",
 }
 PAGE_SIZE = 50
 
