@@ -64,12 +64,18 @@ def test_without_a_public_url_foreign_origins_are_refused(default_url_portal):
 
 
 def test_without_a_public_url_state_changing_routes_take_both_loopback_origins(default_url_portal):
-    # The same rule for our own routes that check Origin (the logo upload):
-    # our origins get as far as the missing session (401), others are refused.
+    # The same rule for our own routes that check Origin: the logo upload gets
+    # as far as the missing session (401) and sign-out signs out (303) for our
+    # origins; any other origin is refused.
     import httpx
 
+    from portal_app import routes
+
     port = urlsplit(default_url_portal.url).port
-    url = f"{default_url_portal.url}/api/organizations/1/logo"
-    for origin, status in ((f"http://localhost:{port}", 401), (f"http://127.0.0.1:{port}", 401),
-                           ("https://evil.example", 403)):
-        assert httpx.post(url, content=b"x", headers={"origin": origin}).status_code == status, origin
+    logo = f"{default_url_portal.url}/api/organizations/1/logo"
+    logout = default_url_portal.url + routes.AUTH_LOGOUT
+    for origin in (f"http://localhost:{port}", f"http://127.0.0.1:{port}", "https://evil.example"):
+        ours = origin != "https://evil.example"
+        headers = {"origin": origin}
+        assert httpx.post(logo, content=b"x", headers=headers).status_code == (401 if ours else 403), origin
+        assert httpx.post(logout, headers=headers).status_code == (303 if ours else 403), origin
