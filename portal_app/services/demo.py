@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
+from portal_app.db import write_lock
 from portal_app.models import AuditEvent, Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, organizations, passwords
@@ -195,7 +196,9 @@ def load_demo_data(session: Session) -> list[str]:
 
 def seed_if_empty(session: Session) -> list[str] | None:
     """Demo data for a new, empty database (the first start); None, and
-    nothing written, for any database that has ever held anything."""
+    nothing written, for any database that has ever held anything. Two
+    starts at once: the second waits for the first and then finds data."""
+    write_lock(session)
     if not is_empty(session):
         return None
     return load_demo_data(session)
@@ -216,6 +219,7 @@ def remove_demo(session: Session) -> Removal:
     demo data (`_Known`), so a real customer called "Acme Ltd" stays. People
     who are not demo logins keep their accounts, even if they joined a demo
     organisation. One audit event records the removal."""
+    write_lock(session)  # what is read here decides what is deleted
     slugs, emails, known = demo_slugs(), demo_emails(), _Known.load(session)
     orgs = [o for o in session.exec(select(Organization).where(Organization.slug.in_(slugs)).order_by(Organization.id))
             if known.is_demo_org(session, o)]
