@@ -68,3 +68,14 @@ def enable_mfa(session: Session, principal: Principal) -> list[str]:
     codes = mfa.confirm_enrolment(session, principal, code=totp_code(session, principal.email), ip="192.0.2.1")
     session.commit()
     return codes
+
+
+def staff_admin(session: Session, email: str = "root@example.com", name: str = "Root") -> Principal:
+    """A staff admin with two-step verification set up, as staff must have."""
+    from portal_app.services import staff
+    from portal_app.services.principal import principal_for_user
+
+    user, _ = staff.create_admin(session, email=email, name=name, password="staff-quartz-lantern-93")
+    session.commit()
+    enable_mfa(session, principal_for_user(session, user, None))
+    return principal_for_user(session, user, None)

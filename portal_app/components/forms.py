@@ -34,7 +34,7 @@ def text_field(label: str, name: str, errors: Var, *, type: str = "text", autoco
 
 
 LABEL_STYLE = {"font-weight": "500", "font-size": "0.9em"}
-SELECT_STYLE = {"height": "2.5em", "padding": "0 0.5em", "border-radius": "6px", "border": "1px solid var(--gray-a7)"}
+SELECT_STYLE = {"height": "2.5em", "max-width": "100%", "padding": "0 0.5em", "border-radius": "6px", "border": "1px solid var(--gray-a7)"}
 
 
 def select_field(label: str, name: str, options: list[tuple[str, str]], *, field_id: str,

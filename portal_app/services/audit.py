@@ -55,7 +55,7 @@ ACTIONS: dict[str, str] = {
     "member.left": "left the organisation",
     "staff.added": "added a staff member",
     "staff.admin_created": "created an admin (command line)",
-    "staff.owner_assigned": "made someone the owner of an organisation without one",
+    "staff.owner_assigned": "gave an organisation an owner",
     "demo.seeded": "added the demo data",
     "demo.removed": "removed the demo data",
 }
@@ -200,6 +200,11 @@ def _removed(s: Said) -> str:
     return f"{s.actor} removed {_whom(s)} from {_the_org(s)}" + (f" (they were {role})" if role else "")
 
 
+def _owner_assigned(s: Said) -> str:
+    old = _text(s.details, "from")
+    return f"{s.actor} made {_whom(s)} the owner of {_the_org(s)}" + (f" (they were {old})" if old else "")
+
+
 # One sentence per action in ACTIONS (a test checks that none is missing).
 # Sentences are English, like the rest of the interface; dates and numbers
 # in them follow PORTAL_LOCALE.
@@ -232,6 +237,7 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "member.removed": _removed,
     "member.left": lambda s: f"{s.actor} left {_the_org(s)}",
     "staff.added": lambda s: f"{s.actor} added {_whom(s)} to the staff{_as_role(s)}",
+    "staff.owner_assigned": _owner_assigned,
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
     "demo.seeded": lambda s: "The demo data was added from the command line",
     "demo.removed": lambda s: "The demo data was removed from the command line",

@@ -209,8 +209,9 @@ def busy(action: str) -> Callable:
     before the work starts; the flag is cleared however the work ends."""
 
     def decorator(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        async def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        signature = inspect.signature(fn)
+
+        async def run(self, *args, **kwargs):  # noqa: ANN001, ANN202
             self.busy = action
             yield
             try:
@@ -220,6 +221,14 @@ def busy(action: str) -> Callable:
             finally:
                 self.busy = ""
             yield result
+
+        @functools.wraps(fn)
+        def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            # A payload that does not fit (extra or missing fields from a
+            # hostile client) is refused here, before anything runs, exactly
+            # as Reflex refuses it for an undecorated handler.
+            signature.bind(self, *args, **kwargs)
+            return run(self, *args, **kwargs)
 
         return wrapper
 

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from portal_app.services import accounts, audit, members, organizations, sessions, staff
+from portal_app.services import accounts, audit, members, organizations, sessions
 from portal_app.services.audit import Said
-from portal_app.services.principal import principal_for_user
-from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+from tests.factories import PASSWORD, last_mail, register, sign_in, staff_admin, token_from
 
 ALICE = dict(actor="Alice Owner", target="Bob Member", org="Acme Ltd")
 
@@ -50,6 +49,7 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "member.removed": ({"role": "member"}, "Alice Owner removed Bob Member from Acme Ltd (they were member)"),
     "member.left": ({"role": "admin"}, "Alice Owner left Acme Ltd"),
     "staff.added": ({"role": "agent"}, "Alice Owner added Bob Member to the staff as agent"),
+    "staff.owner_assigned": ({"from": "member"}, "Alice Owner made Bob Member the owner of Acme Ltd (they were member)"),
     "staff.admin_created": ({}, "Bob Member was made a staff admin from the command line"),
     "demo.seeded": ({"created": ["Acme Ltd"]}, "The demo data was added from the command line"),
     "demo.removed": ({"logins": ["sam@portal.example.com"]}, "The demo data was removed from the command line"),
@@ -144,9 +144,7 @@ def test_sign_ins_and_account_events_read_as_sentences(org):
     accounts.update_profile(session, again, name="Alice Q. Owner")
     sessions.revoke_others(session, again)
     session.commit()
-    user, _ = staff.create_admin(session, email="root@example.com", name="Root", password="staff-quartz-lantern-93")
-    session.commit()
-    root = principal_for_user(session, user, None)
+    root = staff_admin(session)
     texts = [row.sentence for row in audit.list_all(session, root, person="alice@").rows]
     # Names are today's (the person renamed themselves): the log is read now.
     assert texts[:3] == [
@@ -160,10 +158,9 @@ def test_sign_ins_and_account_events_read_as_sentences(org):
 
 def test_a_deleted_actor_is_named_by_the_label_kept_on_the_event(org):
     session, alice = org
+    root = staff_admin(session)  # (who turns on two-step verification too)
     audit.record(session, "mfa.enabled", actor_label="gone@example.com")
     session.commit()
-    user, _ = staff.create_admin(session, email="root@example.com", name="Root", password="staff-quartz-lantern-93")
-    root = principal_for_user(session, user, None)
     row = audit.list_all(session, root, action="mfa.enabled").rows[0]
     assert row.sentence == "gone@example.com turned on two-step verification"
 
