@@ -134,7 +134,7 @@ class Invitation(SQLModel, table=True):
 
 class OneTimeToken(SQLModel, table=True):
     """A single-use secret for a link or hand-over: email verification, sign-in
-    link, password reset, and the 60-second login ticket."""
+    link, password reset, email change, and the 60-second login ticket."""
 
     __tablename__ = "one_time_tokens"
 
@@ -145,6 +145,9 @@ class OneTimeToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     expires_at: datetime = Field(sa_column=_when())
     used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    # What the link is about when the user alone does not say it: the new
+    # address of an email change (the link goes to that address).
+    detail: str | None = Field(default=None, max_length=254)
 
 
 class Throttle(SQLModel, table=True):

@@ -98,16 +98,26 @@ def register(session: Session, *, name: object, email: object, password: object,
     return Registration(clean_email)
 
 
-def verify_email(session: Session, raw_token: object) -> str:
-    """Confirm the address; returns "verified", or "already" when this link
-    was used before and the address is confirmed (people click mails twice,
-    and reload). Any other used or expired link is refused."""
+@dataclass(frozen=True)
+class EmailConfirmation:
+    """What a confirmation link did ("verified", or "already" confirmed) and
+    for whom, so that the page can tell whether the browser's own signed-in
+    person is the one confirmed."""
+
+    outcome: str
+    user_id: int
+
+
+def verify_email(session: Session, raw_token: object) -> EmailConfirmation:
+    """Confirm the address; the outcome is "verified", or "already" when this
+    link was used before and the address is confirmed (people click mails
+    twice, and reload). Any other used or expired link is refused."""
     token = tokens.consume(session, raw_token, tokens.VERIFY_EMAIL)
     if token is None:
         used = tokens.find(session, raw_token, tokens.VERIFY_EMAIL)
         user = session.get(User, used.user_id) if used and used.used_at else None
         if user is not None and user.email_verified_at is not None:
-            return "already"
+            return EmailConfirmation("already", user.id)
         raise Invalid("This confirmation link has expired or was already used. "
                       "Sign in to ask for a new one.", code="bad_link")
     user = session.get(User, token.user_id)
@@ -116,7 +126,7 @@ def verify_email(session: Session, raw_token: object) -> str:
         session.add(user)
         audit.record(session, "account.email_confirmed", actor_id=user.id, actor_label=user.email)
     session.flush()
-    return "verified"
+    return EmailConfirmation("verified", user.id)
 
 
 def resend_verification(session: Session, principal: Principal, *, ip: str) -> None:
@@ -291,8 +301,8 @@ def reset_password(session: Session, *, token: object, password: object, ip: str
 
 
 def update_profile(session: Session, principal: Principal, *, name: object) -> User:
-    """The person's own details. The email address is the sign-in name and
-    stays as it is (changing it needs a confirmation flow of its own)."""
+    """The person's own details. The email address is the sign-in name: it
+    changes only through `request_email_change` and its mailed link."""
     user = session.get(User, principal.user_id)
     old, user.name = user.name, clean_text(name, field="name", label="Your name", max_length=NAME_MAX)
     session.add(user)
@@ -320,3 +330,97 @@ def change_password(session: Session, principal: Principal, *, current: object, 
     throttle.clear(session, [keys[0][0]])
     audit.record(session, "password.changed", actor=principal, ip=ip)
     return sessions.revoke_others(session, principal, audited=False)
+
+
+# --- changing one's own email address -------------------------------------------
+
+EMAIL_CHANGE_TTL = timedelta(hours=24)
+# Links are mailed: a few requests, then a doubling wait (per account and per IP).
+EMAIL_CHANGE_LIMIT = throttle.Limit(free=3, base_delay=timedelta(minutes=1))
+BAD_EMAIL_CHANGE_LINK = ("This link has expired or was already used. "
+                         "Ask for a new one on your profile page.")
+
+
+def _email_change_keys(user: User, ip: str) -> list[tuple[str, throttle.Limit]]:
+    return [(throttle.account_key("email_change", user.email), EMAIL_CHANGE_LIMIT),
+            (throttle.ip_key("email_change", ip), throttle.PER_IP)]
+
+
+def request_email_change(session: Session, principal: Principal, *, new_email: object, password: object,
+                         ip: str) -> str:
+    """Mail a 24-hour confirmation link to the NEW address; nothing changes
+    until it is opened. Needs the current password (a borrowed, unlocked
+    browser must not move the account to someone else's mailbox). Every
+    request counts toward the limit, and an address that already has an
+    account gets the same answer as a free one (its owner is told instead),
+    so the form reveals nothing about who has an account. Returns the
+    normalised new address, for the answer."""
+    user = session.get(User, principal.user_id)
+    keys = _email_change_keys(user, ip)
+    throttle.check(session, keys)
+    clean = normalize_email(new_email, field="new_email")
+    if not isinstance(password, str) or not password:
+        raise Invalid("Enter your current password.", field="password")
+    right = passwords.verify_password(password, user.password_hash)
+    throttle.record_failure(session, keys)
+    if not right:
+        session.commit()  # the count survives the caller's rollback
+        raise Invalid("Your current password is not right.", field="password")
+    if clean == user.email:
+        raise Invalid("That is already your email address.", field="new_email")
+    audit.record(session, "account.email_change_requested", actor=principal, ip=ip, details={"to": clean})
+    tokens.revoke_unused(session, user_id=user.id, purpose=tokens.CHANGE_EMAIL)
+    if _user_by_email(session, clean) is not None:
+        queue_mail(session, to=clean, subject="Someone tried to use your address", body=(
+            "Someone asked to move another account of this portal to this address, which already has "
+            "an account. Nothing was changed, and you need not do anything.\n\n"
+            f"Your own account is unchanged: {public_link(routes.SIGN_IN)}"))
+        return clean
+    raw = tokens.issue(session, user_id=user.id, purpose=tokens.CHANGE_EMAIL, ttl=EMAIL_CHANGE_TTL,
+                       detail=clean)
+    queue_mail(session, to=clean, subject="Confirm your new email address", body=(
+        f"Hello {user.name},\n\nyou asked to sign in with this address from now on, instead of "
+        f"{user.email}. Confirm it by opening this link (valid for 24 hours, once):\n\n"
+        f"{public_link(routes.CONFIRM_EMAIL_CHANGE, token=raw)}\n\n"
+        "If you did not ask for this, ignore this message: nothing changes without it."))
+    return clean
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    user_id: int
+    email: str
+    sessions_ended: int
+
+
+def confirm_email_change(session: Session, raw_token: object, *, keep_session_id: int | None = None,
+                         ip: str = "") -> EmailChange:
+    """Follow the link mailed to the new address: the account signs in with
+    it from now on, the old address is told (after the fact, with what to do
+    if it was not them), pending links mailed to the old address stop
+    working, and every session but `keep_session_id` (the browser that
+    followed the link, if signed in to this account) is signed out."""
+    token = tokens.consume(session, raw_token, tokens.CHANGE_EMAIL)
+    user = session.get(User, token.user_id) if token else None
+    if user is None or not user.is_active or not token.detail:
+        raise Invalid(BAD_EMAIL_CHANGE_LINK, code="bad_link")
+    new = token.detail
+    if _user_by_email(session, new) is not None:  # taken since the link was sent
+        raise Invalid("That address now belongs to another account, so your address stays as it was.",
+                      code="email_taken")
+    old = user.email
+    user.email, user.email_verified_at = new, utcnow()  # opening the link proved the new mailbox
+    session.add(user)
+    for purpose in (tokens.VERIFY_EMAIL, tokens.LOGIN_LINK, tokens.PASSWORD_RESET, tokens.CHANGE_EMAIL):
+        tokens.revoke_unused(session, user_id=user.id, purpose=purpose)
+    ended = sessions.revoke_all_but(session, user.id, keep_session_id)
+    audit.record(session, "account.email_changed", actor_id=user.id, actor_label=new, ip=ip,
+                 details={"from": old, "to": new, "sessions_ended": ended})
+    queue_mail(session, to=old, subject="Your email address was changed", body=(
+        f"Hello {user.name},\n\nthe email address of your account was changed from {old} to {new}, "
+        "and you now sign in with the new one. Your other sessions were signed out.\n\n"
+        "If you did not do this, someone else may have used your account: contact the business's staff "
+        "at once (reply to this message, or call them), so that they can disable the account and give it "
+        "back to you. Do not ignore this message."))
+    session.flush()
+    return EmailChange(user.id, new, ended)

@@ -29,6 +29,8 @@ ACTIONS: dict[str, str] = {
     "account.registered": "registered",
     "account.email_confirmed": "confirmed their email address",
     "account.profile_updated": "updated their profile",
+    "account.email_change_requested": "asked to change their email address",
+    "account.email_changed": "changed their email address",
     "session.started": "signed in",
     "session.ended": "signed out",
     "session.revoked": "signed out a session",

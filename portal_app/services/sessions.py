@@ -164,3 +164,15 @@ def switch_organization(session: Session, principal: Principal, org_id: object) 
 def revoke_all(session: Session, user_id: int) -> None:
     session.execute(update(LoginSession).where(
         LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+def revoke_all_but(session: Session, user_id: int, keep_session_id: int | None) -> int:
+    """Sign a person out everywhere except one session (the browser that made
+    the change, if it is theirs); returns how many sessions ended. Unlike
+    `revoke_others` this needs no Principal: an emailed link may be opened in
+    a browser that is not signed in."""
+    result = session.execute(update(LoginSession).where(
+        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None),
+        LoginSession.id != (keep_session_id if type(keep_session_id) is int else -1))  # noqa: E721
+        .values(revoked_at=utcnow()))
+    return result.rowcount

@@ -19,6 +19,7 @@ LOGIN_LINK = "login_link"
 PASSWORD_RESET = "password_reset"
 LOGIN_TICKET = "login_ticket"
 MFA_CHALLENGE = "mfa_challenge"
+CHANGE_EMAIL = "change_email"
 
 TOKEN_MAX_LENGTH = 100
 TICKET_SEPARATOR = "."  # never in a token_urlsafe secret
@@ -32,11 +33,14 @@ def hash_secret(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue(session: Session, *, user_id: int, purpose: str, ttl: timedelta, secret: str | None = None) -> str:
-    """Store a new single-use token and return the raw secret (shown once)."""
+def issue(session: Session, *, user_id: int, purpose: str, ttl: timedelta, secret: str | None = None,
+          detail: str | None = None) -> str:
+    """Store a new single-use token and return the raw secret (shown once).
+    `detail` is what the link is about when the user alone does not say it
+    (the new address of an email change); it comes back with `consume`."""
     raw = secret or new_secret()
     session.add(OneTimeToken(user_id=user_id, purpose=purpose, token_hash=hash_secret(raw),
-                             expires_at=utcnow() + ttl))
+                             expires_at=utcnow() + ttl, detail=detail))
     session.flush()
     return raw
 

@@ -83,11 +83,13 @@ def test_hostile_html_in_names_is_kept_as_plain_text(session):
 def test_verification_link_is_single_use(session):
     register(session, verified=False)
     raw = token_from(last_mail(session, "ada@example.com").body, "/verify-email")
-    assert accounts.verify_email(session, raw) == "verified"
+    user_id = session.exec(select(User.id)).one()
+    assert accounts.verify_email(session, raw) == accounts.EmailConfirmation("verified", user_id)
     session.commit()
     verified_at = session.exec(select(User)).one().email_verified_at
     assert verified_at is not None
-    assert accounts.verify_email(session, raw) == "already"  # a second click changes nothing
+    # A second click changes nothing, and still says whose address it was.
+    assert accounts.verify_email(session, raw) == accounts.EmailConfirmation("already", user_id)
     assert session.exec(select(User)).one().email_verified_at == verified_at
 
 
