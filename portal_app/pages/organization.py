@@ -33,8 +33,14 @@ def _member_row(row: rx.Var) -> rx.Component:
                  "Remove", OrganizationState.remove(row["id"]), "Remove " + row["name"]),
         spacing="2", align="center",
     )
-    leave = _confirm("Leave", "Leave this organisation?", "You will lose access until someone invites you again.",
-                     "Leave", OrganizationState.remove(row["id"]), "Leave the organisation")
+    leave = rx.cond(
+        OrganizationState.sole_owner,
+        # Leaving would be refused (an organisation keeps an owner): say what to do instead.
+        rx.text("You are the only owner: make someone else owner first, then you can leave.",
+                size="1", color_scheme="gray", max_width="18em"),
+        _confirm("Leave", "Leave this organisation?", "You will lose access until someone invites you again.",
+                 "Leave", OrganizationState.remove(row["id"]), "Leave the organisation"),
+    )
     return rx.hstack(
         rx.vstack(
             rx.hstack(rx.text(row["name"], weight="medium"),

@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.services import accounts, members
+from portal_app.services import accounts, members, sessions
 from portal_app.services.errors import PortalError
-from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors, navigate
+from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors
 from portal_app.state.sign_in import _form
 
 
@@ -62,11 +62,19 @@ class InvitationState(SessionState):
         if principal is None:
             return rx.redirect(self._sign_in_href())
         try:
-            await self._act(members.accept_as, principal, self._token)
+            org_id = await self._act(members.accept_as, principal, self._token)
         except PortalError as err:
             self.error = err.message
             return None
-        return navigate(routes.DASHBOARD)
+        # Work in the organisation just joined (this session only), and say so.
+        joined = self._principal() or principal
+        try:
+            await self._act(sessions.switch_organization, joined, org_id)
+        except PortalError:
+            pass  # joined all the same; the switcher in the header still offers it
+        self._show(self._principal())
+        name = next((m.org_name for m in joined.memberships if m.org_id == org_id), self.invited_org)
+        return [rx.redirect(routes.DASHBOARD), rx.toast.success(f"You joined {name}.")]
 
     @rx.event
     @busy("accept_new_account")

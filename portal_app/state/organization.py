@@ -43,6 +43,7 @@ class OrganizationState(SessionState):
     members: list[dict[str, str]] = []
     invitations: list[dict[str, str]] = []
     can_manage: bool = False
+    sole_owner: bool = False  # the person is this organisation's only owner: no "Leave" for them
     profile: dict[str, str] = {}
     can_edit_profile: bool = False
     logo_url: str = ""
@@ -57,6 +58,7 @@ class OrganizationState(SessionState):
         current = principal.current
         if current is None or principal.needs_mfa_setup:  # no organisation data until MFA is set up
             self.members, self.invitations, self.can_manage, self.profile = [], [], False, {}
+            self.sole_owner = False
             return
         with session_scope() as session:
             rows = members.list_members(session, principal, current.org_id)
@@ -73,6 +75,7 @@ class OrganizationState(SessionState):
         self.members = [{"id": str(r.membership_id), "name": r.name, "email": r.email, "role": r.role,
                          "mfa": "yes" if r.mfa_enabled else "", "me": "yes" if r.user_id == principal.user_id else ""}
                         for r in rows]
+        self.sole_owner = current.role == "owner" and sum(r.role == "owner" for r in rows) == 1
         self.invitations = [{"id": str(i.id), "email": i.email, "role": i.role,
                              "expires": format_date(i.expires_at)} for i in pending]
 

@@ -75,12 +75,19 @@ def test_existing_user_signs_in_to_accept_and_switches_organisation(portal, brow
         other.get_by_role("button", name="Sign in", exact=True).click()
         other.get_by_role("button", name="Accept and join").click()
         expect(other.get_by_role("heading", name="Hello, Gwen Guest")).to_be_visible()
+        # Straight into the organisation just joined, and told so.
+        expect(other.get_by_text("You joined Host Co.")).to_be_visible()
         switcher = other.get_by_role("combobox", name="Organisation")
-        expect(switcher).to_have_text("Guest Co")
-        switcher.click()
-        other.get_by_role("option", name="Host Co").click()
-        expect(other.get_by_role("combobox", name="Organisation")).to_have_text("Host Co")
+        expect(switcher).to_have_text("Host Co")
         expect(other.get_by_text("member", exact=True)).to_be_visible()
+        other.goto(portal.url + "/organisation")
+        expect(other.get_by_role("button", name="Leave the organisation")).to_be_visible()  # one owner remains
+        # In her own organisation she is the only owner: no Leave, and what to do instead.
+        other.get_by_role("combobox", name="Organisation").click()
+        other.get_by_role("option", name="Guest Co").click()
+        expect(other.get_by_role("combobox", name="Organisation")).to_have_text("Guest Co")
+        expect(other.get_by_text("You are the only owner: make someone else owner first")).to_be_visible()
+        expect(other.get_by_role("button", name="Leave the organisation")).to_have_count(0)
     finally:
         ctx.close()
 
