@@ -4,11 +4,14 @@ The secret is shown only while setting up and cleared once confirmed."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import reflex as rx
 
 from portal_app.db import session_scope
 from portal_app.services import mfa
 from portal_app.services.errors import PortalError
+from portal_app.settings import get_settings
 from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
@@ -84,6 +87,20 @@ class MfaState(SessionState):
         self.recovery_codes = codes
         self._refresh(self._principal())
         return rx.toast.success("Two-step verification is on.")
+
+    @rx.var
+    def recovery_text(self) -> str:
+        """The codes as the text file and clipboard get them: made from what
+        the page already shows, in the browser, never written on the server."""
+        if not self.recovery_codes:
+            return ""
+        header = f"Recovery codes for {self.user_email} ({get_settings().portal_name})"
+        return "\n".join([header, "Each code signs you in once.", "", *self.recovery_codes, ""])
+
+    @rx.var
+    def recovery_file(self) -> str:
+        """A data: URL of `recovery_text`, for the download button."""
+        return "data:text/plain;charset=utf-8," + quote(self.recovery_text) if self.recovery_codes else ""
 
     @rx.event
     def hide_codes(self) -> None:

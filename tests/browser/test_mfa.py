@@ -49,3 +49,41 @@ def test_owner_requiring_mfa_is_led_to_set_it_up(portal, page):
     expect(page.get_by_text("so it stays on")).to_be_visible()
     page.goto(portal.url + "/dashboard")
     expect(page.get_by_text("Required for every member (0 without it yet)")).to_be_visible()
+
+
+def test_recovery_codes_can_be_copied_and_downloaded_and_turning_off_is_not_primary(portal, context, page):
+    address = unique_email("codes")
+    create_person(portal, address)
+    sign_in(page, portal.url, address)
+    secret, _ = set_up_mfa(page, portal, address)
+    page.get_by_label("Code for new recovery codes").fill(mfa_code(portal, address, secret))
+    page.get_by_role("button", name="Make new recovery codes").click()
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    shown = codes.all_inner_texts()
+
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=portal.url)
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_text("Copied", exact=True)).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert all(code in copied.splitlines() for code in shown) and address in copied
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download").click()
+    download = download_info.value
+    assert download.suggested_filename == "recovery-codes.txt"
+    assert download.url.startswith("data:text/plain")  # made in the browser, never a server file
+    saved = open(download.path(), encoding="utf-8").read()
+    assert all(code in saved.splitlines() for code in shown)
+    for file in portal.data_dir.rglob("*"):  # nothing on the server holds them either
+        assert not file.is_file() or file.suffix == ".db" or shown[0].encode() not in file.read_bytes()
+
+    page.get_by_role("button", name="I have saved them").click()
+    turn_off = page.get_by_role("button", name="Turn off two-step verification")
+    expect(turn_off).to_have_attribute("data-accent-color", "red")
+    expect(turn_off).to_have_class(re.compile(r"\brt-variant-soft\b"))
+    page.get_by_label("Your password").fill("wrong-password-123")
+    page.get_by_label("Code from the app").fill(mfa_code(portal, address, secret))
+    turn_off.click()
+    expect(page.get_by_text("Your password is not right.")).to_be_visible()  # the password still guards it
+    expect(page.get_by_text("10 recovery codes left")).to_be_visible()
