@@ -67,7 +67,9 @@ def verify_email() -> rx.Component:
             rx.text("Checking your link…"),
         ),
         rx.cond(VerifyEmailState.signed_in, rx.link("Go to your dashboard", href=routes.DASHBOARD),
-                rx.link("Sign in", href=routes.SIGN_IN)),
+                rx.cond(VerifyEmailState.outcome == "verified",
+                        rx.link(rx.button("Sign in", size="3", tab_index=-1), href=routes.SIGN_IN),
+                        rx.link("Sign in", href=routes.SIGN_IN))),
         heading="Confirm your email",
     )
 

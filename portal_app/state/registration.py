@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app import routes
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
 from portal_app.state.session import SessionState, busy, field_errors
@@ -39,13 +40,19 @@ class VerifyEmailState(SessionState):
     message: str = ""
 
     @rx.event
-    async def verify(self) -> None:
+    async def verify(self):
+        """Confirm the address. Someone signed in to that same account in this
+        browser carries on into the portal; anyone else is offered to sign in."""
         try:
-            outcome = await self._act(accounts.verify_email, self._query("token"))
+            confirmation = await self._act(accounts.verify_email, self._query("token"))
         except PortalError as err:
             self.outcome, self.message = "failed", err.message
-            return
+            return None
         self.outcome = "verified"
-        self.message = ("Thank you: your email address is confirmed." if outcome == "verified"
+        self.message = ("Thank you: your email address is confirmed." if confirmation.outcome == "verified"
                         else "Your email address is already confirmed.")
-        self._show(self._principal())
+        principal = self._principal()
+        self._show(principal)
+        if principal is not None and principal.user_id == confirmation.user_id:
+            return [rx.redirect(routes.DASHBOARD), rx.toast.success(self.message)]
+        return None

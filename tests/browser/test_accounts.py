@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.accounts_helpers import (
-    PASSWORD, create_person, link_from_outbox, sign_in, unique_email,
+    PASSWORD, create_person, link_from_outbox, sign_in, sign_out, unique_email,
 )
 
 
@@ -24,6 +24,9 @@ def test_register_confirm_sign_in_and_out(portal, page):
 
     page.goto(link_from_outbox(portal.data_dir, address, "/verify-email"))
     expect(page.get_by_text("your email address is confirmed")).to_be_visible()
+    # Not signed in here (a phone's mail app, say): offered to sign in.
+    page.get_by_role("main").get_by_role("link", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/sign-in"))
 
     sign_in(page, portal.url, address)
     expect(page).to_have_url(re.compile(r"/dashboard"))
@@ -134,6 +137,11 @@ def test_sessions_list_and_sign_out_of_other_sessions(portal, browser, page):
         sessions = page.get_by_role("list", name="Sessions").get_by_role("listitem")
         expect(sessions).to_have_count(2)
         expect(page.get_by_text("This device")).to_have_count(1)
+        # This device's row is marked and cannot sign itself out from the list; the other can be.
+        this_device = sessions.filter(has_text="This device")
+        expect(this_device.get_by_role("button")).to_have_count(0)
+        expect(sessions.filter(has_not_text="This device").get_by_role(
+            "button", name=re.compile(r"^Sign out "))).to_have_count(1)
         page.get_by_role("button", name="Sign out of all other sessions").click()
         page.get_by_role("alertdialog").get_by_role("button", name="Sign out others").click()
         expect(page.get_by_text("Signed out of 1 other session.")).to_be_visible()
@@ -242,3 +250,67 @@ def test_a_ticket_link_alone_signs_nobody_in(portal):
     accepted = httpx.get(url, params={"ticket": first}, cookies={"portal_ticket": binding})
     assert accepted.status_code == 303 and "portal_session=" in accepted.headers["set-cookie"]
     assert "httponly" in accepted.headers["set-cookie"].lower()
+
+
+def test_confirming_the_address_while_signed_in_continues_into_the_portal(portal, page):
+    address = unique_email("later")
+    create_person(portal, address, verified=False)
+    sign_in(page, portal.url, address)
+    expect(page.get_by_text("Not confirmed yet")).to_be_visible()
+    link = link_from_outbox(portal.data_dir, address, "/verify-email")
+    page.goto(portal.url + link[link.index("/verify-email"):])  # mailed by the test process's settings
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_text("Thank you: your email address is confirmed.")).to_be_visible()
+    expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Send the link again")).to_have_count(0)
+
+
+def test_change_ones_email_address_from_the_new_mailbox(portal, browser, page):
+    import email as email_lib
+    import time
+    from email import policy
+
+    old, new = unique_email("old"), unique_email("new")
+    create_person(portal, old, name="Moving Mona")
+    other_ctx = browser.new_context()  # another device, signed out by the change
+    try:
+        other = other_ctx.new_page()
+        sign_in(other, portal.url, old)
+        sign_in(page, portal.url, old)
+        page.goto(portal.url + "/account/profile")
+        expect(page.get_by_label("Current email")).to_have_text(old)
+        page.get_by_label("New email address").fill(new)
+        page.get_by_label("Current password").fill("not-my-password")
+        page.get_by_role("button", name="Change email address").click()
+        expect(page.get_by_text("Your current password is not right.")).to_be_visible()
+        expect(page.get_by_label("New email address")).to_have_value(new)  # kept
+        page.get_by_label("Current password").fill(PASSWORD)
+        page.get_by_role("button", name="Change email address").click()
+        expect(page.get_by_text(f"We sent a link to {new}.")).to_be_visible()
+        expect(page.get_by_label("Current email")).to_have_text(old)  # not before the link is opened
+
+        link = link_from_outbox(portal.data_dir, new, "/account/confirm-email")
+        page.goto(link)
+        expect(page).to_have_url(re.compile(r"/account/profile$"))
+        expect(page.get_by_text(f"Your email address is now {new}.")).to_be_visible()
+        expect(page.get_by_label("Current email")).to_have_text(new)
+        expect(page.get_by_role("banner").get_by_text("Moving Mona")).to_be_visible()  # still signed in here
+
+        other.goto(portal.url + "/dashboard")  # the other device was signed out
+        expect(other).to_have_url(re.compile(r"/sign-in"))
+
+        page.goto(link)  # a second use is refused
+        expect(page.get_by_text("expired or was already used")).to_be_visible()
+    finally:
+        other_ctx.close()
+
+    told, deadline = [], time.monotonic() + 10  # the mail leaves just after the change commits
+    while not told and time.monotonic() < deadline:
+        for file in (portal.data_dir / "outbox").glob("*.eml"):
+            msg = email_lib.message_from_bytes(file.read_bytes(), policy=policy.default)
+            if msg["To"] == old and "email address was changed" in msg["Subject"]:
+                told.append(msg.get_content())
+        time.sleep(0.2)
+    assert len(told) == 1 and new in told[0] and "If you did not do this" in told[0]
+    sign_out(page)
+    sign_in(page, portal.url, new)

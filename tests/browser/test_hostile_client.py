@@ -365,3 +365,48 @@ def test_logo_upload_route_checks_the_request_itself(portal):
     assert done.status_code == 200 and done.json() == {"ok": True, "message": "Logo updated."}
     with portal_session(portal) as session:
         assert session.get(Organization, owner.current.org_id).logo_key != ""
+
+
+def _email_change_snapshot(portal, user_id: int) -> tuple:
+    from portal_app.models import OneTimeToken
+
+    with portal_session(portal) as session:
+        pending = session.exec(select(OneTimeToken.id).where(
+            OneTimeToken.user_id == user_id, OneTimeToken.purpose == sessions.tokens.CHANGE_EMAIL)).all()
+        return session.get(User, user_id).email, sorted(pending), len(session.exec(select(OutgoingMail)).all())
+
+
+def test_email_change_handlers_refuse_strangers_and_wrong_types(portal, victim):
+    from portal_app.state.account import EmailChangeState, ProfileState
+
+    _, _, principal = victim
+    before = _email_change_snapshot(portal, principal.user_id)
+    right = {"new_email": unique_email("stolen"), "password": factories.PASSWORD}
+    with ReflexClient(portal.url) as anonymous:  # no session: the right password alone is not enough
+        anonymous.hydrate("/account/profile")
+        anonymous.call(handler_name(ProfileState, "change_email"), {"form": right})
+        # A bogus or type-confused link changes nothing either.
+        for query in ("token=nope", "token=" + "x" * 5000, "token=&token=a", ""):
+            anonymous.call(handler_name(EmailChangeState, "confirm"), {},
+                           router_path="/account/confirm-email?" + query)
+        assert anonymous.state()[EmailChangeState.get_full_name()]["outcome_rx_state_"] == "failed"
+    assert _email_change_snapshot(portal, principal.user_id) == before
+
+    cookie, _, own = _person(portal, "typer")
+    own_before = _email_change_snapshot(portal, own.user_id)
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/account/profile")
+        for form in (None, "new_email=x@example.com", ["x@example.com"], 42,
+                     {"new_email": ["x@example.com"], "password": factories.PASSWORD},
+                     {"new_email": {"$ne": ""}, "password": factories.PASSWORD},
+                     {"new_email": "x@example.com", "password": ["x"]},
+                     {"new_email": "x@example.com", "password": None}):
+            client.call(handler_name(ProfileState, "change_email"), {"form": form})
+        # The account is always the caller's own: ids in the payload are refused or ignored.
+        client.call(handler_name(ProfileState, "change_email"), {"form": right, "user_id": principal.user_id})
+        client.call(handler_name(ProfileState, "change_email"),
+                    {"form": {**right, "password": "wrong-password-123", "user_id": principal.user_id}})
+        errors = client.state()[ProfileState.get_full_name()]["email_errors_rx_state_"]
+    assert errors == {"password": "Your current password is not right."}
+    assert _email_change_snapshot(portal, own.user_id)[:2] == own_before[:2]
+    assert _email_change_snapshot(portal, principal.user_id)[:2] == before[:2]
