@@ -288,6 +288,8 @@ def test_change_ones_email_address_from_the_new_mailbox(portal, browser, page):
         page.get_by_role("button", name="Change email address").click()
         expect(page.get_by_text(f"We sent a link to {new}.")).to_be_visible()
         expect(page.get_by_label("Current email")).to_have_text(old)  # not before the link is opened
+        page.set_viewport_size({"width": 375, "height": 740})  # the form fits a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
         link = link_from_outbox(portal.data_dir, new, "/account/confirm-email")
         page.goto(link)
