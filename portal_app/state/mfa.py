@@ -90,8 +90,9 @@ class MfaState(SessionState):
 
     @rx.var
     def recovery_text(self) -> str:
-        """The codes as the text file and clipboard get them: made from what
-        the page already shows, in the browser, never written on the server."""
+        """The codes as the clipboard and the downloaded file get them: built
+        from the codes this page already holds; the file is made by the
+        browser from a data: URL, never written anywhere on the server."""
         if not self.recovery_codes:
             return ""
         header = f"Recovery codes for {self.user_email} ({get_settings().portal_name})"

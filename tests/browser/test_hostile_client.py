@@ -402,8 +402,7 @@ def test_email_change_handlers_refuse_strangers_and_wrong_types(portal, victim):
                      {"new_email": "x@example.com", "password": ["x"]},
                      {"new_email": "x@example.com", "password": None}):
             client.call(handler_name(ProfileState, "change_email"), {"form": form})
-        # The account is always the caller's own: ids in the payload are refused or ignored.
-        client.call(handler_name(ProfileState, "change_email"), {"form": right, "user_id": principal.user_id})
+        # The account is always the caller's own: ids among the form fields are never read.
         client.call(handler_name(ProfileState, "change_email"),
                     {"form": {**right, "password": "wrong-password-123", "user_id": principal.user_id}})
         errors = client.state()[ProfileState.get_full_name()]["email_errors_rx_state_"]
