@@ -1,7 +1,7 @@
 """email change detail on one-time tokens
 
 Revision ID: ff57139c0877
-Revises: 99264234225c
+Revises: d3865fc31f9f
 Create Date: 2026-11-26 13:01:23.220507
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.base
 
 
 revision: str = 'ff57139c0877'
-down_revision: Union[str, None] = '99264234225c'
+down_revision: Union[str, None] = 'd3865fc31f9f'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

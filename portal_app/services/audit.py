@@ -214,6 +214,10 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "account.registered": lambda s: f"{s.actor} registered" + (f" and created {s.target}" if s.target else ""),
     "account.email_confirmed": lambda s: f"{s.actor} confirmed their email address",
     "account.profile_updated": _profile_updated,
+    "account.email_change_requested": lambda s: f"{s.actor} asked to change their email address"
+                                                + (f" to {_text(s.details, 'to')}" if _text(s.details, "to") else ""),
+    "account.email_changed": lambda s: f"{s.actor} changed their email address"
+                                       + (f" from {_text(s.details, 'from')}" if _text(s.details, "from") else ""),
     "session.started": _session_started,
     "session.ended": lambda s: f"{s.actor} signed out",
     "session.revoked": lambda s: f"{s.actor} signed out their session" + (f" on {s.target}" if s.target else ""),
