@@ -261,7 +261,8 @@ def test_confirming_the_address_while_signed_in_continues_into_the_portal(portal
     link = link_from_outbox(portal.data_dir, address, "/verify-email")
     page.goto(portal.url + link[link.index("/verify-email"):])  # mailed by the test process's settings
     expect(page).to_have_url(re.compile(r"/dashboard$"))
-    expect(page.get_by_text("Thank you: your email address is confirmed.")).to_be_visible()
+    toasts = page.get_by_role("region", name=re.compile("Notifications"))
+    expect(toasts.get_by_text("Thank you: your email address is confirmed.")).to_be_visible()
     expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Send the link again")).to_have_count(0)
 
@@ -296,7 +297,8 @@ def test_change_ones_email_address_from_the_new_mailbox(portal, browser, page):
         link = link_from_outbox(portal.data_dir, new, "/account/confirm-email")
         page.goto(link)
         expect(page).to_have_url(re.compile(r"/account/profile$"))
-        expect(page.get_by_text(f"Your email address is now {new}.")).to_be_visible()
+        toasts = page.get_by_role("region", name=re.compile("Notifications"))
+        expect(toasts.get_by_text(f"Your email address is now {new}.")).to_be_visible()
         expect(page.get_by_label("Current email")).to_have_text(new)
         expect(page.get_by_role("banner").get_by_text("Moving Mona")).to_be_visible()  # still signed in here
 
