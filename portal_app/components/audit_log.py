@@ -63,6 +63,6 @@ def audit_log(state, *, show_org: bool = False) -> rx.Component:
                           role="list",
                           aria_label="Audit events"),
                 rx.text("No events match.", color_scheme="gray")),
-        pager(state.page, state.pages, state.total, state.go_to),
+        pager(state.page, state.pages, state.position, state.go_to),
         spacing="4", width="100%",
     )

@@ -114,7 +114,7 @@ def _results() -> rx.Component:
                       aria_label="Results"),
             rx.text("Nothing matches your search.", color_scheme="gray"),
         ),
-        pager(BackOfficeState.page, BackOfficeState.pages, BackOfficeState.total, BackOfficeState.go_to),
+        pager(BackOfficeState.page, BackOfficeState.pages, BackOfficeState.position, BackOfficeState.go_to),
         spacing="4", width="100%",
     )
 
@@ -171,6 +171,6 @@ def outbox() -> rx.Component:
                 rx.vstack(rx.foreach(OutboxState.rows, _mail_row), spacing="0", width="100%", role="list",
                           aria_label="Outgoing mail"),
                 rx.text("No mail yet.", color_scheme="gray")),
-        pager(OutboxState.page, OutboxState.pages, OutboxState.total, OutboxState.go_to),
+        pager(OutboxState.page, OutboxState.pages, OutboxState.position, OutboxState.go_to),
         spacing="4", width="100%",
     )

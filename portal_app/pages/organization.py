@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import card, confirm_dialog, form_error, select_field, submit_button, text_field
+from portal_app.components.forms import (card, confirm_dialog, form_error, link_button, select_field, submit_button,
+                                         text_field)
 from portal_app.components.layout import portal_page
 from portal_app.pages.register import PASSWORD_HINT
 from portal_app.services.principal import ROLES
@@ -252,8 +253,7 @@ def accept_invitation() -> rx.Component:
                     InvitationState.signed_in,
                     _signed_in_choice(),
                     rx.cond(InvitationState.has_account,
-                            rx.link(rx.button("Sign in to accept", size="3", tab_index=-1),
-                                    href=InvitationState.sign_in_href),
+                            link_button("Sign in to accept", InvitationState.sign_in_href),
                             _new_account_form()),
                 ),
                 spacing="4", width="100%",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import card, form_error, notice, submit_button, text_field
+from portal_app.components.forms import card, form_error, link_button, notice, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.state.account import EmailChangeState, ProfileState
 
@@ -80,6 +80,6 @@ def confirm_email_change() -> rx.Component:
             rx.text("Checking your link…"),
         ),
         rx.cond(EmailChangeState.signed_in, rx.link("Go to your dashboard", href=routes.DASHBOARD),
-                rx.link(rx.button("Sign in", size="3", tab_index=-1), href=routes.SIGN_IN)),
+                link_button("Sign in", routes.SIGN_IN)),
         heading="Confirm your new email address",
     )

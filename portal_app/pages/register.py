@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import callout_block, card, form_error, submit_button, text_field
+from portal_app.components.forms import callout_block, card, form_error, link_button, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.services.passwords import MAX_LENGTH, MIN_LENGTH
 from portal_app.state.registration import RegisterState, VerifyEmailState
@@ -41,7 +41,7 @@ def _check_inbox() -> rx.Component:
                     "until the address is confirmed."),
             icon="mail", color_scheme="green", role="status",
         ),
-        rx.link(rx.button("Go to sign in", size="3", tab_index=-1), href=routes.SIGN_IN),
+        link_button("Go to sign in", routes.SIGN_IN),
         spacing="3", width="100%",
     )
 
@@ -68,7 +68,7 @@ def verify_email() -> rx.Component:
         ),
         rx.cond(VerifyEmailState.signed_in, rx.link("Go to your dashboard", href=routes.DASHBOARD),
                 rx.cond(VerifyEmailState.outcome == "verified",
-                        rx.link(rx.button("Sign in", size="3", tab_index=-1), href=routes.SIGN_IN),
+                        link_button("Sign in", routes.SIGN_IN),
                         rx.link("Sign in", href=routes.SIGN_IN))),
         heading="Confirm your email",
     )

@@ -78,3 +78,9 @@ def zone_name(*, locale: str | None = None, tz: str | None = None) -> str:
     """The zone's name as the formatted times show it ("UTC", "CET")."""
     zone = current_zone(tz)
     return babel_dates.format_time(datetime.now(zone), "z", tzinfo=zone, locale=current_locale(locale))
+
+
+def page_position(page: int, pages: int, total: int, *, locale: str | None = None) -> str:
+    """Where a paged list is, for the pager: "Page 2 of 31 · 1,523 in all"."""
+    n = lambda value: format_number(value, locale=locale)  # noqa: E731
+    return f"Page {n(page)} of {n(pages)} · {n(total)} in all"

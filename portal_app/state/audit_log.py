@@ -9,7 +9,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import audit
 from portal_app.services.errors import Forbidden, NotFound, PortalError
-from portal_app.services.formatting import format_datetime, format_number, zone_name
+from portal_app.services.formatting import format_datetime, format_number, page_position, zone_name
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, field_errors
 from portal_app.state.sign_in import _form
@@ -36,6 +36,7 @@ class AuditLogMixin(rx.State, mixin=True):
     page: int = 1
     pages: int = 1
     total: int = 0
+    position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
     errors: dict[str, str] = {}
     error: str = ""
     summary: str = ""  # "1,234 events from 1 Nov 2026 to 26 Nov 2026 (UTC)", in PORTAL_LOCALE
@@ -62,6 +63,7 @@ class AuditLogMixin(rx.State, mixin=True):
         self.rows = [{"sentence": r.sentence, "when": format_datetime(r.occurred_at, seconds=True), "ip": r.ip,
                       "actor": r.actor, "org": r.org, "action": r.action} for r in result.rows]
         self.page, self.pages, self.total = result.page, result.pages, result.total
+        self.position = page_position(result.page, result.pages, result.total)
         count = f"{format_number(result.total)} event{'' if result.total == 1 else 's'}"
         self.summary = f"{count} {period}" if period else count
         return None

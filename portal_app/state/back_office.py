@@ -10,7 +10,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import staff
 from portal_app.services.errors import PortalError
-from portal_app.services.formatting import format_date, format_datetime, format_number
+from portal_app.services.formatting import format_date, format_datetime, format_number, page_position
 from portal_app.state.session import SessionState, busy, field_errors
 from portal_app.state.sign_in import _form
 
@@ -32,6 +32,7 @@ class BackOfficeState(SessionState):
     page: int = 1
     pages: int = 1
     total: int = 0
+    position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
     rows: list[dict[str, str]] = []
     is_admin: bool = False
     demo_mfa_exempt: bool = False  # the demo staff admin: say that its 2-step is not enforced
@@ -66,6 +67,7 @@ class BackOfficeState(SessionState):
         except PortalError as err:
             return rx.toast.error(err.message)
         self.page, self.pages, self.total = result.page, result.pages, result.total
+        self.position = page_position(result.page, result.pages, result.total)
         return None
 
     @rx.event
@@ -151,6 +153,7 @@ class OutboxState(SessionState):
     page: int = 1
     pages: int = 1
     total: int = 0
+    position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
 
     def _fetch(self):
         principal = self._principal()
@@ -166,6 +169,7 @@ class OutboxState(SessionState):
                       "status": "sent" if r.sent_at else ("failing" if r.last_error else "queued"),
                       "error": r.last_error or "", "attempts": format_number(r.attempts)} for r in result.rows]
         self.page, self.pages, self.total = result.page, result.pages, result.total
+        self.position = page_position(result.page, result.pages, result.total)
         return None
 
     @rx.event

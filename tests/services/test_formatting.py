@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from portal_app.services.formatting import format_date, format_datetime, format_number
+from portal_app.services.formatting import format_date, format_datetime, format_number, page_position
 from portal_app.settings import get_settings, load_settings
 
 AFTERNOON = datetime(2026, 11, 26, 13, 5, 7, tzinfo=timezone.utc)
@@ -97,3 +97,8 @@ def test_an_unknown_time_zone_is_a_clear_error_at_startup(monkeypatch, tmp_path,
     monkeypatch.setenv("PORTAL_TIMEZONE", bad)
     with pytest.raises(ValueError, match=r"PORTAL_TIMEZONE=.* is not a time zone"):
         load_settings()
+
+
+def test_the_pager_position_follows_the_locale():
+    assert page_position(2, 31, 1523, locale="en_GB") == "Page 2 of 31 · 1,523 in all"
+    assert page_position(2, 31, 1523, locale="de_DE") == "Page 2 of 31 · 1.523 in all"
