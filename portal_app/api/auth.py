@@ -11,11 +11,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 
 from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import accounts, sessions, tokens
+from portal_app.services.errors import ErrorCode, Forbidden
 from portal_app.settings import get_settings
 
 router = APIRouter()
@@ -68,10 +69,9 @@ def sign_out_link() -> RedirectResponse:
 
 
 @router.post(routes.AUTH_LOGOUT, include_in_schema=False, response_model=None)
-def sign_out(request: Request) -> RedirectResponse | JSONResponse:
+def sign_out(request: Request) -> RedirectResponse:
     if not from_our_origin(request):
-        return JSONResponse({"error": "cross_origin", "message": "Sign out from the portal's own pages."},
-                            status_code=403, headers={"Cache-Control": "no-store"})
+        raise Forbidden("Sign out from the portal's own pages.", code=ErrorCode.CROSS_ORIGIN)
     with session_scope() as session:
         sessions.end(session, request.cookies.get(sessions.cookie_name()), ip=_client_ip(request))
     response = _redirect(f"{routes.SIGN_IN}?signed_out=1")

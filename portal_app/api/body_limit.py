@@ -4,7 +4,8 @@ disk or memory; our handlers check each file's real size and type as well."""
 
 from __future__ import annotations
 
-import json
+from portal_app.api.problems import problem_bytes
+from portal_app.services.errors import TooLarge
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # the largest upload any page accepts, with room for the form around it
 
@@ -14,9 +15,8 @@ class _TooLarge(Exception):
 
 
 async def _refuse(send) -> None:  # noqa: ANN001
-    body = json.dumps({"error": "too_large", "message": "That upload is too large."}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    status, headers, body = problem_bytes(TooLarge("That upload is too large."))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

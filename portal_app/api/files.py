@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 
 from portal_app.db import session_scope
 from portal_app.services import org_profile, sessions
-from portal_app.services.errors import Forbidden, PortalError, Unauthenticated
+from portal_app.services.errors import ErrorCode, Forbidden, NotFound, Unauthenticated
 from portal_app.settings import get_settings
 
 router = APIRouter()
@@ -46,21 +46,16 @@ def image_preview_headers() -> dict[str, str]:
             "Content-Security-Policy": FILE_CSP}
 
 
-def error_response(err: PortalError) -> JSONResponse:
-    """The one mapping from a domain error to an HTTP answer."""
-    return JSONResponse({"error": err.code, "message": err.message}, status_code=err.http_status)
-
-
 @router.get("/api/branding/logo", include_in_schema=False)
 def branding_logo() -> Response:
     """The instance's logo (PORTAL_LOGO): public, like the portal's name."""
     path = get_settings().logo_path
     if path is None or not path.is_file():
-        return JSONResponse({"error": "not_found", "message": "No logo."}, status_code=404)
+        raise NotFound("No logo.")
     data = path.read_bytes()[: org_profile.LOGO_MAX_BYTES + 1]
     content_type = org_profile.image_type(data)
     if content_type is None or len(data) > org_profile.LOGO_MAX_BYTES:
-        return JSONResponse({"error": "not_found", "message": "No usable logo."}, status_code=404)
+        raise NotFound("No usable logo.")
     return Response(data, media_type=content_type, headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -69,11 +64,8 @@ def organization_logo(org_id: int, request: Request) -> Response:
     with session_scope() as session:
         principal = sessions.resolve(session, request.cookies.get(sessions.cookie_name()))
         if principal is None:
-            return JSONResponse({"error": "unauthenticated", "message": "Sign in first."}, status_code=401)
-        try:
-            data, content_type = org_profile.read_logo(session, principal, org_id)
-        except PortalError as err:
-            return error_response(err)
+            raise Unauthenticated("Sign in first.")
+        data, content_type = org_profile.read_logo(session, principal, org_id)
     return Response(data, media_type=content_type, headers=image_preview_headers())
 
 
@@ -111,13 +103,11 @@ def _set_logo(token: str | None, ip: str, org_id: int, data: bytes) -> None:
 @router.post("/api/organizations/{org_id}/logo", include_in_schema=False)
 async def upload_organization_logo(org_id: int, request: Request) -> Response:
     """The organisation page posts the chosen file here (not through Reflex's
-    `/_upload`): the session is that of this very request."""
+    `/_upload`): the session is that of this very request. Errors are raised
+    and answered as problem+json by the handler in `api/app.py`."""
     if not _from_our_pages(request):
-        return error_response(Forbidden("This request did not come from the portal.", code="bad_origin"))
+        raise Forbidden("This request did not come from the portal.", code=ErrorCode.BAD_ORIGIN)
     data = await _read_at_most(request, org_profile.LOGO_MAX_BYTES)
     ip = request.client.host if request.client else ""
-    try:
-        await run_in_threadpool(_set_logo, request.cookies.get(sessions.cookie_name()), ip, org_id, data)
-    except PortalError as err:
-        return error_response(err)
+    await run_in_threadpool(_set_logo, request.cookies.get(sessions.cookie_name()), ip, org_id, data)
     return JSONResponse({"ok": True, "message": "Logo updated."})

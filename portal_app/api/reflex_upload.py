@@ -9,7 +9,8 @@ session cookie of the request itself."""
 
 from __future__ import annotations
 
-import json
+from portal_app.api.problems import problem_bytes
+from portal_app.services.errors import NotFound
 
 PREFIX = "/_upload"
 
@@ -17,10 +18,8 @@ PREFIX = "/_upload"
 def refuse_reflex_upload(app):  # noqa: ANN001, ANN201
     async def wrapped(scope, receive, send):  # noqa: ANN001
         if scope["type"] == "http" and scope.get("path", "").startswith(PREFIX):
-            body = json.dumps({"error": "not_found", "message": "Not found."}).encode()
-            await send({"type": "http.response.start", "status": 404,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
+            status, headers, body = problem_bytes(NotFound("Not found."))
+            await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
         await app(scope, receive, send)

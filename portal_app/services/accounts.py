@@ -16,7 +16,7 @@ from portal_app import routes
 from portal_app.models import Membership, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, mfa, passwords, sessions, throttle, tokens
-from portal_app.services.errors import Invalid
+from portal_app.services.errors import ErrorCode, Invalid
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.organizations import create_organization
 from portal_app.services.principal import Principal
@@ -34,7 +34,7 @@ BAD_LINK = "This link has expired or was already used. Ask for a new one."
 
 
 class LoginFailed(Invalid):
-    code = "login_failed"
+    code = ErrorCode.LOGIN_FAILED
     http_status = 401
 
 
@@ -119,7 +119,7 @@ def verify_email(session: Session, raw_token: object) -> EmailConfirmation:
         if user is not None and user.email_verified_at is not None:
             return EmailConfirmation("already", user.id)
         raise Invalid("This confirmation link has expired or was already used. "
-                      "Sign in to ask for a new one.", code="bad_link")
+                      "Sign in to ask for a new one.", code=ErrorCode.BAD_LINK)
     user = session.get(User, token.user_id)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -178,10 +178,10 @@ def complete_mfa(session: Session, *, challenge: object, code: object, ip: str) 
     pending = tokens.peek(session, challenge, tokens.MFA_CHALLENGE)
     user = session.get(User, pending.user_id) if pending else None
     if user is None or not user.is_active:
-        raise Invalid("This sign-in took too long. Please start again.", code="bad_link")
+        raise Invalid("This sign-in took too long. Please start again.", code=ErrorCode.BAD_LINK)
     mfa.verify_or_count(session, user, code, ip=ip)
     if tokens.consume(session, challenge, tokens.MFA_CHALLENGE) is None:
-        raise Invalid("This sign-in took too long. Please start again.", code="bad_link")
+        raise Invalid("This sign-in took too long. Please start again.", code=ErrorCode.BAD_LINK)
     return _ticket(session, user)
 
 
@@ -250,7 +250,7 @@ def login_with_link(session: Session, raw_token: object) -> SignInStep:
     token = tokens.consume(session, raw_token, tokens.LOGIN_LINK)
     user = session.get(User, token.user_id) if token else None
     if user is None or not user.is_active:
-        raise Invalid(BAD_LINK, code="bad_link")
+        raise Invalid(BAD_LINK, code=ErrorCode.BAD_LINK)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         session.add(user)
@@ -287,10 +287,10 @@ def reset_password(session: Session, *, token: object, password: object, ip: str
     pending = tokens.peek(session, token, tokens.PASSWORD_RESET)
     user = session.get(User, pending.user_id) if pending else None
     if user is None:
-        raise Invalid(BAD_LINK, code="bad_link")
+        raise Invalid(BAD_LINK, code=ErrorCode.BAD_LINK)
     passwords.check_policy(password, email=user.email, name=user.name)
     if tokens.consume(session, token, tokens.PASSWORD_RESET) is None:
-        raise Invalid(BAD_LINK, code="bad_link")
+        raise Invalid(BAD_LINK, code=ErrorCode.BAD_LINK)
     user.password_hash = passwords.hash_password(password)
     user.email_verified_at = user.email_verified_at or utcnow()
     session.add(user)
@@ -403,11 +403,11 @@ def confirm_email_change(session: Session, raw_token: object, *, keep_session_id
     token = tokens.consume(session, raw_token, tokens.CHANGE_EMAIL)
     user = session.get(User, token.user_id) if token else None
     if user is None or not user.is_active or not token.detail:
-        raise Invalid(BAD_EMAIL_CHANGE_LINK, code="bad_link")
+        raise Invalid(BAD_EMAIL_CHANGE_LINK, code=ErrorCode.BAD_LINK)
     new = token.detail
     if _user_by_email(session, new) is not None:  # taken since the link was sent
         raise Invalid("That address now belongs to another account, so your address stays as it was.",
-                      code="email_taken")
+                      code=ErrorCode.EMAIL_TAKEN)
     old = user.email
     user.email, user.email_verified_at = new, utcnow()  # opening the link proved the new mailbox
     session.add(user)

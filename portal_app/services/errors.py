@@ -1,42 +1,83 @@
 """Errors as data: one type with a code, a message a person can read, an
-optional form field, and the HTTP status the API should answer with."""
+optional form field, and the HTTP status the API should answer with.
+
+Codes are an enum (`ErrorCode`), never free strings: a client (the API's
+`code` member, a handler branching on `err.code`) can rely on the list
+below being all there is, and a typo is an AttributeError at import time
+rather than a code nobody checks for."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every error code the portal uses. Add one here before raising it."""
+
+    ERROR = "error"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    UNAUTHENTICATED = "unauthenticated"
+    RATE_LIMITED = "rate_limited"
+    LOGIN_FAILED = "login_failed"
+    BAD_LINK = "bad_link"
+    EMAIL_TAKEN = "email_taken"
+    HAS_ACCOUNT = "has_account"
+    HAS_OWNER = "has_owner"
+    NOT_MEMBER = "not_member"
+    ROLE_CHANGED = "role_changed"
+    STAFF_ONLY = "staff_only"
+    UNVERIFIED = "unverified"
+    MFA_REQUIRED = "mfa_required"
+    NO_ENROLMENT = "no_enrolment"
+    BAD_ORIGIN = "bad_origin"
+    CROSS_ORIGIN = "cross_origin"
+    TOO_LARGE = "too_large"
+
 
 class PortalError(Exception):
-    code = "error"
+    code: ErrorCode = ErrorCode.ERROR
     http_status = 400
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, code: ErrorCode | None = None) -> None:
+        if code is not None and not isinstance(code, ErrorCode):
+            raise TypeError(f"error codes are ErrorCode members, not {type(code).__name__}: {code!r}")
         super().__init__(message)
         self.message = message
         self.field = field
-        if code:
+        if code is not None:
             self.code = code
 
 
 class Invalid(PortalError):
     """The input is wrong; `field` names the form field to show it next to."""
 
-    code = "invalid"
+    code = ErrorCode.INVALID
     http_status = 422
 
 
 class NotFound(PortalError):
     """Missing, or outside the caller's scope: the two are indistinguishable."""
 
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
     http_status = 404
 
 
 class Forbidden(PortalError):
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
     http_status = 403
 
 
 class Unauthenticated(PortalError):
     """No live session: sign in (again)."""
 
-    code = "unauthenticated"
+    code = ErrorCode.UNAUTHENTICATED
     http_status = 401
+
+
+class TooLarge(PortalError):
+    """A request body over the size any page accepts."""
+
+    code = ErrorCode.TOO_LARGE
+    http_status = 413

@@ -23,7 +23,7 @@ from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
-from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.principal import ROLES, Principal
 from portal_app.services.validation import clean_text
@@ -159,12 +159,12 @@ def revoke_invitation(session: Session, principal: Principal, org_id: object, in
 def _live_invitation(session: Session, raw: object) -> Invitation:
     """The invitation behind a link, or `Invalid` saying why it cannot be used."""
     if not isinstance(raw, str) or not raw or len(raw) > tokens.TOKEN_MAX_LENGTH:
-        raise Invalid(BAD_INVITATION, code="bad_link")
+        raise Invalid(BAD_INVITATION, code=ErrorCode.BAD_LINK)
     invitation = session.exec(select(Invitation).where(Invitation.token_hash == tokens.hash_secret(raw))).first()
     if invitation is not None and invitation.accepted_at is not None:
-        raise Invalid(ALREADY_ACCEPTED, code="bad_link")
+        raise Invalid(ALREADY_ACCEPTED, code=ErrorCode.BAD_LINK)
     if invitation is None or invitation.revoked_at or invitation.expires_at <= utcnow():
-        raise Invalid(BAD_INVITATION, code="bad_link")
+        raise Invalid(BAD_INVITATION, code=ErrorCode.BAD_LINK)
     return invitation
 
 
@@ -177,7 +177,7 @@ def _claim(session: Session, invitation: Invitation) -> None:
         Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
         Invitation.expires_at > now).values(accepted_at=now).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        raise Invalid(ALREADY_ACCEPTED, code="bad_link")
+        raise Invalid(ALREADY_ACCEPTED, code=ErrorCode.BAD_LINK)
     invitation.accepted_at = now
 
 
@@ -223,13 +223,13 @@ def accept_new_account(session: Session, raw: object, *, name: object, password:
     invitation = _live_invitation(session, raw)
     has_account = select(User.id).where(User.email == invitation.email)
     if session.exec(has_account).first() is not None:
-        raise Invalid("That address already has an account: sign in to accept.", code="has_account")
+        raise Invalid("That address already has an account: sign in to accept.", code=ErrorCode.HAS_ACCOUNT)
     clean_name = clean_text(name, field="name", label="Your name", max_length=200)
     passwords.check_policy(password, email=invitation.email, name=clean_name)
     password_hash = passwords.hash_password(password)  # before the claim: it takes the write lock
     _claim(session, invitation)
     if session.exec(has_account).first() is not None:
-        raise Invalid("That address already has an account: sign in to accept.", code="has_account")
+        raise Invalid("That address already has an account: sign in to accept.", code=ErrorCode.HAS_ACCOUNT)
     user = User(email=invitation.email, name=clean_name, password_hash=password_hash,
                 email_verified_at=utcnow())
     session.add(user)
@@ -264,9 +264,9 @@ def _role_now(session: Session, principal: Principal, org_id: int) -> str:
     role = session.exec(select(Membership.role).where(Membership.org_id == org_id,
                                                       Membership.user_id == principal.user_id)).first()
     if role is None:
-        raise Forbidden(NO_LONGER_MEMBER, code="not_member")
+        raise Forbidden(NO_LONGER_MEMBER, code=ErrorCode.NOT_MEMBER)
     if role != principal.role_in(org_id):
-        raise Forbidden(ROLE_CHANGED, code="role_changed")
+        raise Forbidden(ROLE_CHANGED, code=ErrorCode.ROLE_CHANGED)
     return role
 
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from portal_app.models import Membership, Organization, RecoveryCode, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, passwords, throttle
-from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
 
@@ -158,7 +158,7 @@ def confirm_enrolment(session: Session, principal: Principal, *, code: object, i
     user = session.get(User, principal.user_id)
     secret = _open(user.mfa_pending_secret)
     if user.mfa_enabled_at is not None or secret is None:
-        raise Invalid("Start the set-up again.", code="no_enrolment")
+        raise Invalid("Start the set-up again.", code=ErrorCode.NO_ENROLMENT)
     keys = _keys(user, ip)
     throttle.check(session, keys)
     step = _totp_step(secret, _clean_code(code), 0)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from portal_app.models import Membership, Organization, User
-from portal_app.services.errors import Forbidden
+from portal_app.services.errors import ErrorCode, Forbidden
 
 ROLES = ("owner", "admin", "billing", "member")
 
@@ -62,14 +62,14 @@ class Principal:
         """Back-office actions: staff only, of the given roles if any, and with
         two-step verification set up (staff reach every organisation)."""
         if self.staff_role is None or (roles and self.staff_role not in roles):
-            raise Forbidden("This is for the business's staff only.", code="staff_only")
+            raise Forbidden("This is for the business's staff only.", code=ErrorCode.STAFF_ONLY)
         self.require_mfa_ready()
 
     def require_verified(self) -> None:
         """Acting on an organisation needs a confirmed email address."""
         if not self.email_verified:
             raise Forbidden("Confirm your email address first: use the link we sent you.",
-                            code="unverified")
+                            code=ErrorCode.UNVERIFIED)
 
     @property
     def needs_mfa_setup(self) -> bool:
@@ -86,7 +86,7 @@ class Principal:
         """Where an organisation (or being staff) requires two-step
         verification, a person without it gets no data at all, not even to read."""
         if self.needs_mfa_setup:
-            raise Forbidden(f"{self.mfa_requirement}. Set it up under Security.", code="mfa_required")
+            raise Forbidden(f"{self.mfa_requirement}. Set it up under Security.", code=ErrorCode.MFA_REQUIRED)
 
     def require_can_act(self) -> None:
         """Acting on an organisation needs a confirmed address and, where an

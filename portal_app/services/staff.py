@@ -17,7 +17,7 @@ from portal_app.models import Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, members, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
-from portal_app.services.errors import Invalid, NotFound
+from portal_app.services.errors import ErrorCode, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.paging import Page, paginate
 from portal_app.services.principal import Principal
@@ -202,7 +202,7 @@ def make_owner(session: Session, principal: Principal, org_id: object, membershi
     members.lock_organization(session, org.id)
     if members.owner_count(session, org.id) > 0:
         raise Invalid("This organisation already has an owner; its owners manage its roles.",
-                      code="has_owner")
+                      code=ErrorCode.HAS_OWNER)
     membership = (session.get(Membership, membership_id, populate_existing=True)
                   if type(membership_id) is int else None)  # noqa: E721
     if membership is None or membership.org_id != org.id:

@@ -23,11 +23,11 @@ from sqlmodel import Session
 from portal_app.db import write_lock
 from portal_app.models import Throttle
 from portal_app.models.base import utcnow
-from portal_app.services.errors import PortalError
+from portal_app.services.errors import ErrorCode, PortalError
 
 
 class RateLimited(PortalError):
-    code = "rate_limited"
+    code = ErrorCode.RATE_LIMITED
     http_status = 429
 
     def __init__(self, retry_after: int, reason: str = "Too many attempts.") -> None:

@@ -20,7 +20,8 @@ from portal_app.state.sign_in import _form
 
 SIGN_IN_AGAIN = "Please sign in again."
 LOGO_INPUT_ID = "logo-file"
-# Posts the chosen file as the request body; resolves to the route's JSON answer.
+# Posts the chosen file as the request body; resolves to {ok, message}: the
+# route's success JSON carries `message`, an error is problem+json (`detail`).
 _UPLOAD_SCRIPT = """(async () => {
   const file = document.getElementById(%(input)s).files[0];
   if (!file) { return {ok: false, message: "Choose an image file first."}; }
@@ -28,7 +29,8 @@ _UPLOAD_SCRIPT = """(async () => {
     const response = await fetch(%(url)s, {method: "POST", body: file, credentials: "same-origin",
                                            headers: {"Content-Type": "application/octet-stream"}});
     const answer = await response.json().catch(() => ({}));
-    return {ok: response.ok, message: answer.message || (response.ok ? "" : "The logo could not be uploaded.")};
+    if (response.ok) { return {ok: true, message: answer.message || ""}; }
+    return {ok: false, message: answer.detail || "The logo could not be uploaded."};
   } catch (error) {
     return {ok: false, message: "The upload did not reach the portal. Check your connection and try again."};
   }

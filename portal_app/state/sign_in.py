@@ -7,7 +7,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.services import accounts
-from portal_app.services.errors import PortalError
+from portal_app.services.errors import ErrorCode, PortalError
 from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors
 
 MODES = ("password", "link")
@@ -51,7 +51,7 @@ class SignInState(SessionState):
                                    password=data.get("password"), ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
-            if err.code == "login_failed":  # not tied to one field: do not hint which was wrong
+            if err.code == ErrorCode.LOGIN_FAILED:  # not tied to one field: do not hint which was wrong
                 self.error, self.errors = err.message, {}
             return None
         return await _continue(self, step, self._query("next"))
@@ -118,7 +118,7 @@ class MfaChallengeState(SessionState):
                                      code=data.get("code"), ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
-            if err.code == "bad_link":
+            if err.code == ErrorCode.BAD_LINK:
                 self.active = False
             return None
         self.active, self._challenge = False, ""

@@ -26,7 +26,8 @@ def test_cross_site_logout_is_refused_and_the_session_lives_on(signed_in, origin
     client, session, raw = signed_in
     headers = {"origin": origin} if origin else {}
     response = client.post(routes.AUTH_LOGOUT, headers=headers, follow_redirects=False)
-    assert response.status_code == 403 and response.json()["error"] == "cross_origin"
+    assert response.status_code == 403 and response.json()["code"] == "cross_origin"
+    assert response.headers["content-type"] == "application/problem+json"
     assert "set-cookie" not in response.headers
     assert sessions.resolve(session, raw) is not None
 

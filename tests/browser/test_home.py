@@ -60,4 +60,5 @@ def test_oversized_uploads_are_refused_before_reflex_reads_them(portal):
     too_big = b"x" * (6 * 1024 * 1024)
     response = httpx.post(portal.url + "/_upload", content=too_big,
                           headers={"content-type": "multipart/form-data; boundary=x"})
-    assert response.status_code == 413 and response.json()["error"] == "too_large"
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    assert response.headers["content-type"] == "application/problem+json"

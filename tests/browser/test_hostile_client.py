@@ -354,11 +354,11 @@ def test_logo_upload_route_checks_the_request_itself(portal):
     assert post(PNG_BYTES, {}, raw).status_code == 403  # no Origin at all
     assert post(PNG_BYTES, ours, stranger_raw).status_code == 404  # not their organisation
     disguised = post(b"<svg onload=alert(1)></svg>", ours, raw)
-    assert disguised.status_code == 422 and "PNG or JPEG" in disguised.json()["message"]
+    assert disguised.status_code == 422 and "PNG or JPEG" in disguised.json()["detail"]
     empty = post(b"", ours, raw)
-    assert empty.status_code == 422 and empty.json()["message"] == "Choose an image file."
+    assert empty.status_code == 422 and empty.json()["detail"] == "Choose an image file."
     huge = post(PNG_BYTES + b"0" * org_profile.LOGO_MAX_BYTES, ours, raw)
-    assert huge.status_code == 422 and "at most 1 MB" in huge.json()["message"]
+    assert huge.status_code == 422 and "at most 1 MB" in huge.json()["detail"]
     with portal_session(portal) as session:
         assert session.get(Organization, owner.current.org_id).logo_key == ""  # nothing was kept
     done = post(PNG_BYTES, ours, raw)
