@@ -7,7 +7,12 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+from portal_app.services.passwords import MAX_LENGTH, MIN_LENGTH
 from portal_app.state.session import SessionState
+
+# Under every new-password field (registration, reset, invitation, security).
+PASSWORD_HINT = (f"{MIN_LENGTH} to {MAX_LENGTH} characters; a few unrelated words work well. "
+                 "Not your email address.")
 
 
 def text_field(label: str, name: str, errors: Var, *, type: str = "text", autocomplete: str = "off",

@@ -5,10 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import (card, confirm_dialog, form_error, link_button, select_field, submit_button,
-                                         text_field)
+from portal_app.components.forms import (PASSWORD_HINT, card, confirm_dialog, form_error, link_button, select_field,
+                                         submit_button, text_field)
 from portal_app.components.layout import portal_page
-from portal_app.pages.register import PASSWORD_HINT
 from portal_app.services.principal import ROLES
 from portal_app.state.invitation import InvitationState
 from portal_app.state.organization import LOGO_INPUT_ID, OrganizationState

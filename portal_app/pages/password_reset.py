@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import card, form_error, notice, submit_button, text_field
+from portal_app.components.forms import PASSWORD_HINT, card, form_error, notice, submit_button, text_field
 from portal_app.components.layout import portal_page
-from portal_app.pages.register import PASSWORD_HINT
 from portal_app.state.password_reset import ForgotPasswordState, ResetPasswordState
 
 

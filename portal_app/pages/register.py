@@ -5,14 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import callout_block, card, form_error, link_button, submit_button, text_field
+from portal_app.components.forms import (PASSWORD_HINT, callout_block, card, form_error, link_button, submit_button,
+                                         text_field)
 from portal_app.components.layout import portal_page
-from portal_app.services.passwords import MAX_LENGTH, MIN_LENGTH
 from portal_app.state.registration import RegisterState, VerifyEmailState
-
-PASSWORD_HINT = (f"{MIN_LENGTH} to {MAX_LENGTH} characters; a few unrelated words work well. "
-                 "Not your email address.")
-
 
 def _form() -> rx.Component:
     errors = RegisterState.errors

@@ -5,10 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import confirm_dialog, form_error, submit_button, text_field
+from portal_app.components.forms import PASSWORD_HINT, confirm_dialog, form_error, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.components.mfa_settings import mfa_card
-from portal_app.pages.register import PASSWORD_HINT
 from portal_app.state.account import SecurityState
 from portal_app.state.mfa import MfaState
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app import routes
+from portal_app.db import session_scope
 from portal_app.services import accounts, mfa, organizations, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_datetime
-from portal_app.state.session import SessionState, busy, field_errors
-from portal_app.state.sign_in import _form
+from portal_app.services.principal import Principal
+from portal_app.state.forms import event_id, form_values
+from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 
 def _when(value) -> str:
@@ -41,10 +42,8 @@ class DashboardState(SessionState):
             self._refresh(principal)
 
     @rx.event
-    async def set_require_mfa(self, required: bool):
-        principal = self._principal()
-        if principal is None or principal.current is None:
-            return rx.toast.error("Please sign in again.")
+    @signed_in(in_org=True)
+    async def set_require_mfa(self, principal: Principal, required: bool):
         try:
             await self._act(mfa.set_requirement, principal, principal.current.org_id, required=required)
         except PortalError as err:
@@ -58,10 +57,8 @@ class DashboardState(SessionState):
         return rx.toast.success("Two-step verification is now " + ("required." if required else "optional."))
 
     @rx.event
-    async def resend_verification(self):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
+    @signed_in()
+    async def resend_verification(self, principal: Principal):
         try:
             await self._act(accounts.resend_verification, principal, ip=self._client_ip())
         except PortalError as err:
@@ -85,13 +82,11 @@ class ProfileState(SessionState):
 
     @rx.event
     @busy("change_email")
-    async def change_email(self, form: dict):
+    @signed_in()
+    async def change_email(self, principal: Principal, form: dict):
         """Ask for a link to the new address; the answer is the same whether
         or not that address already has an account."""
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
-        data = _form(form)
+        data = form_values(form)
         self.email_errors, self.email_error, self.email_notice = {}, "", ""
         try:
             new = await self._act(accounts.request_email_change, principal, new_email=data.get("new_email"),
@@ -106,13 +101,11 @@ class ProfileState(SessionState):
 
     @rx.event
     @busy("save_profile")
-    async def save(self, form: dict):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
+    @signed_in()
+    async def save(self, principal: Principal, form: dict):
         self.errors = {}
         try:
-            await self._act(accounts.update_profile, principal, name=_form(form).get("name"))
+            await self._act(accounts.update_profile, principal, name=form_values(form).get("name"))
         except PortalError as err:
             _, self.errors = field_errors(err)
             return None
@@ -168,12 +161,10 @@ class SecurityState(SessionState):
 
     @rx.event
     @busy("change_password")
-    async def change_password(self, form: dict):
-        data = _form(form)
+    @signed_in()
+    async def change_password(self, principal: Principal, form: dict):
+        data = form_values(form)
         self.errors, self.error = {}, ""
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
         if data.get("new_password") != data.get("confirm"):
             self.errors = {"confirm": "The two new passwords are not the same."}
             return None
@@ -189,23 +180,18 @@ class SecurityState(SessionState):
         return rx.toast.success(f"Password changed.{others}")
 
     @rx.event
-    async def revoke(self, session_id: str):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
+    @signed_in()
+    async def revoke(self, principal: Principal, session_id: str):
         try:
-            sid = int(session_id) if isinstance(session_id, (str, int)) and str(session_id).isdigit() else None
-            await self._act(sessions.revoke, principal, sid)
+            await self._act(sessions.revoke, principal, event_id(session_id))
         except PortalError as err:
             return rx.toast.error(err.message)
         self._reload(principal)
         return rx.toast.success("That session is signed out.")
 
     @rx.event
-    async def revoke_others(self):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
+    @signed_in()
+    async def revoke_others(self, principal: Principal):
         ended = await self._act(sessions.revoke_others, principal)
         self._reload(principal)
         return rx.toast.success(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")

@@ -11,8 +11,8 @@ from portal_app.services import audit
 from portal_app.services.errors import Forbidden, NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_number, page_position, zone_name
 from portal_app.services.principal import Principal
+from portal_app.state.forms import form_values
 from portal_app.state.session import SessionState, field_errors
-from portal_app.state.sign_in import _form
 
 FILTERS = ("person", "action", "since", "until")
 
@@ -75,7 +75,7 @@ class AuditLogMixin(rx.State, mixin=True):
 
     @rx.event
     def apply(self, form: dict):
-        data = _form(form)
+        data = form_values(form)
         self.filters = {key: data[key] for key in FILTERS if isinstance(data.get(key), str) and data[key]}
         self.page = 1
         return self._fetch()

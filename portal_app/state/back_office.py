@@ -11,15 +11,12 @@ from portal_app.db import session_scope
 from portal_app.services import staff
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_date, format_datetime, format_number, page_position
-from portal_app.state.session import SessionState, busy, field_errors
-from portal_app.state.sign_in import _form
+from portal_app.services.principal import Principal
+from portal_app.state.forms import event_id, form_values
+from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 TABS = ("organisations", "people")
 
-
-def _as_id(value: object) -> int | None:
-    """A row id as the page sends it (a string of digits); anything else is None."""
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
 
 
 def _day(value) -> str:
@@ -83,7 +80,7 @@ class BackOfficeState(SessionState):
 
     @rx.event
     def search(self, form: dict):
-        query = _form(form).get("q")
+        query = form_values(form).get("q")
         self.query = query[:100] if isinstance(query, str) else ""
         self.page = 1
         return self._fetch()
@@ -95,11 +92,9 @@ class BackOfficeState(SessionState):
 
     @rx.event
     @busy("add_staff")
-    async def add_staff(self, form: dict):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
-        data = _form(form)
+    @signed_in()
+    async def add_staff(self, principal: Principal, form: dict):
+        data = form_values(form)
         self.errors, self.error = {}, ""
         try:
             user = await self._act(staff.add_staff, principal, name=data.get("name"), email=data.get("email"),
@@ -113,15 +108,13 @@ class BackOfficeState(SessionState):
 
 
     @rx.event
-    def choose_owner_org(self, org_id: str):
+    @signed_in()
+    def choose_owner_org(self, principal: Principal, org_id: str):
         """Open "give an owner" for one organisation (admins; the service checks)."""
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
         try:
             principal.require_staff("admin")
             with session_scope() as session:
-                org, rows = staff.list_org_members(session, principal, _as_id(org_id))
+                org, rows = staff.list_org_members(session, principal, event_id(org_id))
         except PortalError as err:
             return rx.toast.error(err.message)
         self._owner_org_id, self.owner_org_name = org.id, org.name
@@ -134,12 +127,10 @@ class BackOfficeState(SessionState):
         self._owner_org_id, self.owner_org_name, self.owner_candidates = None, "", []
 
     @rx.event
-    async def make_owner(self, membership_id: str):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
+    @signed_in()
+    async def make_owner(self, principal: Principal, membership_id: str):
         try:
-            await self._act(staff.make_owner, principal, self._owner_org_id, _as_id(membership_id))
+            await self._act(staff.make_owner, principal, self._owner_org_id, event_id(membership_id))
         except PortalError as err:
             return rx.toast.error(err.message)
         name = self.owner_org_name

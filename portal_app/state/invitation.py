@@ -12,8 +12,8 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import accounts, members, sessions
 from portal_app.services.errors import PortalError
+from portal_app.state.forms import form_values
 from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors
-from portal_app.state.sign_in import _form
 
 
 def _create_and_sign_in(session: Session, raw: str, name: object, password: object, ip: str) -> str:
@@ -79,7 +79,7 @@ class InvitationState(SessionState):
     @rx.event
     @busy("accept_new_account")
     async def create_account(self, form: dict):
-        data = _form(form)
+        data = form_values(form)
         self.errors, self.error = {}, ""
         try:
             ticket = await self._act(_create_and_sign_in, self._token, data.get("name"), data.get("password"),

@@ -11,11 +11,10 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.services import mfa
 from portal_app.services.errors import PortalError
+from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, busy, field_errors
-from portal_app.state.sign_in import _form
-
-SIGN_IN_AGAIN = "Please sign in again."
+from portal_app.state.forms import form_values
+from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 
 def _grouped(secret: str) -> str:
@@ -54,10 +53,8 @@ class MfaState(SessionState):
             self._refresh(principal)
 
     @rx.event
-    async def start(self):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
+    @signed_in()
+    async def start(self, principal: Principal):
         try:
             enrolment = await self._act(mfa.start_enrolment, principal)
         except PortalError as err:
@@ -72,13 +69,11 @@ class MfaState(SessionState):
 
     @rx.event
     @busy("mfa_confirm")
-    async def confirm(self, form: dict):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
+    @signed_in()
+    async def confirm(self, principal: Principal, form: dict):
         self.errors, self.error = {}, ""
         try:
-            codes = await self._act(mfa.confirm_enrolment, principal, code=_form(form).get("code"),
+            codes = await self._act(mfa.confirm_enrolment, principal, code=form_values(form).get("code"),
                                     ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
@@ -109,13 +104,11 @@ class MfaState(SessionState):
 
     @rx.event
     @busy("mfa_new_codes")
-    async def new_codes(self, form: dict):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
+    @signed_in()
+    async def new_codes(self, principal: Principal, form: dict):
         self.errors, self.error = {}, ""
         try:
-            codes = await self._act(mfa.regenerate_recovery_codes, principal, code=_form(form).get("code"),
+            codes = await self._act(mfa.regenerate_recovery_codes, principal, code=form_values(form).get("code"),
                                     ip=self._client_ip())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
@@ -126,11 +119,9 @@ class MfaState(SessionState):
 
     @rx.event
     @busy("mfa_turn_off")
-    async def turn_off(self, form: dict):
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
-        data = _form(form)
+    @signed_in()
+    async def turn_off(self, principal: Principal, form: dict):
+        data = form_values(form)
         self.errors, self.error = {}, ""
         try:
             await self._act(mfa.disable, principal, password=data.get("password"), code=data.get("code"),

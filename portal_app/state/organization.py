@@ -15,10 +15,9 @@ from portal_app.services import members, org_profile
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_date
 from portal_app.services.principal import Principal
-from portal_app.state.session import SessionState, busy, field_errors
-from portal_app.state.sign_in import _form
+from portal_app.state.forms import event_id, form_values
+from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
-SIGN_IN_AGAIN = "Please sign in again."
 LOGO_INPUT_ID = "logo-file"
 # Posts the chosen file as the request body; resolves to {ok, message}: the
 # route's success JSON carries `message`, an error is problem+json (`detail`).
@@ -35,10 +34,6 @@ _UPLOAD_SCRIPT = """(async () => {
     return {ok: false, message: "The upload did not reach the portal. Check your connection and try again."};
   }
 })()"""
-
-
-def _as_id(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 class OrganizationState(SessionState):
@@ -81,11 +76,9 @@ class OrganizationState(SessionState):
         self.invitations = [{"id": str(i.id), "email": i.email, "role": i.role,
                              "expires": format_date(i.expires_at)} for i in pending]
 
-    async def _manage(self, fn, *args, success: str, **kwargs):
+    @signed_in(in_org=True)
+    async def _manage(self, principal: Principal, fn, *args, success: str, **kwargs):
         """Run a member action on the current organisation and report it."""
-        principal = self._principal()
-        if principal is None or principal.current is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
         try:
             await self._act(fn, principal, principal.current.org_id, *args, **kwargs)
         except PortalError as err:
@@ -107,11 +100,9 @@ class OrganizationState(SessionState):
 
     @rx.event
     @busy("invite")
-    async def invite(self, form: dict):
-        principal = self._principal()
-        if principal is None or principal.current is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
-        data = _form(form)
+    @signed_in(in_org=True)
+    async def invite(self, principal: Principal, form: dict):
+        data = form_values(form)
         self.errors, self.error = {}, ""
         try:
             invitation = await self._act(members.invite, principal, principal.current.org_id,
@@ -125,24 +116,22 @@ class OrganizationState(SessionState):
 
     @rx.event
     async def withdraw(self, invitation_id: str):
-        return await self._manage(members.revoke_invitation, _as_id(invitation_id), success="Invitation withdrawn.")
+        return await self._manage(members.revoke_invitation, event_id(invitation_id), success="Invitation withdrawn.")
 
     @rx.event
     async def set_role(self, membership_id: str, role: str):
-        return await self._manage(members.change_role, _as_id(membership_id), role=role, success="Role changed.")
+        return await self._manage(members.change_role, event_id(membership_id), role=role, success="Role changed.")
 
     @rx.event
     async def remove(self, membership_id: str):
-        return await self._manage(members.remove_member, _as_id(membership_id), success="Member removed.")
+        return await self._manage(members.remove_member, event_id(membership_id), success="Member removed.")
 
 
     @rx.event
     @busy("save_org_profile")
-    async def save_profile(self, form: dict):
-        principal = self._principal()
-        if principal is None or principal.current is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
-        data = _form(form)
+    @signed_in(in_org=True)
+    async def save_profile(self, principal: Principal, form: dict):
+        data = form_values(form)
         self.profile_errors = {}
         try:
             await self._act(org_profile.update_profile, principal, principal.current.org_id,
@@ -155,35 +144,29 @@ class OrganizationState(SessionState):
         return rx.toast.success("Profile saved.")
 
     @rx.event
-    def upload_logo(self):
+    @signed_in(in_org=True)
+    def upload_logo(self, principal: Principal):
         """Send the chosen file from the page to our own upload route, which
         checks the session of that request (never Reflex's `/_upload`)."""
-        principal = self._principal()
-        if principal is None or principal.current is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
         url = f"/api/organizations/{principal.current.org_id}/logo"
         self.busy = "upload_logo"  # until the page reports the answer to `logo_uploaded`
         return rx.call_script(_UPLOAD_SCRIPT % {"input": json.dumps(LOGO_INPUT_ID), "url": json.dumps(url)},
                               callback=OrganizationState.logo_uploaded)
 
     @rx.event
-    def logo_uploaded(self, result: dict):
+    @signed_in()
+    def logo_uploaded(self, principal: Principal, result: dict):
         """The upload route's answer, as the page received it: only a message
         for this person; what the page shows is reloaded from the server."""
         self.busy = ""
-        principal = self._principal()
-        if principal is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
         self._reload(principal)
         answer = result if isinstance(result, dict) else {}
         message = str(answer.get("message") or "The logo could not be uploaded.")[:300]
         return rx.toast.success(message) if answer.get("ok") is True else rx.toast.error(message)
 
     @rx.event
-    async def remove_logo(self):
-        principal = self._principal()
-        if principal is None or principal.current is None:
-            return rx.toast.error(SIGN_IN_AGAIN)
+    @signed_in(in_org=True)
+    async def remove_logo(self, principal: Principal):
         try:
             await self._act(org_profile.remove_logo, principal, principal.current.org_id)
         except PortalError as err:

@@ -8,8 +8,8 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
+from portal_app.state.forms import form_values
 from portal_app.state.session import SessionState, busy, field_errors
-from portal_app.state.sign_in import _form
 
 
 class ForgotPasswordState(SessionState):
@@ -24,7 +24,7 @@ class ForgotPasswordState(SessionState):
     @rx.event
     @busy("forgot_password")
     async def submit(self, form: dict) -> None:
-        data = _form(form)
+        data = form_values(form)
         self.errors, self.error, self.notice = {}, "", ""
         try:
             await self._act(accounts.request_password_reset, email=data.get("email"), ip=self._client_ip())
@@ -52,7 +52,7 @@ class ResetPasswordState(SessionState):
     @rx.event
     @busy("reset_password")
     async def submit(self, form: dict) -> None:
-        data = _form(form)
+        data = form_values(form)
         self.errors, self.error = {}, ""
         if data.get("password") != data.get("confirm"):
             self.errors = {"confirm": "The two passwords are not the same."}

@@ -7,8 +7,8 @@ import reflex as rx
 from portal_app import routes
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
+from portal_app.state.forms import form_values
 from portal_app.state.session import SessionState, busy, field_errors
-from portal_app.state.sign_in import _form
 
 
 class RegisterState(SessionState):
@@ -23,7 +23,7 @@ class RegisterState(SessionState):
     @rx.event
     @busy("register")
     async def submit(self, form: dict) -> None:
-        data = _form(form)
+        data = form_values(form)
         self.errors, self.error = {}, ""
         try:
             result = await self._act(accounts.register, name=data.get("name"), email=data.get("email"),

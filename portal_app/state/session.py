@@ -29,6 +29,7 @@ from portal_app.services import sessions, tokens
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
+from portal_app.state.forms import event_id
 
 T = TypeVar("T")
 
@@ -179,9 +180,8 @@ class SessionState(rx.State):
         principal = self._principal()
         if principal is None:
             return rx.redirect(routes.SIGN_IN)
-        wanted = int(org_id) if isinstance(org_id, str) and org_id.isdigit() else None
         try:
-            await self._act(sessions.switch_organization, principal, wanted)
+            await self._act(sessions.switch_organization, principal, event_id(org_id))
         except PortalError as err:
             return rx.toast.error(err.message)
         self._show(self._principal())
@@ -230,6 +230,45 @@ def busy(action: str) -> Callable:
             signature.bind(self, *args, **kwargs)
             return run(self, *args, **kwargs)
 
+        wrapper._busy = action  # see `signed_in`: it must sit below `@busy`
+        return wrapper
+
+    return decorator
+
+
+SIGN_IN_AGAIN = "Please sign in again."
+
+
+def signed_in(*, in_org: bool = False) -> Callable:
+    """Resolve the acting person once, before the handler runs, and pass them
+    as its first argument after `self`: `async def save(self, principal, form)`.
+    Without a live session (or, with `in_org`, without a current organisation:
+    staff belong to none) the handler does not run and the page says "Please
+    sign in again." — the one way every action handler asks for it.
+
+    Reflex sees the handler without `principal`: the wrapper's signature and
+    annotations leave it out, so a client cannot send one, and a payload that
+    does not fit is refused before the session is even looked up. Put
+    `@busy(...)` above this decorator (its spinner covers the whole call)."""
+
+    def decorator(fn: Callable) -> Callable:
+        if hasattr(fn, "_busy"):
+            raise TypeError(f"{fn.__qualname__}: put @busy above @signed_in, not below")
+        signature = inspect.signature(fn)
+        self_param, principal_param, *payload = signature.parameters.values()
+        public = signature.replace(parameters=[self_param, *payload])
+
+        @functools.wraps(fn)
+        async def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            public.bind(self, *args, **kwargs)  # refuse a misfit payload before anything runs
+            principal = self._principal()
+            if principal is None or (in_org and principal.current is None):
+                return rx.toast.error(SIGN_IN_AGAIN)
+            result = fn(self, principal, *args, **kwargs)
+            return await result if inspect.isawaitable(result) else result
+
+        wrapper.__signature__ = public
+        wrapper.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != principal_param.name}
         return wrapper
 
     return decorator

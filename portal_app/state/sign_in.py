@@ -8,17 +8,13 @@ import reflex as rx
 from portal_app import routes
 from portal_app.services import accounts
 from portal_app.services.errors import ErrorCode, PortalError
+from portal_app.state.forms import form_values
 from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors
 
 MODES = ("password", "link")
 QUERY_MESSAGES = {
     "expired": "That sign-in took too long or was already used. Please sign in again.",
 }
-
-
-def _form(form: object) -> dict:
-    """Any client can send any payload: only a dict of strings is a form."""
-    return form if isinstance(form, dict) else {}
 
 
 class SignInState(SessionState):
@@ -44,7 +40,7 @@ class SignInState(SessionState):
     @rx.event
     @busy("sign_in_password")
     async def submit_password(self, form: dict):
-        data = _form(form)
+        data = form_values(form)
         self.errors, self.error, self.notice = {}, "", ""
         try:
             step = await self._act(accounts.login_with_password, email=data.get("email"),
@@ -59,7 +55,7 @@ class SignInState(SessionState):
     @rx.event
     @busy("sign_in_link")
     async def submit_link(self, form: dict) -> None:
-        data = _form(form)
+        data = form_values(form)
         self.errors, self.error, self.notice = {}, "", ""
         try:
             await self._act(accounts.request_login_link, email=data.get("email"), ip=self._client_ip())
@@ -111,7 +107,7 @@ class MfaChallengeState(SessionState):
     @rx.event
     @busy("sign_in_code")
     async def submit_code(self, form: dict):
-        data = _form(form)
+        data = form_values(form)
         self.errors, self.error = {}, ""
         try:
             ticket = await self._act(accounts.complete_mfa, challenge=self._challenge,

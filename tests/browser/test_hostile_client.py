@@ -409,3 +409,51 @@ def test_email_change_handlers_refuse_strangers_and_wrong_types(portal, victim):
     assert errors == {"password": "Your current password is not right."}
     assert _email_change_snapshot(portal, own.user_id)[:2] == own_before[:2]
     assert _email_change_snapshot(portal, principal.user_id)[:2] == before[:2]
+
+
+def _not_quite_ids(row_id: int) -> list:
+    """What `int()` (or `isdigit()`) would have read as an id: the brief's
+    fixed list, and the same tricks aimed at the row that exists."""
+    digits = str(row_id)
+    underscored = f"{digits[0]}_{digits[1:]}" if len(digits) > 1 else f"0_{digits}"
+    return [True, 1.0, "+1", " 1", "1_0", "9" * 40,
+            float(row_id), f"+{digits}", f" {digits}", f"{digits} ", underscored, "²", str(2**63)]
+
+
+def test_ids_that_are_not_plain_numbers_reach_nothing(portal):
+    """The owner's own rows, addressed with values Python would coerce into
+    their ids: no member is removed, no session revoked."""
+    from portal_app.models import Membership
+    from portal_app.services import members
+    from portal_app.state.organization import OrganizationState
+
+    cookie, _, owner = _person(portal, "idowner")
+    other_address = unique_email("idmember")
+    with portal_session(portal) as session:
+        factories.register(session, other_address, company="Other Ltd", name="Other")
+        members.invite(session, owner, owner.current.org_id, email=other_address, role="member")
+        link = factories.token_from(factories.last_mail(session, other_address).body, "/invitations/accept")
+        _, other = factories.sign_in(session, other_address)
+        members.accept_as(session, other, link)
+        _, second = factories.sign_in(session, owner.email)  # another live session of the owner's
+        session.commit()
+        membership_id = session.exec(select(Membership.id).where(
+            Membership.user_id == other.user_id, Membership.org_id == owner.current.org_id)).one()
+    before = _snapshot(portal, owner.user_id)
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/organisation")
+        for value in _not_quite_ids(membership_id):
+            client.call(handler_name(OrganizationState, "remove"), {"membership_id": value},
+                        router_path="/organisation")
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/account/security")
+        for value in _not_quite_ids(second.session_id):
+            client.call(handler_name(SecurityState, "revoke"), {"session_id": value},
+                        router_path="/account/security")
+        # The same handlers with the plain id still work (the values above were refused, not the handlers broken).
+        client.call(handler_name(SecurityState, "revoke"), {"session_id": str(second.session_id)},
+                    router_path="/account/security")
+    with portal_session(portal) as session:
+        assert session.get(Membership, membership_id) is not None
+    password_hash, live, mails = before
+    assert _snapshot(portal, owner.user_id) == (password_hash, [s for s in live if s != second.session_id], mails)
