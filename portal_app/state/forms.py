@@ -1,6 +1,6 @@
 """What a handler reads from an event payload. Any client can send any
 payload (a hostile one writes the websocket frames by hand), so a form is
-only a dict and an id is only a plain positive number: one definition each,
+only a dict and an id is only a string of digits: one definition each,
 used by every page state."""
 
 from __future__ import annotations
@@ -20,18 +20,14 @@ def form_values(form: object) -> dict:
 
 
 def event_id(value: object) -> int | None:
-    """A row id as a page sends it (a string of ASCII digits, or an int);
-    anything else is None, which the services answer as "not found".
+    """A row id as every page sends it: a string of ASCII digits (the pages
+    put `str(id)` in their rows). Anything else is None, which the services
+    answer as "not found".
 
-    Refused: bools (`True` is an int in Python), floats, signs, spaces,
-    underscores (`int()` accepts all three), non-ASCII digits, zero, and
-    numbers over `ID_MAX`."""
-    if isinstance(value, bool):
+    Refused: numbers that are not strings (JSON `7`, `true`, `1.0`), signs,
+    spaces, underscores (`int()` accepts all three), non-ASCII digits, zero,
+    and numbers over `ID_MAX`."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value):
         return None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and _DIGITS.fullmatch(value):
-        number = int(value)
-    else:
-        return None
+    number = int(value)
     return number if 1 <= number <= ID_MAX else None
