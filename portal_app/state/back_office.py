@@ -18,7 +18,6 @@ from portal_app.state.session import SessionState, busy, field_errors, signed_in
 TABS = ("organisations", "people")
 
 
-
 def _day(value) -> str:
     return format_date(value) if value else ""
 
@@ -105,7 +104,6 @@ class BackOfficeState(SessionState):
         self.form_key += 1
         self._fetch()
         return rx.toast.success(f"{user.email} can now choose a password from the mail we sent.")
-
 
     @rx.event
     @signed_in()

@@ -126,7 +126,6 @@ class OrganizationState(SessionState):
     async def remove(self, membership_id: str):
         return await self._manage(members.remove_member, event_id(membership_id), success="Member removed.")
 
-
     @rx.event
     @busy("save_org_profile")
     @signed_in(in_org=True)
