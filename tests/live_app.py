@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from portal_app.services import passwords
+
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 600  # a cold first build installs the frontend packages
 # A 1x1 PNG.
@@ -59,6 +61,11 @@ def app_env(data_dir: Path, port: int, *, set_public_url: bool = True) -> dict[s
     logo = data_dir / "brand.png"
     logo.write_bytes(BRAND_PNG)
     env["PORTAL_LOGO"] = str(logo)
+    # Cheap argon2 for this throwaway instance (sign-ins take milliseconds, not
+    # a second): honoured only with both the variable naming this data
+    # directory and the marker file in it (services/passwords.py).
+    (data_dir / passwords.CHEAP_HASHING_MARKER).write_text("written by tests/live_app.py\n")
+    env[passwords.CHEAP_HASHING_ENV] = str(data_dir)
     return env
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from passlib.hash import argon2
+import logging
+import os
+from pathlib import Path
+
+from passlib.hash import argon2 as _argon2
 from zxcvbn import zxcvbn
 
 from portal_app.services.errors import Invalid
@@ -14,9 +18,51 @@ MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offli
 # password is judged on its first 72, which is at least as strong as the whole.
 STRENGTH_PREFIX = 72
 
+# The production cost: passlib's argon2id defaults (64 MiB, several passes).
+PRODUCTION_HASHER = _argon2.using()
+# Tests only: the smallest argon2id argon2-cffi accepts, about a millisecond
+# instead of a second. Hashes carry their parameters, so these still verify.
+CHEAP_TEST_HASHER = _argon2.using(memory_cost=8, rounds=1, parallelism=1)
+
+# The live app of the browser tests (tests/live_app.py) may hash cheaply, but
+# only with both keys: this variable set to the instance's own data directory
+# AND that directory holding this marker file, which only the test harness
+# writes. A production environment that copied the variable by mistake still
+# lacks the marker in its data directory, so it keeps the production cost.
+CHEAP_HASHING_ENV = "PORTAL_TEST_CHEAP_HASHING"
+CHEAP_HASHING_MARKER = "TEST-INSTANCE-cheap-password-hashing"
+
+# `argon2` is the hasher in use; callers reach it as `passwords.argon2` (for
+# example `needs_update`), so switching it here switches it everywhere.
+argon2 = PRODUCTION_HASHER
+_DUMMY_PASSWORD = "not-a-real-password-only-for-timing"
 # Verified against when the email is unknown, so a wrong email costs the same
 # time as a wrong password and timing does not reveal who has an account.
-_DUMMY_HASH = argon2.hash("not-a-real-password-only-for-timing")
+_DUMMY_HASH = argon2.hash(_DUMMY_PASSWORD)
+
+
+def use_cheap_hashing_for_tests() -> None:
+    """Switch this process to the cheap test parameters. Called by
+    tests/conftest.py; nothing in portal_app calls it."""
+    global argon2, _DUMMY_HASH
+    argon2 = CHEAP_TEST_HASHER
+    _DUMMY_HASH = argon2.hash(_DUMMY_PASSWORD)
+
+
+def _cheap_hashing_requested_by_test_harness() -> bool:
+    """True only for a test instance started by tests/live_app.py (see above)."""
+    wanted = os.environ.get(CHEAP_HASHING_ENV, "")
+    data_dir = os.environ.get("PORTAL_DATA_DIR", "")
+    if not wanted or not data_dir or Path(wanted).resolve() != Path(data_dir).resolve():
+        return False
+    return (Path(data_dir) / CHEAP_HASHING_MARKER).is_file()
+
+
+if _cheap_hashing_requested_by_test_harness():
+    logging.getLogger(__name__).warning(
+        "CHEAP TEST PASSWORD HASHING is on (%s and its marker file): never use this for real accounts.",
+        CHEAP_HASHING_ENV)
+    use_cheap_hashing_for_tests()
 
 
 def hash_password(password: str) -> str:

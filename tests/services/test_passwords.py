@@ -4,6 +4,10 @@ on a prefix."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from sqlmodel import Session, select
 
@@ -64,3 +68,35 @@ def test_257_characters_are_refused_everywhere_with_a_clear_message(session):
 def test_a_long_but_weak_password_is_still_refused():
     with pytest.raises(Invalid, match="too weak"):
         passwords.check_policy("a" * 200, email="ada@example.com")
+
+
+def _hash_made_by_a_fresh_process(env_extra: dict[str, str], data_dir) -> str:
+    """A hash from a new interpreter that only imports the module, as the app does."""
+    env = {k: v for k, v in os.environ.items() if k != passwords.CHEAP_HASHING_ENV}
+    env.update({"PORTAL_DATA_DIR": str(data_dir), **env_extra})
+    code = "from portal_app.services import passwords; print(passwords.hash_password('x' * 12))"
+    return subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def test_a_production_start_hashes_at_production_cost(tmp_path):
+    """Tests hash cheaply (tests/conftest.py), the app never does by default,
+    nor with the variable alone: without the harness's marker file in its data
+    directory, a copied PORTAL_TEST_CHEAP_HASHING is ignored."""
+    production = "$argon2id$v=19$m=65536,t=3,p=4$"
+    assert _hash_made_by_a_fresh_process({}, tmp_path).startswith(production)
+    alone = {passwords.CHEAP_HASHING_ENV: str(tmp_path)}
+    assert _hash_made_by_a_fresh_process(alone, tmp_path).startswith(production)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / passwords.CHEAP_HASHING_MARKER).write_text("")
+    other_dir = {passwords.CHEAP_HASHING_ENV: str(tmp_path / "elsewhere")}
+    assert _hash_made_by_a_fresh_process(other_dir, tmp_path).startswith(production)
+    assert passwords.PRODUCTION_HASHER.memory_cost == 65536
+
+
+def test_the_test_harness_gets_cheap_hashes_that_still_verify(tmp_path):
+    (tmp_path / passwords.CHEAP_HASHING_MARKER).write_text("")
+    cheap = _hash_made_by_a_fresh_process({passwords.CHEAP_HASHING_ENV: str(tmp_path)}, tmp_path)
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert passwords.hash_password("y" * 12).startswith("$argon2id$v=19$m=8,t=1,p=1$")  # this process
+    assert passwords.verify_password("x" * 12, cheap) and not passwords.verify_password("y" * 12, cheap)
