@@ -1,11 +1,22 @@
 """Shared fixtures: a migrated SQLite file per test, and a throwaway database
-on the real PostgreSQL server of this machine."""
+on the real PostgreSQL server of this machine.
+
+Speed (see README, "Keeping the tests fast"): Alembic runs once per test
+session into a template (a SQLite file, a PostgreSQL template database) and
+each test gets a copy, which takes milliseconds instead of a second or two.
+tests/test_migrations.py still runs Alembic from empty to head on both
+engines. Password hashing uses cheap argon2 parameters in the test process
+(`passwords.use_cheap_hashing_for_tests`); production never does."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -14,8 +25,106 @@ from sqlmodel import Session
 
 from portal_app.db import make_engine
 from portal_app.migrations import upgrade_to_head
+from portal_app.services import passwords
 
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Every hash made in this process is cheap (and still a real argon2id hash).
+passwords.use_cheap_hashing_for_tests()
+
+
+def _admin_dsn() -> str:
+    return make_url(PG_ADMIN_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg_database_url(name: str) -> str:
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(name: str) -> None:
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One SQLite file migrated to head per test session (per xdist worker)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "portal.db"
+    url = f"sqlite:///{path}"
+    upgrade_to_head(url)
+    eng = make_engine(url)
+    with eng.connect() as conn:  # fold the WAL into the file, so one file is the whole database
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+def copy_sqlite_template(template: Path, target: Path) -> None:
+    """A migrated database at `target`, as if Alembic had just run there."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+
+
+class _PgCopies:
+    """Copies of the migrated template, made a few ahead on background threads
+    and dropped on them too, so a test waits for neither: CREATE DATABASE ...
+    TEMPLATE takes about half a second here, mostly waiting for fsync, and
+    several at once take little longer than one."""
+
+    AHEAD = 2
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.threads = ThreadPoolExecutor(max_workers=self.AHEAD + 1, thread_name_prefix="pg-copies")
+        self.ahead: deque[Future[str]] = deque()
+
+    def _create(self) -> str:
+        name = f"portal_test_{secrets.token_hex(6)}"
+        with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def take(self) -> str:
+        while len(self.ahead) < self.AHEAD + 1:
+            self.ahead.append(self.threads.submit(self._create))
+        return self.ahead.popleft().result()
+
+    def give_back(self, name: str) -> None:
+        self.threads.submit(_drop_pg_database, name)
+
+    def close(self) -> None:
+        for future in self.ahead:
+            try:
+                self.give_back(future.result())
+            except psycopg.Error:
+                pass
+        self.threads.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def pg_copies() -> Iterator[_PgCopies]:
+    """One PostgreSQL template database migrated to head per test session (per
+    xdist worker), and the copies of it every `any_engine[postgresql]` gets."""
+    name = f"portal_tmpl_{secrets.token_hex(6)}"
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    copies = None
+    try:
+        upgrade_to_head(_pg_database_url(name))  # its connections are closed: a template must have none
+        copies = _PgCopies(name)
+        yield copies
+    finally:
+        if copies is not None:
+            copies.close()
+        _drop_pg_database(name)
+
+
+@pytest.fixture
+def pg_migrated_url(pg_copies) -> Iterator[str]:
+    """A new PostgreSQL database copied from the migrated template, dropped afterwards."""
+    name = pg_copies.take()
+    yield _pg_database_url(name)
+    pg_copies.give_back(name)
 
 
 @pytest.fixture
@@ -26,25 +135,18 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards."""
-    admin = make_url(PG_ADMIN_URL)
     name = f"portal_test_{secrets.token_hex(6)}"
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield admin.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _migrated_engine(url: str) -> Engine:
-    upgrade_to_head(url)
-    return make_engine(url)
+    yield _pg_database_url(name)
+    _drop_pg_database(name)
 
 
 @pytest.fixture
-def engine(sqlite_url) -> Iterator[Engine]:
-    """A SQLite file migrated to head (the embedded default)."""
-    eng = _migrated_engine(sqlite_url)
+def engine(sqlite_url, sqlite_template) -> Iterator[Engine]:
+    """A SQLite file migrated to head (the embedded default), copied from the template."""
+    copy_sqlite_template(sqlite_template, Path(make_url(sqlite_url).database))
+    eng = make_engine(sqlite_url)
     yield eng
     eng.dispose()
 
@@ -52,8 +154,10 @@ def engine(sqlite_url) -> Iterator[Engine]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def any_engine(request) -> Iterator[Engine]:
     """The same tests on SQLite and on the real PostgreSQL server."""
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    eng = _migrated_engine(url)
+    if request.param == "sqlite":
+        yield request.getfixturevalue("engine")
+        return
+    eng = make_engine(request.getfixturevalue("pg_migrated_url"))
     yield eng
     eng.dispose()
 

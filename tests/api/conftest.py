@@ -3,6 +3,7 @@ with the settings a real instance would read from its environment."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -10,12 +11,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from portal_app.db import get_engine
-from portal_app.migrations import upgrade_to_head
 from portal_app.settings import get_settings
 
 
 @pytest.fixture
-def http_portal(monkeypatch, tmp_path) -> Iterator[Callable[..., tuple[TestClient, Session]]]:
+def http_portal(monkeypatch, tmp_path, sqlite_template) -> Iterator[Callable[..., tuple[TestClient, Session]]]:
     """`http_portal(public_url=...)`: a client for the app configured with that
     public URL, and a database session on the same migrated SQLite file."""
     opened: list = []
@@ -26,7 +26,9 @@ def http_portal(monkeypatch, tmp_path) -> Iterator[Callable[..., tuple[TestClien
         monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
         get_settings.cache_clear()
         get_engine.cache_clear()
-        upgrade_to_head()
+        # The session's migrated template (tests/conftest.py), where the instance expects its database.
+        if not (tmp_path / "portal.db").exists():  # a second make() keeps the first one's data
+            shutil.copyfile(sqlite_template, tmp_path / "portal.db")
         from portal_app.api.app import api
         from portal_app.api.security_headers import security_headers
 
