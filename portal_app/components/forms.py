@@ -112,6 +112,17 @@ def link_button(label: str, href: str | Var) -> rx.Component:
     return rx.button(rx.el.a(label, href=href), as_child=True, size="3")
 
 
+def link_outcome(outcome: Var, message: Var, *, success: str) -> rx.Component:
+    """What a page opened from a mailed link says: checking, then the
+    success (`outcome == success`) or the failure message."""
+    return rx.match(
+        outcome,
+        (success, rx.callout(message, icon="circle_check", color_scheme="green", role="status")),
+        ("failed", rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert")),
+        rx.text("Checking your link…"),
+    )
+
+
 def card(*children: rx.Component, heading: str) -> rx.Component:
     """A narrow, centred panel for the sign-in family of pages."""
     return rx.card(

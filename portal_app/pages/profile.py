@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import card, form_error, link_button, notice, submit_button, text_field
+from portal_app.components.forms import card, form_error, link_button, link_outcome, notice, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.state.account import EmailChangeState, ProfileState
 
@@ -71,14 +71,7 @@ def profile() -> rx.Component:
              on_load=EmailChangeState.confirm)
 def confirm_email_change() -> rx.Component:
     return card(
-        rx.match(
-            EmailChangeState.outcome,
-            ("changed", rx.callout(EmailChangeState.message, icon="circle_check", color_scheme="green",
-                                   role="status")),
-            ("failed", rx.callout(EmailChangeState.message, icon="triangle_alert", color_scheme="red",
-                                  role="alert")),
-            rx.text("Checking your link…"),
-        ),
+        link_outcome(EmailChangeState.outcome, EmailChangeState.message, success="changed"),
         rx.cond(EmailChangeState.signed_in, rx.link("Go to your dashboard", href=routes.DASHBOARD),
                 link_button("Sign in", routes.SIGN_IN)),
         heading="Confirm your new email address",

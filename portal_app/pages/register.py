@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import (PASSWORD_HINT, callout_block, card, form_error, link_button, submit_button,
-                                         text_field)
+from portal_app.components.forms import (PASSWORD_HINT, callout_block, card, form_error, link_button, link_outcome,
+                                         submit_button, text_field)
 from portal_app.components.layout import portal_page
 from portal_app.state.registration import RegisterState, VerifyEmailState
 
@@ -54,14 +54,7 @@ def register() -> rx.Component:
 @portal_page(route=routes.VERIFY_EMAIL, title="Confirm your email", on_load=VerifyEmailState.verify)
 def verify_email() -> rx.Component:
     return card(
-        rx.match(
-            VerifyEmailState.outcome,
-            ("verified", rx.callout(VerifyEmailState.message, icon="circle_check", color_scheme="green",
-                                    role="status")),
-            ("failed", rx.callout(VerifyEmailState.message, icon="triangle_alert", color_scheme="red",
-                                  role="alert")),
-            rx.text("Checking your link…"),
-        ),
+        link_outcome(VerifyEmailState.outcome, VerifyEmailState.message, success="verified"),
         rx.cond(VerifyEmailState.signed_in, rx.link("Go to your dashboard", href=routes.DASHBOARD),
                 rx.cond(VerifyEmailState.outcome == "verified",
                         link_button("Sign in", routes.SIGN_IN),
