@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from portal_app.db import make_engine
 from portal_app.services import sessions
-from portal_app.state.account import DashboardState
+from portal_app.state.dashboard import DashboardState
 from portal_app.state.sign_in import SignInState
 from tests import factories, live_app
 from tests.ws_client import ReflexClient, handler_name

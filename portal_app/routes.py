@@ -18,7 +18,7 @@ CONFIRM_EMAIL_CHANGE = "/account/confirm-email"
 ORGANIZATION = "/organisation"
 ACCEPT_INVITATION = "/invitations/accept"
 ORGANIZATION_AUDIT = "/organisation/audit"
-BACK_OFFICE = "/staff"
+STAFF = "/staff"
 STAFF_AUDIT = "/staff/audit"
 OUTBOX = "/staff/outbox"
 
@@ -26,7 +26,7 @@ AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
 
 # Where a sign-in may send the person afterwards (`?next=`).
-SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, BACK_OFFICE, OUTBOX,
+SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
                        STAFF_AUDIT})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 

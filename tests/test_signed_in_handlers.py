@@ -7,19 +7,20 @@ import inspect
 
 import pytest
 
-from portal_app.state.account import SecurityState
-from portal_app.state.back_office import BackOfficeState
-from portal_app.state.organization import OrganizationState
+from portal_app.state.members import MembersState
+from portal_app.state.org_profile import OrgProfileState
+from portal_app.state.security import SecurityState
 from portal_app.state.session import busy, signed_in
+from portal_app.state.staff import StaffState
 
 
 @pytest.mark.parametrize(("state", "name", "payload"), [
     (SecurityState, "revoke", ["session_id"]),
     (SecurityState, "revoke_others", []),
     (SecurityState, "change_password", ["form"]),  # under @busy as well
-    (OrganizationState, "invite", ["form"]),
-    (OrganizationState, "upload_logo", []),
-    (BackOfficeState, "make_owner", ["membership_id"]),
+    (MembersState, "invite", ["form"]),
+    (OrgProfileState, "upload_logo", []),
+    (StaffState, "make_owner", ["membership_id"]),
 ])
 def test_reflex_sees_only_the_payload(state, name, payload):
     handler = getattr(state, name)

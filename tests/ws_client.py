@@ -78,7 +78,7 @@ def handler_name(state_cls: type, method_name: str) -> str:
     Reflex 0.10.1 (`format.format_event_handler`) joins the state's full name
     (its dotted path from the root State, each part the snake-cased module and
     class) and the method name, e.g. for `StatusState.load`:
-    `reflex___state____state.portal_app___state___status____status_state.load`.
+    `reflex___state____state.portal_app___state___system____status_state.load`.
     Any string can be sent, so tests may also build names by hand.
     """
     return f"{state_cls.get_full_name()}.{method_name}"  # type: ignore[attr-defined]

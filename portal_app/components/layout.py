@@ -40,7 +40,7 @@ NAV: list[NavItem] = [
     NavItem("Create an account", routes.REGISTER, "user-plus", "visitor"),
     NavItem("Dashboard", routes.DASHBOARD, "layout-dashboard", "customer"),
     NavItem("Organisation", routes.ORGANIZATION, "building-2", "customer"),
-    NavItem("Back office", routes.BACK_OFFICE, "briefcase", "staff"),
+    NavItem("Back office", routes.STAFF, "briefcase", "staff"),
     NavItem("Audit", routes.STAFF_AUDIT, "scroll-text", "staff_admin"),
     NavItem("Outbox", routes.OUTBOX, "mail", "staff_admin"),
     NavItem("Profile", routes.PROFILE, "user", "signed_in"),

@@ -7,7 +7,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.forms import callout_block
 from portal_app.components.layout import portal_page
-from portal_app.state.account import DashboardState
+from portal_app.state.dashboard import DashboardState
 
 
 def _verify_banner() -> rx.Component:
@@ -68,7 +68,7 @@ def dashboard() -> rx.Component:
         _verify_banner(),
         rx.cond(DashboardState.staff_role != "",
                 callout_block(rx.text("You are staff (", DashboardState.staff_role, "). ",
-                                      rx.link("Open the back office", href=routes.BACK_OFFICE,
+                                      rx.link("Open the back office", href=routes.STAFF,
                                               underline="always"), "."),
                               icon="briefcase", width="100%")),
         rx.cond(DashboardState.org_name != "", _organisation_card()),

@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.forms import card, form_error, link_button, link_outcome, notice, submit_button, text_field
 from portal_app.components.layout import portal_page
-from portal_app.state.account import EmailChangeState, ProfileState
+from portal_app.state.profile import EmailChangeState, ProfileState
 
 
 def _name_card() -> rx.Component:

@@ -8,7 +8,7 @@ from portal_app import routes
 from portal_app.components.forms import (PASSWORD_HINT, callout_block, card, form_error, link_button, link_outcome,
                                          submit_button, text_field)
 from portal_app.components.layout import portal_page
-from portal_app.state.registration import RegisterState, VerifyEmailState
+from portal_app.state.register import RegisterState, VerifyEmailState
 
 def _form() -> rx.Component:
     errors = RegisterState.errors

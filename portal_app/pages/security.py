@@ -7,8 +7,8 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.forms import PASSWORD_HINT, confirm_dialog, form_error, submit_button, text_field
 from portal_app.components.layout import portal_page
-from portal_app.components.mfa_settings import mfa_card
-from portal_app.state.account import SecurityState
+from portal_app.components.mfa import mfa_card
+from portal_app.state.security import SecurityState
 from portal_app.state.mfa import MfaState
 
 

@@ -122,7 +122,7 @@ def test_staff_without_two_step_verification_get_nothing_over_the_websocket(port
 
     from portal_app.models import User
     from portal_app.services import sessions
-    from portal_app.state.back_office import BackOfficeState, OutboxState
+    from portal_app.state.staff import StaffState, OutboxState
     from tests import factories
     from tests.ws_client import ReflexClient, handler_name
 
@@ -134,14 +134,14 @@ def test_staff_without_two_step_verification_get_nothing_over_the_websocket(port
     assert principal.needs_mfa_setup
     with ReflexClient(portal.url, cookie=f"{sessions.COOKIE_BASE_NAME}={raw}") as client:
         client.hydrate("/staff")
-        for name, payload in ((handler_name(BackOfficeState, "load"), {}),
-                              (handler_name(BackOfficeState, "search"), {"form": {"q": "@"}}),
+        for name, payload in ((handler_name(StaffState, "load"), {}),
+                              (handler_name(StaffState, "search"), {"form": {"q": "@"}}),
                               (handler_name(OutboxState, "load"), {}),
-                              (handler_name(BackOfficeState, "add_staff"), {"form": {
+                              (handler_name(StaffState, "add_staff"), {"form": {
                                   "name": "Sneaky", "email": "sneaky-staff@example.com", "role": "admin"}})):
             client.call(name, payload, router_path="/staff")
         state = client.state()
-    assert state.get(BackOfficeState.get_full_name(), {}).get("rows_rx_state_", []) == []
+    assert state.get(StaffState.get_full_name(), {}).get("rows_rx_state_", []) == []
     assert state.get(OutboxState.get_full_name(), {}).get("rows_rx_state_", []) == []
     with portal_session(portal) as session:
         assert session.exec(select(User).where(User.email == "sneaky-staff@example.com")).first() is None

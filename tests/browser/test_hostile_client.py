@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from portal_app.models import LoginSession, OutgoingMail, User
 from portal_app.services import sessions
-from portal_app.state.account import DashboardState, SecurityState
+from portal_app.state.dashboard import DashboardState
+from portal_app.state.security import SecurityState
 from portal_app.state.session import SessionState
 from portal_app.state.sign_in import SignInState
 from tests import factories
@@ -194,7 +195,7 @@ def test_mfa_and_requirement_handlers_refuse_strangers(portal, victim):
 
 def test_member_handlers_never_reach_another_organisation(portal, victim):
     from portal_app.models import Invitation, Membership
-    from portal_app.state.organization import OrganizationState
+    from portal_app.state.members import MembersState
 
     _, _, victim_principal = victim
     victim_org = victim_principal.current.org_id
@@ -207,7 +208,7 @@ def test_member_handlers_never_reach_another_organisation(portal, victim):
         session.commit()
         invitation_id = session.exec(select(Invitation.id).where(Invitation.org_id == victim_org)).one()
     attacker_cookie, _, attacker = _person(portal, "intruder")
-    state = OrganizationState
+    state = MembersState
     with ReflexClient(portal.url, cookie=attacker_cookie) as client:
         client.hydrate("/organisation")
         client.call(handler_name(state, "set_role"), {"membership_id": str(victim_membership.id), "role": "member"})
@@ -229,27 +230,27 @@ def test_member_handlers_never_reach_another_organisation(portal, victim):
 
 
 def test_back_office_handlers_give_customers_nothing(portal):
-    from portal_app.state.back_office import BackOfficeState, OutboxState
+    from portal_app.state.staff import StaffState, OutboxState
 
     cookie, _, _ = _person(portal, "nosy")
     with ReflexClient(portal.url, cookie=cookie) as client:
         client.hydrate("/dashboard")
-        for name, payload in ((handler_name(BackOfficeState, "load"), {}),
-                              (handler_name(BackOfficeState, "set_tab"), {"tab": "people"}),
-                              (handler_name(BackOfficeState, "search"), {"form": {"q": "@"}}),
+        for name, payload in ((handler_name(StaffState, "load"), {}),
+                              (handler_name(StaffState, "set_tab"), {"tab": "people"}),
+                              (handler_name(StaffState, "search"), {"form": {"q": "@"}}),
                               (handler_name(OutboxState, "load"), {}),
-                              (handler_name(BackOfficeState, "add_staff"), {"form": {
+                              (handler_name(StaffState, "add_staff"), {"form": {
                                   "name": "Evil", "email": "evil-staff@example.com", "role": "admin"}})):
             client.call(name, payload, router_path="/staff")
         state = client.state()
-    assert state.get(BackOfficeState.get_full_name(), {}).get("rows_rx_state_", []) == []
+    assert state.get(StaffState.get_full_name(), {}).get("rows_rx_state_", []) == []
     assert state.get(OutboxState.get_full_name(), {}).get("rows_rx_state_", []) == []
     with portal_session(portal) as session:
         assert session.exec(select(User).where(User.email == "evil-staff@example.com")).first() is None
 
 
 def test_audit_handlers_show_nothing_outside_ones_scope(portal, victim):
-    from portal_app.state.audit_log import AuditLogState, StaffAuditLogState
+    from portal_app.state.audit import AuditLogState, StaffAuditLogState
 
     _, _, victim_principal = victim
     cookie, _, _ = _person(portal, "snoop")
@@ -268,12 +269,12 @@ def test_audit_handlers_show_nothing_outside_ones_scope(portal, victim):
 def _victim_with_members_loaded(portal):
     """An owner whose organisation page was loaded over a websocket, so the
     tab's state holds the members: (victim principal, the tab's token)."""
-    from portal_app.state.organization import OrganizationState
+    from portal_app.state.members import MembersState
 
     cookie, _, principal = _person(portal, "tokenowner")
     with ReflexClient(portal.url, cookie=cookie) as client:
         client.hydrate("/organisation")
-        members = client.state()[OrganizationState.get_full_name()]["members_rx_state_"]
+        members = client.state()[MembersState.get_full_name()]["members_rx_state_"]
         assert [m["email"] for m in members] == [principal.email]  # the cache now holds them
         token = client.token
     time.sleep(0.5)  # let the server notice the disconnect, so the token is free again
@@ -297,7 +298,7 @@ def test_a_client_token_alone_opens_nothing(portal, who):
 def test_signing_out_elsewhere_empties_the_tab(portal):
     """A session ended by any path (here: revoked from the database side, as
     "sign out everywhere" does) leaves no organisation data in that tab."""
-    from portal_app.state.organization import OrganizationState
+    from portal_app.state.members import MembersState
 
     cookie, raw, principal = _person(portal, "revoked")
     with ReflexClient(portal.url, cookie=cookie) as client:
@@ -305,7 +306,7 @@ def test_signing_out_elsewhere_empties_the_tab(portal):
         with portal_session(portal) as session:
             sessions.end(session, raw)
             session.commit()
-        client.call(handler_name(OrganizationState, "load"), {}, router_path="/organisation")
+        client.call(handler_name(MembersState, "load"), {}, router_path="/organisation")
         state = json.dumps(client.state())
     assert principal.email not in state
 
@@ -315,12 +316,12 @@ def test_reflex_upload_endpoint_is_refused(portal):
     anyone holding the token; it is closed, and files go to our own routes."""
     import httpx
 
-    from portal_app.state.organization import OrganizationState
+    from portal_app.state.org_profile import OrgProfileState
 
     principal, token = _victim_with_members_loaded(portal)
     response = httpx.post(portal.url + "/_upload", headers={
         "reflex-client-token": token,
-        "reflex-event-handler": handler_name(OrganizationState, "upload_logo"),
+        "reflex-event-handler": handler_name(OrgProfileState, "upload_logo"),
     }, files={"files": ("logo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")})
     assert response.status_code == 404
     assert principal.email not in response.text
@@ -377,7 +378,7 @@ def _email_change_snapshot(portal, user_id: int) -> tuple:
 
 
 def test_email_change_handlers_refuse_strangers_and_wrong_types(portal, victim):
-    from portal_app.state.account import EmailChangeState, ProfileState
+    from portal_app.state.profile import EmailChangeState, ProfileState
 
     _, _, principal = victim
     before = _email_change_snapshot(portal, principal.user_id)
@@ -425,7 +426,7 @@ def test_ids_that_are_not_plain_numbers_reach_nothing(portal):
     their ids: no member is removed, no session revoked."""
     from portal_app.models import Membership
     from portal_app.services import members
-    from portal_app.state.organization import OrganizationState
+    from portal_app.state.members import MembersState
 
     cookie, _, owner = _person(portal, "idowner")
     other_address = unique_email("idmember")
@@ -443,7 +444,7 @@ def test_ids_that_are_not_plain_numbers_reach_nothing(portal):
     with ReflexClient(portal.url, cookie=cookie) as client:
         client.hydrate("/organisation")
         for value in _not_quite_ids(membership_id):
-            client.call(handler_name(OrganizationState, "remove"), {"membership_id": value},
+            client.call(handler_name(MembersState, "remove"), {"membership_id": value},
                         router_path="/organisation")
     with ReflexClient(portal.url, cookie=cookie) as client:
         client.hydrate("/account/security")

@@ -10,7 +10,7 @@ from importlib.metadata import version
 
 import pytest
 
-from portal_app.state.status import StatusState
+from portal_app.state.system import StatusState
 from tests.ws_client import HandshakeRefused, ReflexClient, handler_name
 
 STATUS = StatusState.get_full_name()

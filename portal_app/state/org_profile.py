@@ -1,6 +1,5 @@
-"""The organisation page: members, invitations, and (for owners and admins)
-managing them. The organisation is always the person's current one, never
-an id from the browser."""
+"""The current organisation's profile and logo. Logos go through our own
+upload route, which checks the session of that very request."""
 
 from __future__ import annotations
 
@@ -8,14 +7,11 @@ import json
 
 import reflex as rx
 
-from portal_app import routes
-
 from portal_app.db import session_scope
-from portal_app.services import members, org_profile
+from portal_app.services import org_profile
 from portal_app.services.errors import PortalError
-from portal_app.services.formatting import format_date
 from portal_app.services.principal import Principal
-from portal_app.state.forms import event_id, form_values
+from portal_app.state.forms import form_values
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 LOGO_INPUT_ID = "logo-file"
@@ -36,30 +32,23 @@ _UPLOAD_SCRIPT = """(async () => {
 })()"""
 
 
-class OrganizationState(SessionState):
-    members: list[dict[str, str]] = []
-    invitations: list[dict[str, str]] = []
-    can_manage: bool = False
-    sole_owner: bool = False  # the person is this organisation's only owner: no "Leave" for them
+class OrgProfileState(SessionState):
+    """The organisation's profile and logo: shown to every member, edited by
+    the roles `org_profile.EDITORS` names."""
+
     profile: dict[str, str] = {}
     can_edit_profile: bool = False
     logo_url: str = ""
     profile_errors: dict[str, str] = {}
     profile_key: int = 0
-    errors: dict[str, str] = {}
-    error: str = ""
-    form_key: int = 0
 
     def _reload(self, principal: Principal) -> None:
         self._show(principal)
         current = principal.current
         if current is None or principal.needs_mfa_setup:  # no organisation data until MFA is set up
-            self.members, self.invitations, self.can_manage, self.profile = [], [], False, {}
-            self.sole_owner = False
+            self.profile, self.can_edit_profile, self.logo_url = {}, False, ""
             return
         with session_scope() as session:
-            rows = members.list_members(session, principal, current.org_id)
-            pending = members.list_invitations(session, principal, current.org_id)
             profile = org_profile.get_profile(session, principal, current.org_id)
         self.profile = {"name": profile.name, "legal_name": profile.legal_name, "address": profile.address,
                         "tax_id": profile.tax_id, "billing_email": profile.billing_email}
@@ -68,63 +57,13 @@ class OrganizationState(SessionState):
         # The version in the URL changes with each new logo, so caches never show an old one.
         self.logo_url = (f"/api/organizations/{current.org_id}/logo?v={profile.logo_version}"
                          if profile.has_logo else "")
-        self.can_manage = current.role in members.MANAGERS
-        self.members = [{"id": str(r.membership_id), "name": r.name, "email": r.email, "role": r.role,
-                         "mfa": "yes" if r.mfa_enabled else "", "me": "yes" if r.user_id == principal.user_id else ""}
-                        for r in rows]
-        self.sole_owner = current.role == "owner" and sum(r.role == "owner" for r in rows) == 1
-        self.invitations = [{"id": str(i.id), "email": i.email, "role": i.role,
-                             "expires": format_date(i.expires_at)} for i in pending]
-
-    @signed_in(in_org=True)
-    async def _manage(self, principal: Principal, fn, *args, success: str, **kwargs):
-        """Run a member action on the current organisation and report it."""
-        try:
-            await self._act(fn, principal, principal.current.org_id, *args, **kwargs)
-        except PortalError as err:
-            return rx.toast.error(err.message)
-        refreshed = self._principal()
-        if refreshed is not None:
-            self._reload(refreshed)
-        return rx.toast.success(success)
 
     @rx.event
     def load(self):
-        self.errors, self.error = {}, ""
+        self.profile_errors = {}
         principal = self._principal()
-        if principal is not None and principal.current is None:
-            return rx.redirect(routes.DASHBOARD)  # staff belong to no organisation
-        if principal is not None:
+        if principal is not None and principal.current is not None:
             self._reload(principal)
-        return None
-
-    @rx.event
-    @busy("invite")
-    @signed_in(in_org=True)
-    async def invite(self, principal: Principal, form: dict):
-        data = form_values(form)
-        self.errors, self.error = {}, ""
-        try:
-            invitation = await self._act(members.invite, principal, principal.current.org_id,
-                                         email=data.get("email"), role=data.get("role"))
-        except PortalError as err:
-            self.error, self.errors = field_errors(err)
-            return None
-        self.form_key += 1
-        self._reload(principal)
-        return rx.toast.success(f"Invitation sent to {invitation.email}.")
-
-    @rx.event
-    async def withdraw(self, invitation_id: str):
-        return await self._manage(members.revoke_invitation, event_id(invitation_id), success="Invitation withdrawn.")
-
-    @rx.event
-    async def set_role(self, membership_id: str, role: str):
-        return await self._manage(members.change_role, event_id(membership_id), role=role, success="Role changed.")
-
-    @rx.event
-    async def remove(self, membership_id: str):
-        return await self._manage(members.remove_member, event_id(membership_id), success="Member removed.")
 
     @rx.event
     @busy("save_org_profile")
@@ -150,7 +89,7 @@ class OrganizationState(SessionState):
         url = f"/api/organizations/{principal.current.org_id}/logo"
         self.busy = "upload_logo"  # until the page reports the answer to `logo_uploaded`
         return rx.call_script(_UPLOAD_SCRIPT % {"input": json.dumps(LOGO_INPUT_ID), "url": json.dumps(url)},
-                              callback=OrganizationState.logo_uploaded)
+                              callback=OrgProfileState.logo_uploaded)
 
     @rx.event
     @signed_in()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.state.status import StatusState
+from portal_app.state.system import StatusState
 
 
 def status_badge() -> rx.Component:

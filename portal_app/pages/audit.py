@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.audit_log import audit_log
+from portal_app.components.audit import audit_log
 from portal_app.components.layout import portal_page
-from portal_app.state.audit_log import AuditLogState, StaffAuditLogState
+from portal_app.state.audit import AuditLogState, StaffAuditLogState
 
 
 @portal_page(route=routes.ORGANIZATION_AUDIT, title="Audit log", on_load=AuditLogState.load, private=True)

@@ -10,14 +10,14 @@ from sqlmodel import select
 from portal_app.models import AuditEvent, Membership, User
 from portal_app.services import sessions, staff
 from portal_app.services.principal import principal_for_user
-from portal_app.state.back_office import BackOfficeState
+from portal_app.state.staff import StaffState
 from tests import factories
 from tests.browser.accounts_helpers import portal_session, unique_email
-from tests.browser.test_back_office import make_ownerless
+from tests.browser.test_staff import make_ownerless
 from tests.ws_client import ReflexClient, handler_name
 
-CHOOSE = handler_name(BackOfficeState, "choose_owner_org")
-MAKE = handler_name(BackOfficeState, "make_owner")
+CHOOSE = handler_name(StaffState, "choose_owner_org")
+MAKE = handler_name(StaffState, "make_owner")
 BOGUS = (None, 7, True, ["1"], {"id": 1}, "", "-1", "1 OR 1=1", "9" * 40)
 
 
@@ -50,7 +50,7 @@ def test_give_an_owner_refuses_nobody_and_customers(portal):
     with ReflexClient(portal.url) as client:  # no session
         client.hydrate("/staff")
         _try_everything(client, org_id, membership_id)
-        assert client.state()[BackOfficeState.get_full_name()]["owner_org_name_rx_state_"] == ""
+        assert client.state()[StaffState.get_full_name()]["owner_org_name_rx_state_"] == ""
     stranger = unique_email("customer")
     with portal_session(portal) as session:
         factories.register(session, stranger, company="Stranger Ltd", name="Stranger")
@@ -58,7 +58,7 @@ def test_give_an_owner_refuses_nobody_and_customers(portal):
         with ReflexClient(portal.url, cookie=_cookie(portal, who)) as client:
             client.hydrate("/staff")
             _try_everything(client, org_id, membership_id)
-            assert client.state()[BackOfficeState.get_full_name()]["owner_org_name_rx_state_"] == ""
+            assert client.state()[StaffState.get_full_name()]["owner_org_name_rx_state_"] == ""
     assert _roles(portal, org_id) == before and _owner_events(portal) == events
 
 
@@ -80,7 +80,7 @@ def test_staff_admin_with_wrong_ids_changes_nothing_then_the_right_ones_work(por
         client.hydrate("/staff")
         for bogus in BOGUS:
             client.call(CHOOSE, {"org_id": bogus})
-            assert client.state()[BackOfficeState.get_full_name()]["owner_org_name_rx_state_"] == ""
+            assert client.state()[StaffState.get_full_name()]["owner_org_name_rx_state_"] == ""
         client.call(MAKE, {"membership_id": str(membership_id)})  # no organisation chosen yet
         client.call(CHOOSE, {"org_id": str(org_id)})
         # Ids of another kind (a user's, the organisation's) unless they happen to equal the right one.

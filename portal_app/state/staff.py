@@ -22,7 +22,7 @@ def _day(value) -> str:
     return format_date(value) if value else ""
 
 
-class BackOfficeState(SessionState):
+class StaffState(SessionState):
     tab: str = "organisations"
     query: str = ""
     page: int = 1

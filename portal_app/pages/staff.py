@@ -9,10 +9,10 @@ from portal_app import routes
 from portal_app.components.forms import confirm_dialog, form_error, select_field, submit_button, text_field
 from portal_app.components.layout import portal_page
 from portal_app.components.pagination import pager
-from portal_app.components.status import status_badge
+from portal_app.components.system import status_badge
 from portal_app.services.staff import STAFF_ROLES
-from portal_app.state.back_office import BackOfficeState, OutboxState
-from portal_app.state.status import StatusState
+from portal_app.state.staff import StaffState, OutboxState
+from portal_app.state.system import StatusState
 
 
 def _row(row: rx.Var) -> rx.Component:
@@ -22,9 +22,9 @@ def _row(row: rx.Var) -> rx.Component:
         rx.spacer(),
         rx.vstack(rx.badge(row["extra"]), rx.text(row["flags"], size="1", color_scheme="gray"),
                   rx.text("since ", row["created"], size="1", color_scheme="gray"),
-                  rx.cond(BackOfficeState.is_admin & (row["flags"] == "no owner"),
+                  rx.cond(StaffState.is_admin & (row["flags"] == "no owner"),
                           rx.button("Give an owner", size="1", variant="soft",
-                                    on_click=BackOfficeState.choose_owner_org(row["id"]))),
+                                    on_click=StaffState.choose_owner_org(row["id"]))),
                   spacing="1", align="end"),
         width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
     )
@@ -36,11 +36,11 @@ def _search() -> rx.Component:
             rx.el.label("Search", html_for="staff-search", class_name="rt-sr-only",
                         style={"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden"}),
             rx.input(id="staff-search", name="q", placeholder="Name, email or slug", max_length=100,
-                     default_value=BackOfficeState.query, width="100%"),
+                     default_value=StaffState.query, width="100%"),
             rx.button("Search", type="submit"),
             width="100%",
         ),
-        on_submit=BackOfficeState.search,
+        on_submit=StaffState.search,
         role="search",
         width="100%",
     )
@@ -51,17 +51,17 @@ def _add_staff() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Add staff", size="4", as_="h2"),
-                form_error(BackOfficeState.error),
-                text_field("Name", "name", BackOfficeState.errors, field_id="staff-name", max_length=200),
-                text_field("Email", "email", BackOfficeState.errors, type="email", field_id="staff-email",
+                form_error(StaffState.error),
+                text_field("Name", "name", StaffState.errors, field_id="staff-name", max_length=200),
+                text_field("Email", "email", StaffState.errors, type="email", field_id="staff-email",
                            max_length=254),
                 select_field("Staff role", "role", [(role, role) for role in STAFF_ROLES], field_id="staff-role",
                              default="agent"),
                 rx.box(submit_button("Add staff member", "add_staff"), width="14em"),
                 spacing="3", width="100%", max_width="28em",
             ),
-            on_submit=BackOfficeState.add_staff,
-            key=BackOfficeState.form_key,
+            on_submit=StaffState.add_staff,
+            key=StaffState.form_key,
             aria_label="Add staff",
         ),
         width="100%",
@@ -78,9 +78,9 @@ def _candidate(row: rx.Var) -> rx.Component:
             rx.button("Make owner", size="2", aria_label="Make " + row["name"] + " owner"),
             title="Make this member the owner?",
             description=rx.text(row["name"], " (", row["email"], ") becomes an owner of ",
-                                BackOfficeState.owner_org_name, " and can manage its members and roles."),
+                                StaffState.owner_org_name, " and can manage its members and roles."),
             action_label="Make owner",
-            on_confirm=BackOfficeState.make_owner(row["id"]),
+            on_confirm=StaffState.make_owner(row["id"]),
         ),
         width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
     )
@@ -89,14 +89,14 @@ def _candidate(row: rx.Var) -> rx.Component:
 def _give_owner() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading("Give ", BackOfficeState.owner_org_name, " an owner", size="4", as_="h2"),
+            rx.hstack(rx.heading("Give ", StaffState.owner_org_name, " an owner", size="4", as_="h2"),
                       rx.spacer(),
-                      rx.button("Close", variant="soft", color_scheme="gray", on_click=BackOfficeState.close_owner_org),
+                      rx.button("Close", variant="soft", color_scheme="gray", on_click=StaffState.close_owner_org),
                       width="100%", align="center", wrap="wrap"),
             rx.text("This organisation has no owner, so nobody in it can manage members. Choose one of its "
                     "members.", size="2", color_scheme="gray"),
-            rx.cond(BackOfficeState.owner_candidates.length() > 0,
-                    rx.vstack(rx.foreach(BackOfficeState.owner_candidates, _candidate), spacing="0", width="100%",
+            rx.cond(StaffState.owner_candidates.length() > 0,
+                    rx.vstack(rx.foreach(StaffState.owner_candidates, _candidate), spacing="0", width="100%",
                               role="list", aria_label="Members"),
                     rx.text("It has no members.", color_scheme="gray")),
             spacing="3", width="100%",
@@ -109,26 +109,26 @@ def _results() -> rx.Component:
     return rx.vstack(
         _search(),
         rx.cond(
-            BackOfficeState.rows.length() > 0,
-            rx.vstack(rx.foreach(BackOfficeState.rows, _row), spacing="0", width="100%", role="list",
+            StaffState.rows.length() > 0,
+            rx.vstack(rx.foreach(StaffState.rows, _row), spacing="0", width="100%", role="list",
                       aria_label="Results"),
             rx.text("Nothing matches your search.", color_scheme="gray"),
         ),
-        pager(BackOfficeState.page, BackOfficeState.pages, BackOfficeState.position, BackOfficeState.go_to),
+        pager(StaffState.page, StaffState.pages, StaffState.position, StaffState.go_to),
         spacing="4", width="100%",
     )
 
 
-@portal_page(route=routes.BACK_OFFICE, title="Back office", on_load=[BackOfficeState.load, StatusState.load],
+@portal_page(route=routes.STAFF, title="Back office", on_load=[StaffState.load, StatusState.load],
              private=True)
-def back_office() -> rx.Component:
+def staff_overview() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.heading("Back office", size="7", as_="h1"), rx.spacer(),
-                  rx.cond(BackOfficeState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
+                  rx.cond(StaffState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
                                                               rx.link("Mail outbox", href=routes.OUTBOX), spacing="4")),
                   width="100%", align="center", wrap="wrap"),
         status_badge(),
-        rx.cond(BackOfficeState.demo_mfa_exempt,
+        rx.cond(StaffState.demo_mfa_exempt,
                 rx.callout("Demo account: two-step verification not enforced. Real staff accounts must "
                            "set it up; remove the demo logins before real use.",
                            icon="triangle_alert", color_scheme="amber", high_contrast=True, width="100%")),
@@ -137,13 +137,13 @@ def back_office() -> rx.Component:
                          rx.tabs.trigger("People", value="people")),
             # The tabs control a real panel: one, always the active tab's, so
             # the search box keeps what was typed while the tab changes.
-            rx.tabs.content(_results(), value=BackOfficeState.tab, padding_top="1em"),
-            value=BackOfficeState.tab,
-            on_change=BackOfficeState.set_tab,
+            rx.tabs.content(_results(), value=StaffState.tab, padding_top="1em"),
+            value=StaffState.tab,
+            on_change=StaffState.set_tab,
             width="100%",
         ),
-        rx.cond(BackOfficeState.owner_org_name != "", _give_owner()),
-        rx.cond(BackOfficeState.is_admin, _add_staff()),
+        rx.cond(StaffState.owner_org_name != "", _give_owner()),
+        rx.cond(StaffState.is_admin, _add_staff()),
         spacing="4", width="100%",
     )
 
