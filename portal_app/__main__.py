@@ -7,6 +7,9 @@
               (what scripts/run.sh does on every start); then say how to sign in
   remove-demo delete the demo organisations and logins with everything that
               hangs off them (one transaction, audited)
+  worker      run background jobs (mail, periodic tasks) in this process until
+              stopped (Ctrl-C finishes the running jobs first); for when
+              PORTAL_REDIS_URL is set, or PORTAL_JOBS_IN_PROCESS=0
   create-admin --email E --name N
               create a back-office admin (the password is asked for, or read
               from standard input with --password-stdin), or make an
@@ -122,6 +125,18 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from portal_app.jobs import huey
+    from portal_app.jobs.queue import consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"==> running jobs from {type(huey.storage).__name__} with {args.workers} worker threads")
+    consumer(workers=args.workers).run()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portal_app", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -132,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
                       help="only into a new, empty database, and not with PORTAL_DEMO=0")
     seed.set_defaults(func=_seed_demo)
     sub.add_parser("remove-demo", help="delete the demo data (audited)").set_defaults(func=_remove_demo)
+    worker = sub.add_parser("worker", help="run background jobs until stopped")
+    worker.add_argument("--workers", type=int, default=2, help="threads running jobs (default 2)")
+    worker.set_defaults(func=_worker)
     admin = sub.add_parser("create-admin", help="create a back-office admin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")

@@ -11,15 +11,20 @@ token hashes and email addresses into tracebacks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from portal_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+_AFTER_COMMIT = "portal_after_commit"
 
 
 def make_engine(url: str) -> Engine:
@@ -83,3 +88,25 @@ def lock_rows(session: Session, statement):  # noqa: ANN001, ANN201
     then reads what the first one committed), the write lock on SQLite."""
     write_lock(session)
     return session.exec(statement.with_for_update()).all()
+
+
+def after_commit(session: Session, callback: Callable[[], object]) -> None:
+    """Run `callback` once the caller's transaction has committed, and never
+    if it rolls back: a job queued for a row is only ever queued for a row
+    that exists (mail for a registration that failed is never sent), and what
+    a service writes is never visible to a job before it is committed."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _run_after_commit(session: OrmSession) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 — committed work stands; the periodic sweep catches up
+            log.exception("an after-commit step failed")
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_after_rollback(session: OrmSession) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

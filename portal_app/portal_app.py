@@ -10,12 +10,12 @@ from portal_app.api.reflex_upload import refuse_reflex_upload
 from portal_app.api.connection_limit import connection_limit
 from portal_app.api.security_headers import security_headers
 from portal_app.components.layout import PAGES
-from portal_app.integrations.mail import deliver_periodically
+from portal_app.jobs.queue import jobs_in_process
 from portal_app.state.session import SessionGuard
 
 log_redaction.install()
 app = rx.App(api_transformer=[api, refuse_reflex_upload, body_limit, connection_limit, security_headers])
-app.register_lifespan_task(deliver_periodically)
+app.register_lifespan_task(jobs_in_process)  # the job consumer, unless workers run them
 app.add_middleware(SessionGuard(), index=0)  # before any hydrate sends the state
 
 for spec in PAGES:

@@ -56,11 +56,20 @@ class Settings:
     public_url_configured: bool = True
     # PORTAL_DEMO=0: a new database starts empty instead of with demo data.
     demo_data: bool = True
+    # Run the job consumer inside the portal process (one command starts
+    # everything). Default: yes on the embedded default, no with Redis, where
+    # `python -m portal_app worker` processes run the jobs.
+    jobs_in_process: bool = True
 
     @property
     def outbox_dir(self) -> Path:
         """Where mail goes when no SMTP server is configured."""
         return self.data_dir / "outbox"
+
+    @property
+    def jobs_path(self) -> Path:
+        """The job queue on the embedded default (huey's SQLite storage)."""
+        return self.data_dir / "jobs.db"
 
     @property
     def files_dir(self) -> Path:
@@ -144,7 +153,13 @@ def load_settings() -> Settings:
         staff_session_max_hours=int(_env("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
         max_connections_per_ip=int(_env("PORTAL_MAX_CONNECTIONS_PER_IP", "40")),
         demo_data=_env("PORTAL_DEMO", "1").lower() not in ("0", "false", "no", "off"),
+        jobs_in_process=_flag("PORTAL_JOBS_IN_PROCESS", default=_env("PORTAL_REDIS_URL") is None),
     )
+
+
+def _flag(name: str, *, default: bool) -> bool:
+    value = _env(name)
+    return default if value is None else value.lower() not in ("0", "false", "no", "off")
 
 
 def _locale(value: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +27,10 @@ from sqlmodel import Session
 from portal_app.db import make_engine
 from portal_app.migrations import upgrade_to_head
 from portal_app.services import passwords
+
+# The test process's own data directory (job queue, outbox, secret key), so
+# tests never queue jobs into a checkout's ./data that a running portal reads.
+os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-tests-")
 
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

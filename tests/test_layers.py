@@ -1,5 +1,6 @@
-"""The domain stays framework-free: services/ and models/ never import Reflex,
-FastAPI or Starlette, so the same logic serves the UI, API, CLI and jobs."""
+"""The domain stays framework-free: services/, models/, jobs/ and
+integrations/ never import Reflex, FastAPI or Starlette, so the same logic
+serves the UI, API, CLI and jobs."""
 
 import ast
 from pathlib import Path
@@ -20,7 +21,7 @@ def _imported_roots(path: Path) -> set[str]:
     return roots
 
 
-@pytest.mark.parametrize("layer", ["services", "models"])
+@pytest.mark.parametrize("layer", ["services", "models", "jobs", "integrations"])
 def test_domain_layers_do_not_import_web_frameworks(layer):
     files = sorted((PACKAGE / layer).rglob("*.py"))
     assert files, f"no modules found under {layer}/"

@@ -23,3 +23,9 @@ class OutgoingMail(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True, index=True))
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=500)
+    # No delivery starts before then: set while a job is sending it (so two
+    # workers never send it twice) and after a failure (the retry's backoff).
+    not_before: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Given up after the last attempt: shown as failed in the staff outbox,
+    # where an admin can send it again.
+    dead_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -155,8 +155,15 @@ def _mail_row(row: rx.Var) -> rx.Component:
                   rx.cond(row["error"] != "", rx.text(row["error"], size="1", color_scheme="red")),
                   spacing="0", align="start", min_width="0"),
         rx.spacer(),
-        rx.badge(row["status"], high_contrast=True,  # soft colours alone fail contrast
-                 color_scheme=rx.match(row["status"], ("sent", "green"), ("failing", "red"), "gray")),
+        rx.hstack(
+            rx.badge(row["status"], high_contrast=True,  # soft colours alone fail contrast
+                     color_scheme=rx.match(row["status"], ("sent", "green"), ("failed", "red"), ("retrying", "orange"),
+                                           "gray")),
+            rx.cond(row["status"] == "failed",
+                    rx.button("Send again", size="1", variant="soft", on_click=OutboxState.resend(row["id"]),
+                              aria_label="Send again to " + row["to"])),
+            spacing="2", align="center",
+        ),
         width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)", wrap="wrap",
     )
 
@@ -165,8 +172,10 @@ def _mail_row(row: rx.Var) -> rx.Component:
 def outbox() -> rx.Component:
     return rx.vstack(
         rx.heading("Mail outbox", size="7", as_="h1"),
-        rx.text("What the portal has sent or is trying to send. Message bodies are not shown: they hold "
-                "people's sign-in and reset links.", size="2", color_scheme="gray"),
+        rx.text("What the portal has sent or is trying to send. A mail that cannot be sent is tried again "
+                "after 30 seconds, 2, 10 and 30 minutes, then marked failed; once the mail server works again, "
+                "send it again here. Message bodies are not shown: they hold people's sign-in and reset links.",
+                size="2", color_scheme="gray"),
         rx.cond(OutboxState.rows.length() > 0,
                 rx.vstack(rx.foreach(OutboxState.rows, _mail_row), spacing="0", width="100%", role="list",
                           aria_label="Outgoing mail"),

@@ -58,6 +58,7 @@ ACTIONS: dict[str, str] = {
     "staff.added": "added a staff member",
     "staff.admin_created": "created an admin (command line)",
     "staff.owner_assigned": "gave an organisation an owner",
+    "mail.resent": "sent a failed mail again",
     "demo.seeded": "added the demo data",
     "demo.removed": "removed the demo data",
 }
@@ -245,6 +246,7 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "staff.added": lambda s: f"{s.actor} added {_whom(s)} to the staff{_as_role(s)}",
     "staff.owner_assigned": _owner_assigned,
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
+    "mail.resent": lambda s: f"{s.actor} sent the failed mail to {_whom(s)} again",
     "demo.seeded": lambda s: "The demo data was added from the command line",
     "demo.removed": lambda s: "The demo data was removed from the command line",
 }

@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     BAD_ORIGIN = "bad_origin"
     CROSS_ORIGIN = "cross_origin"
     TOO_LARGE = "too_large"
+    NOT_FAILED = "not_failed"
 
 
 class PortalError(Exception):

@@ -1,6 +1,8 @@
-"""Queueing mail in the outbox table (sent after the transaction commits, by
-`integrations.mail.deliver_pending`), and building links from the configured
-public URL only (never from request headers, which the client controls)."""
+"""Queueing mail in the outbox table, in the caller's transaction (a
+transactional outbox: a change that rolls back sends nothing), with its
+delivery job queued once that transaction commits; and building links from
+the configured public URL only (never from request headers, which the client
+controls)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
+from portal_app.db import after_commit
 from portal_app.models import OutgoingMail
+from portal_app.jobs.mail import deliver_mail
 from portal_app.settings import get_settings
 
 
@@ -23,4 +27,6 @@ def queue_mail(session: Session, *, to: str, subject: str, body: str) -> Outgoin
                         body=f"{body}\n\n— {name}\n")
     session.add(mail)
     session.flush()
+    mail_id = mail.id
+    after_commit(session, lambda: deliver_mail(mail_id))
     return mail

@@ -13,6 +13,8 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from portal_app import routes
+from portal_app.db import after_commit
+from portal_app.jobs.mail import deliver_mail
 from portal_app.models import Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, members, passwords, throttle, tokens
@@ -94,6 +96,17 @@ class MailRow:
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+    dead_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        """sent; failed (given up: an admin may send it again); retrying
+        (an attempt failed, another is scheduled); queued."""
+        if self.sent_at:
+            return "sent"
+        if self.dead_at:
+            return "failed"
+        return "retrying" if self.last_error else "queued"
 
 
 def list_outbox(session: Session, principal: Principal, *, page: object = 1) -> Page:
@@ -101,10 +114,30 @@ def list_outbox(session: Session, principal: Principal, *, page: object = 1) -> 
     they hold people's sign-in and reset links."""
     principal.require_staff("admin")
     stmt = select(OutgoingMail.id, OutgoingMail.to_address, OutgoingMail.subject, OutgoingMail.created_at,
-                  OutgoingMail.sent_at, OutgoingMail.attempts, OutgoingMail.last_error
+                  OutgoingMail.sent_at, OutgoingMail.attempts, OutgoingMail.last_error, OutgoingMail.dead_at
                   ).order_by(OutgoingMail.id.desc())
     result = _page(session, stmt, page)
     return Page([MailRow(*row) for row in result.rows], result.page, result.pages, result.total)
+
+
+def resend_mail(session: Session, principal: Principal, mail_id: object) -> OutgoingMail:
+    """Admins send a mail the portal gave up on again (say, after fixing the
+    SMTP settings): it gets a fresh set of attempts and a job once this
+    commits. Only failed mail: a queued or sent one is left alone."""
+    principal.require_staff("admin")
+    mail = session.get(OutgoingMail, mail_id) if type(mail_id) is int else None  # noqa: E721
+    if mail is None:
+        raise NotFound("That mail no longer exists.")
+    if mail.dead_at is None:
+        raise Invalid("Only mail that failed can be sent again.", code=ErrorCode.NOT_FAILED)
+    mail.dead_at, mail.attempts, mail.not_before = None, 0, None
+    session.add(mail)
+    audit.record(session, "mail.resent", actor=principal, target_type="mail", target_id=mail.id,
+                 target_label=mail.to_address)
+    session.flush()
+    mail_id = mail.id
+    after_commit(session, lambda: deliver_mail(mail_id))
+    return mail
 
 
 def _clean_staff_role(role: object) -> str:

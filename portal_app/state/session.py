@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import inspect
 import json
-import logging
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import TypeVar
@@ -24,7 +23,6 @@ from reflex.middleware import Middleware
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.integrations.mail import deliver_pending
 from portal_app.services import sessions, tokens
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
@@ -54,13 +52,6 @@ def complete_sign_in(ticket: str, next_path: object = None) -> rx.event.EventSpe
 def _in_transaction(fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
     with session_scope() as session:
         return fn(session, *args, **kwargs)
-
-
-async def _deliver_mail() -> None:
-    try:
-        await asyncio.to_thread(deliver_pending)
-    except Exception:  # noqa: BLE001 — the periodic run retries; never fail the action
-        logging.getLogger(__name__).exception("mail delivery failed")
 
 
 def resolve_token(token: str | None) -> Principal | None:
@@ -147,12 +138,9 @@ class SessionState(rx.State):
 
     async def _act(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run a service call in one transaction on a worker thread (argon2
-        and SMTP would otherwise stall every other person's events), then
-        deliver the mail it queued in the background: a mail server that is
-        down leaves it in the outbox instead of failing the action."""
-        result = await asyncio.to_thread(_in_transaction, fn, args, kwargs)
-        asyncio.get_running_loop().create_task(_deliver_mail())
-        return result
+        would otherwise stall every other person's events). Mail it queued
+        goes out as a job once the transaction commits (`services.mail`)."""
+        return await asyncio.to_thread(_in_transaction, fn, args, kwargs)
 
     @rx.event
     def load_session(self) -> None:

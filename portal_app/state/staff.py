@@ -90,6 +90,16 @@ class StaffState(SessionState):
         return self._fetch()
 
     @rx.event
+    @signed_in()
+    async def resend(self, principal: Principal, mail_id: str):
+        try:
+            mail = await self._act(staff.resend_mail, principal, event_id(mail_id))
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self._fetch()
+        return rx.toast.success(f"The mail to {mail.to_address} is queued again.")
+
+    @rx.event
     @busy("add_staff")
     @signed_in()
     async def add_staff(self, principal: Principal, form: dict):
@@ -155,7 +165,7 @@ class OutboxState(SessionState):
             return rx.toast.error(err.message)
         self.rows = [{"id": str(r.id), "to": r.to_address, "subject": r.subject,
                       "created": format_datetime(r.created_at),
-                      "status": "sent" if r.sent_at else ("failing" if r.last_error else "queued"),
+                      "status": r.status,
                       "error": r.last_error or "", "attempts": format_number(r.attempts)} for r in result.rows]
         self.page, self.pages, self.total = result.page, result.pages, result.total
         self.position = page_position(result.page, result.pages, result.total)
@@ -170,3 +180,13 @@ class OutboxState(SessionState):
     def go_to(self, page: int):
         self.page = page if type(page) is int else 1  # noqa: E721
         return self._fetch()
+
+    @rx.event
+    @signed_in()
+    async def resend(self, principal: Principal, mail_id: str):
+        try:
+            mail = await self._act(staff.resend_mail, principal, event_id(mail_id))
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self._fetch()
+        return rx.toast.success(f"The mail to {mail.to_address} is queued again.")

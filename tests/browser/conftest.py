@@ -60,8 +60,17 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory) -> Iterator[live_app.LiveApp]:
+    """The live portal. Tests also write into its database through the
+    services (`portal_session`), as a second process of the same portal
+    would: the jobs that queues (mail) go to the portal's own job queue."""
+    from huey.storage import SqliteStorage
+
+    from portal_app.jobs.queue import QUEUE_NAME, huey
+
     app = live_app.start(tmp_path_factory.mktemp("portal-data"))
+    own, huey.storage = huey.storage, SqliteStorage(QUEUE_NAME, filename=str(app.data_dir / "jobs.db"))
     yield app
+    huey.storage = own
     live_app.stop(app)
 
 

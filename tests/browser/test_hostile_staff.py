@@ -94,3 +94,55 @@ def test_staff_admin_with_wrong_ids_changes_nothing_then_the_right_ones_work(por
         client.call(CHOOSE, {"org_id": str(org_id)})
         client.call(MAKE, {"membership_id": str(membership_id)})
     assert _roles(portal, org_id) == [(membership_id, "owner")] and _owner_events(portal) == events + 1
+
+
+def _dead_mail(portal, to: str) -> int:
+    from portal_app.models import OutgoingMail
+    from portal_app.models.base import utcnow
+    from portal_app.services.mail import queue_mail
+
+    with portal_session(portal) as session:
+        mail = queue_mail(session, to=to, subject="Undeliverable", body="Hello")
+        mail.dead_at, mail.attempts, mail.last_error = utcnow(), 5, "SMTPRecipientsRefused: refused"
+        session.add(mail)
+        session.commit()
+        return mail.id
+
+
+def _dead(portal, mail_id: int) -> bool:
+    from portal_app.models import OutgoingMail
+
+    with portal_session(portal) as session:
+        mail = session.get(OutgoingMail, mail_id)
+        return mail.dead_at is not None and mail.attempts == 5
+
+
+def test_send_again_refuses_nobody_customers_and_bogus_ids(portal):
+    """Only a staff admin puts a failed mail back in the queue, and only with
+    its id as the page sends it."""
+    from portal_app.state.staff import OutboxState
+
+    resend = handler_name(OutboxState, "resend")
+    mail_id = _dead_mail(portal, unique_email("bounced"))
+    customer = unique_email("customer")
+    with portal_session(portal) as session:
+        factories.register(session, customer, company="Curious Ltd", name="Curious")
+    for cookie in (None, _cookie(portal, customer)):
+        with ReflexClient(portal.url, cookie=cookie) as client:
+            client.hydrate("/staff/outbox")
+            client.call(resend, {"mail_id": str(mail_id)})
+            client.call(resend, {"mail_id": str(mail_id), "principal": {"staff_role": "admin"}})
+            assert client.state().get(OutboxState.get_full_name(), {}).get("rows_rx_state_", []) == []
+    assert _dead(portal, mail_id)
+    admin = unique_email("admin")
+    with portal_session(portal) as session:
+        user, _ = staff.create_admin(session, email=admin, name="Admin", password=factories.PASSWORD)
+        session.commit()
+        factories.enable_mfa(session, principal_for_user(session, user, None))
+    with ReflexClient(portal.url, cookie=_cookie(portal, admin)) as client:
+        client.hydrate("/staff/outbox")
+        for bogus in BOGUS:
+            client.call(resend, {"mail_id": bogus})
+        assert _dead(portal, mail_id)
+        client.call(resend, {"mail_id": str(mail_id)})
+    assert not _dead(portal, mail_id)

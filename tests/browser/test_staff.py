@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
@@ -55,6 +56,40 @@ def test_staff_admin_searches_adds_staff_and_reads_the_outbox(portal, page):
     mail = page.get_by_role("list", name="Outgoing mail").get_by_role("listitem").filter(has_text=newcomer)
     expect(mail.get_by_text("Your staff account")).to_be_visible()
     expect(page.get_by_text("/reset-password?token=")).to_have_count(0)  # no links on show
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_staff_admin_sends_a_failed_mail_again(portal, page, width):
+    """A mail the portal gave up on shows as failed with its error; "Send
+    again" queues it, and the job running inside the portal delivers it."""
+    from portal_app.models import OutgoingMail
+    from portal_app.models.base import utcnow
+    from portal_app.services.mail import queue_mail
+
+    page.set_viewport_size({"width": width, "height": 800})
+    address = unique_email("bounced")
+    with portal_session(portal) as session:
+        mail = queue_mail(session, to=address, subject="Your invoice", body="Hello")
+        mail.dead_at, mail.attempts, mail.last_error = utcnow(), 5, "SMTPServerDisconnected: gone away"
+        session.add(mail)
+        session.commit()
+        mail_id = mail.id
+    sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+    page.goto(portal.url + "/staff/outbox")
+    row = page.get_by_role("list", name="Outgoing mail").get_by_role("listitem").filter(has_text=address)
+    expect(row.get_by_text("failed", exact=True)).to_be_visible()
+    expect(row.get_by_text("SMTPServerDisconnected: gone away")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    row.get_by_role("button", name=f"Send again to {address}").click()
+    expect(page.get_by_text(f"The mail to {address} is queued again.")).to_be_visible()
+    expect(row.get_by_role("button", name=f"Send again to {address}")).to_have_count(0)
+    for _ in range(50):  # delivered by the consumer inside the portal, within seconds
+        with portal_session(portal) as session:
+            if session.get(OutgoingMail, mail_id).sent_at is not None:
+                break
+        page.wait_for_timeout(200)
+    page.reload()
+    expect(row.get_by_text("sent", exact=True)).to_be_visible()
 
 
 def test_customers_are_kept_out_of_the_back_office(portal, page):

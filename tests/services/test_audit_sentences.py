@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "member.left": ({"role": "admin"}, "Alice Owner left Acme Ltd"),
     "staff.added": ({"role": "agent"}, "Alice Owner added Bob Member to the staff as agent"),
     "staff.owner_assigned": ({"from": "member"}, "Alice Owner made Bob Member the owner of Acme Ltd (they were member)"),
+    "mail.resent": ({}, "Alice Owner sent the failed mail to Bob Member again"),
     "staff.admin_created": ({}, "Bob Member was made a staff admin from the command line"),
     "demo.seeded": ({"created": ["Acme Ltd"]}, "The demo data was added from the command line"),
     "demo.removed": ({"logins": ["sam@portal.example.com"]}, "The demo data was removed from the command line"),

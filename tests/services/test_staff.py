@@ -95,6 +95,60 @@ def test_outbox_shows_delivery_but_no_bodies(admin):
     assert row.to_address == "ada@example.com" and not hasattr(row, "body")
 
 
+def _dead_mail(session) -> int:
+    from portal_app.models import OutgoingMail
+    from portal_app.models.base import utcnow
+
+    mail = session.exec(select(OutgoingMail).order_by(OutgoingMail.id.desc())).first()
+    mail.dead_at, mail.attempts, mail.last_error = utcnow(), 5, "ConnectionRefusedError: refused"
+    session.add(mail)
+    session.commit()
+    return mail.id
+
+
+def test_admin_sends_a_failed_mail_again(admin):
+    from portal_app.jobs.queue import huey
+    from portal_app.models import OutgoingMail
+
+    session, root = admin
+    register(session)
+    mail_id = _dead_mail(session)
+    assert staff.list_outbox(session, root).rows[0].status == "failed"
+    huey.flush()
+    staff.resend_mail(session, root, mail_id)
+    assert [t.args for t in huey.pending()] == []  # queued only once this commits
+    session.commit()
+    assert [(t.name, t.args) for t in huey.pending()] == [("mail.deliver", (mail_id,))]
+    huey.flush()
+    mail = session.get(OutgoingMail, mail_id)
+    assert mail.dead_at is None and mail.attempts == 0 and mail.sent_at is None
+    assert staff.list_outbox(session, root).rows[0].status == "retrying"  # the last error shows until it goes
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "mail.resent")).one()
+    assert event.actor_id == root.user_id and event.target_label == "ada@example.com"
+
+
+def test_only_admins_resend_and_only_failed_mail(admin):
+    from portal_app.models import OutgoingMail
+
+    session, root = admin
+    register(session)
+    _, ada = sign_in(session)
+    queued = session.exec(select(OutgoingMail.id)).first()
+    with pytest.raises(Invalid, match="Only mail that failed"):
+        staff.resend_mail(session, root, queued)
+    dead = _dead_mail(session)
+    agent = staff.add_staff(session, root, name="Agent", email="agent@example.com", role="agent")
+    session.commit()
+    agent_principal = principal_for_user(session, agent, None)
+    for who in (ada, agent_principal):
+        with pytest.raises(Forbidden):
+            staff.resend_mail(session, who, dead)
+    for hostile in (dead + 1000, str(dead), True, 1.0, None):
+        with pytest.raises(NotFound):
+            staff.resend_mail(session, root, hostile)
+    assert session.get(OutgoingMail, dead).dead_at is not None  # nothing changed
+
+
 def test_create_admin_refuses_customer_addresses(admin):
     session, _ = admin
     register(session)
