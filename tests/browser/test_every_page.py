@@ -11,7 +11,6 @@ stays quick."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -26,8 +25,8 @@ from portal_app.services import members
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
 from tests.browser.accounts_helpers import portal_session, sign_in, unique_email
+from tests.browser.axe import AXE_SECONDS, axe_violations
 
-AXE = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 375)
 NOT_FOUND_PATH = "/no-such-page"
 SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at every page by eye
@@ -51,32 +50,6 @@ def _next_frame(page: Page) -> None:
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-AXE_SECONDS = [0.0]
-
-
-def _axe(page: Page) -> list[str]:
-    """Critical and serious violations, as readable lines. The source goes in
-    through `evaluate` (DevTools evaluation), which the page's CSP does not
-    govern, unlike an added <script> tag."""
-    started = time.monotonic()
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        assert AXE.is_file(), f"{AXE} is missing: scripts/test.sh installs axe-core"
-        page.evaluate(AXE.read_text())
-    result = page.evaluate("""async () => {
-        // A toast still fading in has half its contrast: check the page at rest.
-        await Promise.all(document.getAnimations()
-            .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
-            .map(a => a.finished.catch(() => null)));
-        const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
-            .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        targets: v.nodes.slice(0, 3).map(n =>
-                            n.target.join(' ') + ': ' + (n.failureSummary || '').split('\\n')[1])}));
-    }""")
-    AXE_SECONDS[0] += time.monotonic() - started
-    return [f"{v['impact']} {v['id']} ({v['help']}): {json.dumps(v['targets'])}" for v in result]
-
-
 def _check_page(page: Page, url: str, path: str, problems: list[str], who: str) -> None:
     page.goto(url)
     _wait_until_settled(page)
@@ -91,7 +64,7 @@ def _check_page(page: Page, url: str, path: str, problems: list[str], who: str) 
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         if overflow[0] > overflow[1]:
             problems.append(f"{where}: scrolls sideways ({overflow[0]} > {overflow[1]})")
-        problems.extend(f"{where}: {line}" for line in _axe(page))
+        problems.extend(f"{where}: {line}" for line in axe_violations(page))
 
 
 def _walk(page: Page, portal, paths: list[str], who: str) -> None:

@@ -13,6 +13,7 @@ from sqlmodel import select
 from portal_app.models import Membership, User
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests.browser.accounts_helpers import create_person, portal_session, sign_in, unique_email
+from tests.browser.axe import axe_violations
 
 
 def make_ownerless(portal, address: str, company: str) -> tuple[int, int]:
@@ -80,6 +81,7 @@ def test_staff_admin_sends_a_failed_mail_again(portal, page, width):
     expect(row.get_by_text("failed", exact=True)).to_be_visible()
     expect(row.get_by_text("SMTPServerDisconnected: gone away")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert axe_violations(page) == []
     row.get_by_role("button", name=f"Send again to {address}").click()
     expect(page.get_by_text(f"The mail to {address} is queued again.")).to_be_visible()
     expect(row.get_by_role("button", name=f"Send again to {address}")).to_have_count(0)
