@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 from collections.abc import AsyncIterator
+from typing import IO
 
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
@@ -18,10 +20,11 @@ from portal_app.settings import Settings, get_settings
 
 QUEUE_NAME = "portal"
 # Idle workers look for new jobs at least this often (huey backs off from
-# 0.1 s up to this): mail leaves within about a second, and an idle SQLite
-# queue costs one tiny query per second.
-MAX_POLL_SECONDS = 1.0
+# 0.1 s up to this; its default, 10 s, would hold mail back that long): an
+# idle SQLite queue costs a few tiny queries per second.
+MAX_POLL_SECONDS = 0.25
 SHUTDOWN_SECONDS = 10
+LOCK_RETRY_SECONDS = 5
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,39 @@ def consumer(*, workers: int = 2, in_process: bool = False) -> Consumer:
                 shutdown_timeout=SHUTDOWN_SECONDS)
 
 
+def _take_consumer_lock() -> IO | None:
+    """The web server may run several worker processes, each with this
+    lifespan: an exclusive lock on a file in the data directory lets exactly
+    one of them consume (the lock goes with the process if it dies)."""
+    handle = (get_settings().data_dir / "jobs.lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+async def _consume_when_free(stop: asyncio.Event) -> None:
+    """Take the lock (now, or when the process holding it ends), run the
+    consumer until the portal stops, then let it finish its jobs."""
+    import portal_app.jobs  # noqa: F401 — every task registered before the first job is taken
+
+    while (lock := _take_consumer_lock()) is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), LOCK_RETRY_SECONDS)
+        if stop.is_set():
+            return
+    running = consumer(in_process=True)
+    running.start()
+    log.info("jobs run in this process (%s)", type(huey.storage).__name__)
+    try:
+        await stop.wait()
+    finally:
+        await asyncio.to_thread(running.stop, graceful=True)
+        lock.close()
+
+
 @contextlib.asynccontextmanager
 async def jobs_in_process() -> AsyncIterator[None]:
     """Lifespan of the portal process: run the consumer beside the web server
@@ -59,12 +95,10 @@ async def jobs_in_process() -> AsyncIterator[None]:
     if not get_settings().jobs_in_process:
         yield
         return
-    import portal_app.jobs  # noqa: F401 — every task registered before the first job is taken
-
-    running = consumer(in_process=True)
-    running.start()
-    log.info("jobs run in this process (%s)", type(huey.storage).__name__)
+    stop = asyncio.Event()
+    task = asyncio.create_task(_consume_when_free(stop))
     try:
         yield
     finally:
-        await asyncio.to_thread(running.stop, graceful=True)
+        stop.set()
+        await task
