@@ -11,9 +11,9 @@ import threading
 from email.message import EmailMessage
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from portal_app.db import get_engine
+from portal_app.db import get_engine, session_scope
 from portal_app.models import OutgoingMail
 from portal_app.models.base import utcnow
 from portal_app.settings import Settings, get_settings
@@ -62,27 +62,34 @@ def deliver_pending(engine: Engine | None = None, settings: Settings | None = No
 
 
 def _deliver(engine: Engine, settings: Settings) -> int:
-    sent = 0
-    with Session(engine) as session:
-        pending = session.exec(select(OutgoingMail).where(
+    with session_scope(engine) as session:
+        pending = session.exec(select(OutgoingMail.id).where(
             OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS
         ).order_by(OutgoingMail.id).limit(50)).all()
-        for mail in pending:
-            msg = _message(mail, settings)
-            mail.attempts += 1
-            try:
-                if settings.smtp_host:
-                    _send_smtp([msg], settings)
-                else:
-                    _write_outbox(mail, msg, settings)
-                mail.sent_at, mail.last_error = utcnow(), None
-                sent += 1
-            except (OSError, smtplib.SMTPException) as exc:
-                mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                log.warning("mail %s to outbox row could not be sent: %s", mail.id, type(exc).__name__)
-            session.add(mail)
-            session.commit()
-    return sent
+    return sum(_deliver_one(engine, settings, mail_id) for mail_id in pending)
+
+
+def _deliver_one(engine: Engine, settings: Settings, mail_id: int) -> bool:
+    """Send one message and record the attempt on its row, in a transaction
+    of its own (this worker is its own transaction boundary): a message sent
+    stays marked sent whatever happens to the next one."""
+    with session_scope(engine) as session:
+        mail = session.get(OutgoingMail, mail_id)
+        if mail is None or mail.sent_at is not None:
+            return False
+        msg = _message(mail, settings)
+        mail.attempts += 1
+        try:
+            if settings.smtp_host:
+                _send_smtp([msg], settings)
+            else:
+                _write_outbox(mail, msg, settings)
+            mail.sent_at, mail.last_error = utcnow(), None
+        except (OSError, smtplib.SMTPException) as exc:
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            log.warning("mail %s to outbox row could not be sent: %s", mail.id, type(exc).__name__)
+        session.add(mail)
+        return mail.sent_at is not None
 
 
 async def deliver_periodically() -> None:
