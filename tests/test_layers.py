@@ -1,5 +1,6 @@
 """The domain stays framework-free: services/ and models/ never import Reflex,
-FastAPI or Starlette, so the same logic serves the UI, API, CLI and jobs."""
+FastAPI or Starlette, so the same logic serves the UI, API, CLI and jobs. And
+services never commit: the caller's one transaction per action does."""
 
 import ast
 from pathlib import Path
@@ -32,3 +33,30 @@ def test_the_check_itself_sees_a_forbidden_import(tmp_path):
     sample = tmp_path / "bad.py"
     sample.write_text("import os\nfrom reflex import State\n")
     assert _imported_roots(sample) & FORBIDDEN == {"reflex"}
+
+
+# --- services never commit ----------------------------------------------------
+
+def _commits(path: Path) -> list[str]:
+    """Each `<anything>.commit(...)` call in the module, as "line: text"."""
+    return [f"{node.lineno}: {ast.unparse(node)}"
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "commit"]
+
+
+def test_services_never_commit():
+    """The caller's one transaction per action commits (`db.session_scope`):
+    a service that commits would also commit whatever its caller wrote before
+    calling it. What a failure must keep (a wrong guess's count) rides on the
+    error instead (`PortalError.keeping`)."""
+    files = sorted((PACKAGE / "services").rglob("*.py"))
+    assert files
+    offenders = {str(f.relative_to(PACKAGE)): _commits(f) for f in files}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_commit_check_itself_sees_a_commit(tmp_path):
+    sample = tmp_path / "bad.py"
+    sample.write_text("def f(session):\n    session.add(1)\n    session.commit()\n")
+    assert _commits(sample) == ["3: session.commit()"]
