@@ -53,15 +53,40 @@ def get_engine(url: str | None = None) -> Engine:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session that commits when the block succeeds and rolls back when it
-    raises, so a failed action never leaves half-written rows."""
+    """One action's transaction: it commits when the block succeeds and rolls
+    back when it raises, so a failed action never leaves half-written rows.
+    Services never commit; this (through the state's `_act`, an API route,
+    the CLI, a job) is the only place that does.
+
+    What the failure itself must leave behind (a wrong password's count)
+    rides on the error as `after_rollback` (see `PortalError.keeping`) and
+    is committed here, after the rollback, in a transaction of its own. Not
+    from inside the action on a second connection: on SQLite an action that
+    has written holds the only write lock, so a second writer would wait for
+    it until "database is locked"; after the rollback nothing is held."""
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            _commit_after_rollback(session, exc)
             raise
+
+
+def _commit_after_rollback(session: Session, exc: BaseException) -> None:
+    """Commit the writes a failed action's error carries. If they fail too,
+    the action's own error is still the one raised (and this one logged)."""
+    writes = getattr(exc, "after_rollback", ())
+    if not writes:
+        return
+    try:
+        for write in writes:
+            write(session)
+        session.commit()
+    except Exception:  # noqa: BLE001 — never hide the action's own error behind this one
+        session.rollback()
+        logging.getLogger(__name__).exception("could not record what a failed action leaves behind")
 
 
 def write_lock(session: Session) -> None:

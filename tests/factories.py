@@ -4,14 +4,28 @@ services would refuse), and reading links back out of the mail outbox."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from portal_app.db import session_scope
 from portal_app.models import OutgoingMail, User
 from portal_app.services import accounts, mfa, sessions
 from portal_app.services.principal import Principal
 
 PASSWORD = "plum-orbit-kettle-7"
+T = TypeVar("T")
+
+
+def act(engine: Engine, fn: Callable[..., T], *args, **kwargs) -> T:
+    """Call a service as one action, the way the state's `_act`, the API
+    routes and the CLI do (`db.session_scope`): committed when it succeeds,
+    rolled back when it raises, and what the failure leaves behind (a wrong
+    guess's count) committed after the rollback."""
+    with session_scope(engine) as session:
+        return fn(session, *args, **kwargs)
 
 
 def last_mail(session: Session, to: str) -> OutgoingMail:

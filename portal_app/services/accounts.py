@@ -6,6 +6,7 @@ the same message, the same throttling and the same argon2 cost."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -191,19 +192,20 @@ def _login_keys(email: str, ip: str) -> list[tuple[str, throttle.Limit]]:
 
 
 def login_with_password(session: Session, *, email: object, password: object, ip: str) -> SignInStep:
-    """The next step for the right password. Failures are committed before the
-    error is raised, so the count survives the caller's rollback."""
+    """The next step for the right password. A failure is counted (and, for
+    an existing account, audited) by the caller's transaction boundary after
+    it rolls back (`throttle.counted`), so it counts however the action ends."""
     clean_email = normalize_email(email)
     keys = _login_keys(clean_email, ip)
     throttle.check(session, keys)
     user = _user_by_email(session, clean_email)
     ok = passwords.verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
-        throttle.record_failure(session, keys)
+        error = throttle.counted(LoginFailed(BAD_LOGIN, field="password"), keys)
         if user is not None:
-            audit.record(session, "sign_in.failed", actor_id=user.id, actor_label=user.email, ip=ip)
-        session.commit()
-        raise LoginFailed(BAD_LOGIN, field="password")
+            error.keeping(functools.partial(audit.record, action="sign_in.failed", actor_id=user.id,
+                                            actor_label=user.email, ip=ip))
+        raise error
     throttle.clear(session, [keys[0][0]])
     if passwords.argon2.needs_update(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -319,9 +321,7 @@ def change_password(session: Session, principal: Principal, *, current: object, 
     keys = [(throttle.account_key("password", user.email), throttle.PER_ACCOUNT)]
     throttle.check(session, keys)
     if not passwords.verify_password(current, user.password_hash):
-        throttle.record_failure(session, keys)
-        session.commit()
-        raise Invalid("Your current password is not right.", field="current_password")
+        raise throttle.counted(Invalid("Your current password is not right.", field="current_password"), keys)
     passwords.check_policy(new, email=user.email, name=user.name, field="new_password")
     if passwords.verify_password(new, user.password_hash):
         raise Invalid("Choose a password different from the current one.", field="new_password")
@@ -361,11 +361,9 @@ def request_email_change(session: Session, principal: Principal, *, new_email: o
     clean = normalize_email(new_email, field="new_email")
     if not isinstance(password, str) or not password:
         raise Invalid("Enter your current password.", field="password")
-    right = passwords.verify_password(password, user.password_hash)
-    throttle.record_failure(session, keys)
-    if not right:
-        session.commit()  # the count survives the caller's rollback
-        raise Invalid("Your current password is not right.", field="password")
+    if not passwords.verify_password(password, user.password_hash):
+        raise throttle.counted(Invalid("Your current password is not right.", field="password"), keys)
+    throttle.record_failure(session, keys)  # a right password counts too: each request mails
     if clean == user.email:
         raise Invalid("That is already your email address.", field="new_email")
     audit.record(session, "account.email_change_requested", actor=principal, ip=ip, details={"to": clean})

@@ -4,11 +4,21 @@ optional form field, and the HTTP status the API should answer with.
 Codes are an enum (`ErrorCode`), never free strings: a client (the API's
 `code` member, a handler branching on `err.code`) can rely on the list
 below being all there is, and a typo is an AttributeError at import time
-rather than a code nobody checks for."""
+rather than a code nobody checks for.
+
+An error can carry writes that must outlive the failed action
+(`after_rollback`): a wrong password's count and its audit event. Services
+never commit, so they cannot keep those themselves; the transaction boundary
+(`db.session_scope`) rolls the action back, then commits just these."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING, Self
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class ErrorCode(StrEnum):
@@ -49,6 +59,15 @@ class PortalError(Exception):
         self.field = field
         if code is not None:
             self.code = code
+        self.after_rollback: tuple[Callable[[Session], object], ...] = ()
+
+    def keeping(self, *writes: Callable[[Session], object]) -> Self:
+        """This error, carrying `writes` (each called with a session) for the
+        boundary to commit in a transaction of their own once it has rolled
+        the action back: what the failure itself must leave behind, and
+        nothing the action wrote before it failed."""
+        self.after_rollback += writes
+        return self
 
 
 class Invalid(PortalError):

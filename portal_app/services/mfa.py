@@ -121,14 +121,12 @@ def _keys(user: User, ip: str) -> list[tuple[str, throttle.Limit]]:
 
 
 def verify_or_count(session: Session, user: User, code: object, *, ip: str) -> None:
-    """Check a code under the rate limit; a failure is committed before the
-    error is raised so it survives the caller's rollback."""
+    """Check a code under the rate limit; a wrong one is counted by the
+    caller's transaction boundary after it rolls back (`throttle.counted`)."""
     keys = _keys(user, ip)
     throttle.check(session, keys)
     if not check_second_factor(session, user, code):
-        throttle.record_failure(session, keys)
-        session.commit()
-        raise Invalid(BAD_CODE, field="code")
+        raise throttle.counted(Invalid(BAD_CODE, field="code"), keys)
     throttle.clear(session, [keys[0][0]])
 
 
@@ -163,10 +161,8 @@ def confirm_enrolment(session: Session, principal: Principal, *, code: object, i
     throttle.check(session, keys)
     step = _totp_step(secret, _clean_code(code), 0)
     if step is None:
-        throttle.record_failure(session, keys)
-        session.commit()
-        raise Invalid("That code is not right. Check the time on your phone and try the next code.",
-                      field="code")
+        raise throttle.counted(Invalid("That code is not right. Check the time on your phone and try the next code.",
+                                       field="code"), keys)
     user.mfa_secret, user.mfa_pending_secret = user.mfa_pending_secret, None
     user.mfa_enabled_at, user.mfa_last_step = utcnow(), step
     session.add(user)
@@ -184,9 +180,7 @@ def disable(session: Session, principal: Principal, *, password: object, code: o
     keys = [(throttle.account_key("password", user.email), throttle.PER_ACCOUNT)]
     throttle.check(session, keys)
     if not passwords.verify_password(password, user.password_hash):
-        throttle.record_failure(session, keys)
-        session.commit()
-        raise Invalid("Your password is not right.", field="password")
+        raise throttle.counted(Invalid("Your password is not right.", field="password"), keys)
     verify_or_count(session, user, code, ip=ip)
     user.mfa_secret = user.mfa_pending_secret = None
     user.mfa_enabled_at = None

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
@@ -91,13 +92,13 @@ def check(session: Session, keys: list[tuple[str, Limit]]) -> None:
 
 
 def record_failure(session: Session, keys: list[tuple[str, Limit]]) -> None:
-    """Count a failure; past the free allowance, lock the key for a doubling delay."""
+    """Count a failure; past the free allowance, lock the key for a doubling
+    delay. The row is created or locked first, so two failures at the same
+    moment both count (neither trips over the other's new row)."""
     now = utcnow()
     for key, limit in keys:
-        row = session.get(Throttle, key)
-        if row is None:
-            row = Throttle(key=key, failures=0, updated_at=now)
-        elif now - row.updated_at > limit.forget_after:
+        row = _locked_row(session, key, now)
+        if now - row.updated_at > limit.forget_after:
             row.failures, row.locked_until = 0, None
         row.failures += 1
         row.updated_at = now
@@ -107,6 +108,14 @@ def record_failure(session: Session, keys: list[tuple[str, Limit]]) -> None:
             row.locked_until = now + delay
         session.add(row)
     session.flush()
+
+
+def counted(error: PortalError, keys: list[tuple[str, Limit]]) -> PortalError:
+    """`error`, carrying one failure on `keys`. Raise it: the caller's
+    transaction boundary rolls the action back and then commits the count on
+    its own (`PortalError.keeping`), so a wrong guess counts however the
+    action ends and nothing the action wrote is committed with it."""
+    return error.keeping(functools.partial(record_failure, keys=keys))
 
 
 def clear(session: Session, keys: list[str]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.services import audit
 from portal_app.services.errors import Forbidden, NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_number, page_position, zone_name
@@ -45,15 +44,14 @@ class AuditLogMixin(rx.State, mixin=True):
     def _reader(self):
         raise NotImplementedError
 
-    def _fetch(self):
+    async def _fetch(self):
         principal = self._principal()
         if principal is None:
             return rx.redirect(routes.SIGN_IN)
         self.errors, self.error = {}, ""
         self.zone = zone_name()
         try:
-            with session_scope() as session:
-                result = self._reader()(session, principal, page=self.page, **self.filters)
+            result = await self._read(self._reader(), principal, page=self.page, **self.filters)
             period = audit.period(self.filters.get("since", ""), self.filters.get("until", ""))
         except Forbidden as err:
             return [rx.toast.error(err.message), rx.redirect(routes.DASHBOARD)]
@@ -69,21 +67,21 @@ class AuditLogMixin(rx.State, mixin=True):
         return None
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.filters, self.page = {}, 1
-        return self._fetch()
+        return await self._fetch()
 
     @rx.event
-    def apply(self, form: dict):
+    async def apply(self, form: dict):
         data = form_values(form)
         self.filters = {key: data[key] for key in FILTERS if isinstance(data.get(key), str) and data[key]}
         self.page = 1
-        return self._fetch()
+        return await self._fetch()
 
     @rx.event
-    def go_to(self, page: int):
+    async def go_to(self, page: int):
         self.page = page if type(page) is int else 1  # noqa: E721
-        return self._fetch()
+        return await self._fetch()
 
 
 class AuditLogState(AuditLogMixin, SessionState):

@@ -3,14 +3,33 @@ organisation's two-step requirement. Each handler resolves the principal afresh.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
+from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.services import accounts, mfa, organizations, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, signed_in
+
+
+@dataclass(frozen=True)
+class _Facts:
+    session_count: int
+    org_requires_mfa: bool = False
+    members_without_mfa: int = 0
+
+
+def _facts(session: Session, principal: Principal) -> _Facts:
+    """What the dashboard shows, read in one transaction."""
+    count = len(sessions.list_for(session, principal))
+    current = principal.current
+    if current is None or principal.needs_mfa_setup:  # no organisation data until then
+        return _Facts(count)
+    org = organizations.get_for(session, principal, current.org_id)
+    return _Facts(count, org.require_mfa, mfa.members_without_mfa(session, principal, current.org_id))
 
 
 class DashboardState(SessionState):
@@ -19,21 +38,18 @@ class DashboardState(SessionState):
     org_requires_mfa: bool = False
     members_without_mfa: int = 0
 
-    def _refresh(self, principal) -> None:
+    async def _refresh(self, principal) -> None:
         self.mfa_on = principal.mfa_enabled
-        current = principal.current
-        with session_scope() as session:
-            self.session_count = len(sessions.list_for(session, principal))
-            if current is not None and not principal.needs_mfa_setup:  # no organisation data until then
-                org = organizations.get_for(session, principal, current.org_id)
-                self.org_requires_mfa = org.require_mfa
-                self.members_without_mfa = mfa.members_without_mfa(session, principal, current.org_id)
+        facts = await self._read(_facts, principal)
+        self.session_count = facts.session_count
+        if principal.current is not None and not principal.needs_mfa_setup:
+            self.org_requires_mfa, self.members_without_mfa = facts.org_requires_mfa, facts.members_without_mfa
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         principal = self._principal()
         if principal is not None:
-            self._refresh(principal)
+            await self._refresh(principal)
 
     @rx.event
     @signed_in(in_org=True)
@@ -44,7 +60,7 @@ class DashboardState(SessionState):
             return rx.toast.error(err.message)
         principal = self._principal()
         self._show(principal)
-        self._refresh(principal)
+        await self._refresh(principal)
         if principal.needs_mfa_setup:
             return [rx.toast.success("Two-step verification is now required. Set yours up first."),
                     rx.redirect(routes.SECURITY)]

@@ -11,13 +11,16 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.services import accounts, members, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_date
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.session import SessionState, busy, complete_sign_in, field_errors, signed_in
+
+
+def _members_and_invitations(session: Session, principal: Principal, org_id: int) -> tuple[list, list]:
+    return members.list_members(session, principal, org_id), members.list_invitations(session, principal, org_id)
 
 
 class MembersState(SessionState):
@@ -32,15 +35,13 @@ class MembersState(SessionState):
     error: str = ""
     form_key: int = 0
 
-    def _reload(self, principal: Principal) -> None:
+    async def _reload(self, principal: Principal) -> None:
         self._show(principal)
         current = principal.current
         if current is None or principal.needs_mfa_setup:  # no organisation data until MFA is set up
             self.members, self.invitations, self.can_manage, self.sole_owner = [], [], False, False
             return
-        with session_scope() as session:
-            rows = members.list_members(session, principal, current.org_id)
-            pending = members.list_invitations(session, principal, current.org_id)
+        rows, pending = await self._read(_members_and_invitations, principal, current.org_id)
         self.can_manage = current.role in members.MANAGERS
         self.members = [{"id": str(r.membership_id), "name": r.name, "email": r.email, "role": r.role,
                          "mfa": "yes" if r.mfa_enabled else "", "me": "yes" if r.user_id == principal.user_id else ""}
@@ -58,17 +59,17 @@ class MembersState(SessionState):
             return rx.toast.error(err.message)
         refreshed = self._principal()
         if refreshed is not None:
-            self._reload(refreshed)
+            await self._reload(refreshed)
         return rx.toast.success(success)
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.errors, self.error = {}, ""
         principal = self._principal()
         if principal is not None and principal.current is None:
             return rx.redirect(routes.DASHBOARD)  # staff belong to no organisation
         if principal is not None:
-            self._reload(principal)
+            await self._reload(principal)
         return None
 
     @rx.event
@@ -84,7 +85,7 @@ class MembersState(SessionState):
             self.error, self.errors = field_errors(err)
             return None
         self.form_key += 1
-        self._reload(principal)
+        await self._reload(principal)
         return rx.toast.success(f"Invitation sent to {invitation.email}.")
 
     @rx.event
@@ -121,12 +122,11 @@ class InvitationState(SessionState):
         return self._query("token")
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.errors, self.error = {}, ""
         self._show(self._principal())
         try:
-            with session_scope() as session:
-                view = members.describe_invitation(session, self._token)
+            view = await self._read(members.describe_invitation, self._token)
         except PortalError as err:
             self.valid, self.error = False, err.message
         else:

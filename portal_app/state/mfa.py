@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.services import mfa
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
@@ -34,23 +33,22 @@ class MfaState(SessionState):
     error: str = ""
     form_key: int = 0
 
-    def _refresh(self, principal) -> None:
+    async def _refresh(self, principal) -> None:
         self._show(principal)
         self.mfa_on, self.required_by_org = principal.mfa_enabled, principal.mfa_required
         self.required_because = principal.mfa_requirement
-        with session_scope() as session:
-            self.codes_left = mfa.recovery_codes_left(session, principal) if principal.mfa_enabled else 0
+        self.codes_left = await self._read(mfa.recovery_codes_left, principal) if principal.mfa_enabled else 0
 
     def _clear_enrolment(self) -> None:
         self.enrolling, self.qr_code, self.key_text = False, "", ""
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.errors, self.error, self.recovery_codes = {}, "", []
         self._clear_enrolment()
         principal = self._principal()
         if principal is not None:
-            self._refresh(principal)
+            await self._refresh(principal)
 
     @rx.event
     @signed_in()
@@ -80,7 +78,7 @@ class MfaState(SessionState):
             return None
         self._clear_enrolment()
         self.recovery_codes = codes
-        self._refresh(self._principal())
+        await self._refresh(self._principal())
         return rx.toast.success("Two-step verification is on.")
 
     @rx.var
@@ -114,7 +112,7 @@ class MfaState(SessionState):
             self.error, self.errors = field_errors(err)
             return None
         self.recovery_codes, self.form_key = codes, self.form_key + 1
-        self._refresh(principal)
+        await self._refresh(principal)
         return rx.toast.success("New recovery codes made; the old ones no longer work.")
 
     @rx.event
@@ -130,5 +128,5 @@ class MfaState(SessionState):
             self.error, self.errors = field_errors(err)
             return None
         self.form_key += 1
-        self._refresh(self._principal())
+        await self._refresh(self._principal())
         return rx.toast.success("Two-step verification is off.")

@@ -7,7 +7,6 @@ import json
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.services import org_profile
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
@@ -42,14 +41,13 @@ class OrgProfileState(SessionState):
     profile_errors: dict[str, str] = {}
     profile_key: int = 0
 
-    def _reload(self, principal: Principal) -> None:
+    async def _reload(self, principal: Principal) -> None:
         self._show(principal)
         current = principal.current
         if current is None or principal.needs_mfa_setup:  # no organisation data until MFA is set up
             self.profile, self.can_edit_profile, self.logo_url = {}, False, ""
             return
-        with session_scope() as session:
-            profile = org_profile.get_profile(session, principal, current.org_id)
+        profile = await self._read(org_profile.get_profile, principal, current.org_id)
         self.profile = {"name": profile.name, "legal_name": profile.legal_name, "address": profile.address,
                         "tax_id": profile.tax_id, "billing_email": profile.billing_email}
         self.can_edit_profile = profile.can_edit
@@ -59,11 +57,11 @@ class OrgProfileState(SessionState):
                          if profile.has_logo else "")
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.profile_errors = {}
         principal = self._principal()
         if principal is not None and principal.current is not None:
-            self._reload(principal)
+            await self._reload(principal)
 
     @rx.event
     @busy("save_org_profile")
@@ -78,7 +76,7 @@ class OrgProfileState(SessionState):
         except PortalError as err:
             message, self.profile_errors = field_errors(err)
             return rx.toast.error(message) if message else None
-        self._reload(self._principal())
+        await self._reload(self._principal())
         return rx.toast.success("Profile saved.")
 
     @rx.event
@@ -93,11 +91,11 @@ class OrgProfileState(SessionState):
 
     @rx.event
     @signed_in()
-    def logo_uploaded(self, principal: Principal, result: dict):
+    async def logo_uploaded(self, principal: Principal, result: dict):
         """The upload route's answer, as the page received it: only a message
         for this person; what the page shows is reloaded from the server."""
         self.busy = ""
-        self._reload(principal)
+        await self._reload(principal)
         answer = result if isinstance(result, dict) else {}
         message = str(answer.get("message") or "The logo could not be uploaded.")[:300]
         return rx.toast.success(message) if answer.get("ok") is True else rx.toast.error(message)
@@ -109,5 +107,5 @@ class OrgProfileState(SessionState):
             await self._act(org_profile.remove_logo, principal, principal.current.org_id)
         except PortalError as err:
             return rx.toast.error(err.message)
-        self._reload(principal)
+        await self._reload(principal)
         return rx.toast.success("Logo removed.")

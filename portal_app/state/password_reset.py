@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.services import accounts
 from portal_app.services.errors import PortalError
 from portal_app.state.forms import form_values
@@ -43,10 +42,9 @@ class ResetPasswordState(SessionState):
     error: str = ""
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.errors, self.error, self.done = {}, "", False
-        with session_scope() as session:
-            self.link_ok = accounts.reset_link_is_valid(session, self._query("token"))
+        self.link_ok = await self._read(accounts.reset_link_is_valid, self._query("token"))
         self.checked = True
 
     @rx.event

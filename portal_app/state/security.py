@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.services import accounts, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_datetime
@@ -20,19 +19,18 @@ class SecurityState(SessionState):
     error: str = ""
     form_key: int = 0  # bumped to clear the password form after success
 
-    def _reload(self, principal) -> None:
-        with session_scope() as session:
-            listed = sessions.list_for(session, principal)
+    async def _reload(self, principal) -> None:
+        listed = await self._read(sessions.list_for, principal)
         self.rows = [{"id": str(s.id), "device": s.device, "ip": s.ip or "unknown",
                       "last_seen": format_datetime(s.last_seen_at), "started": format_datetime(s.created_at),
                       "current": "yes" if s.current else ""} for s in listed]
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.errors, self.error = {}, ""
         principal = self._principal()
         if principal is not None:
-            self._reload(principal)
+            await self._reload(principal)
 
     @rx.event
     @busy("change_password")
@@ -50,7 +48,7 @@ class SecurityState(SessionState):
             self.error, self.errors = field_errors(err)
             return None
         self.form_key += 1
-        self._reload(principal)
+        await self._reload(principal)
         others = f" {ended} other session{'s' if ended != 1 else ''} signed out." if ended else ""
         return rx.toast.success(f"Password changed.{others}")
 
@@ -61,12 +59,12 @@ class SecurityState(SessionState):
             await self._act(sessions.revoke, principal, event_id(session_id))
         except PortalError as err:
             return rx.toast.error(err.message)
-        self._reload(principal)
+        await self._reload(principal)
         return rx.toast.success("That session is signed out.")
 
     @rx.event
     @signed_in()
     async def revoke_others(self, principal: Principal):
         ended = await self._act(sessions.revoke_others, principal)
-        self._reload(principal)
+        await self._reload(principal)
         return rx.toast.success(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")

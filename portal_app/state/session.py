@@ -54,6 +54,15 @@ def _in_transaction(fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         return fn(session, *args, **kwargs)
 
 
+async def in_transaction(fn: Callable[..., T], *args, **kwargs) -> T:
+    """The one way state reaches the database: `fn(session, *args, **kwargs)`
+    in one transaction (`db.session_scope`) on a worker thread. Handlers run
+    on the event loop that serves every connected person; a query there,
+    however short, makes all of them wait for it. Page states use it as
+    `self._read` (a read) or `self._act` (an action)."""
+    return await asyncio.to_thread(_in_transaction, fn, args, kwargs)
+
+
 def resolve_token(token: str | None) -> Principal | None:
     if not token:
         return None
@@ -136,11 +145,16 @@ class SessionState(rx.State):
         self.orgs = [{"id": str(m.org_id), "name": m.org_name} for m in principal.memberships] if principal else []
         self.staff_role = (principal.staff_role or "") if principal else ""
 
+    async def _read(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """What a page shows: a service read (`fn(session, ...)`) in one
+        transaction off the event loop (`in_transaction`)."""
+        return await in_transaction(fn, *args, **kwargs)
+
     async def _act(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run a service call in one transaction on a worker thread (argon2
         would otherwise stall every other person's events). Mail it queued
         goes out as a job once the transaction commits (`services.mail`)."""
-        return await asyncio.to_thread(_in_transaction, fn, args, kwargs)
+        return await in_transaction(fn, *args, **kwargs)
 
     @rx.event
     def load_session(self) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.services import staff
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_date, format_datetime, format_number, page_position
@@ -40,26 +39,25 @@ class StaffState(SessionState):
     owner_candidates: list[dict[str, str]] = []
     _owner_org_id: int | None = None
 
-    def _fetch(self):
+    async def _fetch(self):
         principal = self._principal()
         if principal is None or not principal.is_staff:
             return rx.redirect(routes.DASHBOARD)
         self.is_admin = principal.staff_role == "admin"
         self.demo_mfa_exempt = principal.demo_mfa_exempt
         try:
-            with session_scope() as session:
-                if self.tab == "people":
-                    result = staff.list_users(session, principal, query=self.query, page=self.page)
-                    self.rows = [{"id": str(r.id), "name": r.name, "detail": r.email,
-                                  "extra": r.staff_role or "customer",
-                                  "flags": " · ".join(f for f, on in (("confirmed", r.verified), ("2-step", r.mfa)) if on),
-                                  "created": _day(r.created_at)} for r in result.rows]
-                else:
-                    result = staff.list_organizations(session, principal, query=self.query, page=self.page)
-                    self.rows = [{"id": str(r.id), "name": r.name, "detail": r.slug,
-                                  "extra": f"{format_number(r.members)} member{'s' if r.members != 1 else ''}",
-                                  "flags": "no owner" if r.owners == 0 else "",
-                                  "created": _day(r.created_at)} for r in result.rows]
+            if self.tab == "people":
+                result = await self._read(staff.list_users, principal, query=self.query, page=self.page)
+                self.rows = [{"id": str(r.id), "name": r.name, "detail": r.email,
+                              "extra": r.staff_role or "customer",
+                              "flags": " · ".join(f for f, on in (("confirmed", r.verified), ("2-step", r.mfa)) if on),
+                              "created": _day(r.created_at)} for r in result.rows]
+            else:
+                result = await self._read(staff.list_organizations, principal, query=self.query, page=self.page)
+                self.rows = [{"id": str(r.id), "name": r.name, "detail": r.slug,
+                              "extra": f"{format_number(r.members)} member{'s' if r.members != 1 else ''}",
+                              "flags": "no owner" if r.owners == 0 else "",
+                              "created": _day(r.created_at)} for r in result.rows]
         except PortalError as err:
             return rx.toast.error(err.message)
         self.page, self.pages, self.total = result.page, result.pages, result.total
@@ -67,37 +65,27 @@ class StaffState(SessionState):
         return None
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.page = 1
-        return self._fetch()
+        return await self._fetch()
 
     @rx.event
-    def set_tab(self, tab: str):
+    async def set_tab(self, tab: str):
         self.tab = tab if tab in TABS else "organisations"
         self.page = 1
-        return self._fetch()
+        return await self._fetch()
 
     @rx.event
-    def search(self, form: dict):
+    async def search(self, form: dict):
         query = form_values(form).get("q")
         self.query = query[:100] if isinstance(query, str) else ""
         self.page = 1
-        return self._fetch()
+        return await self._fetch()
 
     @rx.event
-    def go_to(self, page: int):
+    async def go_to(self, page: int):
         self.page = page if type(page) is int else 1  # noqa: E721
-        return self._fetch()
-
-    @rx.event
-    @signed_in()
-    async def resend(self, principal: Principal, mail_id: str):
-        try:
-            mail = await self._act(staff.resend_mail, principal, event_id(mail_id))
-        except PortalError as err:
-            return rx.toast.error(err.message)
-        self._fetch()
-        return rx.toast.success(f"The mail to {mail.to_address} is queued again.")
+        return await self._fetch()
 
     @rx.event
     @busy("add_staff")
@@ -112,17 +100,16 @@ class StaffState(SessionState):
             self.error, self.errors = field_errors(err)
             return None
         self.form_key += 1
-        self._fetch()
+        await self._fetch()
         return rx.toast.success(f"{user.email} can now choose a password from the mail we sent.")
 
     @rx.event
     @signed_in()
-    def choose_owner_org(self, principal: Principal, org_id: str):
+    async def choose_owner_org(self, principal: Principal, org_id: str):
         """Open "give an owner" for one organisation (admins; the service checks)."""
         try:
             principal.require_staff("admin")
-            with session_scope() as session:
-                org, rows = staff.list_org_members(session, principal, event_id(org_id))
+            org, rows = await self._read(staff.list_org_members, principal, event_id(org_id))
         except PortalError as err:
             return rx.toast.error(err.message)
         self._owner_org_id, self.owner_org_name = org.id, org.name
@@ -143,7 +130,7 @@ class StaffState(SessionState):
             return rx.toast.error(err.message)
         name = self.owner_org_name
         self.close_owner_org()
-        self._fetch()
+        await self._fetch()
         return rx.toast.success(f"{name} has an owner again.")
 
 
@@ -154,13 +141,12 @@ class OutboxState(SessionState):
     total: int = 0
     position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
 
-    def _fetch(self):
+    async def _fetch(self):
         principal = self._principal()
         if principal is None or principal.staff_role != "admin":
             return rx.redirect(routes.DASHBOARD)
         try:
-            with session_scope() as session:
-                result = staff.list_outbox(session, principal, page=self.page)
+            result = await self._read(staff.list_outbox, principal, page=self.page)
         except PortalError as err:  # e.g. an admin who has not set up two-step verification yet
             return rx.toast.error(err.message)
         self.rows = [{"id": str(r.id), "to": r.to_address, "subject": r.subject,
@@ -172,14 +158,14 @@ class OutboxState(SessionState):
         return None
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.page = 1
-        return self._fetch()
+        return await self._fetch()
 
     @rx.event
-    def go_to(self, page: int):
+    async def go_to(self, page: int):
         self.page = page if type(page) is int else 1  # noqa: E721
-        return self._fetch()
+        return await self._fetch()
 
     @rx.event
     @signed_in()
@@ -188,5 +174,5 @@ class OutboxState(SessionState):
             mail = await self._act(staff.resend_mail, principal, event_id(mail_id))
         except PortalError as err:
             return rx.toast.error(err.message)
-        self._fetch()
+        await self._fetch()
         return rx.toast.success(f"The mail to {mail.to_address} is queued again.")

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.services.system import check_health
+from portal_app.state.session import in_transaction
 
 
 class StatusState(rx.State):
     database: str = "checking…"
 
     @rx.event
-    def load(self) -> None:
-        """Ask the database; the answer arrives over the websocket."""
-        with session_scope() as session:
-            health = check_health(session)
+    async def load(self) -> None:
+        """Ask the database (off the event loop); the answer arrives over the websocket."""
+        health = await in_transaction(check_health)
         self.database = "connected" if health.database_ok else "unavailable"

@@ -12,7 +12,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import accounts, sessions, tokens
 from portal_app.services.errors import Invalid
 from portal_app.services.throttle import RateLimited
-from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+from tests.factories import PASSWORD, act, last_mail, register, sign_in, token_from
 
 
 def _count(session: Session, model) -> int:
@@ -165,15 +165,15 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(session):
     assert messages == {accounts.BAD_LOGIN}
 
 
-def test_failures_slow_down_guessing_per_account_also_for_unknown_emails(session):
+def test_failures_slow_down_guessing_per_account_also_for_unknown_emails(engine, session):
     register(session)
     for email in ("ada@example.com", "nobody@example.com"):
         for attempt in range(6):
             with pytest.raises(accounts.LoginFailed):
-                accounts.login_with_password(session, email=email, password=f"wrong-{attempt}",
-                                             ip=f"198.51.100.{attempt}")
+                act(engine, accounts.login_with_password, email=email, password=f"wrong-{attempt}",
+                    ip=f"198.51.100.{attempt}")
         with pytest.raises(RateLimited, match="Too many attempts. Please wait 30 seconds"):
-            accounts.login_with_password(session, email=email, password=PASSWORD, ip="203.0.113.9")
+            act(engine, accounts.login_with_password, email=email, password=PASSWORD, ip="203.0.113.9")
 
 
 def test_failure_count_survives_the_callers_rollback(engine):
@@ -188,12 +188,14 @@ def test_failure_count_survives_the_callers_rollback(engine):
         accounts.login_with_password(session, email="ada@example.com", password=PASSWORD, ip="192.0.2.8")
 
 
-def test_per_ip_limit_stops_spraying_many_accounts(session):
+def test_per_ip_limit_stops_spraying_many_accounts(engine):
     for i in range(21):
         with pytest.raises(accounts.LoginFailed):
-            accounts.login_with_password(session, email=f"user{i}@example.com", password="guess-guess-1", ip="192.0.2.66")
+            act(engine, accounts.login_with_password, email=f"user{i}@example.com", password="guess-guess-1",
+                ip="192.0.2.66")
     with pytest.raises(RateLimited):
-        accounts.login_with_password(session, email="fresh@example.com", password="guess-guess-1", ip="192.0.2.66")
+        act(engine, accounts.login_with_password, email="fresh@example.com", password="guess-guess-1",
+            ip="192.0.2.66")
 
 
 def test_success_clears_the_account_failures(session):

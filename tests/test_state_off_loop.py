@@ -1,0 +1,29 @@
+"""Page states reach the database through `state.session.in_transaction`
+(`self._read`, `self._act`; tests/test_layers.py keeps them from importing
+`session_scope`). It must leave the event loop free while the query runs:
+every connected person's events are served by that one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from portal_app.state.session import in_transaction
+
+
+def test_the_loop_keeps_serving_while_a_state_read_waits():
+    released = threading.Event()
+
+    def slow_read(_session) -> int:
+        # Waits for a coroutine on the loop: if this ran on the loop, that
+        # coroutine could never run and the wait would time out.
+        assert released.wait(5), "the event loop was blocked while the read ran"
+        return threading.get_ident()
+
+    async def page_and_someone_else() -> int:
+        read = asyncio.ensure_future(in_transaction(slow_read))
+        await asyncio.sleep(0.01)  # someone else's event, served meanwhile ...
+        released.set()  # ... lets the read finish
+        return await read
+
+    assert asyncio.run(page_and_someone_else()) != threading.get_ident()
