@@ -21,13 +21,19 @@ ORGANIZATION_AUDIT = "/organisation/audit"
 STAFF = "/staff"
 STAFF_AUDIT = "/staff/audit"
 OUTBOX = "/staff/outbox"
+NOTIFICATIONS = "/notifications"
+# Opened from the link in a notification mail: says what stops, with a button.
+UNSUBSCRIBE = "/notifications/unsubscribe"
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
+# The List-Unsubscribe address (RFC 8058): a POST stops the mail at once, a
+# GET (a person following it) leads to the UNSUBSCRIBE page.
+UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
 
 # Where a sign-in may send the person afterwards (`?next=`).
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
-                       STAFF_AUDIT})
+                       STAFF_AUDIT, NOTIFICATIONS})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 
 

@@ -53,6 +53,11 @@ def _message(mail: OutgoingMail, settings: Settings) -> EmailMessage:
     msg["To"] = mail.to_address
     msg["Subject"] = mail.subject
     msg["Message-ID"] = f"<portal-{mail.id}-{int(mail.created_at.timestamp())}@{settings.smtp_from.split('@')[-1]}>"
+    if mail.unsubscribe_url:
+        # RFC 8058: mail clients offer "Unsubscribe" and POST
+        # "List-Unsubscribe=One-Click" to the URL, without opening a page.
+        msg["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(mail.body)
     return msg
 

@@ -6,5 +6,6 @@ from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
 )
 from portal_app.models.mail import OutgoingMail
+from portal_app.models.notifications import Notification, NotificationPreference
 
-__all__ = ["AuditEvent", "Invitation", "LoginSession", "Membership", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "Throttle", "User"]
+__all__ = ["AuditEvent", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "Throttle", "User"]

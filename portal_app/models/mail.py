@@ -29,3 +29,7 @@ class OutgoingMail(SQLModel, table=True):
     # Given up after the last attempt: shown as failed in the staff outbox,
     # where an admin can send it again.
     dead_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Where the recipient stops mail of this kind with one click (RFC 8058):
+    # sent as the List-Unsubscribe header. None for mail they asked for
+    # (links to confirm, sign in, reset) and for invitations.
+    unsubscribe_url: str | None = Field(default=None, max_length=500)

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, mfa, passwords, sessions, throttle, tokens
+from portal_app.services import audit, mfa, notifications, passwords, sessions, throttle, tokens
 from portal_app.services.errors import ErrorCode, Invalid
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.organizations import create_organization
@@ -265,8 +265,12 @@ def complete_login(session: Session, raw_ticket: object, *, ip: str, user_agent:
     user = session.get(User, ticket.user_id) if ticket else None
     if user is None or not user.is_active:
         return None
+    device = sessions.describe_device(user_agent)
     audit.record(session, "session.started", actor_id=user.id, actor_label=user.email, ip=ip,
-                 details={"device": sessions.describe_device(user_agent)})
+                 details={"device": device})
+    if sessions.is_new_device(session, user.id, user_agent):
+        notifications.notify(session, [user], notifications.EVENTS["new_device"], notifications.Target(routes.SECURITY),
+                             facts={"device": device, "ip": ip or "an unknown address"})
     return sessions.start(session, user_id=user.id, ip=ip, user_agent=user_agent)
 
 

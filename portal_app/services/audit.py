@@ -59,6 +59,8 @@ ACTIONS: dict[str, str] = {
     "staff.admin_created": "created an admin (command line)",
     "staff.owner_assigned": "gave an organisation an owner",
     "mail.resent": "sent a failed mail again",
+    "notification.setting_changed": "changed a notification setting",
+    "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
     "demo.removed": "removed the demo data",
 }
@@ -208,6 +210,17 @@ def _owner_assigned(s: Said) -> str:
     return f"{s.actor} made {_whom(s)} the owner of {_the_org(s)}" + (f" (they were {old})" if old else "")
 
 
+def _notification_kind(s: Said) -> str:
+    kind = _text(s.details, "event")
+    return f"\u201c{kind}\u201d" if kind else "a kind of notification"
+
+
+def _notification_setting(s: Said) -> str:
+    old, new = _text(s.details, "from").lower(), _text(s.details, "to").lower()
+    change = f" from {old} to {new}" if old and new else f" to {new}" if new else ""
+    return f"{s.actor} changed how they hear about {_notification_kind(s)}{change}"
+
+
 # One sentence per action in ACTIONS (a test checks that none is missing).
 # Sentences are English, like the rest of the interface; dates and numbers
 # in them follow PORTAL_LOCALE.
@@ -247,6 +260,9 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "staff.owner_assigned": _owner_assigned,
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
     "mail.resent": lambda s: f"{s.actor} sent the failed mail to {_whom(s)} again",
+    "notification.setting_changed": _notification_setting,
+    "notification.unsubscribed": lambda s: f"{s.actor} stopped emails about {_notification_kind(s)}"
+                                           " from an email's unsubscribe link",
     "demo.seeded": lambda s: "The demo data was added from the command line",
     "demo.removed": lambda s: "The demo data was removed from the command line",
 }

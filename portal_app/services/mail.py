@@ -21,10 +21,13 @@ def public_link(path: str, **query: str) -> str:
     return f"{base}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
-def queue_mail(session: Session, *, to: str, subject: str, body: str) -> OutgoingMail:
+def queue_mail(session: Session, *, to: str, subject: str, body: str,
+               unsubscribe_url: str | None = None) -> OutgoingMail:
+    """`unsubscribe_url`, for mail the person did not ask for (notifications),
+    becomes the one-click List-Unsubscribe headers (RFC 8058)."""
     name = get_settings().portal_name
     mail = OutgoingMail(to_address=to, subject=f"{subject} · {name}"[:200],
-                        body=f"{body}\n\n— {name}\n")
+                        body=f"{body}\n\n— {name}\n", unsubscribe_url=unsubscribe_url)
     session.add(mail)
     session.flush()
     mail_id = mail.id

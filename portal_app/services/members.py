@@ -21,7 +21,7 @@ from portal_app import routes
 from portal_app.db import lock_rows
 from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, passwords, throttle, tokens
+from portal_app.services import audit, notifications, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
@@ -141,6 +141,11 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
         f"{principal.name} invites you to join {org.name} as {clean_role}.\n\n"
         f"Accept within 7 days: {public_link(routes.ACCEPT_INVITATION, token=raw)}\n\n"
         "If you did not expect this, ignore this message."))
+    invitee = session.exec(select(User.id).where(User.email == clean_email)).first()
+    if invitee is not None:  # in the portal only: the mail above is the invitation itself
+        notifications.notify(session, [invitee], notifications.EVENTS["invitation"],
+                             notifications.Target(routes.DASHBOARD, org_id),
+                             facts={"actor": principal.name, "org": org.name, "role": clean_role})
     return invitation
 
 
@@ -203,7 +208,18 @@ def _join(session: Session, invitation: Invitation, user: User, ip: str = "") ->
         session.add(Membership(user_id=user.id, org_id=invitation.org_id, role=invitation.role))
         audit.record(session, "member.joined", actor_id=user.id, actor_label=user.email, org_id=invitation.org_id,
                      target_type="invitation", target_id=invitation.id, ip=ip, details={"role": invitation.role})
+        _tell_managers_about(session, invitation, user)
     session.flush()
+
+
+def _tell_managers_about(session: Session, invitation: Invitation, user: User) -> None:
+    """The organisation's owners and admins hear that someone joined."""
+    managers = session.exec(select(Membership.user_id).where(
+        Membership.org_id == invitation.org_id, Membership.role.in_(MANAGERS), Membership.user_id != user.id)).all()
+    notifications.notify(session, managers, notifications.EVENTS["member_joined"],
+                         notifications.Target(routes.ORGANIZATION, invitation.org_id),
+                         facts={"person": user.name, "org": session.get(Organization, invitation.org_id).name,
+                                "role": invitation.role})
 
 
 def accept_as(session: Session, principal: Principal, raw: object) -> int:
@@ -288,6 +304,11 @@ def change_role(session: Session, principal: Principal, org_id: object, membersh
     audit.record(session, "member.role_changed", actor=principal, org_id=org_id, target_type="user",
                  target_id=membership.user_id, target_label=session.get(User, membership.user_id).email,
                  details={"from": old, "to": new_role})
+    if old != new_role and membership.user_id != principal.user_id:
+        notifications.notify(session, [membership.user_id], notifications.EVENTS["role_changed"],
+                             notifications.Target(routes.ORGANIZATION, org_id),
+                             facts={"actor": principal.name, "org": session.get(Organization, org_id).name,
+                                    "old": old, "new": new_role})
     session.flush()
     return membership
 

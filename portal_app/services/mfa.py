@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 
 from portal_app.models import Membership, Organization, RecoveryCode, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, passwords, throttle
+from portal_app import routes
+from portal_app.services import audit, notifications, passwords, throttle
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
@@ -115,6 +116,13 @@ def check_second_factor(session: Session, user: User, code: object) -> bool:
     return spent.rowcount == 1
 
 
+def _tell(session: Session, user: User, change: str) -> None:
+    """The person hears of every change to their second factor (on a stolen
+    session, this is how they find out)."""
+    notifications.notify(session, [user], notifications.EVENTS["mfa_changed"], notifications.Target(routes.SECURITY),
+                         facts={"change": change})
+
+
 def _keys(user: User, ip: str) -> list[tuple[str, throttle.Limit]]:
     return [(throttle.account_key("mfa", user.email), throttle.PER_ACCOUNT),
             (throttle.ip_key("mfa", ip), throttle.PER_IP)]
@@ -167,6 +175,7 @@ def confirm_enrolment(session: Session, principal: Principal, *, code: object, i
     user.mfa_enabled_at, user.mfa_last_step = utcnow(), step
     session.add(user)
     audit.record(session, "mfa.enabled", actor=principal, ip=ip)
+    _tell(session, user, "Two-step verification was turned on for your account.")
     return _new_recovery_codes(session, user)
 
 
@@ -187,6 +196,8 @@ def disable(session: Session, principal: Principal, *, password: object, code: o
     session.add(user)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     audit.record(session, "mfa.disabled", actor=principal, ip=ip)
+    _tell(session, user, "Two-step verification was turned off for your account. "
+                         "If it was not you, change your password and turn it on again.")
     session.flush()
 
 
@@ -197,6 +208,7 @@ def regenerate_recovery_codes(session: Session, principal: Principal, *, code: o
         raise Invalid("Turn on two-step verification first.")
     verify_or_count(session, user, code, ip=ip)
     audit.record(session, "mfa.recovery_codes_renewed", actor=principal, ip=ip)
+    _tell(session, user, "New recovery codes were made for your account; the old ones no longer work.")
     return _new_recovery_codes(session, user)
 
 

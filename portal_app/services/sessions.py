@@ -119,6 +119,19 @@ def describe_device(user_agent: str) -> str:
     return f"{browser} on {system}"
 
 
+KNOWN_DEVICES_LOOKBACK = 100  # sessions compared against when someone signs in
+
+
+def is_new_device(session: Session, user_id: int, user_agent: str) -> bool:
+    """Whether a sign-in comes from a kind of device ("Chrome on Linux") none
+    of the person's recent sessions used. The very first sign-in is not news.
+    Browsers update their version and people change networks, so neither the
+    full user agent nor the IP address decides."""
+    seen = session.exec(select(LoginSession.user_agent).where(LoginSession.user_id == user_id)
+                        .order_by(LoginSession.id.desc()).limit(KNOWN_DEVICES_LOOKBACK)).all()
+    return bool(seen) and describe_device(user_agent) not in {describe_device(ua) for ua in seen}
+
+
 def list_for(session: Session, principal: Principal) -> list[SessionInfo]:
     """The person's own live sessions, newest activity first."""
     now = utcnow()

@@ -55,6 +55,13 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "staff.added": ({"role": "agent"}, "Alice Owner added Bob Member to the staff as agent"),
     "staff.owner_assigned": ({"from": "member"}, "Alice Owner made Bob Member the owner of Acme Ltd (they were member)"),
     "mail.resent": ({}, "Alice Owner sent the failed mail to Bob Member again"),
+    "notification.setting_changed": ({"event": "Changes to your role", "from": "In the portal and by email",
+                                      "to": "Not at all"},
+                                     "Alice Owner changed how they hear about \u201cChanges to your role\u201d"
+                                     " from in the portal and by email to not at all"),
+    "notification.unsubscribed": ({"event": "Changes to your role"},
+                                  "Alice Owner stopped emails about \u201cChanges to your role\u201d"
+                                  " from an email's unsubscribe link"),
     "staff.admin_created": ({}, "Bob Member was made a staff admin from the command line"),
     "demo.seeded": ({"created": ["Acme Ltd"]}, "The demo data was added from the command line"),
     "demo.removed": ({"logins": ["sam@portal.example.com"]}, "The demo data was removed from the command line"),
