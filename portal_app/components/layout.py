@@ -20,6 +20,7 @@ from typing import Any, Literal
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.notifications import bell
 from portal_app.settings import get_settings
 from portal_app.state.session import SessionState
 
@@ -43,6 +44,7 @@ NAV: list[NavItem] = [
     NavItem("Back office", routes.STAFF, "briefcase", "staff"),
     NavItem("Audit", routes.STAFF_AUDIT, "scroll-text", "staff_admin"),
     NavItem("Outbox", routes.OUTBOX, "mail", "staff_admin"),
+    NavItem("Notifications", routes.NOTIFICATIONS, "bell", "signed_in"),
     NavItem("Profile", routes.PROFILE, "user", "signed_in"),
     NavItem("Security", routes.SECURITY, "shield", "signed_in"),
 ]
@@ -162,6 +164,7 @@ def _account_menu() -> rx.Component:
     """Who is signed in and the way out; or the way in; or, until the
     session is resolved, a placeholder of the same size."""
     signed_in = rx.hstack(
+        bell(),
         # On a phone the switcher has a row of its own (`_phone_org_bar`).
         rx.box(_org_switcher(), min_width="0", max_width="12em", display=rx.breakpoints(initial="none", sm="block")),
         rx.text(SessionState.user_name, size="2", trim="both",

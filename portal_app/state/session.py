@@ -23,7 +23,7 @@ from reflex.middleware import Middleware
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.services import sessions, tokens
+from portal_app.services import notifications, sessions, tokens
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
@@ -80,6 +80,7 @@ class SessionState(rx.State):
     org_id: str = ""
     orgs: list[dict[str, str]] = []  # every organisation of the person, for the switcher
     staff_role: str = ""
+    unread: int = 0  # the bell's count: read whenever a page loads (live updates: Landing 4)
     busy: str = ""  # the form action running now (see `busy`), so its button shows it
     # The login session whose data this tab's states hold (0: none). Reflex
     # state belongs to a client token, not to a login: when the session that
@@ -144,6 +145,8 @@ class SessionState(rx.State):
         self.org_id = str(current.org_id) if current else ""
         self.orgs = [{"id": str(m.org_id), "name": m.org_name} for m in principal.memberships] if principal else []
         self.staff_role = (principal.staff_role or "") if principal else ""
+        if principal is None:
+            self.unread = 0
 
     async def _read(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """What a page shows: a service read (`fn(session, ...)`) in one
@@ -156,17 +159,24 @@ class SessionState(rx.State):
         goes out as a job once the transaction commits (`services.mail`)."""
         return await in_transaction(fn, *args, **kwargs)
 
+    async def _count_unread(self, principal: Principal | None) -> None:
+        """The bell's number, read whenever a page loads (off the loop)."""
+        self.unread = await self._read(notifications.unread_count, principal) if principal else 0
+
     @rx.event
-    def load_session(self) -> None:
+    async def load_session(self) -> None:
         """For public pages: show who is signed in, if anyone."""
-        self._show(self._principal())
+        principal = self._principal()
+        self._show(principal)
+        await self._count_unread(principal)
         self._resolved_for = self.router.session.session_id
 
     @rx.event
-    def require_login(self):
+    async def require_login(self):
         """For private pages: without a live session, go to sign-in and back."""
         principal = self._principal()
         self._show(principal)
+        await self._count_unread(principal)
         self._resolved_for = self.router.session.session_id
         path = self.router.url.path.rstrip("/") or "/"
         if principal is None:
