@@ -79,7 +79,7 @@ def notification_list() -> rx.Component:
 
 def _setting(key: str) -> rx.Component:
     event = EVENTS[key]
-    field_id = f"notify-{key}"
+    field_id = key  # Reflex sends each field by its id as well as its name: keep them one
     error = NotificationsState.errors[key].to(str)
     return rx.vstack(
         rx.el.label(event.label, html_for=field_id, style=LABEL_STYLE),

@@ -458,3 +458,75 @@ def test_ids_that_are_not_plain_numbers_reach_nothing(portal):
         assert session.get(Membership, membership_id) is not None
     password_hash, live, mails = before
     assert _snapshot(portal, owner.user_id) == (password_hash, [s for s in live if s != second.session_id], mails)
+
+
+def test_notification_handlers_reach_only_ones_own(portal, victim, monkeypatch):
+    from portal_app.models import Notification, NotificationPreference
+    from portal_app.services import notifications
+    from portal_app.state.notifications import NotificationsState, UnsubscribeState
+    from tests.browser.test_notifications import portal_unsubscribe_token
+
+    _, _, victim_principal = victim
+    with portal_session(portal) as session:
+        (row,) = notifications.notify(session, [victim_principal.user_id], notifications.EVENTS["role_changed"],
+                                      notifications.Target("/organisation"),
+                                      facts={"actor": "Zed", "org": "Victim's Secret Org", "old": "a", "new": "b"})
+        session.commit()
+        victim_note = row.id
+
+    def victim_untouched() -> None:
+        with portal_session(portal) as session:
+            assert session.get(Notification, victim_note).read_at is None
+            assert session.exec(select(NotificationPreference)).all() == []
+
+    state = NotificationsState
+    with ReflexClient(portal.url) as anonymous:  # no session at all
+        anonymous.hydrate("/notifications")
+        for name, payload in ((handler_name(state, "load"), {}), (handler_name(state, "go_to"), {"page": 1}),
+                              (handler_name(state, "mark_read"), {"notification_id": str(victim_note)}),
+                              (handler_name(state, "mark_all_read"), {}),
+                              (handler_name(state, "save_settings"), {"form": {"role_changed": "none"}})):
+            anonymous.call(name, payload)
+        assert anonymous.state()[state.get_full_name()]["rows_rx_state_"] == []
+    victim_untouched()
+
+    attacker_cookie, _, attacker = _person(portal, "peeker")
+    with ReflexClient(portal.url, cookie=attacker_cookie) as client:
+        client.hydrate("/notifications")
+        client.call(handler_name(state, "load"), {})
+        for bogus in (str(victim_note), victim_note, None, ["1"], {"id": victim_note}, "1 OR 1=1", "-1"):
+            client.call(handler_name(state, "mark_read"), {"notification_id": bogus})
+        client.call(handler_name(state, "mark_all_read"), {"user_id": victim_principal.user_id})  # extra: refused
+        client.call(handler_name(state, "mark_all_read"), {})  # the attacker's own: none
+        client.call(handler_name(state, "go_to"), {"page": "2; DROP TABLE notifications"})
+        # An extra field is no event type: the whole form is refused, with a message.
+        client.call(handler_name(state, "save_settings"), {"form": {"role_changed": "none",
+                                                                     "user_id": victim_principal.user_id}})
+        refused = client.state()[state.get_full_name()]["error_rx_state_"]
+        client.call(handler_name(state, "save_settings"), {"form": {"role_changed": "sms"}})
+        field_error = client.state()[state.get_full_name()]["errors_rx_state_"]
+        client.call(handler_name(state, "save_settings"), {"form": "role_changed=none"})
+        visible = json.dumps(client.state())
+    forged = f"/notifications/unsubscribe?token={victim_principal.user_id}.role_changed.AAAA"
+    with ReflexClient(portal.url, cookie=attacker_cookie) as client:
+        client.hydrate(forged)
+        client.call(handler_name(UnsubscribeState, "confirm"), {"token": "x"})  # the token comes from the URL only
+        client.call(handler_name(UnsubscribeState, "confirm"), {})
+        assert client.state()[UnsubscribeState.get_full_name()]["outcome_rx_state_"] == "failed"
+    assert "no such kind of notification" in refused
+    assert "choose one of" in field_error["role_changed"]
+    assert "Victim's Secret Org" not in visible
+    victim_untouched()
+
+    # The victim's own link does work from anywhere, and for that one event type only.
+    token = portal_unsubscribe_token(portal, monkeypatch, victim_principal.email, "new_device")
+    with ReflexClient(portal.url) as anonymous:
+        anonymous.hydrate(f"/notifications/unsubscribe?token={token}")
+        anonymous.call(handler_name(UnsubscribeState, "load"), {})
+        assert anonymous.state()[UnsubscribeState.get_full_name()]["outcome_rx_state_"] == "ready"
+        with portal_session(portal) as session:
+            assert session.exec(select(NotificationPreference)).all() == []  # loading changed nothing
+        anonymous.call(handler_name(UnsubscribeState, "confirm"), {})
+    with portal_session(portal) as session:
+        assert [(p.user_id, p.event, p.channel) for p in session.exec(select(NotificationPreference)).all()] == [
+            (victim_principal.user_id, "new_device", "in_app")]
