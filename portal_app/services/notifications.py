@@ -27,6 +27,7 @@ import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -86,17 +87,24 @@ EVENTS: dict[str, Event] = _registry(
 )
 
 
+# Every page path in routes.py: the only places a notification may link to.
+OWN_PATHS = frozenset(value for name, value in vars(routes).items()
+                      if name.isupper() and isinstance(value, str) and value.startswith("/"))
+
+
 @dataclass(frozen=True)
 class Target:
-    """What a notification links to: one of our own page paths (never a URL
-    taken from input), and the organisation it concerns, if any."""
+    """What a notification links to: one of our own page paths from
+    `routes.py` (never a URL taken from input), optionally with a query, and
+    the organisation it concerns, if any."""
 
     path: str
     org_id: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.path.startswith("/") or self.path.startswith("//"):
-            raise ValueError(f"a notification links to one of our own paths, not {self.path!r}")
+        parts = urlsplit(self.path)
+        if parts.scheme or parts.netloc or parts.path not in OWN_PATHS or not self.path.startswith("/"):
+            raise ValueError(f"a notification links to one of our own pages, not {self.path!r}")
 
 
 # ---------------------------------------------------------------- notify

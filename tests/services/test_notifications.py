@@ -114,8 +114,10 @@ def test_notify_accepts_only_registered_events_and_own_paths(people):
                              notifications.Target(routes.ORGANIZATION))
     with pytest.raises(ValueError):
         notifications.Target("https://evil.example/")
-    with pytest.raises(ValueError):
-        notifications.Target("//evil.example/")
+    for elsewhere in ("//evil.example/", "/nowhere", "javascript:alert(1)", "organisation", "/api/health"):
+        with pytest.raises(ValueError):
+            notifications.Target(elsewhere)
+    assert notifications.Target(routes.SECURITY + "?tab=sessions").path == "/account/security?tab=sessions"
 
 
 def test_an_invitation_to_an_existing_account_is_one_mail_and_one_notification(people):
@@ -191,6 +193,19 @@ def test_list_is_newest_first_and_marks_work(people):
     session.commit()
     assert notifications.unread_count(session, bob) == 0
     assert all(r.read for r in notifications.list_for(session, bob).rows)
+
+
+def test_the_list_pages_and_a_bad_page_number_is_the_first(people):
+    session, _, bob, _ = people
+    for n in range(notifications.PAGE_SIZE + 1):
+        notifications.notify(session, [bob.user_id], ROLE, notifications.Target(routes.ORGANIZATION),
+                             facts={"actor": "Ada", "org": f"Org {n}", "old": "member", "new": "admin"})
+    session.commit()
+    first, second = notifications.list_for(session, bob), notifications.list_for(session, bob, page=2)
+    assert (first.pages, first.total, len(first.rows), len(second.rows)) == (2, 21, 20, 1)
+    assert "Org 0 " in second.rows[0].title  # the oldest, last
+    for bad in ("2", 0, 99, None, True):
+        assert notifications.list_for(session, bob, page=bad).page == 1
 
 
 # ---------------------------------------------------------------- preferences
