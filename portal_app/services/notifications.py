@@ -223,11 +223,12 @@ class PreferenceRow:
 
 
 def preferences(session: Session, principal: Principal) -> list[PreferenceRow]:
+    """Every event type with the person's channel (the default where they
+    never chose), in the registry's order."""
     chosen = dict(session.exec(select(NotificationPreference.event, NotificationPreference.channel).where(
         NotificationPreference.user_id == principal.user_id)).all())
-    return [PreferenceRow(e.key, e.label, chosen.get(e.key, e.default) if chosen.get(e.key) in e.channels
-                          else e.default, tuple((c, CHANNELS[c]) for c in e.channels))
-            for e in EVENTS.values()]
+    return [PreferenceRow(e.key, e.label, chosen.get(e.key, e.default),
+                          tuple((c, CHANNELS[c]) for c in e.channels)) for e in EVENTS.values()]
 
 
 def _clean_choices(choices: object) -> dict[str, str]:
