@@ -93,3 +93,14 @@ def staff_admin(session: Session, email: str = "root@example.com", name: str = "
     session.commit()
     enable_mfa(session, principal_for_user(session, user, None))
     return principal_for_user(session, user, None)
+
+
+def run_async(coroutine):  # noqa: ANN001, ANN201
+    """`asyncio.run` on a thread of its own: the browser tests' session-wide
+    Playwright keeps an event loop running on the main thread, where
+    `asyncio.run` refuses to start another."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

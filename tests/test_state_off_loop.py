@@ -9,6 +9,7 @@ import asyncio
 import threading
 
 from portal_app.state.session import in_transaction
+from tests.factories import run_async
 
 
 def test_the_loop_keeps_serving_while_a_state_read_waits():
@@ -20,10 +21,11 @@ def test_the_loop_keeps_serving_while_a_state_read_waits():
         assert released.wait(5), "the event loop was blocked while the read ran"
         return threading.get_ident()
 
-    async def page_and_someone_else() -> int:
+    async def page_and_someone_else() -> tuple[int, int]:
         read = asyncio.ensure_future(in_transaction(slow_read))
         await asyncio.sleep(0.01)  # someone else's event, served meanwhile ...
         released.set()  # ... lets the read finish
-        return await read
+        return await read, threading.get_ident()
 
-    assert asyncio.run(page_and_someone_else()) != threading.get_ident()
+    read_thread, loop_thread = run_async(page_and_someone_else())
+    assert read_thread != loop_thread
