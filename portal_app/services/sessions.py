@@ -14,7 +14,7 @@ from portal_app.models import LoginSession, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, tokens
 from portal_app.services.errors import NotFound
-from portal_app.services.principal import Principal, principal_for_user
+from portal_app.services.principal import ROLES, Principal, principal_for_user, require_role
 from portal_app.settings import get_settings
 
 COOKIE_BASE_NAME = "portal_session"  # read the name through `cookie_name()`
@@ -152,8 +152,11 @@ def revoke_others(session: Session, principal: Principal, *, audited: bool = Tru
 
 
 def switch_organization(session: Session, principal: Principal, org_id: object) -> None:
-    """Work in another of the person's organisations, in this session only."""
-    if principal.role_in(org_id) is None or principal.session_id is None:
+    """Work in another of the person's organisations, in this session only
+    (any member may; someone who still has to set up two-step verification
+    works in none until they do)."""
+    require_role(principal, org_id, *ROLES)
+    if principal.session_id is None:
         raise NotFound("Organisation not found.")
     row = session.get(LoginSession, principal.session_id)
     row.active_org_id = org_id

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, members, passwords, throttle, tokens
+from portal_app.services import audit, members, organizations, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import ErrorCode, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
@@ -167,11 +167,6 @@ def create_admin(session: Session, *, email: object, name: object, password: obj
     return user, True
 
 
-def _organization(session: Session, org_id: object) -> Organization:
-    org = session.get(Organization, org_id) if type(org_id) is int else None  # noqa: E721
-    if org is None:
-        raise NotFound("Organisation not found.")
-    return org
 
 
 @dataclass(frozen=True)
@@ -186,7 +181,7 @@ def list_org_members(session: Session, principal: Principal, org_id: object) -> 
                                                                                       list[OrgMemberRow]]:
     """An organisation and its members, for staff."""
     principal.require_staff()
-    org = _organization(session, org_id)
+    org = organizations.access_organization(session, principal, org_id, back_office=True)
     rows = session.exec(select(Membership.id, User.name, User.email, Membership.role)
                         .join(User, User.id == Membership.user_id).where(Membership.org_id == org.id)
                         .order_by(User.name, User.id)).all()
@@ -198,7 +193,7 @@ def make_owner(session: Session, principal: Principal, org_id: object, membershi
     as owner (nobody inside could: only owners make owners). An organisation
     that has an owner is left to its owners."""
     principal.require_staff("admin")
-    org = _organization(session, org_id)
+    org = organizations.access_organization(session, principal, org_id, back_office=True)
     members.lock_organization(session, org.id)
     if members.owner_count(session, org.id) > 0:
         raise Invalid("This organisation already has an owner; its owners manage its roles.",

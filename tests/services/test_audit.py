@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent
-from portal_app.services import audit, members, organizations, staff
+from portal_app.services import audit, members, staff
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import principal_for_user
-from tests.factories import PASSWORD, enable_mfa, last_mail, register, sign_in, token_from
+from tests.factories import PASSWORD, enable_mfa, last_mail, register, rename_organization, sign_in, token_from
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_an_event_rolls_back_with_its_change(org):
     session, ada, _ = org
     session.commit()
     before = len(session.exec(select(AuditEvent)).all())
-    organizations.rename(session, ada, ada.current.org_id, name="Renamed")
+    rename_organization(session, ada, "Renamed")
     session.rollback()
     assert len(session.exec(select(AuditEvent)).all()) == before
 
@@ -74,7 +74,7 @@ def test_only_owners_and_admins_of_that_organisation_read_it(org):
 
 def test_filters_and_bad_filters(org):
     session, ada, _ = org
-    organizations.rename(session, ada, ada.current.org_id, name="Renamed")
+    rename_organization(session, ada, "Renamed")
     session.commit()
     org_id = ada.current.org_id
     assert _actions(audit.list_for_org(session, ada, org_id, action="org.renamed")) == ["org.renamed"]
@@ -95,7 +95,7 @@ def test_staff_admins_read_everything_and_paging(org):
     enable_mfa(session, principal_for_user(session, user, None))  # staff must have it
     root = principal_for_user(session, user, None)
     for i in range(60):
-        organizations.rename(session, eve, eve.current.org_id, name=f"Eve {i}")
+        rename_organization(session, eve, f"Eve {i}")
     session.commit()
     everything = audit.list_all(session, root)
     assert everything.total > 60 and everything.pages >= 2 and len(everything.rows) == audit.PAGE_SIZE
