@@ -1,7 +1,6 @@
 """Organisations are reached only through `organizations.visible_to`: the
 acting person's memberships on customer paths, every organisation for staff
-in the back office only. (Who may do what to an organisation's rows is in
-tests/services/test_permissions.py.)"""
+in the back office only."""
 
 from __future__ import annotations
 
@@ -12,6 +11,13 @@ from portal_app.models import AuditEvent
 from portal_app.services import org_profile, organizations, staff
 from portal_app.services.errors import Forbidden, NotFound
 from tests.factories import register, rename_organization, sign_in, staff_admin
+from tests.permissions import Permission, permission_tests
+
+test_organization_permissions = permission_tests(
+    Permission("access", lambda s, p, org_id: organizations.access_organization(s, p, org_id),
+               ("owner", "admin", "billing", "member"),
+               check=lambda s, actor, org_id, org: None if org.id == org_id else pytest.fail(f"got {org.id}")),
+)
 
 
 @pytest.fixture

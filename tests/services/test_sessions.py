@@ -12,6 +12,17 @@ from portal_app.models.base import utcnow
 from portal_app.services import sessions
 from portal_app.services.errors import NotFound
 from tests.factories import register, sign_in
+from tests.permissions import Permission, permission_tests
+
+
+def _switched(session: Session, actor, org_id: int, result) -> None:
+    assert session.get(LoginSession, actor.session_id).active_org_id == org_id
+
+
+test_switch_permissions = permission_tests(
+    Permission("switch_organization", lambda s, p, org_id: sessions.switch_organization(s, p, org_id),
+               ("owner", "admin", "billing", "member"), check=_switched),
+)
 
 
 def _age(session: Session, raw: str, **fields) -> None:
