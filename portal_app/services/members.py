@@ -21,7 +21,7 @@ from portal_app import routes
 from portal_app.db import lock_rows
 from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, passwords, throttle, tokens
+from portal_app.services import audit, organizations, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
@@ -171,7 +171,7 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
     session.flush()
     audit.record(session, "member.invited", actor=principal, org_id=org_id, target_type="invitation",
                  target_id=invitation.id, target_label=clean_email, details={"role": clean_role})
-    org = session.get(Organization, org_id)
+    org = organizations.access_organization(session, principal, org_id)
     queue_mail(session, to=clean_email, subject=f"Join {org.name}", body=(
         f"{principal.name} invites you to join {org.name} as {clean_role}.\n\n"
         f"Accept within 7 days: {public_link(routes.ACCEPT_INVITATION, token=raw)}\n\n"
