@@ -2,8 +2,9 @@
 build the row it acts on, and which roles may do it; `permission_tests`
 turns that into the cases every action must pass:
 
-- a member whose role is not allowed is refused (`Forbidden`, or `NotFound`
-  where the rule is to hide) and nothing in the database changed;
+- a member whose role is not allowed is refused (`Forbidden` with code
+  ROLE_REQUIRED, i.e. by `require_role`; or `NotFound` where the rule is to
+  hide) and nothing in the database changed;
 - a member whose role is allowed succeeds (and `check` says what it did);
 - the same action on another organisation's row is `NotFound`, and so is
   an id of the wrong type (True, a float, a string), with nothing changed;
@@ -30,7 +31,7 @@ from sqlmodel import Session, SQLModel
 
 from portal_app.db import make_engine
 from portal_app.services import members
-from portal_app.services.errors import Forbidden, NotFound, PortalError
+from portal_app.services.errors import ErrorCode, Forbidden, NotFound, PortalError
 from portal_app.services.principal import ROLES, Principal
 from tests.factories import PASSWORD, last_mail, register, sign_in, staff_admin, token_from
 
@@ -139,6 +140,8 @@ def run(session: Session, people: People, case: Case) -> None:
     with pytest.raises(PortalError) as err:
         p.action(session, actor, target)
     assert type(err.value) is expected, f"{case}: {type(err.value).__name__}: {err.value.message}"
+    if expected is Forbidden:  # a role refusal, so it came from the one role check
+        assert err.value.code == ErrorCode.ROLE_REQUIRED, f"{case}: {err.value.code} {err.value.message}"
     assert snapshot(session) == before, f"{case} changed the database"
 
 
