@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, false, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, false, func, text
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import UTCDateTime, utcnow
@@ -66,6 +66,12 @@ class User(SQLModel, table=True):
     # Staff must use two-step verification. Only the demo seeding sets this, so
     # a newcomer can try the back office with the printed password alone.
     demo_mfa_exempt: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+# The people list's order (by name in any case, the id breaking ties), which
+# also answers the staff search for a name's start (services/staff.py); the
+# search for an email address's start uses the unique index on email.
+Index("ix_users_lower_name_id", func.lower(User.name), User.id)
 
 
 class RecoveryCode(SQLModel, table=True):
