@@ -51,14 +51,15 @@ class OrgRow:
 
 def list_organizations(session: Session, principal: Principal, *, query: object = "", page: object = 1,
                        cursor: object = None) -> Page:
+    """Organisations by name, those whose name or slug contains what was
+    typed. Members and owners are counted for the page's rows only (a
+    correlated count per row, from the memberships' org_id index), never by
+    grouping every membership for each page."""
     principal.require_staff()
     term = _search_term(query)
-    counts = select(Membership.org_id, func.count().label("n"),
-                    func.count().filter(Membership.role == "owner").label("owners")
-                    ).group_by(Membership.org_id).subquery()
-    stmt = (select(Organization.id, Organization.name, Organization.slug, func.coalesce(counts.c.n, 0),
-                   func.coalesce(counts.c.owners, 0), Organization.created_at)
-            .outerjoin(counts, counts.c.org_id == Organization.id)
+    members_of = select(func.count()).where(Membership.org_id == Organization.id)
+    stmt = (select(Organization.id, Organization.name, Organization.slug, members_of.scalar_subquery(),
+                   members_of.where(Membership.role == "owner").scalar_subquery(), Organization.created_at)
             .where(or_(func.lower(Organization.name).like(term, escape="\\"),
                        func.lower(Organization.slug).like(term, escape="\\"))))
     return paginate(session, stmt, page, PAGE_SIZE, keys=ORG_ORDER, cursor=cursor).mapped(lambda row: OrgRow(*row))
