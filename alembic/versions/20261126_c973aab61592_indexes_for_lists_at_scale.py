@@ -28,9 +28,17 @@ def upgrade() -> None:
     # Autogenerate skips expression indexes on SQLite (it cannot reflect them):
     # written by hand, as the model declares it.
     op.create_index('ix_users_lower_name_id', 'users', [sa.text('lower(name)'), 'id'], unique=False)
+    # PostgreSQL answers LIKE 'prefix%' from these (any collation); SQLite
+    # answers the same search with ranges on the indexes above.
+    if op.get_bind().dialect.name == 'postgresql':
+        op.create_index('ix_users_name_prefix', 'users', [sa.text('lower(name) text_pattern_ops')], unique=False)
+        op.create_index('ix_users_email_prefix', 'users', [sa.text('email text_pattern_ops')], unique=False)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_users_email_prefix', table_name='users')
+        op.drop_index('ix_users_name_prefix', table_name='users')
     op.drop_index('ix_users_lower_name_id', table_name='users')
     op.drop_index('ix_audit_events_org_occurred', table_name='audit_events')
     op.drop_index('ix_audit_events_occurred', table_name='audit_events')

@@ -69,9 +69,14 @@ class User(SQLModel, table=True):
 
 
 # The people list's order (by name in any case, the id breaking ties), which
-# also answers the staff search for a name's start (services/staff.py); the
-# search for an email address's start uses the unique index on email.
+# also answers the staff search for a name's start on SQLite (services/staff.py);
+# the search for an email address's start uses the unique index on email there.
 Index("ix_users_lower_name_id", func.lower(User.name), User.id)
+# PostgreSQL answers LIKE 'prefix%' from a btree index only in the C collation,
+# or from a text_pattern_ops one: these serve the same search there.
+Index("ix_users_name_prefix", func.lower(User.name).label("name_lower"),
+      postgresql_ops={"name_lower": "text_pattern_ops"}).ddl_if(dialect="postgresql")
+Index("ix_users_email_prefix", User.email, postgresql_ops={"email": "text_pattern_ops"}).ddl_if(dialect="postgresql")
 
 
 class RecoveryCode(SQLModel, table=True):
