@@ -108,7 +108,8 @@ def paginate(session: Session, stmt, page: object, size: int, *, keys: Keys, cur
     for how each page is found."""
     total = count(session, stmt)
     pages = max(1, -(-total // size))
-    if cursor is not None and not (type(cursor) is Cursor and keys.accepts(cursor.first)  # noqa: E721
+    # isinstance, not type(): a state hands the cursor back inside Reflex's change-tracking proxy.
+    if cursor is not None and not (isinstance(cursor, Cursor) and keys.accepts(cursor.first)
                                    and keys.accepts(cursor.last)):
         page = 1
     number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
