@@ -73,11 +73,15 @@ class Keys:
 
     def beyond(self, values: tuple, *, reverse: bool = False) -> ColumnElement:
         """The rows after `values` in this order (before them when reversed):
-        one row-value comparison, which SQLite and PostgreSQL both answer
-        with a range of the (filter, keys) index."""
-        row = tuple_(*self.columns)
-        bound = tuple_(*(literal(v, type_=c.type) for c, v in zip(self.columns, values, strict=True)))
-        return row < bound if self.descending != reverse else row > bound
+        a row-value comparison, plus the same bound on the first key alone,
+        which is what lets SQLite seek into an index on an expression such
+        as lower(name) instead of scanning it from the start (it does use the
+        row value on plain columns; PostgreSQL on both)."""
+        bounds = [literal(v, type_=c.type) for c, v in zip(self.columns, values, strict=True)]
+        row, bound, first = tuple_(*self.columns), tuple_(*bounds), self.columns[0]
+        if self.descending != reverse:
+            return and_(first <= bounds[0], row < bound)
+        return and_(first >= bounds[0], row > bound)
 
     def accepts(self, values: object) -> bool:
         """Whether `values` could be this list's keys (a hostile or stale
