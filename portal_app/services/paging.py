@@ -108,13 +108,14 @@ def count(session: Session, stmt) -> int:
 
 def paginate(session: Session, stmt, page: object, size: int, *, keys: Keys, cursor: object = None) -> Page:
     """One page of `stmt` (filtered, unordered) in the order of `keys`, with
-    the count: two statements whatever the page. See the module's docstring
-    for how each page is found."""
+    the count: two statements whatever the page (a third only when a seek
+    finds nothing because the rows around the cursor went). See the
+    module's docstring for how each page is found."""
     total = count(session, stmt)
     pages = max(1, -(-total // size))
     # isinstance, not type(): a state hands the cursor back inside Reflex's change-tracking proxy.
-    if cursor is not None and not (isinstance(cursor, Cursor) and keys.accepts(cursor.first)
-                                   and keys.accepts(cursor.last)):
+    if cursor is not None and not (isinstance(cursor, Cursor) and type(cursor.page) is int  # noqa: E721
+                                   and keys.accepts(cursor.first) and keys.accepts(cursor.last)):
         page = 1
     number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
     width = len(stmt.column_descriptions)

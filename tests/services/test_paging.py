@@ -174,6 +174,7 @@ CURSOR_KEYS = (T0, 1)
     (2, Cursor(1, (T0, True), (T0, True))),  # a bool is not an id
     (2, Cursor(1, (T0,), (T0,))),  # too short
     (2, Cursor(1, [T0, 1], [T0, 1])),  # not a tuple
+    (2, Cursor("1", (T0, 1), (T0, 1))),  # not a page number
 ])
 def test_hostile_pages_and_cursors_give_page_one(world, page, cursor):
     session, owner, admin = world
