@@ -21,6 +21,16 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
+def _include_for(dialect: str):
+    """Indexes the models declare for one database only (`.ddl_if(dialect=...)`,
+    such as PostgreSQL's text_pattern_ops indexes) are compared on that
+    database only, so `alembic check` does not ask to add them elsewhere."""
+    def include(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+        rule = getattr(obj, "_ddl_if", None)  # SQLAlchemy keeps ddl_if() here
+        return reflected or rule is None or rule.dialect in (None, dialect)
+    return include
+
+
 def run_migrations_offline() -> None:
     context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
                       render_as_batch=True)
@@ -32,7 +42,8 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True, compare_type=True)
+                          render_as_batch=True, compare_type=True,
+                          include_object=_include_for(connection.dialect.name))
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -93,3 +93,25 @@ def staff_admin(session: Session, email: str = "root@example.com", name: str = "
     session.commit()
     enable_mfa(session, principal_for_user(session, user, None))
     return principal_for_user(session, user, None)
+
+
+def rename_organization(session: Session, principal: Principal, name: object, org_id: object = None):
+    """Rename through the one way there is: the profile form, every other
+    field as it was."""
+    from portal_app.services import org_profile
+
+    org_id = principal.current.org_id if org_id is None else org_id
+    now = org_profile.get_profile(session, principal, org_id)
+    return org_profile.update_profile(session, principal, org_id, name=name, legal_name=now.legal_name,
+                                      address=now.address, tax_id=now.tax_id, billing_email=now.billing_email)
+
+
+def run_async(coroutine):  # noqa: ANN001, ANN201
+    """`asyncio.run` on a thread of its own: the browser tests' session-wide
+    Playwright keeps an event loop running on the main thread, where
+    `asyncio.run` refuses to start another."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -13,6 +13,7 @@ import pytest
 from portal_app.jobs import queue
 from portal_app.jobs.queue import huey, jobs_in_process
 from portal_app.settings import get_settings
+from tests.factories import run_async
 
 
 
@@ -22,10 +23,13 @@ def touch(path: str) -> None:
 
 
 @pytest.fixture
-def empty_queue():
-    huey.flush()
+def empty_queue(tmp_path):
+    """A queue of this test's own."""
+    from huey.storage import SqliteStorage
+
+    own, huey.storage = huey.storage, SqliteStorage(queue.QUEUE_NAME, filename=str(tmp_path / "jobs.db"))
     yield
-    huey.flush()
+    huey.storage = own
 
 
 def test_one_process_holds_the_consumer_lock():
@@ -53,7 +57,7 @@ def test_the_in_process_consumer_runs_jobs_and_stops_with_the_portal(tmp_path, e
             took = time.monotonic() - started
         return took
 
-    took = asyncio.run(portal_lifetime())
+    took = run_async(portal_lifetime())
     assert marker.read_text() == "ran"
     assert took < 2
     lock = queue._take_consumer_lock()  # released at shutdown
@@ -77,5 +81,5 @@ def test_a_second_worker_process_waits_for_the_lock(tmp_path, empty_queue, monke
                 await asyncio.sleep(0.05)
             return while_held, marker.exists()
 
-    while_held, after = asyncio.run(portal_lifetime())
+    while_held, after = run_async(portal_lifetime())
     assert (while_held, after) == (False, True)

@@ -38,3 +38,10 @@ def test_models_match_migrations(sqlite_url):
     """`alembic check` fails when a model changed without a migration."""
     upgrade_to_head(sqlite_url)
     command.check(alembic_config(sqlite_url))
+
+
+@pytest.mark.postgres
+def test_models_match_migrations_on_postgresql(pg_url):
+    """The same check on PostgreSQL, where some indexes exist only there."""
+    upgrade_to_head(pg_url)
+    command.check(alembic_config(pg_url))

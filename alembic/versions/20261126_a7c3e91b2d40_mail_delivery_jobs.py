@@ -1,7 +1,7 @@
 """mail delivery jobs: claim and dead-letter columns on the outbox
 
 Revision ID: a7c3e91b2d40
-Revises: ff57139c0877
+Revises: c973aab61592
 Create Date: 2026-11-26 15:20:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import portal_app.models.base
 
 
 revision: str = 'a7c3e91b2d40'
-down_revision: Union[str, None] = 'ff57139c0877'
+down_revision: Union[str, None] = 'c973aab61592'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, false, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, false, func, text
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import UTCDateTime, utcnow
@@ -66,6 +66,17 @@ class User(SQLModel, table=True):
     # Staff must use two-step verification. Only the demo seeding sets this, so
     # a newcomer can try the back office with the printed password alone.
     demo_mfa_exempt: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+# The people list's order (by name in any case, the id breaking ties), which
+# also answers the staff search for a name's start on SQLite (services/staff.py);
+# the search for an email address's start uses the unique index on email there.
+Index("ix_users_lower_name_id", func.lower(User.name), User.id)
+# PostgreSQL answers LIKE 'prefix%' from a btree index only in the C collation,
+# or from a text_pattern_ops one: these serve the same search there.
+Index("ix_users_name_prefix", func.lower(User.name).label("name_lower"),
+      postgresql_ops={"name_lower": "text_pattern_ops"}).ddl_if(dialect="postgresql")
+Index("ix_users_email_prefix", User.email, postgresql_ops={"email": "text_pattern_ops"}).ddl_if(dialect="postgresql")
 
 
 class RecoveryCode(SQLModel, table=True):

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     HAS_OWNER = "has_owner"
     NOT_MEMBER = "not_member"
     ROLE_CHANGED = "role_changed"
+    ROLE_REQUIRED = "role_required"
     STAFF_ONLY = "staff_only"
     UNVERIFIED = "unverified"
     MFA_REQUIRED = "mfa_required"

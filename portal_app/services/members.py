@@ -14,18 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Select, func, update
 from sqlmodel import Session, select
 
 from portal_app import routes
 from portal_app.db import lock_rows
 from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, notifications, passwords, throttle, tokens
+from portal_app.services import audit, notifications, organizations, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
-from portal_app.services.principal import ROLES, Principal
+from portal_app.services.principal import ROLES, Principal, require_role
 from portal_app.services.validation import clean_text
 
 INVITATION_TTL = timedelta(days=7)
@@ -59,20 +59,49 @@ class InvitationRow:
     expires_at: datetime
 
 
-def _require_member(principal: Principal, org_id: object) -> str:
-    role = principal.role_in(org_id)
-    if role is None:
-        raise NotFound("Organisation not found.")
-    principal.require_mfa_ready()
-    return role
-
-
 def _require_manager(principal: Principal, org_id: object) -> str:
-    role = _require_member(principal, org_id)
-    principal.require_can_act()
-    if role not in MANAGERS:
-        raise Forbidden("Only owners and admins can manage members.")
-    return role
+    return require_role(principal, org_id, *MANAGERS, to="manage members", acting=True)
+
+
+def visible_to(principal: Principal, *also) -> Select:
+    """The memberships a principal may see: those of their organisations
+    (every member sees the member list). `also` are entities to load beside
+    each membership (the caller joins them)."""
+    return select(Membership, *also).where(Membership.org_id.in_([m.org_id for m in principal.memberships]))
+
+
+def invitations_visible_to(principal: Principal) -> Select:
+    """The invitations a principal may see: those of the organisations they
+    manage (plain members see none, rather than an error)."""
+    managed = [m.org_id for m in principal.memberships if m.role in MANAGERS]
+    return select(Invitation).where(Invitation.org_id.in_(managed))
+
+
+def access_membership(session: Session, principal: Principal, org_id: object, membership_id: object) -> Membership:
+    """One membership of `org_id` through `visible_to`, read afresh (callers
+    hold the organisation's lock), or `NotFound`: missing, in another
+    organisation, or an id of the wrong type look the same."""
+    membership = None
+    if type(membership_id) is int:  # noqa: E721 — True, floats and strings are not ids
+        membership = session.exec(visible_to(principal).where(
+            Membership.id == membership_id, Membership.org_id == org_id)
+            .execution_options(populate_existing=True)).first()
+    if membership is None:
+        raise NotFound("That member no longer exists.")
+    return membership
+
+
+def access_invitation(session: Session, principal: Principal, org_id: object, invitation_id: object) -> Invitation:
+    """One pending invitation of `org_id` through `invitations_visible_to`,
+    or `NotFound` (also once it was accepted or withdrawn)."""
+    invitation = None
+    if type(invitation_id) is int:  # noqa: E721
+        invitation = session.exec(invitations_visible_to(principal).where(
+            Invitation.id == invitation_id, Invitation.org_id == org_id,
+            Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))).first()
+    if invitation is None:
+        raise NotFound("That invitation no longer exists.")
+    return invitation
 
 
 def _clean_role(role: object, acting_role: str) -> str:
@@ -84,21 +113,27 @@ def _clean_role(role: object, acting_role: str) -> str:
 
 
 def list_members(session: Session, principal: Principal, org_id: object) -> list[MemberRow]:
-    _require_member(principal, org_id)
-    rows = session.exec(select(Membership, User).join(User, User.id == Membership.user_id)
+    require_role(principal, org_id, *ROLES)
+    rows = session.exec(visible_to(principal, User).join(User, User.id == Membership.user_id)
                         .where(Membership.org_id == org_id).order_by(User.name, User.id)).all()
     return [MemberRow(m.id, u.id, u.name, u.email, m.role, u.mfa_enabled_at is not None, m.created_at)
             for m, u in rows]
 
 
 def list_invitations(session: Session, principal: Principal, org_id: object) -> list[InvitationRow]:
-    _require_member(principal, org_id)
-    if principal.role_in(org_id) not in MANAGERS:
-        return []
-    rows = session.exec(select(Invitation).where(
+    require_role(principal, org_id, *ROLES)
+    rows = session.exec(invitations_visible_to(principal).where(
         Invitation.org_id == org_id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
         Invitation.expires_at > utcnow()).order_by(Invitation.created_at.desc())).all()
     return [InvitationRow(i.id, i.email, i.role, i.expires_at) for i in rows]
+
+
+def count_without_mfa(session: Session, principal: Principal, org_id: object) -> int:
+    """How many members of the organisation have not set up two-step
+    verification (shown to everyone in it next to the requirement)."""
+    require_role(principal, org_id, *ROLES)
+    return session.exec(visible_to(principal).with_only_columns(func.count(), maintain_column_froms=True).join(
+        User, User.id == Membership.user_id).where(Membership.org_id == org_id, User.mfa_enabled_at.is_(None))).one()
 
 
 def _recent_same_invitation(session: Session, org_id: int, email: str, role: str) -> Invitation | None:
@@ -136,7 +171,7 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
     session.flush()
     audit.record(session, "member.invited", actor=principal, org_id=org_id, target_type="invitation",
                  target_id=invitation.id, target_label=clean_email, details={"role": clean_role})
-    org = session.get(Organization, org_id)
+    org = organizations.access_organization(session, principal, org_id)
     queue_mail(session, to=clean_email, subject=f"Join {org.name}", body=(
         f"{principal.name} invites you to join {org.name} as {clean_role}.\n\n"
         f"Accept within 7 days: {public_link(routes.ACCEPT_INVITATION, token=raw)}\n\n"
@@ -151,9 +186,7 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
 
 def revoke_invitation(session: Session, principal: Principal, org_id: object, invitation_id: object) -> None:
     _require_manager(principal, org_id)
-    invitation = session.get(Invitation, invitation_id) if type(invitation_id) is int else None  # noqa: E721
-    if invitation is None or invitation.org_id != org_id or invitation.accepted_at or invitation.revoked_at:
-        raise NotFound("That invitation no longer exists.")
+    invitation = access_invitation(session, principal, org_id, invitation_id)
     invitation.revoked_at = utcnow()
     session.add(invitation)
     audit.record(session, "member.invitation_withdrawn", actor=principal, org_id=org_id, target_type="invitation",
@@ -254,14 +287,6 @@ def accept_new_account(session: Session, raw: object, *, name: object, password:
     return user
 
 
-def _membership_in(session: Session, org_id: object, membership_id: object) -> Membership:
-    membership = (session.get(Membership, membership_id, populate_existing=True)
-                  if type(membership_id) is int else None)  # noqa: E721
-    if membership is None or membership.org_id != org_id:
-        raise NotFound("That member no longer exists.")
-    return membership
-
-
 def owner_count(session: Session, org_id: int) -> int:
     return len(session.exec(select(Membership.id).where(Membership.org_id == org_id,
                                                         Membership.role == "owner")).all())
@@ -274,26 +299,25 @@ def lock_organization(session: Session, org_id: int) -> None:
     lock_rows(session, select(Organization.id).where(Organization.id == org_id))
 
 
-def _role_now(session: Session, principal: Principal, org_id: int) -> str:
+def _role_now(session: Session, principal: Principal, org_id: int, checked: str) -> str:
     """The actor's role as it is under the lock (the principal was read before
-    it, and someone may have just demoted or removed them)."""
+    it, and someone may have just demoted or removed them): the role
+    `require_role` checked (`checked`), or a refusal that says what changed."""
     role = session.exec(select(Membership.role).where(Membership.org_id == org_id,
                                                       Membership.user_id == principal.user_id)).first()
     if role is None:
         raise Forbidden(NO_LONGER_MEMBER, code=ErrorCode.NOT_MEMBER)
-    if role != principal.role_in(org_id):
+    if role != checked:
         raise Forbidden(ROLE_CHANGED, code=ErrorCode.ROLE_CHANGED)
     return role
 
 
 def change_role(session: Session, principal: Principal, org_id: object, membership_id: object, *,
                 role: object) -> Membership:
-    _require_manager(principal, org_id)
+    checked = _require_manager(principal, org_id)
     lock_organization(session, org_id)
-    acting = _role_now(session, principal, org_id)
-    if acting not in MANAGERS:
-        raise Forbidden("Only owners and admins can manage members.")
-    membership = _membership_in(session, org_id, membership_id)
+    acting = _role_now(session, principal, org_id, checked)
+    membership = access_membership(session, principal, org_id, membership_id)
     new_role = _clean_role(role, acting)
     if membership.role == "owner" and acting != "owner":
         raise Forbidden("Only owners can change an owner's role.")
@@ -315,15 +339,13 @@ def change_role(session: Session, principal: Principal, org_id: object, membersh
 
 def remove_member(session: Session, principal: Principal, org_id: object, membership_id: object) -> None:
     """Managers remove members; anyone may leave. The last owner stays."""
-    _require_member(principal, org_id)
+    checked = require_role(principal, org_id, *ROLES)
     lock_organization(session, org_id)
-    role = _role_now(session, principal, org_id)
-    membership = _membership_in(session, org_id, membership_id)
+    role = _role_now(session, principal, org_id, checked)
+    membership = access_membership(session, principal, org_id, membership_id)
     leaving = membership.user_id == principal.user_id
     if not leaving:
         _require_manager(principal, org_id)
-        if role not in MANAGERS:
-            raise Forbidden("Only owners and admins can manage members.")
         if membership.role == "owner" and role != "owner":
             raise Forbidden("Only owners can remove an owner.")
     if membership.role == "owner" and owner_count(session, org_id) == 1:

@@ -19,12 +19,12 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from portal_app.models import Membership, Organization, RecoveryCode, User
+from portal_app.models import Organization, RecoveryCode, User
 from portal_app.models.base import utcnow
 from portal_app import routes
-from portal_app.services import audit, notifications, passwords, throttle
+from portal_app.services import audit, notifications, organizations, passwords, throttle
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
-from portal_app.services.principal import Principal
+from portal_app.services.principal import Principal, require_role
 from portal_app.settings import get_settings
 
 STEP_SECONDS = 30
@@ -219,26 +219,12 @@ def recovery_codes_left(session: Session, principal: Principal) -> int:
 
 def set_requirement(session: Session, principal: Principal, org_id: object, *, required: object) -> Organization:
     """Owners decide whether every member must use two-step verification."""
-    role = principal.role_in(org_id)
-    if role is None:
-        raise NotFound("Organisation not found.")
-    principal.require_can_act()
-    if role != "owner":
-        raise Forbidden("Only owners can change this.")
+    require_role(principal, org_id, "owner", to="change this", acting=True)
     if not isinstance(required, bool):
         raise Invalid("Choose on or off.")
-    org = session.get(Organization, org_id)
+    org = organizations.access_organization(session, principal, org_id)
     org.require_mfa = required
     session.add(org)
     audit.record(session, "org.mfa_required", actor=principal, org_id=org.id, details={"required": required})
     session.flush()
     return org
-
-
-def members_without_mfa(session: Session, principal: Principal, org_id: object) -> int:
-    if principal.role_in(org_id) is None:
-        raise NotFound("Organisation not found.")
-    principal.require_mfa_ready()
-    return session.exec(select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
-                        .where(Membership.org_id == org_id, User.mfa_enabled_at.is_(None))).one()
-

@@ -1,6 +1,11 @@
-"""The organisation's profile (legal name, address, tax id, billing email)
-and its logo. Owners, admins and billing members may change them; every
-member may see them."""
+"""The organisation's profile (name, legal name, address, tax id, billing
+email) and its logo. Owners, admins and billing members may change them;
+every member may see them.
+
+This is the one way to rename an organisation: the name is a profile field
+(a separate owner/admin-only rename drifted from it and is gone). A new name
+is audited as `org.renamed` (from, to), the other fields as
+`org.profile_updated`."""
 
 from __future__ import annotations
 
@@ -12,10 +17,10 @@ from sqlmodel import Session
 
 from portal_app.integrations.storage import Storage, get_storage
 from portal_app.models import Organization
-from portal_app.services import audit
+from portal_app.services import audit, organizations
 from portal_app.services.accounts import normalize_email
-from portal_app.services.errors import Forbidden, Invalid, NotFound
-from portal_app.services.principal import Principal
+from portal_app.services.errors import Invalid, NotFound
+from portal_app.services.principal import ROLES, Principal, require_role
 from portal_app.services.validation import clean_multiline, clean_text
 
 EDITORS = ("owner", "admin", "billing")
@@ -38,23 +43,15 @@ class Profile:
 
 
 def _visible(session: Session, principal: Principal, org_id: object) -> Organization:
-    if principal.role_in(org_id) is None and not principal.is_staff:
-        raise NotFound("Organisation not found.")
-    if not principal.is_staff:
-        principal.require_mfa_ready()
-    org = session.get(Organization, org_id) if type(org_id) is int else None  # noqa: E721
-    if org is None:
-        raise NotFound("Organisation not found.")
-    return org
+    """Every member reads the profile; staff read organisations in the back
+    office (`services/staff.py`), not here (see `organizations.visible_to`)."""
+    require_role(principal, org_id, *ROLES)
+    return organizations.access_organization(session, principal, org_id)
 
 
 def _editable(session: Session, principal: Principal, org_id: object) -> Organization:
-    if principal.role_in(org_id) is None:
-        raise NotFound("Organisation not found.")
-    principal.require_can_act()
-    if principal.role_in(org_id) not in EDITORS:
-        raise Forbidden("Only owners, admins and billing members can change the profile.")
-    return _visible(session, principal, org_id)
+    require_role(principal, org_id, *EDITORS, to="change the profile", acting=True)
+    return organizations.access_organization(session, principal, org_id)
 
 
 def get_profile(session: Session, principal: Principal, org_id: object) -> Profile:
@@ -77,11 +74,15 @@ def update_profile(session: Session, principal: Principal, org_id: object, *, na
         raise Invalid("VAT or tax id may hold letters, digits, spaces, dots, dashes and slashes.", field="tax_id")
     billing = billing_email.strip() if isinstance(billing_email, str) else billing_email
     clean["billing_email"] = normalize_email(billing, field="billing_email") if billing else ""
-    changed = sorted(key for key, value in clean.items() if getattr(org, key) != value)
+    changed = sorted(key for key, value in clean.items() if getattr(org, key) != value and key != "name")
+    if clean["name"] != org.name:
+        audit.record(session, "org.renamed", actor=principal, org_id=org.id,
+                     details={"from": org.name, "to": clean["name"]})
+    if changed or clean["name"] == org.name:  # a save that changed nothing is still said
+        audit.record(session, "org.profile_updated", actor=principal, org_id=org.id, details={"fields": changed})
     for key, value in clean.items():
         setattr(org, key, value)
     session.add(org)
-    audit.record(session, "org.profile_updated", actor=principal, org_id=org.id, details={"fields": changed})
     session.flush()
     return org
 

@@ -1,12 +1,48 @@
-"""The one way lists are paged: a count, a clamped page number (anything
-that is not a sensible int is page 1), and one page of rows."""
+"""The one way lists are paged, written for lists of 200,000 rows.
+
+A list is a filtered `select` without ORDER BY plus its sort keys: columns
+that order it completely (the last one unique, such as the id), all in one
+direction, with an index on (filter columns, keys) so that a page is a short
+index walk. `paginate` then does two statements, whatever the page:
+
+- the count, on the filtered query with any ORDER BY stripped (a count over
+  the ordered query made SQLite sort every row first);
+- the page's rows, found the cheapest way that is still right:
+  * page 1: the first `size` rows of the index;
+  * the page next to the one the person is on (the pager's Previous and
+    Next): keyset ("seek") paging from the sort keys of that page's last (or
+    first) row, kept in the `Cursor` the state holds server-side. Its cost
+    does not grow with the depth, and rows written meanwhile neither shift
+    nor repeat what the person is reading;
+  * any other page number (a bookmark, an API call, the last page): OFFSET,
+    counted from whichever end of the list is nearer, so the last page is as
+    cheap as the first and the walk is at most half the list.
+
+Hostile input never errors: a page number that is not a sensible int, or a
+cursor that is not one this module made for these keys, gives page 1.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, literal, tuple_
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the pager is: the page shown and the sort keys of its first and
+    last rows. States keep it in a backend var (never sent to the browser)
+    and hand it back with the next page number."""
+
+    page: int
+    first: tuple
+    last: tuple
 
 
 @dataclass(frozen=True)
@@ -15,11 +51,118 @@ class Page:
     page: int
     pages: int
     total: int
+    cursor: Cursor | None = None  # None when the page is empty
+
+    def mapped(self, build) -> Page:
+        """The same page with each row turned into what the caller shows."""
+        return replace(self, rows=[build(row) for row in self.rows])
 
 
-def paginate(session: Session, stmt, page: object, size: int) -> Page:
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+@dataclass(frozen=True)
+class Keys:
+    """A list's sort order: columns, most significant first, the last one
+    unique; all ascending or all descending. Each has a known type (give
+    `func.lower(...)` a `type_`), which is how a cursor's values are checked."""
+
+    columns: tuple[ColumnElement, ...]
+    descending: bool = False
+
+    def order(self, *, reverse: bool = False) -> list[ColumnElement]:
+        down = self.descending != reverse
+        return [c.desc() if down else c.asc() for c in self.columns]
+
+    def beyond(self, values: tuple, *, reverse: bool = False) -> ColumnElement:
+        """The rows after `values` in this order (before them when reversed):
+        a row-value comparison, plus the same bound on the first key alone,
+        which is what lets SQLite seek into an index on an expression such
+        as lower(name) instead of scanning it from the start (it does use the
+        row value on plain columns; PostgreSQL on both)."""
+        bounds = [literal(v, type_=c.type) for c, v in zip(self.columns, values, strict=True)]
+        row, bound, first = tuple_(*self.columns), tuple_(*bounds), self.columns[0]
+        if self.descending != reverse:
+            return and_(first <= bounds[0], row < bound)
+        return and_(first >= bounds[0], row > bound)
+
+    def accepts(self, values: object) -> bool:
+        """Whether `values` could be this list's keys (a hostile or stale
+        cursor is ignored, never bound into SQL as something else)."""
+        return isinstance(values, tuple) and len(values) == len(self.columns) and all(
+            _fits(c, v) for c, v in zip(self.columns, values))
+
+
+def _fits(column: ColumnElement, value: object) -> bool:
+    kind = getattr(column.type, "impl_instance", column.type)  # a TypeDecorator's python_type is `object`
+    try:
+        expected = kind.python_type
+    except NotImplementedError:
+        return False
+    if expected is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    return type(value) is expected  # exact: True is an int too
+
+
+def count(session: Session, stmt) -> int:
+    """The number of rows of a list, counted without its ORDER BY."""
+    return session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
+
+
+def paginate(session: Session, stmt, page: object, size: int, *, keys: Keys, cursor: object = None) -> Page:
+    """One page of `stmt` (filtered, unordered) in the order of `keys`, with
+    the count: two statements whatever the page (a third only when a seek
+    finds nothing because the rows around the cursor went). See the
+    module's docstring for how each page is found."""
+    total = count(session, stmt)
     pages = max(1, -(-total // size))
+    # isinstance, not type(): a state hands the cursor back inside Reflex's change-tracking proxy.
+    if cursor is not None and not (isinstance(cursor, Cursor) and type(cursor.page) is int  # noqa: E721
+                                   and keys.accepts(cursor.first) and keys.accepts(cursor.last)):
+        page = 1
     number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
-    rows = session.exec(stmt.offset((number - 1) * size).limit(size)).all()
-    return Page(list(rows), number, pages, total)
+    width = len(stmt.column_descriptions)
+    # Labelled, so that a key the query selects already (the id) is not merged into it.
+    keyed = stmt.add_columns(*(c.label(f"paging_key_{i}") for i, c in enumerate(keys.columns)))
+    found = _seek(session, keyed, number, size, keys, cursor) if number > 1 else None
+    if not found:
+        found = _by_number(session, keyed, number, size, total, keys)
+    rows = [row[0] if width == 1 else tuple(row[:width]) for row in found]
+    marks = [tuple(row[width:]) for row in found]
+    return Page(rows, number, pages, total, Cursor(number, marks[0], marks[-1]) if marks else None)
+
+
+def _rows(session: Session, stmt) -> list:
+    """Rows as tuples, also for one entity plus its keys (SQLModel's `exec`
+    would return the entity alone, dropping the keys)."""
+    return list(OrmSession.execute(session, stmt))
+
+
+def _seek(session: Session, keyed, number: int, size: int, keys: Keys, cursor: Cursor | None) -> list | None:
+    """The page next to the cursor's, by its keys; None when the cursor is
+    not for a neighbouring page."""
+    if cursor is None or number not in (cursor.page - 1, cursor.page + 1):
+        return None
+    if number == cursor.page + 1:
+        return _rows(session, keyed.where(keys.beyond(cursor.last)).order_by(*keys.order()).limit(size))
+    before = keyed.where(keys.beyond(cursor.first, reverse=True)).order_by(*keys.order(reverse=True)).limit(size)
+    return _rows(session, before)[::-1]
+
+
+def _by_number(session: Session, keyed, number: int, size: int, total: int, keys: Keys) -> list:
+    """Page `number` by OFFSET from the nearer end of the list."""
+    start, end = (number - 1) * size, min(number * size, total)
+    if start <= total - end:
+        return _rows(session, keyed.order_by(*keys.order()).offset(start).limit(size))
+    from_end = keyed.order_by(*keys.order(reverse=True)).offset(total - end).limit(max(0, end - start))
+    return _rows(session, from_end)[::-1]
+
+
+def starts_with(session: Session, column: ColumnElement, prefix: str) -> ColumnElement:
+    """`column` starts with `prefix`, written so that an index on `column`
+    answers it. SQLite's LIKE cannot use an index on an expression (such as
+    lower(name)) but a range can, and its binary order is code-point order,
+    so the range is exact. PostgreSQL answers LIKE 'prefix%' from a btree
+    index when the database collation is C; under another collation the
+    range would be wrong, so LIKE it is there (exact, but a scan)."""
+    if session.get_bind().dialect.name == "postgresql":
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(f"{escaped}%", escape="\\")
+    return and_(column >= prefix, column < prefix + "\U0010ffff")

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from portal_app.models import Membership, Organization, User
-from portal_app.services.errors import ErrorCode, Forbidden
+from portal_app.services.errors import ErrorCode, Forbidden, NotFound
 
 ROLES = ("owner", "admin", "billing", "member")
+_PLURALS = {"owner": "owners", "admin": "admins", "billing": "billing members", "member": "members"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,36 @@ class Principal:
         organisation requires it, two-step verification."""
         self.require_verified()
         self.require_mfa_ready()
+
+
+def require_role(principal: Principal, org_id: object, *roles: str, to: str = "do this",
+                 acting: bool = False) -> str:
+    """The one role check for organisation data; returns the person's role.
+
+    Not a member (another organisation's id, a missing one, an id of the
+    wrong type) is `NotFound`, so ids never reveal what exists. A member who
+    still has to set up two-step verification gets nothing, not even to read.
+    `acting=True` (a change) also needs a confirmed email address. A member
+    whose role is not among `roles` gets `Forbidden` saying who may, e.g.
+    "Only owners and admins can manage members." (`to="manage members"`).
+    `role_in` stays for showing a role (what a page offers), never for deciding."""
+    if not roles:
+        raise ValueError("require_role needs the roles allowed (ROLES for every member)")
+    role = principal.role_in(org_id)
+    if role is None:
+        raise NotFound("Organisation not found.")
+    principal.require_mfa_ready()
+    if acting:
+        principal.require_verified()
+    if role not in roles:
+        raise Forbidden(f"Only {_people(roles)} can {to}.", code=ErrorCode.ROLE_REQUIRED)
+    return role
+
+
+def _people(roles: tuple[str, ...]) -> str:
+    """("owner", "admin", "billing") -> "owners, admins and billing members"."""
+    words = [_PLURALS[role] for role in roles]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def principal_for_user(session: Session, user: User, session_id: int | None,

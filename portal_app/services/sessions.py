@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Select, update
 from sqlmodel import Session, select
 
 from portal_app.models import LoginSession, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, tokens
 from portal_app.services.errors import NotFound
-from portal_app.services.principal import Principal, principal_for_user
+from portal_app.services.principal import ROLES, Principal, principal_for_user, require_role
 from portal_app.settings import get_settings
 
 COOKIE_BASE_NAME = "portal_session"  # read the name through `cookie_name()`
@@ -132,21 +132,37 @@ def is_new_device(session: Session, user_id: int, user_agent: str) -> bool:
     return bool(seen) and describe_device(user_agent) not in {describe_device(ua) for ua in seen}
 
 
+def visible_to(principal: Principal) -> Select:
+    """The sign-in sessions a principal may see: their own (staff too)."""
+    return select(LoginSession).where(LoginSession.user_id == principal.user_id)
+
+
 def list_for(session: Session, principal: Principal) -> list[SessionInfo]:
     """The person's own live sessions, newest activity first."""
     now = utcnow()
-    rows = session.exec(select(LoginSession).where(
-        LoginSession.user_id == principal.user_id, LoginSession.revoked_at.is_(None),
-        LoginSession.expires_at > now).order_by(LoginSession.last_seen_at.desc())).all()
+    rows = session.exec(visible_to(principal).where(
+        LoginSession.revoked_at.is_(None), LoginSession.expires_at > now)
+        .order_by(LoginSession.last_seen_at.desc())).all()
     return [SessionInfo(r.id, describe_device(r.user_agent), r.ip, r.created_at, r.last_seen_at,
                         r.id == principal.session_id) for r in rows if _live(r, now, principal.is_staff)]
 
 
+def access_session(session: Session, principal: Principal, session_id: object) -> LoginSession:
+    """One of the person's own live sessions, or `NotFound`: someone else's,
+    one already signed out, and ids of the wrong type (True would be
+    session 1) look the same."""
+    row = None
+    if type(session_id) is int:  # noqa: E721
+        row = session.exec(visible_to(principal).where(LoginSession.id == session_id,
+                                                       LoginSession.revoked_at.is_(None))).first()
+    if row is None:
+        raise NotFound("That session no longer exists.")
+    return row
+
+
 def revoke(session: Session, principal: Principal, session_id: object) -> None:
     """Sign out one of the person's own sessions; someone else's is "not found"."""
-    row = session.get(LoginSession, session_id) if isinstance(session_id, int) else None
-    if row is None or row.user_id != principal.user_id or row.revoked_at is not None:
-        raise NotFound("That session no longer exists.")
+    row = access_session(session, principal, session_id)
     row.revoked_at = utcnow()
     session.add(row)
     audit.record(session, "session.revoked", actor=principal, target_type="session", target_id=row.id,
@@ -165,8 +181,11 @@ def revoke_others(session: Session, principal: Principal, *, audited: bool = Tru
 
 
 def switch_organization(session: Session, principal: Principal, org_id: object) -> None:
-    """Work in another of the person's organisations, in this session only."""
-    if principal.role_in(org_id) is None or principal.session_id is None:
+    """Work in another of the person's organisations, in this session only
+    (any member may; someone who still has to set up two-step verification
+    works in none until they do)."""
+    require_role(principal, org_id, *ROLES)
+    if principal.session_id is None:
         raise NotFound("Organisation not found.")
     row = session.get(LoginSession, principal.session_id)
     row.active_org_id = org_id

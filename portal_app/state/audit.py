@@ -9,6 +9,7 @@ from portal_app import routes
 from portal_app.services import audit
 from portal_app.services.errors import Forbidden, NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_number, page_position, zone_name
+from portal_app.services.paging import Cursor
 from portal_app.services.principal import Principal
 from portal_app.state.forms import form_values
 from portal_app.state.session import SessionState, field_errors
@@ -40,6 +41,7 @@ class AuditLogMixin(rx.State, mixin=True):
     error: str = ""
     summary: str = ""  # "1,234 events from 1 Nov 2026 to 26 Nov 2026 (UTC)", in PORTAL_LOCALE
     zone: str = ""  # the zone the times and the date filter's days are in
+    _cursor: Cursor | None = None  # the page shown, for Previous/Next by seek (services/paging.py)
 
     def _reader(self):
         raise NotImplementedError
@@ -51,13 +53,16 @@ class AuditLogMixin(rx.State, mixin=True):
         self.errors, self.error = {}, ""
         self.zone = zone_name()
         try:
-            result = await self._read(self._reader(), principal, page=self.page, **self.filters)
+            result = await self._read(self._reader(), principal, page=self.page, cursor=self._cursor, **self.filters)
             period = audit.period(self.filters.get("since", ""), self.filters.get("until", ""))
         except Forbidden as err:
+            self._cursor = None
             return [rx.toast.error(err.message), rx.redirect(routes.DASHBOARD)]
         except PortalError as err:
+            self._cursor = None
             self.error, self.errors = field_errors(err)
             return None
+        self._cursor = result.cursor
         self.rows = [{"sentence": r.sentence, "when": format_datetime(r.occurred_at, seconds=True), "ip": r.ip,
                       "actor": r.actor, "org": r.org, "action": r.action} for r in result.rows]
         self.page, self.pages, self.total = result.page, result.pages, result.total

@@ -9,7 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.services import accounts, mfa, organizations, sessions
+from portal_app.services import accounts, members, mfa, organizations, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, signed_in
@@ -28,8 +28,8 @@ def _facts(session: Session, principal: Principal) -> _Facts:
     current = principal.current
     if current is None or principal.needs_mfa_setup:  # no organisation data until then
         return _Facts(count)
-    org = organizations.get_for(session, principal, current.org_id)
-    return _Facts(count, org.require_mfa, mfa.members_without_mfa(session, principal, current.org_id))
+    org = organizations.access_organization(session, principal, current.org_id)
+    return _Facts(count, org.require_mfa, members.count_without_mfa(session, principal, current.org_id))
 
 
 class DashboardState(SessionState):

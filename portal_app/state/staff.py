@@ -10,6 +10,7 @@ from portal_app import routes
 from portal_app.services import staff
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_date, format_datetime, format_number, page_position
+from portal_app.services.paging import Cursor
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
@@ -38,6 +39,7 @@ class StaffState(SessionState):
     owner_org_name: str = ""
     owner_candidates: list[dict[str, str]] = []
     _owner_org_id: int | None = None
+    _cursor: Cursor | None = None  # the page shown, for Previous/Next by seek (services/paging.py)
 
     async def _fetch(self):
         principal = self._principal()
@@ -47,19 +49,23 @@ class StaffState(SessionState):
         self.demo_mfa_exempt = principal.demo_mfa_exempt
         try:
             if self.tab == "people":
-                result = await self._read(staff.list_users, principal, query=self.query, page=self.page)
+                result = await self._read(staff.list_users, principal, query=self.query, page=self.page,
+                                         cursor=self._cursor)
                 self.rows = [{"id": str(r.id), "name": r.name, "detail": r.email,
                               "extra": r.staff_role or "customer",
                               "flags": " · ".join(f for f, on in (("confirmed", r.verified), ("2-step", r.mfa)) if on),
                               "created": _day(r.created_at)} for r in result.rows]
             else:
-                result = await self._read(staff.list_organizations, principal, query=self.query, page=self.page)
+                result = await self._read(staff.list_organizations, principal, query=self.query, page=self.page,
+                                         cursor=self._cursor)
                 self.rows = [{"id": str(r.id), "name": r.name, "detail": r.slug,
                               "extra": f"{format_number(r.members)} member{'s' if r.members != 1 else ''}",
                               "flags": "no owner" if r.owners == 0 else "",
                               "created": _day(r.created_at)} for r in result.rows]
         except PortalError as err:
+            self._cursor = None
             return rx.toast.error(err.message)
+        self._cursor = result.cursor
         self.page, self.pages, self.total = result.page, result.pages, result.total
         self.position = page_position(result.page, result.pages, result.total)
         return None
@@ -140,15 +146,18 @@ class OutboxState(SessionState):
     pages: int = 1
     total: int = 0
     position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
+    _cursor: Cursor | None = None  # the page shown, for Previous/Next by seek (services/paging.py)
 
     async def _fetch(self):
         principal = self._principal()
         if principal is None or principal.staff_role != "admin":
             return rx.redirect(routes.DASHBOARD)
         try:
-            result = await self._read(staff.list_outbox, principal, page=self.page)
+            result = await self._read(staff.list_outbox, principal, page=self.page, cursor=self._cursor)
         except PortalError as err:  # e.g. an admin who has not set up two-step verification yet
+            self._cursor = None
             return rx.toast.error(err.message)
+        self._cursor = result.cursor
         self.rows = [{"id": str(r.id), "to": r.to_address, "subject": r.subject,
                       "created": format_datetime(r.created_at),
                       "status": r.status,

@@ -60,18 +60,28 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory) -> Iterator[live_app.LiveApp]:
-    """The live portal. Tests also write into its database through the
-    services (`portal_session`), as a second process of the same portal
-    would: the jobs that queues (mail) go to the portal's own job queue."""
+    app = live_app.start(tmp_path_factory.mktemp("portal-data"))
+    yield app
+    live_app.stop(app)
+
+
+@pytest.fixture(autouse=True)
+def _jobs_go_to_the_portal(request) -> Iterator[None]:
+    """Tests also write into the live portal's database through the services
+    (`portal_session`), as a second process of the same portal would: while
+    such a test runs, the jobs that queues (mail) go to the portal's own job
+    queue, which its consumer runs."""
+    if "portal" not in request.fixturenames:
+        yield
+        return
     from huey.storage import SqliteStorage
 
     from portal_app.jobs.queue import QUEUE_NAME, huey
 
-    app = live_app.start(tmp_path_factory.mktemp("portal-data"))
+    app = request.getfixturevalue("portal")
     own, huey.storage = huey.storage, SqliteStorage(QUEUE_NAME, filename=str(app.data_dir / "jobs.db"))
-    yield app
+    yield
     huey.storage = own
-    live_app.stop(app)
 
 
 @pytest.fixture(scope="session")

@@ -75,6 +75,7 @@ def test_wrong_password_says_so_and_keeps_the_email(portal, page):
 
 def test_registration_refuses_a_weak_password_and_keeps_the_form(portal, page):
     page.goto(portal.url + "/register")
+    expect(page.locator("main[aria-busy='false']")).to_have_count(1)  # connected: a click now reaches the server
     page.get_by_label("Your name").fill("Weak Walter")
     page.get_by_label("Work email").fill(unique_email())
     page.get_by_label("Password", exact=True).fill("password1234")

@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
-from tests.browser.accounts_helpers import create_person, sign_in, unique_email
+from portal_app.models import Membership, User
+from portal_app.services import audit
+from tests.browser.accounts_helpers import create_person, portal_session, sign_in, unique_email
 
 
 def test_owner_reads_and_filters_the_organisation_log(portal, page):
@@ -45,6 +48,33 @@ def test_owner_reads_and_filters_the_organisation_log(portal, page):
     page.get_by_label("To").fill("2030-01-01")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("The end date is before the start date.")).to_be_visible()
+
+
+def test_owner_pages_through_a_long_log(portal, page):
+    """Next and Previous move a page at a time (by seek, services/paging.py)
+    and say where the person is; no event shows on both pages."""
+    owner = unique_email("pager")
+    create_person(portal, owner, company="Paged Ltd", name="Paula Pager")
+    with portal_session(portal) as session:
+        org_id = session.exec(select(Membership.org_id).join(User, User.id == Membership.user_id)
+                               .where(User.email == owner)).one()
+        for i in range(60):
+            audit.record(session, "org.renamed", actor_label=owner, org_id=org_id,
+                         details={"from": "Paged Ltd", "to": f"Name {i:02d}"})
+        session.commit()
+    sign_in(page, portal.url, owner)
+    page.goto(portal.url + "/organisation/audit")
+    events = page.get_by_role("list", name="Audit events")
+    expect(page.get_by_text(re.compile(r"^Page 1 of 2 · 6\d in all$"))).to_be_visible()
+    expect(events.get_by_role("listitem")).to_have_count(audit.PAGE_SIZE)
+    first_page = events.get_by_role("listitem").all_inner_texts()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text(re.compile(r"^Page 2 of 2 "))).to_be_visible()
+    expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    assert not set(events.get_by_role("listitem").all_inner_texts()) & set(first_page)
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_text(re.compile(r"^Page 1 of 2 "))).to_be_visible()
+    expect(events.get_by_role("listitem").first).to_contain_text(first_page[0].splitlines()[0])
 
 
 def test_staff_admin_reads_everything(portal, page):

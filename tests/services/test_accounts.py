@@ -122,14 +122,14 @@ def test_resending_retires_the_previous_verification_link(session):
 
 
 def test_unverified_person_can_sign_in_but_not_act(session):
-    from portal_app.services import organizations
     from portal_app.services.errors import Forbidden
+    from tests.factories import rename_organization
 
     register(session, verified=False)
     _, principal = sign_in(session)
     assert not principal.email_verified
     with pytest.raises(Forbidden, match="Confirm your email"):
-        organizations.rename(session, principal, principal.current.org_id, name="New name")
+        rename_organization(session, principal, "New name")
 
 
 # --- password sign-in ---------------------------------------------------------

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from portal_app.services import accounts, audit, members, organizations, sessions
+from portal_app.services import accounts, audit, members, sessions
 from portal_app.services.audit import Said
-from tests.factories import PASSWORD, last_mail, register, sign_in, staff_admin, token_from
+from tests.factories import PASSWORD, last_mail, register, rename_organization, sign_in, staff_admin, token_from
 
 ALICE = dict(actor="Alice Owner", target="Bob Member", org="Acme Ltd")
 
@@ -136,7 +136,7 @@ def test_the_log_shows_names_and_targets_in_sentences(org):
     bob_id = next(m.user_id for m in members.list_members(session, alice, org_id) if m.email == "bob@example.com")
     membership = next(m for m in members.list_members(session, alice, org_id) if m.user_id == bob_id)
     members.change_role(session, alice, org_id, membership.membership_id, role="admin")
-    organizations.rename(session, alice, org_id, name="Acme Group")
+    rename_organization(session, alice, "Acme Group")
     session.commit()
     sentences = [row.sentence for row in audit.list_for_org(session, alice, org_id).rows]
     assert sentences[:4] == [

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal_app.integrations.storage import LocalStorage, check_key
-from portal_app.models import Organization
-from portal_app.services import members, org_profile
+from portal_app.models import AuditEvent, Organization
+from portal_app.services import org_profile
 from portal_app.services.errors import Forbidden, Invalid, NotFound
-from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+from tests.factories import register, sign_in
+from tests.permissions import Permission, join, permission_tests
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
@@ -31,12 +34,50 @@ def _fields(**overrides) -> dict:
             "billing_email": "Billing@Example.com", **overrides}
 
 
+def _shown(session: Session, actor, org_id: int, profile) -> None:
+    assert profile.name == "Ours"
+    assert profile.can_edit == (actor.role_in(org_id) in EDITORS)  # what the page offers
+
+
+def _saved(session: Session, actor, org_id: int, org) -> None:
+    assert session.get(Organization, org_id).tax_id == "GB 123.456-78"
+
+
+def _no_logo(session: Session, actor, org_id: int, result) -> None:
+    assert session.get(Organization, org_id).logo_key == ""
+
+
+EDITORS = ("owner", "admin", "billing")
+test_profile_permissions = permission_tests(
+    Permission("get", lambda s, p, org_id: org_profile.get_profile(s, p, org_id), ("owner", "admin", "billing", "member"),
+               check=_shown),
+    Permission("update", lambda s, p, org_id: org_profile.update_profile(s, p, org_id, **_fields(name="Ours")),
+               EDITORS, check=_saved),
+    Permission("remove_logo", lambda s, p, org_id: org_profile.remove_logo(s, p, org_id), EDITORS, check=_no_logo),
+)
+
+
 def test_owner_updates_the_profile(org):
     session, ada, _, _ = org
     org_profile.update_profile(session, ada, ada.current.org_id, **_fields())
     profile = org_profile.get_profile(session, ada, ada.current.org_id)
     assert profile.address == "12 Babbage Street\nLondon"
     assert profile.billing_email == "billing@example.com" and profile.can_edit
+
+
+def test_a_new_name_is_audited_as_a_rename_and_the_rest_as_a_profile_update(org):
+    """The profile is the one way to rename: the log says from what to what."""
+    session, ada, _, _ = org
+    org_id = ada.current.org_id
+    org_profile.update_profile(session, ada, org_id, **_fields(name="Difference Engines"))
+    org_profile.update_profile(session, ada, org_id, **_fields(name="Difference Engines"))  # nothing new
+    events = session.exec(select(AuditEvent).where(AuditEvent.org_id == org_id, AuditEvent.action.like("org.%"))
+                          .order_by(AuditEvent.id)).all()
+    assert [(e.action, json.loads(e.details)) for e in events] == [
+        ("org.renamed", {"from": "Analytical Engines", "to": "Difference Engines"}),
+        ("org.profile_updated", {"fields": ["address", "billing_email", "legal_name", "tax_id"]}),
+        ("org.profile_updated", {"fields": []}),
+    ]
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -57,30 +98,17 @@ def test_bad_profile_input_changes_nothing(org, field, value, message):
     assert session.get(Organization, ada.current.org_id).legal_name == ""
 
 
-def test_other_organisation_cannot_see_or_change_the_profile(org):
+def test_the_logo_is_set_by_editors_of_that_organisation_only(org):
+    """The upload needs a storage, so it is checked here rather than in the
+    permission cases above (which cover the same rule for the profile)."""
     session, ada, eve, storage = org
     for bogus in (ada.current.org_id, str(ada.current.org_id), True):
         with pytest.raises(NotFound):
-            org_profile.get_profile(session, eve, bogus)
-        with pytest.raises(NotFound):
-            org_profile.update_profile(session, eve, bogus, **_fields(name="Pwned"))
-        with pytest.raises(NotFound):
             org_profile.set_logo(session, eve, bogus, data=PNG, storage=storage)
-    assert session.get(Organization, ada.current.org_id).name == "Analytical Engines"
-
-
-def test_plain_members_see_but_cannot_change(org):
-    session, ada, _, storage = org
-    members.invite(session, ada, ada.current.org_id, email="bob@example.com", role="member")
-    members.accept_new_account(session, token_from(last_mail(session, "bob@example.com").body,
-                                                   "/invitations/accept"), name="Bob", password=PASSWORD)
-    session.commit()
-    _, bob = sign_in(session, "bob@example.com")
-    assert not org_profile.get_profile(session, bob, ada.current.org_id).can_edit
-    with pytest.raises(Forbidden):
-        org_profile.update_profile(session, bob, ada.current.org_id, **_fields())
-    with pytest.raises(Forbidden):
+    bob = join(session, ada, "bob@example.com", "member", "Bob")
+    with pytest.raises(Forbidden, match="Only owners, admins and billing members can change the profile."):
         org_profile.set_logo(session, bob, ada.current.org_id, data=PNG, storage=storage)
+    assert not storage.root.exists() or not any(storage.root.rglob("*"))
 
 
 def test_logo_upload_replace_read_and_remove(org):

@@ -12,6 +12,17 @@ from portal_app.models.base import utcnow
 from portal_app.services import sessions
 from portal_app.services.errors import NotFound
 from tests.factories import register, sign_in
+from tests.permissions import Permission, permission_tests, snapshot
+
+
+def _switched(session: Session, actor, org_id: int, result) -> None:
+    assert session.get(LoginSession, actor.session_id).active_org_id == org_id
+
+
+test_switch_permissions = permission_tests(
+    Permission("switch_organization", lambda s, p, org_id: sessions.switch_organization(s, p, org_id),
+               ("owner", "admin", "billing", "member"), check=_switched),
+)
 
 
 def _age(session: Session, raw: str, **fields) -> None:
@@ -83,12 +94,15 @@ def test_sign_out_other_sessions_keeps_this_one(session):
 def test_cannot_revoke_someone_elses_session(session):
     register(session)
     register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-    _, ada = sign_in(session)
+    ada_raw, ada = sign_in(session)
     eve_raw, eve = sign_in(session, "eve@example.com")
-    for bogus in (eve.session_id, 999_999, "1", None):
+    assert ada.session_id == 1  # so True, a float or a string would name it if taken as an id
+    before = snapshot(session)
+    for bogus in (eve.session_id, 999_999, "1", None, True, 1.0, float(eve.session_id)):
         with pytest.raises(NotFound):
             sessions.revoke(session, ada, bogus)
-    assert sessions.resolve(session, eve_raw) is not None
+    assert snapshot(session) == before
+    assert sessions.resolve(session, eve_raw) is not None and sessions.resolve(session, ada_raw) is not None
     sessions.revoke(session, eve, eve.session_id)
     assert sessions.resolve(session, eve_raw) is None
 

@@ -1,0 +1,189 @@
+"""Permission tests, NetBox style: a domain declares each action, how to
+build the row it acts on, and which roles may do it; `permission_tests`
+turns that into the cases every action must pass:
+
+- a member whose role is not allowed is refused (`Forbidden` with code
+  ROLE_REQUIRED, i.e. by `require_role`; or `NotFound` where the rule is to
+  hide) and nothing in the database changed;
+- a member whose role is allowed succeeds (and `check` says what it did);
+- the same action on another organisation's row is `NotFound`, and so is
+  an id of the wrong type (True, a float, a string), with nothing changed;
+- staff, who belong to no organisation, get `NotFound` on these customer
+  paths (they read organisations in the back office only).
+
+"Nothing changed" is checked before any rollback, on the action's own
+session after a flush, so a write made before a refusal is caught.
+
+The people (an organisation "Ours" with one member of each role, another
+organisation "Theirs", a staff admin) are built once per test process
+through the real services into a SQLite file; each case runs on a copy."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, SQLModel
+
+from portal_app.db import make_engine
+from portal_app.services import members
+from portal_app.services.errors import ErrorCode, Forbidden, NotFound, PortalError
+from portal_app.services.principal import ROLES, Principal
+from tests.factories import PASSWORD, last_mail, register, sign_in, staff_admin, token_from
+
+Action = Callable[[Session, Principal, Any], object]
+Target = Callable[[Session, Principal], Any]
+
+
+@dataclass(frozen=True)
+class People:
+    ours: dict[str, Principal]  # role -> a member of "Ours" with that role
+    theirs: Principal  # the owner of another organisation
+    staff: Principal  # a staff admin with two-step verification
+
+
+def current_org(principal: Principal) -> int | None:
+    """The organisation a page acts in, as the state passes it: the person's
+    current one (None for staff, who belong to none)."""
+    return principal.current.org_id if principal.current is not None else None
+
+
+def the_organisation(session: Session, owner: Principal) -> int:
+    """The default row to act on: the organisation itself."""
+    return owner.current.org_id
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One action of a domain. `action(session, principal, target)` acts on
+    `target` (in `current_org(principal)` when the target is a row inside an
+    organisation); `target_row` builds it as that organisation's owner and
+    returns it, usually an id (by default the organisation's own id)."""
+
+    name: str
+    action: Action
+    allowed: tuple[str, ...]
+    target_row: Target = the_organisation
+    refused: type[PortalError] = Forbidden
+    check: Callable[[Session, Principal, Any, object], None] | None = None  # (session, actor, target, result)
+
+
+@dataclass(frozen=True)
+class Case:
+    permission: Permission
+    kind: str  # "refused" | "allowed" | "other organisation" | "wrong type" | "staff"
+    role: str = ""
+    bogus: Callable[[Any], object] | None = field(default=None, compare=False)  # the wrong-type id, from the real one
+    bogus_name: str = ""
+
+    def __str__(self) -> str:
+        return "-".join(part for part in (self.permission.name, self.kind, self.role, self.bogus_name) if part)
+
+
+WRONG_TYPES: tuple[tuple[str, Callable[[Any], object]], ...] = (
+    ("True", lambda _: True), ("float", float), ("string", str), ("None", lambda _: None))
+
+
+def cases(*permissions: Permission) -> list[Case]:
+    out: list[Case] = []
+    for p in permissions:
+        out += [Case(p, "refused", role) for role in ROLES if role not in p.allowed]
+        out += [Case(p, "allowed", role) for role in p.allowed]
+        out.append(Case(p, "other organisation", p.allowed[0]))
+        out += [Case(p, "wrong type", p.allowed[0], bogus, name) for name, bogus in WRONG_TYPES]
+        out.append(Case(p, "staff"))
+    return out
+
+
+def permission_tests(*permissions: Permission):
+    """A test function running every case of these permissions; assign it
+    to a `test_...` name in a test module."""
+
+    @pytest.mark.parametrize("case", cases(*permissions), ids=str)
+    def test(case: Case, sqlite_template: Path, tmp_path_factory, tmp_path: Path) -> None:
+        world, people = _world(sqlite_template, tmp_path_factory)
+        db = tmp_path / "portal.db"
+        shutil.copyfile(world, db)
+        engine = make_engine(f"sqlite:///{db}")
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                run(session, people, case)
+        finally:
+            engine.dispose()
+
+    return test
+
+
+def run(session: Session, people: People, case: Case) -> None:
+    p = case.permission
+    if case.kind == "allowed":
+        target = p.target_row(session, people.ours["owner"])
+        actor = people.ours[case.role]
+        result = p.action(session, actor, target)
+        session.flush()
+        if p.check is not None:
+            p.check(session, actor, target, result)
+        return
+    if case.kind == "other organisation":
+        actor, target = people.ours[case.role], p.target_row(session, people.theirs)
+    else:
+        target = p.target_row(session, people.ours["owner"])
+        actor = people.staff if case.kind == "staff" else people.ours[case.role]
+        if case.bogus is not None:
+            target = case.bogus(target)
+    expected = p.refused if case.kind == "refused" else NotFound
+    before = snapshot(session)
+    with pytest.raises(PortalError) as err:
+        p.action(session, actor, target)
+    assert type(err.value) is expected, f"{case}: {type(err.value).__name__}: {err.value.message}"
+    if expected is Forbidden:  # a role refusal, so it came from the one role check
+        assert err.value.code == ErrorCode.ROLE_REQUIRED, f"{case}: {err.value.code} {err.value.message}"
+    assert snapshot(session) == before, f"{case} changed the database"
+
+
+def snapshot(session: Session) -> dict[str, list[tuple]]:
+    """Every row of every table as this session sees it (pending changes
+    flushed, nothing committed or rolled back)."""
+    session.flush()
+    conn = session.connection()
+    return {table.name: [tuple(row) for row in conn.execute(table.select().order_by(*table.primary_key.columns))]
+            for table in SQLModel.metadata.sorted_tables}
+
+
+def join(session: Session, owner: Principal, email: str, role: str, name: str) -> Principal:
+    """Someone new invited by `owner` with `role`, accepted and signed in."""
+    members.invite(session, owner, owner.current.org_id, email=email, role=role)
+    members.accept_new_account(session, token_from(last_mail(session, email).body, "/invitations/accept"),
+                               name=name, password=PASSWORD)
+    session.commit()
+    return sign_in(session, email)[1]
+
+
+_WORLDS: dict[Path, tuple[Path, People]] = {}
+
+
+def _world(sqlite_template: Path, tmp_path_factory) -> tuple[Path, People]:
+    """The people, built once per test process into a copy of the migrated template."""
+    if sqlite_template not in _WORLDS:
+        path = tmp_path_factory.mktemp("permission-world") / "portal.db"
+        shutil.copyfile(sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+        with Session(engine, expire_on_commit=False) as session:
+            register(session, "olive@example.com", company="Ours", name="Olive Owner")
+            register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
+            _, owner = sign_in(session, "olive@example.com")
+            _, theirs = sign_in(session, "theo@example.com")
+            ours = {"owner": owner}
+            for role in ROLES[1:]:
+                ours[role] = join(session, owner, f"{role}@example.com", role, f"{role.title()} Person")
+            people = People(ours, theirs, staff_admin(session))
+            session.commit()
+        with engine.connect() as conn:  # fold the WAL into the file, so one file is the whole database
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _WORLDS[sqlite_template] = (path, people)
+    return _WORLDS[sqlite_template]

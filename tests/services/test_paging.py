@@ -1,0 +1,208 @@
+"""Every list pages the one way (services/paging.py): a constant number of
+statements per page whatever the rows, keyset paging that neither skips nor
+repeats a row when sort keys tie, and hostile page numbers and cursors that
+give page 1, never an error. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import event, insert
+from sqlmodel import Session, select
+
+from portal_app.models import AuditEvent, Organization, OutgoingMail, User
+from portal_app.services import audit, staff
+from portal_app.services.paging import Cursor, Page
+from tests.factories import register, sign_in, staff_admin
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+_serial = itertools.count()  # unique emails and slugs however often rows are added
+
+
+@pytest.fixture
+def world(any_engine):
+    """An organisation owner, a staff admin, and the session they read with."""
+    with Session(any_engine, expire_on_commit=False) as session:
+        register(session)
+        _, owner = sign_in(session)
+        admin = staff_admin(session)
+        yield session, owner, admin
+
+
+def _events(session: Session, org_id: int, n: int, *, distinct_times: int | None = None) -> None:
+    """`n` events in the organisation, as `audit.record` writes them, in
+    bulk; with `distinct_times`, many share one instant (ties)."""
+    session.execute(insert(AuditEvent.__table__), [
+        {"occurred_at": T0 + timedelta(minutes=i % (distinct_times or n)), "actor_id": None,
+         "actor_label": f"p{i}@example.com", "org_id": org_id, "action": "member.role_changed",
+         "target_type": "user", "target_id": str(i), "target_label": "", "ip": "", "details": "{}"}
+        for i in range(n)])
+    session.commit()
+
+
+def _people(session: Session, n: int) -> None:
+    session.execute(insert(User.__table__), [
+        {"email": f"person{next(_serial):04d}@example.com", "name": f"Person {i % 7}", "password_hash": "x",
+         "is_active": True, "created_at": T0, "mfa_last_step": 0, "demo_mfa_exempt": False} for i in range(n)])
+    session.commit()
+
+
+def _organizations(session: Session, n: int) -> None:
+    session.execute(insert(Organization.__table__), [
+        {"name": f"Company {i % 3}", "slug": f"company-{next(_serial):04d}", "created_at": T0} for i in range(n)])
+    session.commit()
+
+
+def _mail(session: Session, n: int) -> None:
+    session.execute(insert(OutgoingMail.__table__), [
+        {"to_address": f"p{i}@example.com", "subject": "Hello", "body": "…", "created_at": T0, "attempts": 0}
+        for i in range(n)])
+    session.commit()
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements sent while inside."""
+    seen: list[str] = []
+    engine = session.get_bind()
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+LISTS: dict[str, tuple[Callable, Callable]] = {
+    # list name: (add n rows, read a page)
+    "org audit": (lambda s, owner, n: _events(s, owner.current.org_id, n),
+                  lambda s, owner, admin, **kw: audit.list_for_org(s, owner, owner.current.org_id, **kw)),
+    "staff audit": (lambda s, owner, n: _events(s, owner.current.org_id, n),
+                    lambda s, owner, admin, **kw: audit.list_all(s, admin, **kw)),
+    "people": (lambda s, owner, n: _people(s, n), lambda s, owner, admin, **kw: staff.list_users(s, admin, **kw)),
+    "people search": (lambda s, owner, n: _people(s, n),
+                      lambda s, owner, admin, **kw: staff.list_users(s, admin, query="PERSON", **kw)),
+    "organisations": (lambda s, owner, n: _organizations(s, n),
+                      lambda s, owner, admin, **kw: staff.list_organizations(s, admin, **kw)),
+    "outbox": (lambda s, owner, n: _mail(s, n), lambda s, owner, admin, **kw: staff.list_outbox(s, admin, **kw)),
+}
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_statements_per_page_do_not_grow_with_rows_or_depth(world, name):
+    session, owner, admin = world
+    add, read = LISTS[name]
+
+    def statements(**kw) -> tuple[int, Page]:
+        session.expunge_all()  # nothing cached from the last read
+        with _statements(session) as seen:
+            page = read(session, owner, admin, **kw)
+        return len(seen), page
+
+    add(session, owner, 5)
+    few, small = statements()
+    assert small.total >= 5 and small.pages == 1
+    add(session, owner, 120)  # more than two pages of the audit log's 50 and the back office's 25
+    counts = {"page 1 of 5 rows": few}
+    counts["page 1 of 125"], first = statements()
+    counts["page 2 by Next"], second = statements(page=2, cursor=first.cursor)
+    counts["page 2 by number"], by_number = statements(page=2)
+    counts["last page"], _ = statements(page=first.pages)
+    counts["page 1 by Previous"], back = statements(page=1, cursor=second.cursor)
+    assert first.pages >= 3
+    assert second.rows == by_number.rows and back.rows == first.rows
+    assert len(set(counts.values())) == 1, counts
+    assert few <= 4  # the count, the rows, and for the audit log the names of people and organisations
+
+
+def _ids(page: Page) -> list[int]:
+    return [row.id for row in page.rows]
+
+
+def test_keyset_pages_neither_skip_nor_repeat_rows_when_times_tie(world):
+    session, owner, admin = world
+    org_id = owner.current.org_id
+    _events(session, org_id, 130, distinct_times=3)  # about 43 events per instant
+    everything = [e.id for e in session.exec(select(AuditEvent).where(AuditEvent.org_id == org_id)
+                                             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))]
+    forward, page = [], audit.list_for_org(session, owner, org_id)
+    while True:
+        forward += _ids(page)
+        if page.page == page.pages:
+            break
+        following = audit.list_for_org(session, owner, org_id, page=page.page + 1, cursor=page.cursor)
+        assert following.page == page.page + 1
+        assert _ids(following) == _ids(audit.list_for_org(session, owner, org_id, page=following.page))
+        page = following
+    assert forward == everything  # each once, in order
+
+    backward = []
+    while page.page > 1:
+        backward = _ids(page) + backward
+        page = audit.list_for_org(session, owner, org_id, page=page.page - 1, cursor=page.cursor)
+    assert _ids(page) + backward == everything
+
+
+def test_events_written_meanwhile_do_not_shift_the_next_page(world):
+    session, owner, admin = world
+    org_id = owner.current.org_id
+    _events(session, org_id, 60, distinct_times=2)
+    first = audit.list_for_org(session, owner, org_id)
+    second_before = _ids(audit.list_for_org(session, owner, org_id, page=2))
+    audit.record(session, "org.renamed", actor=owner, org_id=org_id)  # newest: goes on top of page 1
+    session.commit()
+    second = audit.list_for_org(session, owner, org_id, page=2, cursor=first.cursor)
+    assert _ids(second) == second_before
+    assert not set(_ids(second)) & set(_ids(first))
+
+
+CURSOR_KEYS = (T0, 1)
+
+
+@pytest.mark.parametrize("page, cursor", [
+    ("2", None), (True, None), (2.0, None), (-1, None), (0, None), (10**12, None), (None, None), ([2], None),
+    (2, "2"), (2, {"page": 1, "first": CURSOR_KEYS, "last": CURSOR_KEYS}),
+    (2, Cursor(1, ("a", "b"), ("a", "b"))),  # wrong types
+    (2, Cursor(1, (T0.replace(tzinfo=None), 1), (T0.replace(tzinfo=None), 1))),  # naive time
+    (2, Cursor(1, (T0, True), (T0, True))),  # a bool is not an id
+    (2, Cursor(1, (T0,), (T0,))),  # too short
+    (2, Cursor(1, [T0, 1], [T0, 1])),  # not a tuple
+    (2, Cursor("1", (T0, 1), (T0, 1))),  # not a page number
+])
+def test_hostile_pages_and_cursors_give_page_one(world, page, cursor):
+    session, owner, admin = world
+    _events(session, owner.current.org_id, 60)
+    result = audit.list_for_org(session, owner, owner.current.org_id, page=page, cursor=cursor)
+    assert result.page == 1
+    assert _ids(result) == _ids(audit.list_for_org(session, owner, owner.current.org_id))
+
+
+def test_a_cursor_far_from_the_page_asked_for_is_ignored(world):
+    session, owner, admin = world
+    _events(session, owner.current.org_id, 250)
+    first = audit.list_for_org(session, owner, owner.current.org_id)
+    fourth = audit.list_for_org(session, owner, owner.current.org_id, page=4, cursor=first.cursor)
+    assert fourth.page == 4
+    assert _ids(fourth) == _ids(audit.list_for_org(session, owner, owner.current.org_id, page=4))
+
+
+def test_people_search_finds_the_start_of_a_name_or_an_email_address(world):
+    session, owner, admin = world
+    register(session, "bob@builders.example", company="Builders", name="Robert Stone")
+
+    def found(query: str) -> set[str]:
+        return {row.email for row in staff.list_users(session, admin, query=query).rows}
+
+    assert found("rob") == {"bob@builders.example"}  # name, any case
+    assert found("ROBERT S") == {"bob@builders.example"}
+    assert found("bob@b") == {"bob@builders.example"}  # email
+    assert found("stone") == set()  # a prefix, not a substring (the index answers it)
+    assert found("r%") == found("r_") == set()  # wildcards are literal
+    assert found("") >= {"bob@builders.example", "ada@example.com", "root@example.com"}
