@@ -23,7 +23,7 @@ from portal_app.models import Organization, RecoveryCode, User
 from portal_app.models.base import utcnow
 from portal_app import routes
 from portal_app.services import audit, notifications, organizations, passwords, throttle
-from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
+from portal_app.services.errors import ErrorCode, Forbidden, Invalid
 from portal_app.services.principal import Principal, require_role
 from portal_app.settings import get_settings
 
