@@ -39,7 +39,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import audit
 from portal_app.services.errors import ErrorCode, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
-from portal_app.services.paging import Page, paginate
+from portal_app.services.paging import Keys, Page, paginate
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
 
@@ -182,13 +182,14 @@ def access_notification(session: Session, principal: Principal, notification_id:
     return row
 
 
-def list_for(session: Session, principal: Principal, *, page: object = 1) -> Page:
-    """Newest first, a page at a time; rows are `NotificationRow`s."""
-    result = paginate(session, visible_to(principal).order_by(Notification.created_at.desc(),
-                                                               Notification.id.desc()), page, PAGE_SIZE)
-    rows = [NotificationRow(n.id, n.event, n.title, n.target, n.created_at, n.read_at is not None)
-            for n in result.rows]
-    return Page(rows, result.page, result.pages, result.total)
+ORDER = Keys((Notification.created_at, Notification.id), descending=True)
+
+
+def list_for(session: Session, principal: Principal, *, page: object = 1, cursor: object = None) -> Page:
+    """Newest first, a page at a time (services/paging.py); rows are
+    `NotificationRow`s."""
+    return paginate(session, visible_to(principal), page, PAGE_SIZE, keys=ORDER, cursor=cursor).mapped(
+        lambda n: NotificationRow(n.id, n.event, n.title, n.target, n.created_at, n.read_at is not None))
 
 
 def unread_count(session: Session, principal: Principal) -> int:

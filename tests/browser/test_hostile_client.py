@@ -477,7 +477,8 @@ def test_notification_handlers_reach_only_ones_own(portal, victim, monkeypatch):
     def victim_untouched() -> None:
         with portal_session(portal) as session:
             assert session.get(Notification, victim_note).read_at is None
-            assert session.exec(select(NotificationPreference)).all() == []
+            assert session.exec(select(NotificationPreference).where(
+                NotificationPreference.user_id == victim_principal.user_id)).all() == []
 
     state = NotificationsState
     with ReflexClient(portal.url) as anonymous:  # no session at all
@@ -525,8 +526,10 @@ def test_notification_handlers_reach_only_ones_own(portal, victim, monkeypatch):
         anonymous.call(handler_name(UnsubscribeState, "load"), {})
         assert anonymous.state()[UnsubscribeState.get_full_name()]["outcome_rx_state_"] == "ready"
         with portal_session(portal) as session:
-            assert session.exec(select(NotificationPreference)).all() == []  # loading changed nothing
+            assert session.exec(select(NotificationPreference).where(
+                NotificationPreference.user_id == victim_principal.user_id)).all() == []  # loading changed nothing
         anonymous.call(handler_name(UnsubscribeState, "confirm"), {})
     with portal_session(portal) as session:
-        assert [(p.user_id, p.event, p.channel) for p in session.exec(select(NotificationPreference)).all()] == [
+        assert [(p.user_id, p.event, p.channel) for p in session.exec(select(NotificationPreference).where(
+            NotificationPreference.user_id == victim_principal.user_id)).all()] == [
             (victim_principal.user_id, "new_device", "in_app")]
