@@ -1,9 +1,10 @@
 """The signed-in person, as every page state sees them.
 
 Reflex state is a cache, never proof of login: every handler that reads or
-changes anything calls `_principal()`, which resolves the HttpOnly session
-cookie (carried by the websocket handshake, kept out of the browser's state by
-Reflex) against the sessions table. Public vars hold only what the person may
+changes anything calls `_principal()` (or `_principal_off_loop()`, the same on a
+worker thread), which resolves the HttpOnly session cookie (carried by the
+websocket handshake, kept out of the browser's state by Reflex) against the
+sessions table. Public vars hold only what the person may
 see; the token itself never lands in a var."""
 
 from __future__ import annotations
@@ -137,7 +138,16 @@ class SessionState(rx.State):
 
     def _principal(self) -> Principal | None:
         """The one way a handler learns who is acting; None means nobody."""
-        principal = resolve_token(self._cookie_token())
+        return self._adopt(resolve_token(self._cookie_token()))
+
+    async def _principal_off_loop(self) -> Principal | None:
+        """`_principal` with the database read on a worker thread, so that
+        other people's events keep flowing meanwhile."""
+        return self._adopt(await in_transaction(sessions.resolve, self._cookie_token()))
+
+    def _adopt(self, principal: Principal | None) -> Principal | None:
+        """This tab now belongs to `principal`'s session (see `_claim`); the
+        principal gets this request's address for the audit log."""
         self._claim(principal)
         return dataclasses.replace(principal, ip=self._client_ip()) if principal else None
 
@@ -169,15 +179,15 @@ class SessionState(rx.State):
         return result
 
     @rx.event
-    def load_session(self) -> None:
+    async def load_session(self) -> None:
         """For public pages: show who is signed in, if anyone."""
-        self._show(self._principal())
+        self._show(await self._principal_off_loop())
         self._resolved_for = self.router.session.session_id
 
     @rx.event
-    def require_login(self):
+    async def require_login(self):
         """For private pages: without a live session, go to sign-in and back."""
-        principal = self._principal()
+        principal = await self._principal_off_loop()
         self._show(principal)
         self._resolved_for = self.router.session.session_id
         path = self.router.url.path.rstrip("/") or "/"
@@ -191,25 +201,24 @@ class SessionState(rx.State):
     @rx.event
     async def switch_org(self, org_id: str):
         """Work in another of one's organisations; the page reloads for it."""
-        principal = self._principal()
+        principal = await self._principal_off_loop()
         if principal is None:
             return rx.redirect(routes.SIGN_IN)
         try:
             await self._act(sessions.switch_organization, principal, event_id(org_id))
         except PortalError as err:
             return rx.toast.error(err.message)
-        self._show(self._principal())
+        self._show(await self._principal_off_loop())
         return navigate(routes.safe_next(self.router.url.path.rstrip("/")))
 
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         """End the session on the server, forget this tab's Reflex state, and
         let the logout route clear the HttpOnly cookie: it takes only a POST
         from our own origin, so the page submits a small form to it."""
         token = self._cookie_token()
         if token:
-            with session_scope() as session:
-                sessions.end(session, token, ip=self._client_ip())
+            await in_transaction(sessions.end, token, ip=self._client_ip())
         self._session_state().reset()
         return rx.call_script(
             "window.sessionStorage.clear(); const f = document.createElement('form'); f.method = 'post';"
@@ -275,7 +284,7 @@ def signed_in(*, in_org: bool = False) -> Callable:
         @functools.wraps(fn)
         async def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN202
             public.bind(self, *args, **kwargs)  # refuse a misfit payload before anything runs
-            principal = self._principal()
+            principal = await self._principal_off_loop()
             if principal is None or (in_org and principal.current is None):
                 return rx.toast.error(SIGN_IN_AGAIN)
             result = fn(self, principal, *args, **kwargs)
