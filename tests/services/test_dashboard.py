@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from portal_app.models import LoginSession
+from portal_app.models import LoginSession, Membership
 from portal_app.models.base import utcnow
 from portal_app.services import dashboard, members, mfa, organizations, sessions
 from portal_app.services.principal import Principal
@@ -141,3 +141,46 @@ def test_no_organisation_facts_until_two_step_verification_is_set_up(engine):
         facts = dashboard.summary(session, bob)
         assert (facts.org_requires_mfa, facts.members_without_mfa) == (False, 0)
         assert facts.session_count == 1
+
+
+def test_every_change_shows_on_the_next_event(engine):
+    """Nothing is cached between events: each resolves afresh, so a role
+    change, MFA, a revoked session and sign-out take effect at once."""
+    def now(raw: str) -> Principal | None:  # what the next event sees, in its own transaction
+        with Session(engine) as fresh:
+            return sessions.resolve(fresh, raw)
+
+    with Session(engine, expire_on_commit=False) as session:
+        register(session)
+        register(session, "bob@example.com", company="Bob's", name="Bob")
+        _, ada = sign_in(session)
+        org_id = ada.current.org_id
+        members.invite(session, ada, org_id, email="bob@example.com", role="member")
+        session.commit()
+        phone, bob = sign_in(session, "bob@example.com")
+        laptop, _ = sign_in(session, "bob@example.com")
+        members.accept_as(session, bob, token_from(last_mail(session, "bob@example.com").body,
+                                                   "/invitations/accept"))
+        session.commit()
+        assert now(phone).role_in(org_id) == "member"
+
+        membership = session.exec(select(Membership).where(Membership.org_id == org_id,
+                                                           Membership.user_id == bob.user_id)).one()
+        members.change_role(session, ada, org_id, membership.id, role="admin")
+        session.commit()
+        assert now(phone).role_in(org_id) == "admin"
+
+        enable_mfa(session, now(phone))
+        assert now(phone).mfa_enabled and now(laptop).mfa_enabled
+
+        sessions.revoke(session, now(phone), now(laptop).session_id)
+        session.commit()
+        assert now(laptop) is None and now(phone) is not None
+
+        members.remove_member(session, ada, org_id, membership.id)
+        session.commit()
+        assert now(phone).role_in(org_id) is None
+
+        sessions.end(session, phone)
+        session.commit()
+        assert now(phone) is None
