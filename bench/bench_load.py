@@ -4,8 +4,9 @@ websocket of the real app (production backend, SQLite): the dashboard event
 shows) next to the near-bare event (`SignInState.set_mode`: no database, no
 session), on the same sockets, in the same run.
 
-Phases, each for both events one after the other (the machine's load moves,
-so compare figures of one run only):
+Phases, each for both events (the machine's load moves, so compare figures
+of one run only; the loaded phases alternate the two events in 4 slices, so
+both see the same load):
 
 - alone: one session, one event at a time (the cost of one event);
 - closed loop: N sessions (default 200), each sending its next event as soon
@@ -42,7 +43,8 @@ from portal_app.state.sign_in import SignInState
 from tests import factories, live_app
 from tests.ws_client import handler_name
 
-WARM_UP = 3.0  # seconds of each loaded phase not counted
+WARM_UP = 1.0  # seconds of each slice not counted
+SLICES = 4  # each phase alternates the two events this many times, so both see the same machine load
 THINK = (2.0, 4.0)  # seconds a person waits between clicks
 
 
@@ -136,6 +138,22 @@ async def _run(clients: list[AsyncReflexClient], event: Event, seconds: float,
     return Figures(len(latencies), seconds, latencies, _load())
 
 
+async def _alternate(clients: list[AsyncReflexClient], seconds: float,
+                     think: tuple[float, float] | None) -> dict[str, Figures]:
+    """Both events, `seconds` each, in `SLICES` alternating slices: the
+    machine is shared and its load moves within a minute, so a phase of one
+    event then a phase of the other would compare different machines."""
+    figures: dict[str, Figures] = {}
+    for _ in range(SLICES):
+        for event in (BARE, DASHBOARD):
+            part = await _run(clients, event, seconds / SLICES, think)
+            whole = figures.get(event.label)
+            figures[event.label] = part if whole is None else Figures(
+                whole.events + part.events, whole.seconds + part.seconds, whole.latencies + part.latencies,
+                f"{whole.load.split(' … ')[0]} … {part.load}")
+    return figures
+
+
 def _line(event: Event, f: Figures, *, rate: bool = True) -> str:
     events = f"{f.rate:7.0f} events/s" if rate else f"{f.events:7d} events  "
     return (f"  {event.label:<22} {events}   p50 {f.p50:7.1f} ms   p95 {f.pct(0.95):7.1f} ms"
@@ -156,12 +174,12 @@ async def _bench(url: str, cookies: list[str], closed: int, seconds: float) -> N
         for e in (BARE, DASHBOARD):
             print(_line(e, alone[e.label], rate=False))
         print(f"\n{closed} sessions, closed loop, {seconds:.0f} s each:")
-        loop = {e.label: await _run(clients[:closed], e, seconds, None) for e in (BARE, DASHBOARD)}
+        loop = await _alternate(clients[:closed], seconds, None)
         for e in (BARE, DASHBOARD):
             print(_line(e, loop[e.label]))
         print(_ratio(loop[BARE.label], loop[DASHBOARD.label]), "  (target events/s >= 0.50x)")
         print(f"\n{len(clients)} sessions, {THINK[0]:.0f}-{THINK[1]:.0f} s think time, {seconds:.0f} s each:")
-        think = {e.label: await _run(clients, e, seconds, THINK) for e in (BARE, DASHBOARD)}
+        think = await _alternate(clients, seconds, THINK)
         for e in (BARE, DASHBOARD):
             print(_line(e, think[e.label], rate=False))
         print(_ratio(think[BARE.label], think[DASHBOARD.label], rate=False), "  (target p95 <= 2.00x)")
