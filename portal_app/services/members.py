@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, update
+from sqlalchemy import Select, bindparam, func, update
 from sqlmodel import Session, select
 
 from portal_app import routes
@@ -126,6 +126,13 @@ def list_invitations(session: Session, principal: Principal, org_id: object) -> 
         Invitation.org_id == org_id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
         Invitation.expires_at > utcnow()).order_by(Invitation.created_at.desc())).all()
     return [InvitationRow(i.id, i.email, i.role, i.expires_at) for i in rows]
+
+
+# `count_without_mfa` for the organisation `org_id` (a bound parameter), built
+# once, for the dashboard's one statement (services/dashboard.py), which
+# authorises with `require_role` before using it.
+COUNT_WITHOUT_MFA = (select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
+                     .where(Membership.org_id == bindparam("org_id"), User.mfa_enabled_at.is_(None)))
 
 
 def count_without_mfa(session: Session, principal: Principal, org_id: object) -> int:

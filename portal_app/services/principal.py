@@ -126,20 +126,34 @@ def _people(roles: tuple[str, ...]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+# What a Principal is made of, as columns: selected by `principal_for_user`
+# and, joined to the login session, by `sessions.resolve` in one statement.
+USER_FACTS = (User.id, User.email, User.name, User.is_active, User.email_verified_at, User.mfa_enabled_at,
+              User.staff_role, User.demo_mfa_exempt)
+MEMBERSHIP_FACTS = (Membership.org_id, Organization.name.label("org_name"), Membership.role,
+                    Organization.require_mfa)
+
+
 def principal_for_user(session: Session, user: User, session_id: int | None,
                        active_org_id: int | None = None) -> Principal:
     rows = session.exec(
-        select(Membership.org_id, Organization.name, Membership.role, Organization.require_mfa)
+        select(*MEMBERSHIP_FACTS)
         .join(Organization, Organization.id == Membership.org_id)
         .where(Membership.user_id == user.id)
         .order_by(Membership.id)
     ).all()
+    return assemble(user, rows, session_id=session_id, active_org_id=active_org_id)
+
+
+def assemble(user, memberships, *, session_id: int | None, active_org_id: int | None) -> Principal:  # noqa: ANN001
+    """A Principal from a user (a `User` or a row with its `USER_FACTS`) and
+    their memberships (rows with `MEMBERSHIP_FACTS`, in joining order)."""
     staff_must = user.staff_role is not None and not user.demo_mfa_exempt
     return Principal(
         user_id=user.id, email=user.email, name=user.name,
         email_verified=user.email_verified_at is not None, session_id=session_id,
-        memberships=tuple(OrgRole(org_id, name, role) for org_id, name, role, _ in rows),
+        memberships=tuple(OrgRole(m.org_id, m.org_name, m.role) for m in memberships),
         mfa_enabled=user.mfa_enabled_at is not None,
-        mfa_required=staff_must or any(required for *_, required in rows),
+        mfa_required=staff_must or any(m.require_mfa for m in memberships),
         active_org_id=active_org_id, staff_role=user.staff_role, demo_mfa_exempt=user.demo_mfa_exempt,
     )

@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, update
+from sqlalchemy import Select, bindparam, func, update
 from sqlmodel import Session, select
 
-from portal_app.models import LoginSession, User
+from portal_app.models import LoginSession, Membership, Organization, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, tokens
 from portal_app.services.errors import NotFound
-from portal_app.services.principal import ROLES, Principal, principal_for_user, require_role
+from portal_app.services.principal import MEMBERSHIP_FACTS, ROLES, USER_FACTS, Principal, assemble, require_role
 from portal_app.settings import get_settings
 
 COOKIE_BASE_NAME = "portal_session"  # read the name through `cookie_name()`
@@ -65,22 +65,38 @@ def _live(row: LoginSession | None, now: datetime, staff: bool = False) -> bool:
             and now - row.last_seen_at < idle_timeout(staff))
 
 
+# The whole Principal behind a token in one statement: the login session,
+# its user, and one row per membership (one row with empty membership columns
+# for someone in no organisation). Built once, so SQLAlchemy's compiled form
+# is reused: this runs on every event of every signed-in person.
+_RESOLVE = (
+    select(LoginSession.id.label("session_id"), LoginSession.created_at, LoginSession.last_seen_at,
+           LoginSession.expires_at, LoginSession.revoked_at, LoginSession.active_org_id,
+           *USER_FACTS, *MEMBERSHIP_FACTS)
+    .join(User, User.id == LoginSession.user_id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(Organization, Organization.id == Membership.org_id)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+    .order_by(Membership.id)
+)
+
+
 def resolve(session: Session, raw_token: object) -> Principal | None:
     """The Principal behind a cookie token, or None when it is missing, unknown,
-    revoked, idle too long or too old, or the account is disabled."""
+    revoked, idle too long or too old, or the account is disabled. One
+    statement (plus, at most once a minute, the write of `last_seen_at`),
+    however many organisations and sessions the person has."""
     if not isinstance(raw_token, str) or not raw_token or len(raw_token) > tokens.TOKEN_MAX_LENGTH:
         return None
     now = utcnow()
-    row = session.exec(select(LoginSession).where(
-        LoginSession.token_hash == tokens.hash_secret(raw_token))).first()
-    user = session.get(User, row.user_id) if row is not None else None
-    if user is None or not user.is_active or not _live(row, now, _is_staff(user)):
+    rows = session.connection().execute(_RESOLVE, {"token_hash": tokens.hash_secret(raw_token)}).all()
+    first = rows[0] if rows else None
+    if first is None or not first.is_active or not _live(first, now, first.staff_role is not None):
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        session.add(row)
-        session.flush()
-    return principal_for_user(session, user, row.id, row.active_org_id)
+    if now - first.last_seen_at >= TOUCH_EVERY:
+        session.execute(update(LoginSession).where(LoginSession.id == first.session_id).values(last_seen_at=now))
+    return assemble(first, [r for r in rows if r.org_id is not None],
+                    session_id=first.session_id, active_org_id=first.active_org_id)
 
 
 def end(session: Session, raw_token: object, *, ip: str = "") -> None:
@@ -137,14 +153,32 @@ def visible_to(principal: Principal) -> Select:
     return select(LoginSession).where(LoginSession.user_id == principal.user_id)
 
 
+# `_live` as a WHERE clause (beside the person's own rows, `visible_to`): the
+# sessions that still work. Values from `live_params`. `list_for` and
+# `COUNT_LIVE` share it, so the list and the dashboard's count cannot disagree.
+_LIVE_WHERE = (LoginSession.revoked_at.is_(None), LoginSession.expires_at > bindparam("now"),
+               LoginSession.created_at > bindparam("born_after"),
+               LoginSession.last_seen_at > bindparam("seen_after"))
+# How many sessions `list_for` would list: `visible_to`'s rule with the user
+# as a bound parameter, built once, as a scalar subquery to compose into one
+# statement (services/dashboard.py), with `live_params`.
+COUNT_LIVE = (select(func.count()).select_from(LoginSession)
+              .where(LoginSession.user_id == bindparam("user_id"), *_LIVE_WHERE).scalar_subquery())
+
+
+def live_params(principal: Principal) -> dict[str, object]:
+    """The values of `_LIVE_WHERE` (and `COUNT_LIVE`'s user) for the person, now."""
+    now = utcnow()
+    return {"user_id": principal.user_id, "now": now, "born_after": now - max_age(principal.is_staff),
+            "seen_after": now - idle_timeout(principal.is_staff)}
+
+
 def list_for(session: Session, principal: Principal) -> list[SessionInfo]:
     """The person's own live sessions, newest activity first."""
-    now = utcnow()
-    rows = session.exec(visible_to(principal).where(
-        LoginSession.revoked_at.is_(None), LoginSession.expires_at > now)
-        .order_by(LoginSession.last_seen_at.desc())).all()
+    rows = session.exec(visible_to(principal).where(*_LIVE_WHERE).order_by(LoginSession.last_seen_at.desc()),
+                        params=live_params(principal)).all()
     return [SessionInfo(r.id, describe_device(r.user_agent), r.ip, r.created_at, r.last_seen_at,
-                        r.id == principal.session_id) for r in rows if _live(r, now, principal.is_staff)]
+                        r.id == principal.session_id) for r in rows]
 
 
 def access_session(session: Session, principal: Principal, session_id: object) -> LoginSession:

@@ -47,7 +47,7 @@ class AuditLogMixin(rx.State, mixin=True):
         raise NotImplementedError
 
     async def _fetch(self):
-        principal = self._principal()
+        principal = await self._principal()
         if principal is None:
             return rx.redirect(routes.SIGN_IN)
         self.errors, self.error = {}, ""

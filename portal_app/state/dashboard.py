@@ -1,35 +1,24 @@
 """The dashboard: the person's own facts at a glance and, for an owner, the
-organisation's two-step requirement. Each handler resolves the principal afresh."""
+organisation's two-step requirement. Each handler resolves the principal afresh,
+off the event loop, in one statement."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.services import accounts, members, mfa, organizations, sessions
+from portal_app.services import accounts, dashboard, mfa, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, signed_in
 
 
-@dataclass(frozen=True)
-class _Facts:
-    session_count: int
-    org_requires_mfa: bool = False
-    members_without_mfa: int = 0
-
-
-def _facts(session: Session, principal: Principal) -> _Facts:
-    """What the dashboard shows, read in one transaction."""
-    count = len(sessions.list_for(session, principal))
-    current = principal.current
-    if current is None or principal.needs_mfa_setup:  # no organisation data until then
-        return _Facts(count)
-    org = organizations.access_organization(session, principal, current.org_id)
-    return _Facts(count, org.require_mfa, members.count_without_mfa(session, principal, current.org_id))
+def _principal_and_summary(session: Session, token: str | None) -> tuple[Principal | None, dashboard.Summary | None]:
+    """Who is signed in and what their dashboard shows: one transaction, two
+    statements (see services/dashboard.py)."""
+    principal = sessions.resolve(session, token)
+    return principal, dashboard.summary(session, principal) if principal is not None else None
 
 
 class DashboardState(SessionState):
@@ -38,18 +27,21 @@ class DashboardState(SessionState):
     org_requires_mfa: bool = False
     members_without_mfa: int = 0
 
-    async def _refresh(self, principal) -> None:
-        self.mfa_on = principal.mfa_enabled
-        facts = await self._read(_facts, principal)
-        self.session_count = facts.session_count
-        if principal.current is not None and not principal.needs_mfa_setup:
-            self.org_requires_mfa, self.members_without_mfa = facts.org_requires_mfa, facts.members_without_mfa
+    async def _reload(self) -> Principal | None:
+        """Resolve the person and read the dashboard's facts on a worker
+        thread: this is the portal's most frequent event."""
+        principal, summary = await self._read(_principal_and_summary, self._cookie_token())
+        principal = self._adopt(principal)
+        if principal is not None and summary is not None:
+            self.mfa_on = principal.mfa_enabled
+            self.session_count = summary.session_count
+            self.org_requires_mfa = summary.org_requires_mfa
+            self.members_without_mfa = summary.members_without_mfa
+        return principal
 
     @rx.event
     async def load(self) -> None:
-        principal = self._principal()
-        if principal is not None:
-            await self._refresh(principal)
+        await self._reload()
 
     @rx.event
     @signed_in(in_org=True)
@@ -58,10 +50,9 @@ class DashboardState(SessionState):
             await self._act(mfa.set_requirement, principal, principal.current.org_id, required=required)
         except PortalError as err:
             return rx.toast.error(err.message)
-        principal = self._principal()
+        principal = await self._reload()
         self._show(principal)
-        await self._refresh(principal)
-        if principal.needs_mfa_setup:
+        if principal is not None and principal.needs_mfa_setup:
             return [rx.toast.success("Two-step verification is now required. Set yours up first."),
                     rx.redirect(routes.SECURITY)]
         return rx.toast.success("Two-step verification is now " + ("required." if required else "optional."))

@@ -57,7 +57,7 @@ class MembersState(SessionState):
             await self._act(fn, principal, principal.current.org_id, *args, **kwargs)
         except PortalError as err:
             return rx.toast.error(err.message)
-        refreshed = self._principal()
+        refreshed = await self._principal()
         if refreshed is not None:
             await self._reload(refreshed)
         return rx.toast.success(success)
@@ -65,7 +65,7 @@ class MembersState(SessionState):
     @rx.event
     async def load(self):
         self.errors, self.error = {}, ""
-        principal = self._principal()
+        principal = await self._principal()
         if principal is not None and principal.current is None:
             return rx.redirect(routes.DASHBOARD)  # staff belong to no organisation
         if principal is not None:
@@ -124,7 +124,7 @@ class InvitationState(SessionState):
     @rx.event
     async def load(self) -> None:
         self.errors, self.error = {}, ""
-        self._show(self._principal())
+        self._show(await self._principal())
         try:
             view = await self._read(members.describe_invitation, self._token)
         except PortalError as err:
@@ -142,7 +142,7 @@ class InvitationState(SessionState):
 
     @rx.event
     async def accept(self):
-        principal = self._principal()
+        principal = await self._principal()
         if principal is None:
             return rx.redirect(self._sign_in_href())
         try:
@@ -151,12 +151,12 @@ class InvitationState(SessionState):
             self.error = err.message
             return None
         # Work in the organisation just joined (this session only), and say so.
-        joined = self._principal() or principal
+        joined = await self._principal() or principal
         try:
             await self._act(sessions.switch_organization, joined, org_id)
         except PortalError:
             pass  # joined all the same; the switcher in the header still offers it
-        self._show(self._principal())
+        self._show(await self._principal())
         name = next((m.org_name for m in joined.memberships if m.org_id == org_id), self.invited_org)
         return [rx.redirect(routes.DASHBOARD), rx.toast.success(f"You joined {name}.")]
 

@@ -46,7 +46,7 @@ class MfaState(SessionState):
     async def load(self) -> None:
         self.errors, self.error, self.recovery_codes = {}, "", []
         self._clear_enrolment()
-        principal = self._principal()
+        principal = await self._principal()
         if principal is not None:
             await self._refresh(principal)
 
@@ -78,7 +78,7 @@ class MfaState(SessionState):
             return None
         self._clear_enrolment()
         self.recovery_codes = codes
-        await self._refresh(self._principal())
+        await self._refresh(await self._principal())
         return rx.toast.success("Two-step verification is on.")
 
     @rx.var
@@ -128,5 +128,5 @@ class MfaState(SessionState):
             self.error, self.errors = field_errors(err)
             return None
         self.form_key += 1
-        await self._refresh(self._principal())
+        await self._refresh(await self._principal())
         return rx.toast.success("Two-step verification is off.")

@@ -46,7 +46,7 @@ class NotificationsState(SessionState):
     @rx.event
     async def load(self):
         self.page, self.errors, self.error = 1, {}, ""
-        principal = self._principal()
+        principal = await self._principal()
         if principal is not None:
             await self._reload(principal)
             self.prefs_key += 1

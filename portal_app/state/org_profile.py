@@ -59,7 +59,7 @@ class OrgProfileState(SessionState):
     @rx.event
     async def load(self):
         self.profile_errors = {}
-        principal = self._principal()
+        principal = await self._principal()
         if principal is not None and principal.current is not None:
             await self._reload(principal)
 
@@ -76,7 +76,7 @@ class OrgProfileState(SessionState):
         except PortalError as err:
             message, self.profile_errors = field_errors(err)
             return rx.toast.error(message) if message else None
-        await self._reload(self._principal())
+        await self._reload(await self._principal())
         return rx.toast.success("Profile saved.")
 
     @rx.event

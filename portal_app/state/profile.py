@@ -56,7 +56,7 @@ class ProfileState(SessionState):
         except PortalError as err:
             _, self.errors = field_errors(err)
             return None
-        self._show(self._principal())
+        self._show(await self._principal())
         self.form_key += 1
         return rx.toast.success("Profile saved.")
 
@@ -69,7 +69,7 @@ class EmailChangeState(SessionState):
 
     @rx.event
     async def confirm(self):
-        principal = self._principal()  # the browser following the link, if signed in
+        principal = await self._principal()  # the browser following the link, if signed in
         try:
             change = await self._act(accounts.confirm_email_change, self._query("token"),
                                      keep_session_id=principal.session_id if principal else None,
@@ -80,7 +80,7 @@ class EmailChangeState(SessionState):
             return None
         self.outcome = "changed"
         self.message = f"Your email address is now {change.email}. Sign in with it from now on."
-        self._show(self._principal())
+        self._show(await self._principal())
         if principal is not None and principal.user_id == change.user_id:
             return [rx.redirect(routes.PROFILE), rx.toast.success(f"Your email address is now {change.email}.")]
         return None

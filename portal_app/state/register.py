@@ -43,7 +43,7 @@ class VerifyEmailState(SessionState):
     async def verify(self):
         """Confirm the address. Someone signed in to that same account in this
         browser carries on into the portal; anyone else is offered to sign in."""
-        principal = self._principal()  # first: resolving may empty a tab loaded for another session
+        principal = await self._principal()  # first: resolving may empty a tab loaded for another session
         try:
             confirmation = await self._act(accounts.verify_email, self._query("token"))
         except PortalError as err:
@@ -52,7 +52,7 @@ class VerifyEmailState(SessionState):
         self.outcome = "verified"
         self.message = ("Thank you: your email address is confirmed." if confirmation.outcome == "verified"
                         else "Your email address is already confirmed.")
-        principal = self._principal()  # now with the address confirmed
+        principal = await self._principal()  # now with the address confirmed
         self._show(principal)
         if principal is not None and principal.user_id == confirmation.user_id:
             return [rx.redirect(routes.DASHBOARD), rx.toast.success(self.message)]

@@ -28,7 +28,7 @@ class SecurityState(SessionState):
     @rx.event
     async def load(self) -> None:
         self.errors, self.error = {}, ""
-        principal = self._principal()
+        principal = await self._principal()
         if principal is not None:
             await self._reload(principal)
 

@@ -1,10 +1,11 @@
 """The signed-in person, as every page state sees them.
 
 Reflex state is a cache, never proof of login: every handler that reads or
-changes anything calls `_principal()`, which resolves the HttpOnly session
+changes anything awaits `_principal()`, which resolves the HttpOnly session
 cookie (carried by the websocket handshake, kept out of the browser's state by
-Reflex) against the sessions table. Public vars hold only what the person may
-see; the token itself never lands in a var."""
+Reflex) against the sessions table, in one statement off the event loop.
+Public vars hold only what the person may see; the token itself never lands
+in a var."""
 
 from __future__ import annotations
 
@@ -63,11 +64,10 @@ async def in_transaction(fn: Callable[..., T], *args, **kwargs) -> T:
     return await asyncio.to_thread(_in_transaction, fn, args, kwargs)
 
 
-def resolve_token(token: str | None) -> Principal | None:
-    if not token:
-        return None
-    with session_scope() as session:
-        return sessions.resolve(session, token)
+async def resolve_token(token: str | None) -> Principal | None:
+    """The person behind a session cookie's token, looked up off the event
+    loop in one statement (`sessions.resolve`); no lookup without a token."""
+    return await in_transaction(sessions.resolve, token) if token else None
 
 
 class SessionState(rx.State):
@@ -127,9 +127,15 @@ class SessionState(rx.State):
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
 
-    def _principal(self) -> Principal | None:
-        """The one way a handler learns who is acting; None means nobody."""
-        principal = resolve_token(self._cookie_token())
+    async def _principal(self) -> Principal | None:
+        """The one way a handler learns who is acting; None means nobody.
+        Off the event loop (`resolve_token`), so that other people's events
+        keep flowing meanwhile."""
+        return self._adopt(await resolve_token(self._cookie_token()))
+
+    def _adopt(self, principal: Principal | None) -> Principal | None:
+        """This tab now belongs to `principal`'s session (see `_claim`); the
+        principal gets this request's address for the audit log."""
         self._claim(principal)
         return dataclasses.replace(principal, ip=self._client_ip()) if principal else None
 
@@ -166,7 +172,7 @@ class SessionState(rx.State):
     @rx.event
     async def load_session(self) -> None:
         """For public pages: show who is signed in, if anyone."""
-        principal = self._principal()
+        principal = await self._principal()
         self._show(principal)
         await self._count_unread(principal)
         self._resolved_for = self.router.session.session_id
@@ -174,7 +180,7 @@ class SessionState(rx.State):
     @rx.event
     async def require_login(self):
         """For private pages: without a live session, go to sign-in and back."""
-        principal = self._principal()
+        principal = await self._principal()
         self._show(principal)
         await self._count_unread(principal)
         self._resolved_for = self.router.session.session_id
@@ -189,25 +195,24 @@ class SessionState(rx.State):
     @rx.event
     async def switch_org(self, org_id: str):
         """Work in another of one's organisations; the page reloads for it."""
-        principal = self._principal()
+        principal = await self._principal()
         if principal is None:
             return rx.redirect(routes.SIGN_IN)
         try:
             await self._act(sessions.switch_organization, principal, event_id(org_id))
         except PortalError as err:
             return rx.toast.error(err.message)
-        self._show(self._principal())
+        self._show(await self._principal())
         return navigate(routes.safe_next(self.router.url.path.rstrip("/")))
 
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         """End the session on the server, forget this tab's Reflex state, and
         let the logout route clear the HttpOnly cookie: it takes only a POST
         from our own origin, so the page submits a small form to it."""
         token = self._cookie_token()
         if token:
-            with session_scope() as session:
-                sessions.end(session, token, ip=self._client_ip())
+            await in_transaction(sessions.end, token, ip=self._client_ip())
         self._session_state().reset()
         return rx.call_script(
             "window.sessionStorage.clear(); const f = document.createElement('form'); f.method = 'post';"
@@ -273,7 +278,7 @@ def signed_in(*, in_org: bool = False) -> Callable:
         @functools.wraps(fn)
         async def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN202
             public.bind(self, *args, **kwargs)  # refuse a misfit payload before anything runs
-            principal = self._principal()
+            principal = await self._principal()
             if principal is None or (in_org and principal.current is None):
                 return rx.toast.error(SIGN_IN_AGAIN)
             result = fn(self, principal, *args, **kwargs)
@@ -305,5 +310,5 @@ class SessionGuard(Middleware):
     async def preprocess(self, app, state, event):  # noqa: ANN001 — Reflex's signature
         if event.name in self._HYDRATE:
             holder = await state.get_state(SessionState)
-            holder._claim(await asyncio.to_thread(resolve_token, holder._cookie_token()))
+            holder._claim(await resolve_token(holder._cookie_token()))
         return None

@@ -24,12 +24,12 @@ class SignInState(SessionState):
     notice: str = ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.errors, self.error, self.notice, self.mode = {}, "", "", "password"
         self.error = QUERY_MESSAGES.get(self._query("error"), "")
         if self._query("signed_out"):
             self.notice = "You have signed out."
-        if self._principal() is not None:
+        if await self._principal() is not None:
             return rx.redirect(routes.safe_next(self._query("next")))
 
     @rx.event

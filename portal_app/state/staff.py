@@ -42,7 +42,7 @@ class StaffState(SessionState):
     _cursor: Cursor | None = None  # the page shown, for Previous/Next by seek (services/paging.py)
 
     async def _fetch(self):
-        principal = self._principal()
+        principal = await self._principal()
         if principal is None or not principal.is_staff:
             return rx.redirect(routes.DASHBOARD)
         self.is_admin = principal.staff_role == "admin"
@@ -149,7 +149,7 @@ class OutboxState(SessionState):
     _cursor: Cursor | None = None  # the page shown, for Previous/Next by seek (services/paging.py)
 
     async def _fetch(self):
-        principal = self._principal()
+        principal = await self._principal()
         if principal is None or principal.staff_role != "admin":
             return rx.redirect(routes.DASHBOARD)
         try:
