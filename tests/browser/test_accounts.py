@@ -97,9 +97,11 @@ def test_sign_in_by_emailed_link(portal, page):
     expect(page.get_by_text("a sign-in link is on its way")).to_be_visible()
     link = link_from_outbox(portal.data_dir, address, "/sign-in/link")
     page.goto(link)
+    expect(page.locator("main[aria-busy='false']")).to_have_count(1)  # connected: a click now reaches the server
     page.get_by_role("button", name="Continue signing in").click()
     expect(page.get_by_role("heading", name="Hello, Test Person")).to_be_visible()
     page.goto(link)  # single use
+    expect(page.locator("main[aria-busy='false']")).to_have_count(1)
     page.get_by_role("button", name="Continue signing in").click()
     expect(page.get_by_text("expired or was already used")).to_be_visible()
 
