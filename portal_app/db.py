@@ -25,6 +25,7 @@ from portal_app.settings import get_settings
 
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "portal_after_commit"
+_ON_ROLLBACK = "portal_on_rollback"
 
 
 def make_engine(url: str) -> Engine:
@@ -123,15 +124,33 @@ def after_commit(session: Session, callback: Callable[[], object]) -> None:
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
-@event.listens_for(OrmSession, "after_commit")
-def _run_after_commit(session: OrmSession) -> None:
-    for callback in session.info.pop(_AFTER_COMMIT, []):
+def on_rollback(session: Session, callback: Callable[[], object]) -> None:
+    """Undo, if the caller's transaction rolls back, what was done outside
+    the database before the commit (bytes put in file storage for a row that
+    will then never exist)."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(callback)
+
+
+def _run(callbacks: list[Callable[[], object]], when: str) -> None:
+    for callback in callbacks:
         try:
             callback()
-        except Exception:  # noqa: BLE001 — committed work stands; the periodic sweep catches up
-            log.exception("an after-commit step failed")
+        except Exception:  # noqa: BLE001 — the transaction's outcome stands; the step is logged
+            log.exception("a step %s failed", when)
 
 
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(session: OrmSession) -> None:
+@event.listens_for(OrmSession, "after_commit")
+def _run_after_commit(session: OrmSession) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
+    _run(session.info.pop(_AFTER_COMMIT, []), "after commit")
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _run_after_rollback(session: OrmSession, transaction) -> None:  # noqa: ANN001
+    """The outermost transaction ended without a commit (rolled back, or the
+    session closed without committing): what was waiting for the commit is
+    dropped and what undoes outside work runs."""
+    if transaction.parent is not None:
+        return
     session.info.pop(_AFTER_COMMIT, None)
+    _run(session.info.pop(_ON_ROLLBACK, []), "after rollback")

@@ -60,6 +60,17 @@ class Settings:
     # everything). Default: yes on the embedded default, no with Redis, where
     # `python -m portal_app worker` processes run the jobs.
     jobs_in_process: bool = True
+    # S3-compatible storage for private files (unset bucket: the local
+    # directory `<data>/files`).
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    # Upload limits: per file (bytes, by kind of file: services/files.py) and
+    # what one organisation may store in all.
+    max_upload_bytes: int = 25 * 1024 * 1024
+    org_quota_bytes: int = 1024 * 1024 * 1024
 
     @property
     def outbox_dir(self) -> Path:
@@ -153,6 +164,13 @@ def load_settings() -> Settings:
         staff_session_max_hours=int(_env("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
         max_connections_per_ip=int(_env("PORTAL_MAX_CONNECTIONS_PER_IP", "40")),
         demo_data=_env("PORTAL_DEMO", "1").lower() not in ("0", "false", "no", "off"),
+        s3_bucket=_env("PORTAL_S3_BUCKET"),
+        s3_endpoint_url=_env("PORTAL_S3_ENDPOINT_URL"),
+        s3_region=_env("PORTAL_S3_REGION", "us-east-1"),
+        s3_access_key_id=_env("PORTAL_S3_ACCESS_KEY_ID"),
+        s3_secret_access_key=_env("PORTAL_S3_SECRET_ACCESS_KEY"),
+        max_upload_bytes=int(float(_env("PORTAL_MAX_UPLOAD_MB", "25")) * 1024 * 1024),
+        org_quota_bytes=int(float(_env("PORTAL_ORG_QUOTA_MB", "1024")) * 1024 * 1024),
         jobs_in_process=_flag("PORTAL_JOBS_IN_PROCESS", default=_env("PORTAL_REDIS_URL") is None),
     )
 

@@ -171,3 +171,64 @@ def any_engine(request) -> Iterator[Engine]:
 def session(engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory) -> Iterator[str]:
+    """moto's S3 in server mode, a real HTTP endpoint on a loopback port, in
+    a process of its own (so what it stores is not in the test's memory)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)  # noqa: S310 — our own loopback server
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("moto server did not start") from None
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint, tmp_path):
+    """Settings for a new, empty bucket on the moto server."""
+    import dataclasses
+
+    import boto3
+
+    from portal_app.settings import load_settings
+
+    bucket = f"portal-test-{secrets.token_hex(4)}"
+    settings = dataclasses.replace(load_settings(), data_dir=tmp_path, s3_bucket=bucket, s3_endpoint_url=s3_endpoint,
+                                   s3_access_key_id="test", s3_secret_access_key="test")
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="test",
+                 aws_secret_access_key="test").create_bucket(Bucket=bucket)
+    return settings
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request, tmp_path):
+    """The same tests on both storage backends."""
+    import dataclasses
+
+    from portal_app.integrations.storage import make_storage
+    from portal_app.settings import load_settings
+
+    if request.param == "local":
+        return make_storage(dataclasses.replace(load_settings(), data_dir=tmp_path, s3_bucket=None))
+    return make_storage(request.getfixturevalue("s3_settings"))

@@ -4,10 +4,21 @@ disk or memory; our handlers check each file's real size and type as well."""
 
 from __future__ import annotations
 
+import re
+
 from portal_app.api.problems import problem_bytes
 from portal_app.services.errors import TooLarge
+from portal_app.settings import get_settings
 
-MAX_BODY_BYTES = 5 * 1024 * 1024  # the largest upload any page accepts, with room for the form around it
+MAX_BODY_BYTES = 5 * 1024 * 1024  # any request but a file upload: the largest form, with room to spare
+# The one route that takes files as a raw streamed body (`api/files.py`): up
+# to the largest file a kind allows; the service checks each kind's own limit
+# and the organisation's quota while the bytes stream.
+FILE_UPLOAD = re.compile(r"/api/organizations/\d{1,18}/files")
+
+
+def limit_for(path: str, default: int) -> int:
+    return max(default, get_settings().max_upload_bytes) if FILE_UPLOAD.fullmatch(path) else default
 
 
 class _TooLarge(Exception):
@@ -28,8 +39,9 @@ def body_limit(app, limit: int = MAX_BODY_BYTES):  # noqa: ANN001, ANN201
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        allowed = limit_for(scope.get("path", ""), limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared.isdigit() and int(declared) > allowed:
             await _refuse(send)
             return
         seen = 0
@@ -40,7 +52,7 @@ def body_limit(app, limit: int = MAX_BODY_BYTES):  # noqa: ANN001, ANN201
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > limit:
+                if seen > allowed:
                     raise _TooLarge
             return message
 

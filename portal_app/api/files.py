@@ -15,15 +15,18 @@ cannot run script."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
+import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from portal_app.db import session_scope
-from portal_app.services import org_profile, sessions
+from portal_app.services import files, org_profile, sessions
 from portal_app.services.errors import ErrorCode, Forbidden, NotFound, Unauthenticated
+from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
 
 router = APIRouter()
@@ -37,7 +40,15 @@ def download_headers(filename: str) -> dict[str, str]:
     """Headers for a private file: a download, stored nowhere."""
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
     return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}",
-            "Cache-Control": "no-store", "Content-Security-Policy": FILE_CSP}
+            "Cache-Control": "private, no-store", "Content-Security-Policy": FILE_CSP,
+            "X-Content-Type-Options": "nosniff"}
+
+
+def preview_headers(filename: str) -> dict[str, str]:
+    """An image or PDF shown in a page's preview: inline, but sandboxed (no
+    script, no same origin) and stored nowhere."""
+    return {**download_headers(filename), "Content-Disposition": download_headers(filename)[
+        "Content-Disposition"].replace("attachment", "inline", 1)}
 
 
 def image_preview_headers() -> dict[str, str]:
@@ -62,10 +73,7 @@ def branding_logo() -> Response:
 @router.get("/api/organizations/{org_id}/logo", include_in_schema=False)
 def organization_logo(org_id: int, request: Request) -> Response:
     with session_scope() as session:
-        principal = sessions.resolve(session, request.cookies.get(sessions.cookie_name()))
-        if principal is None:
-            raise Unauthenticated("Sign in first.")
-        data, content_type = org_profile.read_logo(session, principal, org_id)
+        data, content_type = org_profile.read_logo(session, _principal(session, request), org_id)
     return Response(data, media_type=content_type, headers=image_preview_headers())
 
 
@@ -81,23 +89,10 @@ def _from_our_pages(request: Request) -> bool:
     return origin is not None and origin in {_origin(u) for u in get_settings().allowed_origins}
 
 
-async def _read_at_most(request: Request, limit: int) -> bytes:
-    """The body, but never more than `limit` + 1 bytes: a larger upload is
-    refused without being buffered."""
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > limit:
-            break
-    return bytes(data[: limit + 1])
-
-
-def _set_logo(token: str | None, ip: str, org_id: int, data: bytes) -> None:
+def _set_logo(request: Request, org_id: int) -> None:
+    ip = request.client.host if request.client else ""
     with session_scope() as session:
-        principal = sessions.resolve(session, token)
-        if principal is None:
-            raise Unauthenticated("Please sign in again.")
-        org_profile.set_logo(session, dataclasses.replace(principal, ip=ip), org_id, data=data)
+        org_profile.set_logo(session, _principal(session, request, ip), org_id, chunks=_body(request))
 
 
 @router.post("/api/organizations/{org_id}/logo", include_in_schema=False)
@@ -107,7 +102,63 @@ async def upload_organization_logo(org_id: int, request: Request) -> Response:
     and answered as problem+json by the handler in `api/app.py`."""
     if not _from_our_pages(request):
         raise Forbidden("This request did not come from the portal.", code=ErrorCode.BAD_ORIGIN)
-    data = await _read_at_most(request, org_profile.LOGO_MAX_BYTES)
-    ip = request.client.host if request.client else ""
-    await run_in_threadpool(_set_logo, request.cookies.get(sessions.cookie_name()), ip, org_id, data)
+    await run_in_threadpool(_set_logo, request, org_id)
     return JSONResponse({"ok": True, "message": "Logo updated."})
+
+
+def _principal(session, request: Request, ip: str = "") -> Principal:  # noqa: ANN001
+    principal = sessions.resolve(session, request.cookies.get(sessions.cookie_name()))
+    if principal is None:
+        raise Unauthenticated("Sign in first.")
+    return dataclasses.replace(principal, ip=ip) if ip else principal
+
+
+def _body(request: Request) -> Iterator[bytes]:
+    """The request body, chunk by chunk as it arrives, for code running in a
+    worker thread (the service's `store` reads a plain iterator)."""
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            yield anyio.from_thread.run(stream.__anext__)
+        except StopAsyncIteration:
+            return
+
+
+def _store(request: Request, org_id: int, kind: str, filename: str) -> files.StoredFile:
+    ip = request.client.host if request.client else ""
+    with session_scope() as session:
+        principal = _principal(session, request, ip)
+        return files.store(session, principal, org_id, kind=kind, filename=filename, chunks=_body(request))
+
+
+@router.post("/api/organizations/{org_id}/files", include_in_schema=False)
+async def upload_file(org_id: int, request: Request, kind: str = "attachment", filename: str = "") -> Response:
+    """A file as the raw request body (`Content-Type: application/octet-stream`,
+    the name in `?filename=`), streamed into storage: never whole in memory.
+    Checked while it streams: who may add files here, the real type from the
+    first bytes, the kind's size limit and the organisation's quota."""
+    if not _from_our_pages(request):
+        raise Forbidden("This request did not come from the portal.", code=ErrorCode.BAD_ORIGIN)
+    stored = await run_in_threadpool(_store, request, org_id, kind, filename)
+    return JSONResponse({"ok": True, "id": stored.id, "filename": stored.filename, "size": stored.size,
+                         "content_type": stored.content_type, "message": f"{stored.filename} uploaded."},
+                        status_code=201)
+
+
+def _opened(request: Request, file_id: int) -> tuple[files.StoredFile, Iterator[bytes]]:
+    with session_scope() as session:
+        stored = files.access_file(session, _principal(session, request), file_id)
+    chunks = files.open_file(stored)
+    return stored, chunks
+
+
+@router.get("/api/files/{file_id}", include_in_schema=False)
+async def download_file(file_id: int, request: Request, preview: bool = False) -> Response:
+    """The one way a private file leaves the portal: to a signed-in person
+    allowed to see it, streamed, as an attachment (`?preview=1`: inline, for
+    an image or PDF shown in a page), sandboxed, never stored by a cache."""
+    stored, chunks = await run_in_threadpool(_opened, request, file_id)
+    inline = preview and stored.content_type in files.PREVIEWABLE
+    headers = (preview_headers if inline else download_headers)(stored.filename)
+    headers["Content-Length"] = str(stored.size)
+    return StreamingResponse(chunks, media_type=stored.content_type, headers=headers)

@@ -2,10 +2,12 @@
 `SQLModel.metadata`, which Alembic compares against the migrations."""
 
 from portal_app.models.audit import AuditEvent
+from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
 )
 from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
 
-__all__ = ["AuditEvent", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "Throttle", "User"]
+__all__ = ["AuditEvent", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
+           "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "StoredFile", "Throttle", "User"]

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal_app.db import write_lock
-from portal_app.models import AuditEvent, Membership, Organization, OutgoingMail, User
+from portal_app.models import AuditEvent, Membership, Organization, OutgoingMail, StoredFile, User
 from portal_app.models.base import utcnow
 from portal_app.services import audit, organizations, passwords
 from portal_app.services.validation import slugify
@@ -226,8 +226,10 @@ def remove_demo(session: Session) -> Removal:
     users = [u for u in session.exec(select(User).where(User.email.in_(emails)).order_by(User.id))
              if known.is_demo_user(u)]
     org_names, logins = [o.name for o in orgs], [u.email for u in users]
-    file_keys = [o.logo_key for o in orgs if o.logo_key]
     org_ids, user_ids = [o.id for o in orgs], [u.id for u in users]
+    # Every stored file of those organisations (logos from before files had rows too).
+    file_keys = sorted({o.logo_key for o in orgs if o.logo_key} | set(
+        session.exec(select(StoredFile.key).where(StoredFile.org_id.in_(org_ids))).all() if org_ids else ()))
     # Core DELETEs, so the database's ON DELETE rules do the cascading; the
     # session then forgets the deleted objects instead of flushing them.
     session.execute(delete(OutgoingMail).where(OutgoingMail.to_address.in_(emails), OutgoingMail.sent_at.is_(None)))

@@ -46,6 +46,8 @@ class ErrorCode(StrEnum):
     CROSS_ORIGIN = "cross_origin"
     TOO_LARGE = "too_large"
     NOT_FAILED = "not_failed"
+    BAD_FILE_TYPE = "bad_file_type"
+    QUOTA_FULL = "quota_full"
 
 
 class PortalError(Exception):

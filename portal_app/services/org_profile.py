@@ -10,21 +10,21 @@ is audited as `org.renamed` (from, to), the other fields as
 from __future__ import annotations
 
 import re
-import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from portal_app.integrations.storage import Storage, get_storage
+from portal_app.integrations.storage import Storage, get_storage, read_all
 from portal_app.models import Organization
-from portal_app.services import audit, organizations
+from portal_app.services import audit, files, organizations
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.principal import ROLES, Principal, require_role
 from portal_app.services.validation import clean_multiline, clean_text
 
 EDITORS = ("owner", "admin", "billing")
-LOGO_MAX_BYTES = 1_000_000
+LOGO_MAX_BYTES = files.LOGO_MAX_BYTES
 _TAX_ID = re.compile(r"[A-Za-z0-9 .\-/]*")
 # Raster formats only: an SVG logo could carry script.
 _IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -95,40 +95,40 @@ def image_type(data: bytes) -> str | None:
     return None
 
 
-def set_logo(session: Session, principal: Principal, org_id: object, *, data: object,
-             storage: Storage | None = None) -> None:
+def set_logo(session: Session, principal: Principal, org_id: object, *, data: object = None,
+             chunks: Iterable[bytes] | None = None, storage: Storage | None = None) -> None:
+    """A new logo, streamed into file storage like any private file (`files`,
+    kind "logo": PNG or JPEG from its bytes, at most 1 MB, counted in the
+    organisation's quota). The old one goes once this commits."""
     org = _editable(session, principal, org_id)
-    if not isinstance(data, bytes) or not data:
-        raise Invalid("Choose an image file.", field="logo")
-    if len(data) > LOGO_MAX_BYTES:
-        raise Invalid("The logo must be at most 1 MB.", field="logo")
-    if image_type(data) is None:
-        raise Invalid("The logo must be a PNG or JPEG image.", field="logo")
-    storage = storage or get_storage()
-    old, org.logo_key = org.logo_key, f"logos/{org.id}/{secrets.token_hex(8)}"
-    storage.put(org.logo_key, data)
+    if chunks is None:  # the whole file at hand (the CLI, tests)
+        if not isinstance(data, bytes) or not data:
+            raise Invalid("Choose an image file.", field="logo")
+        chunks = [data]
+    stored = files.store(session, principal, org.id, kind="logo", filename="logo", chunks=chunks, storage=storage)
+    old, org.logo_key = org.logo_key, stored.key
     session.add(org)
-    audit.record(session, "org.logo_changed", actor=principal, org_id=org.id, details={"bytes": len(data)})
+    audit.record(session, "org.logo_changed", actor=principal, org_id=org.id, details={"bytes": stored.size})
     session.flush()
     if old:
-        storage.delete(old)
+        files.forget_key(session, old, storage=storage)
 
 
 def remove_logo(session: Session, principal: Principal, org_id: object, *, storage: Storage | None = None) -> None:
     org = _editable(session, principal, org_id)
-    if org.logo_key:
-        (storage or get_storage()).delete(org.logo_key)
-    org.logo_key = ""
+    old, org.logo_key = org.logo_key, ""
     session.add(org)
     audit.record(session, "org.logo_removed", actor=principal, org_id=org.id)
     session.flush()
+    if old:
+        files.forget_key(session, old, storage=storage)
 
 
 def read_logo(session: Session, principal: Principal, org_id: object,
               storage: Storage | None = None) -> tuple[bytes, str]:
-    """The logo bytes and content type, for members (and staff) only."""
+    """The logo bytes and content type, for members only."""
     org = _visible(session, principal, org_id)
     if not org.logo_key:
         raise NotFound("No logo.")
-    data = (storage or get_storage()).get(org.logo_key)
+    data = read_all(storage or get_storage(), org.logo_key)
     return data, image_type(data) or "application/octet-stream"

@@ -48,7 +48,7 @@ def test_a_private_download_is_an_attachment_stored_nowhere():
     headers = download_headers('report "Q3" été.pdf')
     assert headers["Content-Disposition"] == (
         "attachment; filename=\"report _Q3_ _t_.pdf\"; filename*=UTF-8''report%20%22Q3%22%20%C3%A9t%C3%A9.pdf")
-    assert headers["Cache-Control"] == "no-store"
+    assert headers["Cache-Control"] == "private, no-store" and headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in headers["Content-Security-Policy"]
 
 

@@ -359,7 +359,7 @@ def test_logo_upload_route_checks_the_request_itself(portal):
     empty = post(b"", ours, raw)
     assert empty.status_code == 422 and empty.json()["detail"] == "Choose an image file."
     huge = post(PNG_BYTES + b"0" * org_profile.LOGO_MAX_BYTES, ours, raw)
-    assert huge.status_code == 422 and "at most 1 MB" in huge.json()["detail"]
+    assert huge.status_code == 413 and "at most 1 MB" in huge.json()["detail"]
     with portal_session(portal) as session:
         assert session.get(Organization, owner.current.org_id).logo_key == ""  # nothing was kept
     done = post(PNG_BYTES, ours, raw)

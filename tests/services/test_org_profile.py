@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from portal_app.integrations.storage import LocalStorage, check_key
 from portal_app.models import AuditEvent, Organization
-from portal_app.services import org_profile
-from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services import files, org_profile
+from portal_app.services.errors import Forbidden, Invalid, NotFound, PortalError
 from tests.factories import register, sign_in
 from tests.permissions import Permission, join, permission_tests
 
@@ -117,14 +117,20 @@ def test_logo_upload_replace_read_and_remove(org):
     org_profile.set_logo(session, ada, org_id, data=PNG, storage=storage)
     first = session.get(Organization, org_id).logo_key
     assert org_profile.read_logo(session, ada, org_id, storage) == (PNG, "image/png")
+    session.commit()
     org_profile.set_logo(session, ada, org_id, data=JPEG, storage=storage)
-    assert not (storage.root / first).exists()  # the old file is gone
+    assert (storage.root / first).exists()  # until the new one commits
+    session.commit()
+    assert not (storage.root / first).exists()  # then the old file is gone
     assert org_profile.read_logo(session, ada, org_id, storage)[1] == "image/jpeg"
+    assert files.usage(session, org_id) == len(JPEG)  # a logo counts in the quota, once
     with pytest.raises(NotFound):
         org_profile.read_logo(session, eve, org_id, storage)
     org_profile.remove_logo(session, ada, org_id, storage=storage)
     with pytest.raises(NotFound):
         org_profile.read_logo(session, ada, org_id, storage)
+    session.commit()
+    assert files.usage(session, org_id) == 0 and not any(p.is_file() for p in storage.root.rglob("*"))
 
 
 @pytest.mark.parametrize("data,message", [
@@ -136,9 +142,9 @@ def test_logo_upload_replace_read_and_remove(org):
 ])
 def test_bad_logos_are_refused(org, data, message):
     session, ada, _, storage = org
-    with pytest.raises(Invalid, match=message):
+    with pytest.raises(PortalError, match=message):
         org_profile.set_logo(session, ada, ada.current.org_id, data=data, storage=storage)
-    assert not any(storage.root.rglob("*")) if storage.root.exists() else True
+    assert not any(p.is_file() for p in storage.root.rglob("*")) if storage.root.exists() else True
 
 
 @pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "logos/../../x", "Logos/A", ""])
