@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
 from tests import live_app
 
@@ -125,6 +126,7 @@ def browser(chromium, page_errors) -> WatchedBrowser:
 @pytest.fixture
 def context(browser) -> Iterator[BrowserContext]:
     ctx = browser.new_context()
+    ctx.on("page", _connected_after_goto)
     yield ctx
     ctx.close()
 
@@ -134,3 +136,27 @@ def page(context) -> Page:
     p = context.new_page()
     p.set_default_timeout(20_000)
     return p
+
+
+def wait_until_connected(page: Page) -> None:
+    """The shell marks `main` busy until the session is resolved over the
+    websocket and the page's on_load has run: a click before that can race
+    the on_load that resets the page, which no person is quick enough to hit
+    but a test is."""
+    expect(page.locator("main[aria-busy='false']")).to_have_count(1)
+
+
+def _connected_after_goto(new_page: Page) -> None:
+    """Every `goto` that lands on one of the portal's own pages returns once
+    the page is connected (`wait_until_connected`); other sites and the HTTP
+    routes (`/api/`, `/auth/`) are left alone."""
+    plain = new_page.goto
+
+    def goto(url: str, **kwargs):  # noqa: ANN202
+        response = plain(url, **kwargs)
+        landed = urlsplit(new_page.url)
+        if landed.hostname in ("localhost", "127.0.0.1") and not landed.path.startswith(("/api/", "/auth/")):
+            wait_until_connected(new_page)
+        return response
+
+    new_page.goto = goto
