@@ -10,36 +10,32 @@ from sqlmodel import Session
 
 from portal_app.services import notifications
 from portal_app.services.errors import PortalError
-from portal_app.services.formatting import format_datetime, page_position
+from portal_app.services.formatting import format_datetime
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
-from portal_app.state.session import SessionState, busy, field_errors, signed_in
+from portal_app.state.paging import PagerMixin
+from portal_app.state.session import SIGN_IN_AGAIN, SessionState, busy, field_errors, signed_in
 
 
-def _centre(session: Session, principal: Principal, page: int) -> tuple:
+def _centre(session: Session, principal: Principal, page: int, cursor: object) -> tuple:
     """One page of the list, the settings and the unread count, in one transaction."""
-    return (notifications.list_for(session, principal, page=page), notifications.preferences(session, principal),
-            notifications.unread_count(session, principal))
+    return (notifications.list_for(session, principal, page=page, cursor=cursor),
+            notifications.preferences(session, principal), notifications.unread_count(session, principal))
 
 
-class NotificationsState(SessionState):
+class NotificationsState(PagerMixin, SessionState):
     rows: list[dict[str, str]] = []
-    page: int = 1
-    pages: int = 1
-    total: int = 0
-    position: str = ""
     prefs: dict[str, str] = {}  # event key -> channel, as saved
     prefs_key: int = 0  # bumped to re-mount the settings form with what was saved
     errors: dict[str, str] = {}
     error: str = ""
 
     async def _reload(self, principal: Principal) -> None:
-        result, prefs, unread = await self._read(_centre, principal, self.page)
+        result, prefs, unread = await self._read(_centre, principal, self.page, self._cursor)
         labels = {key: event.label for key, event in notifications.EVENTS.items()}
         self.rows = [{"id": str(r.id), "title": r.title, "target": r.target, "kind": labels.get(r.event, ""),
                       "when": format_datetime(r.created_at), "read": "yes" if r.read else ""} for r in result.rows]
-        self.page, self.pages, self.total = result.page, result.pages, result.total
-        self.position = page_position(result.page, result.pages, result.total)
+        self._show_page(result)
         self.prefs = {p.event: p.channel for p in prefs}
         self.unread = unread  # the bell agrees with the list
 
@@ -51,11 +47,13 @@ class NotificationsState(SessionState):
             await self._reload(principal)
             self.prefs_key += 1
 
-    @rx.event
-    @signed_in()
-    async def go_to(self, principal: Principal, page: int):
-        self.page = page if type(page) is int else 1  # noqa: E721
+    async def _fetch(self):
+        """The pager's read (`PagerMixin.go_to`), for the signed-in person only."""
+        principal = await self._principal()
+        if principal is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
         await self._reload(principal)
+        return None
 
     @rx.event
     @signed_in()

@@ -9,10 +9,10 @@ import reflex as rx
 from portal_app import routes
 from portal_app.services import staff
 from portal_app.services.errors import PortalError
-from portal_app.services.formatting import format_date, format_datetime, format_number, page_position
-from portal_app.services.paging import Cursor
+from portal_app.services.formatting import format_date, format_datetime, format_number
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
+from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 TABS = ("organisations", "people")
@@ -22,13 +22,9 @@ def _day(value) -> str:
     return format_date(value) if value else ""
 
 
-class StaffState(SessionState):
+class StaffState(PagerMixin, SessionState):
     tab: str = "organisations"
     query: str = ""
-    page: int = 1
-    pages: int = 1
-    total: int = 0
-    position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
     rows: list[dict[str, str]] = []
     is_admin: bool = False
     demo_mfa_exempt: bool = False  # the demo staff admin: say that its 2-step is not enforced
@@ -39,7 +35,6 @@ class StaffState(SessionState):
     owner_org_name: str = ""
     owner_candidates: list[dict[str, str]] = []
     _owner_org_id: int | None = None
-    _cursor: Cursor | None = None  # the page shown, for Previous/Next by seek (services/paging.py)
 
     async def _fetch(self):
         principal = await self._principal()
@@ -63,11 +58,9 @@ class StaffState(SessionState):
                               "flags": "no owner" if r.owners == 0 else "",
                               "created": _day(r.created_at)} for r in result.rows]
         except PortalError as err:
-            self._cursor = None
+            self._lose_page()
             return rx.toast.error(err.message)
-        self._cursor = result.cursor
-        self.page, self.pages, self.total = result.page, result.pages, result.total
-        self.position = page_position(result.page, result.pages, result.total)
+        self._show_page(result)
         return None
 
     @rx.event
@@ -86,11 +79,6 @@ class StaffState(SessionState):
         query = form_values(form).get("q")
         self.query = query[:100] if isinstance(query, str) else ""
         self.page = 1
-        return await self._fetch()
-
-    @rx.event
-    async def go_to(self, page: int):
-        self.page = page if type(page) is int else 1  # noqa: E721
         return await self._fetch()
 
     @rx.event
@@ -140,13 +128,8 @@ class StaffState(SessionState):
         return rx.toast.success(f"{name} has an owner again.")
 
 
-class OutboxState(SessionState):
+class OutboxState(PagerMixin, SessionState):
     rows: list[dict[str, str]] = []
-    page: int = 1
-    pages: int = 1
-    total: int = 0
-    position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
-    _cursor: Cursor | None = None  # the page shown, for Previous/Next by seek (services/paging.py)
 
     async def _fetch(self):
         principal = await self._principal()
@@ -155,25 +138,18 @@ class OutboxState(SessionState):
         try:
             result = await self._read(staff.list_outbox, principal, page=self.page, cursor=self._cursor)
         except PortalError as err:  # e.g. an admin who has not set up two-step verification yet
-            self._cursor = None
+            self._lose_page()
             return rx.toast.error(err.message)
-        self._cursor = result.cursor
+        self._show_page(result)
         self.rows = [{"id": str(r.id), "to": r.to_address, "subject": r.subject,
                       "created": format_datetime(r.created_at),
                       "status": r.status,
                       "error": r.last_error or "", "attempts": format_number(r.attempts)} for r in result.rows]
-        self.page, self.pages, self.total = result.page, result.pages, result.total
-        self.position = page_position(result.page, result.pages, result.total)
         return None
 
     @rx.event
     async def load(self):
         self.page = 1
-        return await self._fetch()
-
-    @rx.event
-    async def go_to(self, page: int):
-        self.page = page if type(page) is int else 1  # noqa: E721
         return await self._fetch()
 
     @rx.event
