@@ -39,11 +39,12 @@ def test_the_check_itself_sees_a_forbidden_import(tmp_path):
 # --- services never commit ----------------------------------------------------
 
 def _commits(path: Path) -> list[str]:
-    """Each `<anything>.commit(...)` call in the module, as "line: text"."""
+    """Each `<anything>.commit(...)` or `.rollback(...)` call in the module,
+    as "line: text": ending the caller's transaction either way is its call."""
     return [f"{node.lineno}: {ast.unparse(node)}"
             for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "commit"]
+            and node.func.attr in ("commit", "rollback")]
 
 
 def test_services_never_commit():
@@ -59,8 +60,8 @@ def test_services_never_commit():
 
 def test_the_commit_check_itself_sees_a_commit(tmp_path):
     sample = tmp_path / "bad.py"
-    sample.write_text("def f(session):\n    session.add(1)\n    session.commit()\n")
-    assert _commits(sample) == ["3: session.commit()"]
+    sample.write_text("def f(session):\n    session.add(1)\n    session.commit()\n    session.rollback()\n")
+    assert _commits(sample) == ["3: session.commit()", "4: session.rollback()"]
 
 
 # --- state reaches the database one way ---------------------------------------

@@ -17,10 +17,14 @@ class Health:
 
 
 def check_health(session: Session) -> Health:
-    """Whether the database answers and which migration it is on."""
+    """Whether the database answers and which migration it is on. The query
+    runs in a savepoint, so a failure (no such table: not migrated) undoes
+    only the savepoint and leaves the caller's transaction usable; services
+    never end the caller's transaction, not even to roll it back."""
     try:
-        revision = session.connection().execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+        with session.begin_nested():
+            revision = session.connection().execute(
+                text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
     except SQLAlchemyError:
-        session.rollback()
         return Health(database_ok=False, schema_revision=None)
     return Health(database_ok=True, schema_revision=revision)
