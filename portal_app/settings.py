@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MB = 1_000_000  # a megabyte as people read it in limits and messages ("at most 25 MB")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -69,8 +70,8 @@ class Settings:
     s3_secret_access_key: str | None = field(default=None, repr=False)
     # Upload limits: per file (bytes, by kind of file: services/files.py) and
     # what one organisation may store in all.
-    max_upload_bytes: int = 25 * 1024 * 1024
-    org_quota_bytes: int = 1024 * 1024 * 1024
+    max_upload_bytes: int = 25 * MB
+    org_quota_bytes: int = 1024 * MB
 
     @property
     def outbox_dir(self) -> Path:
@@ -169,8 +170,8 @@ def load_settings() -> Settings:
         s3_region=_env("PORTAL_S3_REGION", "us-east-1"),
         s3_access_key_id=_env("PORTAL_S3_ACCESS_KEY_ID"),
         s3_secret_access_key=_env("PORTAL_S3_SECRET_ACCESS_KEY"),
-        max_upload_bytes=int(float(_env("PORTAL_MAX_UPLOAD_MB", "25")) * 1024 * 1024),
-        org_quota_bytes=int(float(_env("PORTAL_ORG_QUOTA_MB", "1024")) * 1024 * 1024),
+        max_upload_bytes=int(float(_env("PORTAL_MAX_UPLOAD_MB", "25")) * MB),
+        org_quota_bytes=int(float(_env("PORTAL_ORG_QUOTA_MB", "1024")) * MB),
         jobs_in_process=_flag("PORTAL_JOBS_IN_PROCESS", default=_env("PORTAL_REDIS_URL") is None),
     )
 

@@ -22,7 +22,7 @@ from tests.permissions import Permission, permission_tests
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 PDF = b"%PDF-1.7\n" + b"1 0 obj <<>> endobj\n" * 50
-MB = 1024 * 1024
+MB = 1_000_000
 
 
 @pytest.fixture
@@ -142,6 +142,13 @@ def test_bad_input_gets_a_clear_message_and_keeps_nothing(people, storage):
             files.access_file(session, ada, bogus)
     assert _keys(storage) == []
     assert session.exec(select(StoredFile)).all() == []
+
+
+def test_the_default_limits_read_as_configured():
+    """PORTAL_MAX_UPLOAD_MB=25 is "25 MB" in every message, not 26 (MiB)."""
+    settings = load_settings()
+    assert files._megabytes(settings.max_upload_bytes) == "25 MB"
+    assert files._megabytes(settings.org_quota_bytes) == "1024 MB"
 
 
 def test_the_kind_limit_and_the_quota(people, storage, monkeypatch):
