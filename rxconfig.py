@@ -1,13 +1,23 @@
 """Reflex configuration, derived from portal_app.settings (the one settings
 module). The websocket only accepts the portal's own origin: the configured
 public URL, or without one both http://localhost:PORT and http://127.0.0.1:PORT
-(see Settings.allowed_origins)."""
+(see Settings.allowed_origins).
+
+With PORTAL_REDIS_URL, Reflex keeps every tab's state in Redis, so several
+portal instances (and the web server's own worker processes) share them and
+an update made on one reaches a socket held by another. Without it Reflex's
+default (states on this machine) stays. Redis is never combined with another
+state manager mode: Redis alone makes Reflex start several worker processes,
+which with disk or memory states would each hold different states."""
 
 import reflex as rx
+from reflex.constants import StateManagerMode
 
 from portal_app.settings import get_settings
 
 _settings = get_settings()
+_state_manager = ({"redis_url": _settings.redis_url, "state_manager_mode": StateManagerMode.REDIS}
+                  if _settings.redis_url else {})
 
 config = rx.Config(
     app_name="portal_app",
@@ -21,4 +31,5 @@ config = rx.Config(
         ),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    **_state_manager,
 )

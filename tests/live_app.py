@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,14 +70,17 @@ def app_env(data_dir: Path, port: int, *, set_public_url: bool = True) -> dict[s
     return env
 
 
-def start(data_dir: Path, *, set_public_url: bool = True, backend_only: bool = False) -> LiveApp:
+def start(data_dir: Path, *, set_public_url: bool = True, backend_only: bool = False,
+          extra_env: Mapping[str, str] | None = None) -> LiveApp:
     """set_public_url=False runs with the default public URL, as a newcomer
     does. backend_only=True starts only the backend (websocket, API, /ping)
     without building the frontend: it can run next to the session's portal,
     whose built pages a second full build in the same .web would overwrite
-    (the build bakes in its port)."""
+    (the build bakes in its port). extra_env is set last, over the rest
+    (e.g. PORTAL_DATABASE_URL and PORTAL_REDIS_URL for a scaled-out instance)."""
     port = free_port()
     env = app_env(data_dir, port, set_public_url=set_public_url)
+    env.update(extra_env or {})
     for cmd in (["migrate"], ["seed-demo"]):
         subprocess.run([sys.executable, "-m", "portal_app", *cmd], cwd=ROOT, env=env, check=True)
     log_path = data_dir / "app.log"
