@@ -232,3 +232,52 @@ def storage(request, tmp_path):
     if request.param == "local":
         return make_storage(dataclasses.replace(load_settings(), data_dir=tmp_path, s3_bucket=None))
     return make_storage(request.getfixturevalue("s3_settings"))
+
+
+# A Redis database of its own (tests/test_worker.py uses 9), emptied before and after.
+SCALE_OUT_REDIS_URL = os.environ.get("PORTAL_TEST_SCALE_OUT_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+@pytest.fixture(scope="session")
+def _scaled_out(pg_copies, tmp_path_factory):
+    """The processes behind `two_instances`, started once per test session
+    (about 20 s) and only if a test asks for them."""
+    import redis
+
+    from tests import live_app
+    from tests.smtp_sink import SmtpSink
+
+    name = pg_copies.take()
+    store = redis.Redis.from_url(SCALE_OUT_REDIS_URL)
+    store.flushdb()
+    try:
+        with SmtpSink() as mail:
+            cluster = live_app.start_scaled_out(tmp_path_factory.mktemp("scaled-out"), _pg_database_url(name),
+                                                SCALE_OUT_REDIS_URL, mail)
+            try:
+                yield cluster
+            finally:
+                live_app.stop_scaled_out(cluster)
+    finally:
+        store.flushdb()
+        store.close()
+        pg_copies.give_back(name)
+
+
+@pytest.fixture
+def two_instances(_scaled_out):
+    """Two portal instances, `a` and `b`, on two loopback ports, on one
+    PostgreSQL database and one Redis, with two `python -m portal_app worker`
+    processes delivering mail to `mail` (tests/live_app.py `ScaledOut`).
+    While a test uses them, the jobs this test process queues (the mail of
+    `factories.register`, say) go to their Redis queue, as a third
+    instance's would."""
+    from huey.storage import RedisStorage
+
+    from portal_app.jobs.queue import QUEUE_NAME, huey
+
+    own, huey.storage = huey.storage, RedisStorage(QUEUE_NAME, url=_scaled_out.redis_url)
+    try:
+        yield _scaled_out
+    finally:
+        huey.storage = own

@@ -4,6 +4,7 @@ loopback port with a throwaway data directory, as a person would run it."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -12,10 +13,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from portal_app.services import passwords
+
+if TYPE_CHECKING:
+    from tests.smtp_sink import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 600  # a cold first build installs the frontend packages
@@ -121,3 +126,97 @@ def stop(app: LiveApp) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(app.process.pid, signal.SIGKILL)
         app.process.wait(timeout=10)
+
+
+# -- scaled out: several instances on one PostgreSQL and one Redis ------------
+
+@dataclass
+class ScaledOut:
+    """What several machines behind a reverse proxy run, on this one: portal
+    instances `a` and `b` (backends, each on its own loopback port and with
+    its own data directory, as on two machines) and job workers, all on one
+    PostgreSQL database and one Redis, with one instance secret."""
+
+    a: LiveApp
+    b: LiveApp
+    workers: list[subprocess.Popen]
+    mail: SmtpSink  # where the workers deliver mail
+    env: dict[str, str]  # what every process shares (README, "Running on several machines")
+
+    @property
+    def database_url(self) -> str:
+        return self.env["PORTAL_DATABASE_URL"]
+
+    @property
+    def redis_url(self) -> str:
+        return self.env["PORTAL_REDIS_URL"]
+
+
+# Reflex's own count on Redis is min(2 x cores + 1, 8) web workers per
+# instance; two are enough to have states cross worker processes too.
+SCALED_OUT_WEB_WORKERS = "2"
+
+
+def scaled_out_env(database_url: str, redis_url: str, *, secret_key: str, smtp_port: int) -> dict[str, str]:
+    """The settings every instance and worker of one portal shares."""
+    return {
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_REDIS_URL": redis_url,
+        "PORTAL_SECRET_KEY": secret_key,  # MFA secrets and unsubscribe links must read the same on every machine
+        "PORTAL_SMTP_HOST": "127.0.0.1",
+        "PORTAL_SMTP_PORT": str(smtp_port),
+        "GRANIAN_WORKERS": SCALED_OUT_WEB_WORKERS,
+    }
+
+
+def start_worker(data_dir: Path, extra_env: Mapping[str, str]) -> subprocess.Popen:
+    """`python -m portal_app worker` in its own process group, output to
+    `<data_dir>/worker.log`."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(ROOT / ".venv" / "bin"), env.get("PATH", "")])
+    env["PORTAL_DATA_DIR"] = str(data_dir)
+    env.update(extra_env)
+    return subprocess.Popen([sys.executable, "-m", "portal_app", "worker"], cwd=ROOT, env=env,
+                            stdout=(data_dir / "worker.log").open("w"), stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """huey's graceful stop (SIGINT: running jobs finish), then a hard one."""
+    try:
+        os.killpg(worker.pid, signal.SIGINT)
+        worker.wait(timeout=15)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+
+def start_scaled_out(base_dir: Path, database_url: str, redis_url: str, mail: SmtpSink, *,
+                     workers: int = 2) -> ScaledOut:
+    """Instance a (which also migrates the database), then instance b, then
+    the workers. The caller owns the database, Redis and the mail sink."""
+    env = scaled_out_env(database_url, redis_url, secret_key=secrets.token_urlsafe(48), smtp_port=mail.port)
+    started: list[LiveApp] = []
+    running: list[subprocess.Popen] = []
+    try:
+        for name in ("a", "b"):
+            (base_dir / name).mkdir(parents=True, exist_ok=True)
+            started.append(start(base_dir / name, backend_only=True, extra_env=env))
+        running.extend(start_worker(base_dir / f"worker-{n}", env) for n in range(1, workers + 1))
+    except BaseException:
+        for app in started:
+            stop(app)
+        for worker in running:
+            stop_worker(worker)
+        raise
+    return ScaledOut(a=started[0], b=started[1], workers=running, mail=mail, env=env)
+
+
+def stop_scaled_out(cluster: ScaledOut) -> None:
+    for worker in cluster.workers:
+        stop_worker(worker)
+    for app in (cluster.a, cluster.b):
+        stop(app)

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import email
-import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlmodel import Session, select
 
 from portal_app.integrations import mail as delivery
@@ -21,30 +18,14 @@ from portal_app.jobs.queue import huey
 from portal_app.models import OutgoingMail
 from portal_app.services.mail import queue_mail
 from portal_app.settings import load_settings
-
-
-class Collect(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list = []
-
-    def handle_message(self, message) -> None:
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.live_app import free_port
+from tests.smtp_sink import SmtpSink
 
 
 @pytest.fixture
 def smtp_server():
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
+    with SmtpSink() as sink:
+        yield sink
 
 
 def _queue(engine) -> int:
@@ -72,16 +53,16 @@ def _queued(queue) -> list[tuple]:
 
 
 def test_delivers_over_smtp_and_marks_sent(engine, tmp_path, smtp_server):
-    controller, handler = smtp_server
+    sink = smtp_server
     settings = dataclasses.replace(load_settings(), data_dir=tmp_path, smtp_host="127.0.0.1",
-                                   smtp_port=controller.port, smtp_from="portal@example.com")
+                                   smtp_port=sink.port, smtp_from="portal@example.com")
     mail_id = _queue(engine)
     assert delivery.deliver(mail_id, engine, settings).status == "sent"
-    (message,) = handler.messages
+    (message,) = sink.messages
     assert message["To"] == "ada@example.com" and message["Subject"].startswith("Hello")
     assert "Line two" in message.get_payload()
     assert delivery.deliver(mail_id, engine, settings).status == "skipped"  # nothing sent twice
-    assert len(handler.messages) == 1
+    assert len(sink.messages) == 1
     row = _row(engine, mail_id)
     assert row.sent_at is not None and row.attempts == 1 and row.not_before is None
 
@@ -109,7 +90,7 @@ def test_the_job_is_queued_after_commit_and_never_after_rollback(engine, queue):
 
 def test_unreachable_server_retries_with_backoff_then_gives_up(engine, tmp_path):
     settings = dataclasses.replace(load_settings(), data_dir=tmp_path, smtp_host="127.0.0.1",
-                                   smtp_port=_free_port())
+                                   smtp_port=free_port())
     mail_id = _queue(engine)
     outcome = delivery.deliver(mail_id, engine, settings)
     assert outcome.status == "retry" and outcome.retry_in == delivery.RETRY_DELAYS[0]
@@ -149,7 +130,7 @@ def test_the_job_schedules_its_own_retry(engine, queue, tmp_path, monkeypatch):
     this test's engine."""
     monkeypatch.setattr(delivery, "get_engine", lambda: engine)
     monkeypatch.setattr(delivery, "get_settings", lambda: dataclasses.replace(
-        load_settings(), data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=_free_port()))
+        load_settings(), data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=free_port()))
     mail_id = _queue(engine)
     queue.flush()
     before = datetime.now(timezone.utc)
@@ -174,9 +155,9 @@ def test_concurrent_workers_send_each_mail_once(any_engine, tmp_path, smtp_serve
     import threading
 
     eng = any_engine
-    controller, handler = smtp_server
+    sink = smtp_server
     settings = dataclasses.replace(load_settings(), data_dir=tmp_path, smtp_host="127.0.0.1",
-                                   smtp_port=controller.port)
+                                   smtp_port=sink.port)
     ids = [_queue(eng) for _ in range(5)]
     start = threading.Barrier(4)
 
@@ -190,5 +171,5 @@ def test_concurrent_workers_send_each_mail_once(any_engine, tmp_path, smtp_serve
         run.start()
     for run in runs:
         run.join()
-    assert len(handler.messages) == 5
+    assert len(sink.messages) == 5
     assert all(_row(eng, mail_id).attempts == 1 for mail_id in ids)
