@@ -1,16 +1,33 @@
 """Many signed-in people at once, measured from outside over the real
-websocket of the real app (production backend, SQLite): the dashboard event
+websocket of the real app (production backend): the dashboard event
 (`DashboardState.load`: resolve the session cookie, read what the dashboard
 shows) next to the near-bare event (`SignInState.set_mode`: no database, no
 session), on the same sockets, in the same run.
+
+Setups (`--setup`, one or several, run one after the other):
+
+- `default`: one instance as `scripts/run.sh` starts it (SQLite, Reflex's
+  default state manager, one web worker process);
+- `redis-pg-1`: one instance on PostgreSQL and Redis (Reflex's states in
+  Redis; Reflex then starts min(2 x cores + 1, 8) web workers, 5 here,
+  unless `--web-workers` pins GRANIAN_WORKERS);
+- `redis-pg-2`: two instances on one PostgreSQL and one Redis, each on its
+  own port, the sessions dealt between them in turn (as a round-robin proxy
+  would), each instance with as many web workers as in `redis-pg-1`.
+
+The PostgreSQL database (on this machine's server, `PORTAL_TEST_PG_URL`) is
+made for the run and dropped after it; Redis is database 12 of the local
+server (`PORTAL_BENCH_REDIS_URL`), emptied before and after. No job worker
+runs: the measured events queue no jobs.
 
 Phases, each for both events (the machine's load moves, so compare figures
 of one run only; the loaded phases alternate the two events in 4 slices, so
 both see the same load):
 
 - alone: one session, one event at a time (the cost of one event);
-- closed loop: N sessions (default 200), each sending its next event as soon
-  as the last one is answered: events/s is the server's capacity;
+- closed loop: N sessions (default 50, then 200), each sending its next
+  event as soon as the last one is answered: events/s is the server's
+  capacity;
 - think time: M sessions (default 300), each waiting 2–4 s (3 s on average)
   between events, as people clicking: p95 is what they feel.
 
@@ -18,30 +35,41 @@ Each session is its own user with its own login session cookie and its own
 websocket (the per-address cap is lifted for the run). The load average is
 printed with each phase: the machine is shared.
 
-    python -m bench.bench_load [--closed 200] [--think 300] [--seconds 20]
+    python -m bench.bench_load [--setup default redis-pg-1 redis-pg-2] [--closed 50 200]
+                               [--think 300] [--seconds 20] [--web-workers N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
+import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
+from huey.storage import MemoryStorage
 from sqlmodel import Session
 
 from bench.async_ws import AsyncReflexClient
 from portal_app.db import make_engine
+from portal_app.jobs.queue import QUEUE_NAME, huey
 from portal_app.services import passwords, sessions
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.sign_in import SignInState
-from tests import factories, live_app
+from tests import factories, live_app, pg
+from tests.smtp_sink import SmtpSink
 from tests.ws_client import handler_name
+
+SETUPS = ("default", "redis-pg-1", "redis-pg-2")
+REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 WARM_UP = 1.0  # seconds of each slice not counted
 SLICES = 4  # each phase alternates the two events this many times, so both see the same machine load
@@ -86,30 +114,36 @@ def _load() -> str:
 
 def _people(url_db: str, count: int) -> list[str]:
     """`count` confirmed users, each owner of an organisation, each signed in:
-    their session cookies."""
+    their session cookies. The mail this queues (address confirmations) is
+    dropped: it would otherwise land in this checkout's own job queue."""
     passwords.use_cheap_hashing_for_tests()
     engine = make_engine(url_db)
     cookies = []
-    with Session(engine) as session:
-        for i in range(count):
-            email = f"load{i}@example.com"
-            factories.register(session, email, company=f"Load {i} Ltd", name=f"Load {i}")
-            raw, _ = factories.sign_in(session, email, ip=f"198.51.100.{i % 250}")
-            cookies.append(f"{sessions.COOKIE_BASE_NAME}={raw}")
-    engine.dispose()
+    own, huey.storage = huey.storage, MemoryStorage(QUEUE_NAME)
+    try:
+        with Session(engine) as session:
+            for i in range(count):
+                email = f"load{i}@example.com"
+                factories.register(session, email, company=f"Load {i} Ltd", name=f"Load {i}")
+                raw, _ = factories.sign_in(session, email, ip=f"198.51.100.{i % 250}")
+                cookies.append(f"{sessions.COOKIE_BASE_NAME}={raw}")
+    finally:
+        huey.storage = own
+        engine.dispose()
     return cookies
 
 
-async def _connect(url: str, cookies: list[str]) -> list[AsyncReflexClient]:
+async def _connect(urls: list[str], cookies: list[str]) -> list[AsyncReflexClient]:
+    """One socket per session, dealt over the instances in turn."""
     gate = asyncio.Semaphore(20)
 
-    async def one(cookie: str) -> AsyncReflexClient:
+    async def one(n: int, cookie: str) -> AsyncReflexClient:
         async with gate:
-            client = AsyncReflexClient(url, cookie=cookie)
+            client = AsyncReflexClient(urls[n % len(urls)], cookie=cookie)
             await client.hydrate("/dashboard")
             return client
 
-    return list(await asyncio.gather(*(one(c) for c in cookies)))
+    return list(await asyncio.gather(*(one(n, c) for n, c in enumerate(cookies))))
 
 
 async def _run(clients: list[AsyncReflexClient], event: Event, seconds: float,
@@ -166,44 +200,104 @@ def _ratio(bare: Figures, dash: Figures, *, rate: bool = True) -> str:
             f"p50 {dash.p50 / bare.p50:.2f}x   p95 {dash.pct(0.95) / bare.pct(0.95):.2f}x")
 
 
-async def _bench(url: str, cookies: list[str], closed: int, seconds: float) -> None:
-    clients = await _connect(url, cookies)
+async def _bench(urls: list[str], cookies: list[str], closed: list[int], think_sessions: int,
+                 seconds: float) -> dict[str, dict[str, Figures]]:
+    """Every phase of one setup; its figures by phase name, then event label."""
+    clients = await _connect(urls, cookies)
+    phases: dict[str, dict[str, Figures]] = {}
     try:
         print("one session alone, one event at a time:")
         alone = {e.label: await _run(clients[:1], e, min(seconds, 5.0), None) for e in (BARE, DASHBOARD)}
         for e in (BARE, DASHBOARD):
             print(_line(e, alone[e.label], rate=False))
-        print(f"\n{closed} sessions, closed loop, {seconds:.0f} s each:")
-        loop = await _alternate(clients[:closed], seconds, None)
-        for e in (BARE, DASHBOARD):
-            print(_line(e, loop[e.label]))
-        print(_ratio(loop[BARE.label], loop[DASHBOARD.label]), "  (target events/s >= 0.50x)")
-        print(f"\n{len(clients)} sessions, {THINK[0]:.0f}-{THINK[1]:.0f} s think time, {seconds:.0f} s each:")
-        think = await _alternate(clients, seconds, THINK)
+        phases["alone"] = alone
+        for n in closed:
+            print(f"\n{n} sessions, closed loop, {seconds:.0f} s each:")
+            loop = phases[f"closed {n}"] = await _alternate(clients[:n], seconds, None)
+            for e in (BARE, DASHBOARD):
+                print(_line(e, loop[e.label]))
+            print(_ratio(loop[BARE.label], loop[DASHBOARD.label]), "  (target events/s >= 0.50x)")
+        print(f"\n{think_sessions} sessions, {THINK[0]:.0f}-{THINK[1]:.0f} s think time, {seconds:.0f} s each:")
+        think = phases["think"] = await _alternate(clients[:think_sessions], seconds, THINK)
         for e in (BARE, DASHBOARD):
             print(_line(e, think[e.label], rate=False))
         print(_ratio(think[BARE.label], think[DASHBOARD.label], rate=False), "  (target p95 <= 2.00x)")
     finally:
         await asyncio.gather(*(c.close() for c in clients))
+    return phases
+
+
+@contextlib.contextmanager
+def _instances(setup: str, tmp: Path, web_workers: int | None) -> Iterator[tuple[list[str], str]]:
+    """The setup's instances, running: their URLs and their database's URL."""
+    if setup == "default":
+        app = live_app.start(tmp, backend_only=True)
+        try:
+            yield [app.url], f"sqlite:///{app.data_dir / 'portal.db'}"
+        finally:
+            live_app.stop(app)
+        return
+    name = f"portal_bench_{secrets.token_hex(6)}"
+    pg.create_database(name)
+    store = redis.Redis.from_url(REDIS_URL)
+    store.flushdb()
+    try:
+        with SmtpSink() as mail:
+            cluster = live_app.start_scaled_out(tmp, pg.database_url(name), REDIS_URL, mail,
+                                                instances=int(setup[-1]), workers=0, web_workers=web_workers)
+            try:
+                yield [app.url for app in cluster.apps], cluster.database_url
+            finally:
+                live_app.stop_scaled_out(cluster)
+    finally:
+        store.flushdb()
+        store.close()
+        pg.drop_database(name)
+
+
+def _web_workers(setup: str, pinned: int | None) -> str:
+    if setup == "default":
+        return "1 web worker (no Redis: Reflex runs one)"
+    count = pinned if pinned is not None else min(2 * (os.cpu_count() or 1) + 1, 8)
+    return f"{count} web workers each ({'pinned' if pinned is not None else 'Reflex on Redis: min(2 x cores + 1, 8)'})"
+
+
+def _summary(results: dict[str, dict[str, dict[str, Figures]]]) -> None:
+    """Every setup's loaded phases side by side (figures of one run, but not
+    of one moment: compare with the load average in mind)."""
+    print("\n== summary: events/s and p50 / p95 ms, near-bare | dashboard")
+    for phase in next(iter(results.values())):
+        if phase == "alone":
+            continue
+        print(f"{phase}:")
+        for setup, phases in results.items():
+            bare, dash = phases[phase][BARE.label], phases[phase][DASHBOARD.label]
+            print(f"  {setup:<11} {bare.rate:6.0f} /s {bare.p50:6.1f} / {bare.pct(0.95):6.1f}  |"
+                  f" {dash.rate:6.0f} /s {dash.p50:6.1f} / {dash.pct(0.95):6.1f}   (load {dash.load})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--closed", type=int, default=200, help="sessions in the closed loop")
+    parser.add_argument("--setup", nargs="+", choices=SETUPS, default=["default"],
+                        help="what to run the portal on (several: one after the other)")
+    parser.add_argument("--closed", type=int, nargs="+", default=[50, 200], help="sessions in the closed loop")
     parser.add_argument("--think", type=int, default=300, help="sessions with think time")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per event and phase")
+    parser.add_argument("--web-workers", type=int, default=None,
+                        help="web worker processes per instance on Redis (GRANIAN_WORKERS; default Reflex's)")
     args = parser.parse_args()
     os.environ["PORTAL_MAX_CONNECTIONS_PER_IP"] = "0"  # every session comes from 127.0.0.1
-    with tempfile.TemporaryDirectory() as tmp:
-        app = live_app.start(Path(tmp), backend_only=True)
-        try:
+    results: dict[str, dict[str, dict[str, Figures]]] = {}
+    for setup in args.setup:
+        with tempfile.TemporaryDirectory() as tmp, _instances(setup, Path(tmp), args.web_workers) as (urls, db):
             started = time.perf_counter()
-            cookies = _people(f"sqlite:///{app.data_dir / 'portal.db'}", max(args.closed, args.think))
-            print(f"{len(cookies)} people signed in ({time.perf_counter() - started:.0f} s); "
+            cookies = _people(db, max(*args.closed, args.think))
+            print(f"\n=== {setup}: {len(urls)} instance(s), {_web_workers(setup, args.web_workers)}; "
+                  f"{len(cookies)} people signed in ({time.perf_counter() - started:.0f} s); "
                   f"load {_load()}, {os.cpu_count()} cores\n")
-            asyncio.run(_bench(app.url, cookies, args.closed, args.seconds))
-        finally:
-            live_app.stop(app)
+            results[setup] = asyncio.run(_bench(urls, cookies, args.closed, args.think, args.seconds))
+    if len(results) > 1:
+        _summary(results)
 
 
 if __name__ == "__main__":

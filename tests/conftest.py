@@ -27,28 +27,14 @@ from sqlmodel import Session
 from portal_app.db import make_engine
 from portal_app.migrations import upgrade_to_head
 from portal_app.services import passwords
+from tests.pg import create_database, database_url, drop_database
 
 # The test process's own data directory (job queue, outbox, secret key), so
 # tests never queue jobs into a checkout's ./data that a running portal reads.
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-tests-")
 
-PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
 # Every hash made in this process is cheap (and still a real argon2id hash).
 passwords.use_cheap_hashing_for_tests()
-
-
-def _admin_dsn() -> str:
-    return make_url(PG_ADMIN_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _pg_database_url(name: str) -> str:
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg_database(name: str) -> None:
-    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -85,8 +71,7 @@ class _PgCopies:
 
     def _create(self) -> str:
         name = f"portal_test_{secrets.token_hex(6)}"
-        with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        create_database(name, template=self.template)
         return name
 
     def take(self) -> str:
@@ -95,7 +80,7 @@ class _PgCopies:
         return self.ahead.popleft().result()
 
     def give_back(self, name: str) -> None:
-        self.threads.submit(_drop_pg_database, name)
+        self.threads.submit(drop_database, name)
 
     def close(self) -> None:
         for future in self.ahead:
@@ -111,24 +96,23 @@ def pg_copies() -> Iterator[_PgCopies]:
     """One PostgreSQL template database migrated to head per test session (per
     xdist worker), and the copies of it every `any_engine[postgresql]` gets."""
     name = f"portal_tmpl_{secrets.token_hex(6)}"
-    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    create_database(name)
     copies = None
     try:
-        upgrade_to_head(_pg_database_url(name))  # its connections are closed: a template must have none
+        upgrade_to_head(database_url(name))  # its connections are closed: a template must have none
         copies = _PgCopies(name)
         yield copies
     finally:
         if copies is not None:
             copies.close()
-        _drop_pg_database(name)
+        drop_database(name)
 
 
 @pytest.fixture
 def pg_migrated_url(pg_copies) -> Iterator[str]:
     """A new PostgreSQL database copied from the migrated template, dropped afterwards."""
     name = pg_copies.take()
-    yield _pg_database_url(name)
+    yield database_url(name)
     pg_copies.give_back(name)
 
 
@@ -141,10 +125,9 @@ def sqlite_url(tmp_path) -> str:
 def pg_url() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards."""
     name = f"portal_test_{secrets.token_hex(6)}"
-    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _pg_database_url(name)
-    _drop_pg_database(name)
+    create_database(name)
+    yield database_url(name)
+    drop_database(name)
 
 
 @pytest.fixture
@@ -252,7 +235,7 @@ def _scaled_out(pg_copies, tmp_path_factory):
     store.flushdb()
     try:
         with SmtpSink() as mail:
-            cluster = live_app.start_scaled_out(tmp_path_factory.mktemp("scaled-out"), _pg_database_url(name),
+            cluster = live_app.start_scaled_out(tmp_path_factory.mktemp("scaled-out"), database_url(name),
                                                 SCALE_OUT_REDIS_URL, mail)
             try:
                 yield cluster

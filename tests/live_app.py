@@ -133,15 +133,22 @@ def stop(app: LiveApp) -> None:
 @dataclass
 class ScaledOut:
     """What several machines behind a reverse proxy run, on this one: portal
-    instances `a` and `b` (backends, each on its own loopback port and with
-    its own data directory, as on two machines) and job workers, all on one
+    instances (backends, each on its own loopback port and with its own data
+    directory, as on separate machines) and job workers, all on one
     PostgreSQL database and one Redis, with one instance secret."""
 
-    a: LiveApp
-    b: LiveApp
+    apps: list[LiveApp]
     workers: list[subprocess.Popen]
     mail: SmtpSink  # where the workers deliver mail
     env: dict[str, str]  # what every process shares (README, "Running on several machines")
+
+    @property
+    def a(self) -> LiveApp:
+        return self.apps[0]
+
+    @property
+    def b(self) -> LiveApp:
+        return self.apps[1]
 
     @property
     def database_url(self) -> str:
@@ -153,20 +160,25 @@ class ScaledOut:
 
 
 # Reflex's own count on Redis is min(2 x cores + 1, 8) web workers per
-# instance; two are enough to have states cross worker processes too.
-SCALED_OUT_WEB_WORKERS = "2"
+# instance (5 here); two are enough for tests to have states cross worker
+# processes too.
+TEST_WEB_WORKERS = 2
 
 
-def scaled_out_env(database_url: str, redis_url: str, *, secret_key: str, smtp_port: int) -> dict[str, str]:
-    """The settings every instance and worker of one portal shares."""
-    return {
+def scaled_out_env(database_url: str, redis_url: str, *, secret_key: str, smtp_port: int,
+                   web_workers: int | None) -> dict[str, str]:
+    """The settings every instance and worker of one portal shares;
+    `web_workers` None leaves Reflex's own count."""
+    env = {
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_REDIS_URL": redis_url,
         "PORTAL_SECRET_KEY": secret_key,  # MFA secrets and unsubscribe links must read the same on every machine
         "PORTAL_SMTP_HOST": "127.0.0.1",
         "PORTAL_SMTP_PORT": str(smtp_port),
-        "GRANIAN_WORKERS": SCALED_OUT_WEB_WORKERS,
     }
+    if web_workers is not None:
+        env["GRANIAN_WORKERS"] = str(web_workers)
+    return env
 
 
 def start_worker(data_dir: Path, extra_env: Mapping[str, str]) -> subprocess.Popen:
@@ -194,17 +206,19 @@ def stop_worker(worker: subprocess.Popen) -> None:
         worker.wait(timeout=10)
 
 
-def start_scaled_out(base_dir: Path, database_url: str, redis_url: str, mail: SmtpSink, *,
-                     workers: int = 2) -> ScaledOut:
-    """Instance a (which also migrates the database), then instance b, then
-    the workers. The caller owns the database, Redis and the mail sink."""
-    env = scaled_out_env(database_url, redis_url, secret_key=secrets.token_urlsafe(48), smtp_port=mail.port)
+def start_scaled_out(base_dir: Path, database_url: str, redis_url: str, mail: SmtpSink, *, instances: int = 2,
+                     workers: int = 2, web_workers: int | None = TEST_WEB_WORKERS) -> ScaledOut:
+    """The instances one after the other (the first also migrates the
+    database and adds the demo data), then the workers. The caller owns the
+    database, Redis and the mail sink."""
+    env = scaled_out_env(database_url, redis_url, secret_key=secrets.token_urlsafe(48), smtp_port=mail.port,
+                         web_workers=web_workers)
     started: list[LiveApp] = []
     running: list[subprocess.Popen] = []
     try:
-        for name in ("a", "b"):
-            (base_dir / name).mkdir(parents=True, exist_ok=True)
-            started.append(start(base_dir / name, backend_only=True, extra_env=env))
+        for n in range(1, instances + 1):
+            (base_dir / f"instance-{n}").mkdir(parents=True, exist_ok=True)
+            started.append(start(base_dir / f"instance-{n}", backend_only=True, extra_env=env))
         running.extend(start_worker(base_dir / f"worker-{n}", env) for n in range(1, workers + 1))
     except BaseException:
         for app in started:
@@ -212,11 +226,11 @@ def start_scaled_out(base_dir: Path, database_url: str, redis_url: str, mail: Sm
         for worker in running:
             stop_worker(worker)
         raise
-    return ScaledOut(a=started[0], b=started[1], workers=running, mail=mail, env=env)
+    return ScaledOut(apps=started, workers=running, mail=mail, env=env)
 
 
 def stop_scaled_out(cluster: ScaledOut) -> None:
     for worker in cluster.workers:
         stop_worker(worker)
-    for app in (cluster.a, cluster.b):
+    for app in cluster.apps:
         stop(app)
