@@ -4,6 +4,7 @@ from settings unless the caller (tests, CLI) put one on the config."""
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
@@ -15,6 +16,11 @@ if config.config_file_name is not None and not config.attributes.get("skip_loggi
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
+# Several machines may start at once, each running `migrate` (scripts/run.sh
+# does): on PostgreSQL one migrates while the others wait on this lock, then
+# read the version it committed and have nothing left to do. Any fixed
+# number, the same in every process; it lasts until the transaction ends.
+MIGRATION_LOCK = 0x706F7274616C  # "portal"
 
 
 def _url() -> str:
@@ -45,6 +51,8 @@ def run_migrations_online() -> None:
                           render_as_batch=True, compare_type=True,
                           include_object=_include_for(connection.dialect.name))
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
     engine.dispose()
 
