@@ -19,6 +19,7 @@ from sqlalchemy import Select
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, Organization, User
+from portal_app.services import live
 from portal_app.services.errors import Invalid
 from portal_app.services.formatting import current_zone, format_date, format_number, zone_name
 from portal_app.services.paging import Keys, Page, paginate
@@ -85,6 +86,7 @@ def record(session: Session, action: str, *, actor: Principal | None = None, act
         details=json.dumps(details or {}, sort_keys=True, default=str),
     )
     session.add(event)
+    live.changed(session, live.staff_key("audit"), *([live.org_key(org_id, "audit")] if org_id else []))
     return event
 
 

@@ -36,7 +36,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from portal_app import routes
 from portal_app.models import Notification, NotificationPreference, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit
+from portal_app.services import audit, live
 from portal_app.services.errors import ErrorCode, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.paging import Keys, Page, paginate
@@ -139,6 +139,7 @@ def notify(session: Session, recipients: Iterable[int | User], event: Event, tar
                                target=target.path)
             session.add(row)
             written.append(row)
+            live.changed(session, live.person_key(user_id, "notifications"))  # their bell
         user = users[user_id]
         if channel in (EMAIL, BOTH) and EMAIL in event.channels and user.email_verified_at is not None:
             _mail(session, user, event, target, title)
@@ -204,13 +205,17 @@ def mark_read(session: Session, principal: Principal, notification_id: object) -
         row.read_at = utcnow()
         session.add(row)
         session.flush()
+        live.changed(session, live.person_key(principal.user_id, "notifications"))  # their other tabs
     return row
 
 
 def mark_all_read(session: Session, principal: Principal) -> int:
     """Returns how many were unread."""
-    return session.execute(update(Notification).where(
+    count = session.execute(update(Notification).where(
         Notification.user_id == principal.user_id, Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount
+    if count:
+        live.changed(session, live.person_key(principal.user_id, "notifications"))
+    return count
 
 
 # ---------------------------------------------------------------- preferences
