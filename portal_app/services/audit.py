@@ -61,6 +61,11 @@ ACTIONS: dict[str, str] = {
     "staff.admin_created": "created an admin (command line)",
     "staff.owner_assigned": "gave an organisation an owner",
     "mail.resent": "sent a failed mail again",
+    "ticket.raised": "raised a support request",
+    "ticket.replied": "replied to a support request",
+    "ticket.noted": "wrote an internal note",
+    "ticket.status_changed": "changed a request's status",
+    "ticket.assigned": "assigned a support request",
     "notification.setting_changed": "changed a notification setting",
     "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
@@ -204,6 +209,21 @@ def _role_changed(s: Said) -> str:
     return f"{s.actor} changed {_possessive(_whom(s))} role"
 
 
+def _request(s: Said) -> str:
+    return s.target or "a support request"  # "T-1042"
+
+
+def _ticket_raised(s: Said) -> str:
+    subject = _text(s.details, "subject")
+    return f"{s.actor} raised {_request(s)}" + (f": {_quoted(subject)}" if subject else "")
+
+
+def _ticket_status(s: Said) -> str:
+    old, new = _text(s.details, "from"), _text(s.details, "to")
+    what = _request(s)
+    return f"{s.actor} changed {what} from {old} to {new}" if old and new else f"{s.actor} changed {what}"
+
+
 def _removed(s: Said) -> str:
     role = _text(s.details, "role")
     return f"{s.actor} removed {_whom(s)} from {_the_org(s)}" + (f" (they were {role})" if role else "")
@@ -264,6 +284,11 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "staff.owner_assigned": _owner_assigned,
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
     "mail.resent": lambda s: f"{s.actor} sent the failed mail to {_whom(s)} again",
+    "ticket.raised": _ticket_raised,
+    "ticket.replied": lambda s: f"{s.actor} replied to {_request(s)}",
+    "ticket.noted": lambda s: f"{s.actor} wrote an internal note on {_request(s)}",
+    "ticket.status_changed": _ticket_status,
+    "ticket.assigned": lambda s: f"{s.actor} assigned {_request(s)}",
     "notification.setting_changed": _notification_setting,
     "notification.unsubscribed": lambda s: f"{s.actor} stopped emails about {_notification_kind(s)}"
                                            " from an email's unsubscribe link",

@@ -55,6 +55,12 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "staff.added": ({"role": "agent"}, "Alice Owner added Bob Member to the staff as agent"),
     "staff.owner_assigned": ({"from": "member"}, "Alice Owner made Bob Member the owner of Acme Ltd (they were member)"),
     "mail.resent": ({}, "Alice Owner sent the failed mail to Bob Member again"),
+    # (a ticket's target reads "T-1042" in the log; here every target is "Bob Member")
+    "ticket.raised": ({"subject": "Printer on fire"}, "Alice Owner raised Bob Member: \u201cPrinter on fire\u201d"),
+    "ticket.replied": ({}, "Alice Owner replied to Bob Member"),
+    "ticket.noted": ({}, "Alice Owner wrote an internal note on Bob Member"),
+    "ticket.status_changed": ({"from": "open", "to": "resolved"}, "Alice Owner changed Bob Member from open to resolved"),
+    "ticket.assigned": ({}, "Alice Owner assigned Bob Member"),
     "notification.setting_changed": ({"event": "Changes to your role", "from": "In the portal and by email",
                                       "to": "Not at all"},
                                      "Alice Owner changed how they hear about \u201cChanges to your role\u201d"
