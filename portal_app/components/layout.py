@@ -41,6 +41,7 @@ NAV: list[NavItem] = [
     NavItem("Create an account", routes.REGISTER, "user-plus", "visitor"),
     NavItem("Dashboard", routes.DASHBOARD, "layout-dashboard", "customer"),
     NavItem("Organisation", routes.ORGANIZATION, "building-2", "customer"),
+    NavItem("Support", routes.TICKETS, "life-buoy", "signed_in"),
     NavItem("Back office", routes.STAFF, "briefcase", "staff"),
     NavItem("Audit", routes.STAFF_AUDIT, "scroll-text", "staff_admin"),
     NavItem("Outbox", routes.OUTBOX, "mail", "staff_admin"),
