@@ -5,12 +5,13 @@ number of queries, and detail values kept as the plain text they are."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from portal_app.services import accounts, audit, members, sessions
 from portal_app.services.audit import Said
-from tests.factories import PASSWORD, last_mail, register, rename_organization, sign_in, staff_admin, token_from
+from tests.factories import (
+    PASSWORD, last_mail, register, rename_organization, sign_in, staff_admin, statements, token_from,
+)
 
 ALICE = dict(actor="Alice Owner", target="Bob Member", org="Acme Ltd")
 
@@ -184,17 +185,8 @@ def test_a_deleted_actor_is_named_by_the_label_kept_on_the_event(org):
 
 
 def _count_queries(session: Session, fn) -> int:
-    engine = session.get_bind()
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(session) as seen:
         fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

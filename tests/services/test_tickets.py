@@ -21,7 +21,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import tickets
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import ROLES
-from tests.factories import register, sign_in, staff_admin
+from tests.factories import register, sign_in, staff_admin, statements
 from tests.permissions import Permission, join, permission_tests
 
 SEE_ALL = ("owner", "admin")
@@ -391,3 +391,21 @@ def test_search_finds_by_words_and_number_with_wildcards_taken_literally(org):
     with pytest.raises(Invalid):
         tickets.list_tickets(session, owner, status="everything")
     assert _numbers(session, owner, status="closed") == []
+
+
+def test_a_ticket_page_costs_the_same_statements_however_long_its_conversation(org):
+    session, people = org
+    ticket = _raise(session, people["owner"])
+    session.commit()
+
+    def cost() -> int:
+        session.expunge_all()
+        with statements(session) as seen:
+            tickets.ticket_view(session, people["owner"], ticket.number)
+        return len(seen)
+
+    short = cost()
+    for n in range(30):
+        tickets.do_reply(session, people["staff"] if n % 2 else people["owner"], ticket.number, body=f"Reply {n}")
+    session.commit()
+    assert cost() == short
