@@ -119,6 +119,11 @@ def ticket_list() -> rx.Component:
             rx.cond(~TicketListState.is_staff, link_button("Raise a request", routes.NEW_TICKET)),
             width="100%", align="center", gap="3", wrap="wrap",
         ),
+        rx.cond(TicketListState.can_share, rx.el.label(
+            rx.switch(checked=TicketListState.shared, on_change=TicketListState.set_shared, id="tickets-shared"),
+            rx.text("Every member sees all of the organisation's requests (otherwise: the ones they raised or "
+                    "follow; owners and admins always see all)", size="2"),
+            html_for="tickets-shared", style={"display": "flex", "gap": "0.6em", "align-items": "center"})),
         _filters(),
         form_error(TicketListState.error),
         rx.cond(

@@ -61,6 +61,7 @@ ACTIONS: dict[str, str] = {
     "staff.admin_created": "created an admin (command line)",
     "staff.owner_assigned": "gave an organisation an owner",
     "mail.resent": "sent a failed mail again",
+    "org.tickets_shared": "changed who sees support requests",
     "ticket.raised": "raised a support request",
     "ticket.replied": "replied to a support request",
     "ticket.noted": "wrote an internal note",
@@ -209,6 +210,15 @@ def _role_changed(s: Said) -> str:
     return f"{s.actor} changed {_possessive(_whom(s))} role"
 
 
+def _tickets_shared(s: Said) -> str:
+    shared = s.details.get("shared")
+    if shared is True:
+        return f"{s.actor} let every member of {_the_org(s)} see all support requests"
+    if shared is False:
+        return f"{s.actor} made support requests of {_the_org(s)} visible to those who raised or follow them"
+    return f"{s.actor} changed who sees support requests of {_the_org(s)}"
+
+
 def _request(s: Said) -> str:
     return s.target or "a support request"  # "T-1042"
 
@@ -284,6 +294,7 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "staff.owner_assigned": _owner_assigned,
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
     "mail.resent": lambda s: f"{s.actor} sent the failed mail to {_whom(s)} again",
+    "org.tickets_shared": _tickets_shared,
     "ticket.raised": _ticket_raised,
     "ticket.replied": lambda s: f"{s.actor} replied to {_request(s)}",
     "ticket.noted": lambda s: f"{s.actor} wrote an internal note on {_request(s)}",

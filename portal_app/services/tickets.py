@@ -122,6 +122,29 @@ def _staff_agent(principal: Principal) -> None:
     principal.require_staff(*AGENT_ROLES)
 
 
+# ---------------------------------------------------------------- the organisation's setting
+
+def open_to_members(session: Session, principal: Principal, org_id: object) -> bool:
+    """Whether every member of the organisation sees all of its tickets."""
+    require_role(principal, org_id, *ROLES, to="see this")
+    return bool(session.exec(select(Organization.tickets_open_to_members).where(Organization.id == org_id)).one())
+
+
+def set_open_to_members(session: Session, principal: Principal, org_id: object, *, value: object) -> None:
+    """Owners and admins decide whether members see every ticket of the
+    organisation, or only those they raised or follow."""
+    require_role(principal, org_id, *SEE_ALL, to="change who sees requests", acting=True)
+    if type(value) is not bool:  # noqa: E721
+        raise Invalid("Choose on or off.")
+    org = session.get(Organization, org_id)
+    if org.tickets_open_to_members != value:
+        org.tickets_open_to_members = value
+        session.add(org)
+        audit.record(session, "org.tickets_shared", actor=principal, org_id=org_id, details={"shared": value})
+        live.changed(session, live.org_key(org_id, "tickets"))
+        session.flush()
+
+
 # ---------------------------------------------------------------- categories
 
 @dataclass(frozen=True)

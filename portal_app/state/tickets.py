@@ -43,9 +43,10 @@ def _status(status: str) -> dict[str, str]:
 
 def _list_page(session: Session, principal: Principal, page: int, cursor: object, filters: dict,
                mine: bool, following: bool) -> tuple:
+    shared = tickets.open_to_members(session, principal, principal.current.org_id) if principal.current else False
     return (tickets.list_tickets(session, principal, page=page, cursor=cursor, mine=mine, following=following,
                                  **filters),
-            tickets.categories(session))
+            tickets.categories(session), shared)
 
 
 class TicketListState(PagerMixin, SessionState):
@@ -57,6 +58,8 @@ class TicketListState(PagerMixin, SessionState):
     mine: bool = False
     following: bool = False
     is_staff: bool = False
+    can_share: bool = False  # an owner or admin: may open every request to every member
+    shared: bool = False  # every member sees every request of the organisation
     loaded: bool = False
     errors: dict[str, str] = {}
     error: str = ""
@@ -67,14 +70,15 @@ class TicketListState(PagerMixin, SessionState):
             return rx.redirect(routes.SIGN_IN)
         self.errors, self.error = {}, ""
         try:
-            result, categories = await self._read(_list_page, principal, self.page, self._cursor, self.filters,
-                                                  self.mine, self.following)
+            result, categories, self.shared = await self._read(_list_page, principal, self.page, self._cursor,
+                                                               self.filters, self.mine, self.following)
         except PortalError as err:
             self._lose_page()
             self.error, self.errors = field_errors(err)
             return None
         self._show_page(result)
         self.is_staff = principal.is_staff
+        self.can_share = principal.current is not None and principal.current.role in tickets.SEE_ALL
         self.categories = [{"id": str(c.id), "name": c.name} for c in categories]
         self.rows = [{"number": str(r.number), "label": tickets.label(r.number), "subject": r.subject,
                       "href": routes.ticket_path(r.number), "priority": tickets.PRIORITIES.get(r.priority, ""),
@@ -101,6 +105,17 @@ class TicketListState(PagerMixin, SessionState):
     async def _live(self, keys: list[str]) -> None:
         """A ticket changed somewhere in what this list shows: read the page again."""
         await self._fetch()
+
+    @rx.event
+    @signed_in(in_org=True)
+    async def set_shared(self, principal: Principal, value: bool):
+        try:
+            await self._act(tickets.set_open_to_members, principal, principal.current.org_id, value=value)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        await self._fetch()
+        return rx.toast.success("Every member now sees all requests." if value else
+                                "Members now see the requests they raised or follow.")
 
 
 # ---------------------------------------------------------------- raising one

@@ -67,6 +67,7 @@ def test_without_a_session_the_ticket_handlers_do_nothing(portal):
         for name, payload in _every_ticket_call(number):
             client.call(name, payload, router_path=_route(number))
         client.call(handler_name(TicketListState, "load"), {}, router_path="/tickets")
+        client.call(handler_name(TicketListState, "set_shared"), {"value": True}, router_path="/tickets")
         client.call(handler_name(NewTicketState, "submit"), {"form": {"category": "1", "subject": "x", "body": "y"}},
                     router_path="/tickets/new")
         visible = json.dumps(client.state())
@@ -125,6 +126,9 @@ def test_extra_fields_and_wrong_types_change_nothing_they_should_not(portal):
         client.call(handler_name(TicketState, "reply"), {"form": {"body": ["a", "list"]}}, router_path=route)
         client.call(handler_name(TicketState, "reply"), {"form": {"body": "ok"}, "internal": True}, router_path=route)
         client.call(handler_name(TicketListState, "go_to"), {"page": "2; DROP TABLE tickets"}, router_path="/tickets")
+        # The setting is the person's current organisation's: an org_id sent along is refused outright.
+        client.call(handler_name(TicketListState, "set_shared"), {"value": "yes"}, router_path="/tickets")
+        client.call(handler_name(TicketListState, "set_shared"), {"value": True, "org_id": 1}, router_path="/tickets")
         client.call(handler_name(TicketListState, "apply"), {"form": {"status": {"$ne": 1}, "q": ["x"]}},
                     router_path="/tickets")
         rows = client.state()[TicketListState.get_full_name()]["rows_rx_state_"]
@@ -134,4 +138,7 @@ def test_extra_fields_and_wrong_types_change_nothing_they_should_not(portal):
                               .where(TicketMessage.ticket_id == ticket.id)).all()
     assert ticket.status == "open"
     assert bodies == [("Look", False)]
+    with portal_session(portal) as session:
+        from portal_app.models import Organization
+        assert all(not shared for shared in session.exec(select(Organization.tickets_open_to_members)).all())
     assert [row["number"] for row in rows] == [str(number)]  # junk filters are dropped, never widened

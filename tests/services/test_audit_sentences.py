@@ -57,6 +57,7 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "staff.owner_assigned": ({"from": "member"}, "Alice Owner made Bob Member the owner of Acme Ltd (they were member)"),
     "mail.resent": ({}, "Alice Owner sent the failed mail to Bob Member again"),
     # (a ticket's target reads "T-1042" in the log; here every target is "Bob Member")
+    "org.tickets_shared": ({"shared": True}, "Alice Owner let every member of Acme Ltd see all support requests"),
     "ticket.raised": ({"subject": "Printer on fire"}, "Alice Owner raised Bob Member: \u201cPrinter on fire\u201d"),
     "ticket.replied": ({}, "Alice Owner replied to Bob Member"),
     "ticket.noted": ({}, "Alice Owner wrote an internal note on Bob Member"),

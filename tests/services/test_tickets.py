@@ -409,3 +409,23 @@ def test_a_ticket_page_costs_the_same_statements_however_long_its_conversation(o
         tickets.do_reply(session, people["staff"] if n % 2 else people["owner"], ticket.number, body=f"Reply {n}")
     session.commit()
     assert cost() == short
+
+
+def test_owners_and_admins_open_every_request_to_members_and_it_is_audited(org):
+    from portal_app.models import AuditEvent
+
+    session, people = org
+    org_id = people["owner"].current.org_id
+    _raise(session, people["owner"])
+    session.commit()
+    with pytest.raises(Forbidden):
+        tickets.set_open_to_members(session, people["mia"], org_id, value=True)
+    with pytest.raises(NotFound):
+        tickets.set_open_to_members(session, people["theirs"], org_id, value=True)
+    with pytest.raises(Invalid):
+        tickets.set_open_to_members(session, people["adam"], org_id, value="on")
+    tickets.set_open_to_members(session, people["adam"], org_id, value=True)
+    session.commit()
+    assert tickets.open_to_members(session, people["mia"], org_id) is True
+    assert len(_numbers(session, people["mia"])) == 1
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "org.tickets_shared")).one().org_id == org_id
