@@ -9,6 +9,7 @@ from portal_app import routes
 from portal_app.components.forms import (
     LABEL_STYLE, SELECT_STYLE, confirm_dialog, form_error, link_button, submit_button, text_field,
 )
+from portal_app.components.files import attachment_field, attachment_links
 from portal_app.components.pagination import pager
 from portal_app.services import tickets
 from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
@@ -178,6 +179,7 @@ def new_ticket_form() -> rx.Component:
                            max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed"),
                 rx.cond(NewTicketState.allows_priority, priority),
                 _textarea("Description", "body", NewTicketState.errors, field_id="ticket-body"),
+                attachment_field(NewTicketState),
                 rx.box(submit_button("Send request", "raise_ticket"), width="min(14em, 100%)"),
                 spacing="4", width="100%",
             ),
@@ -204,6 +206,7 @@ def _message(message) -> rx.Component:  # noqa: ANN001 — a Var of one message 
             ),
             rx.box(rx.html(message["html"]), class_name="ticket-message", width="100%",
                    style={"overflow-wrap": "anywhere"}),
+            attachment_links(message["files"].to(list[dict[str, str]])),
             spacing="2", width="100%",
         ), width="100%", style=rx.cond(internal, {"background": "var(--orange-a3)"}, {})),
         style={"list-style": "none", "margin-bottom": "0.75em"},
@@ -216,6 +219,7 @@ def _reply_form() -> rx.Component:
             rx.heading("Reply", size="4", as_="h2"),
             form_error(TicketState.error),
             _textarea("Your reply", "body", TicketState.errors, field_id="reply-body", rows="5"),
+            rx.cond(~TicketState.can_note, attachment_field(TicketState)),
             rx.cond(TicketState.can_note, rx.el.label(
                 rx.checkbox(name="internal", id="reply-internal"), " Internal note (staff only, never shown to "
                 "the customer)", html_for="reply-internal", style={"display": "flex", "gap": "0.4em"})),

@@ -76,6 +76,19 @@ class TicketMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
+class TicketAttachment(SQLModel, table=True):
+    """A stored file (`StoredFile`, kind "attachment") attached to one entry
+    of a conversation; a file is attached once. Who may read it follows the
+    ticket (`services.tickets.check_attachment`)."""
+
+    __tablename__ = "ticket_attachments"
+
+    message_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket_messages.id", ondelete="CASCADE"),
+                                             primary_key=True))
+    file_id: int = Field(sa_column=Column(Integer, ForeignKey("stored_files.id", ondelete="CASCADE"),
+                                          primary_key=True, unique=True))
+
+
 class TicketFollower(SQLModel, table=True):
     """Someone of the organisation who follows a ticket: sees it and hears
     about replies to it."""

@@ -252,6 +252,8 @@ def _clean_choices(principal: Principal, choices: object) -> dict[str, str]:
         raise Invalid("Choose a setting for each kind of notification.")
     clean = {}
     for key, channel in choices.items():
+        if channel is None:
+            continue  # a field the form did not show (staff-only news, for a customer): nothing chosen
         event = EVENTS.get(key) if isinstance(key, str) else None
         if event is None or not event.offered_to(principal):
             raise Invalid("There is no such kind of notification. Reload the page and try again.")

@@ -26,9 +26,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from portal_app import routes
-from portal_app.models import Membership, Organization, Ticket, TicketCategory, TicketFollower, TicketMessage, User
+from portal_app.models import (
+    Membership, Organization, StoredFile, Ticket, TicketAttachment, TicketCategory, TicketFollower, TicketMessage,
+    User,
+)
 from portal_app.models.base import utcnow
-from portal_app.services import audit, live, notifications
+from portal_app.services import audit, files, live, notifications
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.markdown import render
 from portal_app.services.numbering import next_number
@@ -56,6 +59,8 @@ PAGE_SIZE = 25
 FIRST_NUMBER = 1001  # T-1001 is the first ticket of a new portal
 REPEAT_SECONDS = 60  # the same request sent again this soon is the first one, not a second
 NOT_FOUND = "Request not found."
+MAX_ATTACHMENTS = 10  # per message
+ATTACHMENT_KIND = "ticket"  # services/files.py KINDS: read by whoever sees the ticket
 
 
 def label(number: int) -> str:
@@ -212,13 +217,15 @@ def _same_request(session: Session, principal: Principal, org_id: int, subject: 
 
 
 def do_raise(session: Session, principal: Principal, org_id: object, *, category: object, subject: object,
-             body: object, priority: object = None) -> Ticket:
-    """A new request from `principal` for their organisation `org_id`."""
+             body: object, priority: object = None, attachments: object = ()) -> Ticket:
+    """A new request from `principal` for their organisation `org_id`, with
+    files they uploaded for it (`attachments`: ids of their own uploads)."""
     check_raise(principal, org_id)
     chosen = _category(session, category)
     clean_subject = clean_text(subject, field="subject", label="Subject", max_length=SUBJECT_MAX)
     clean_body = _clean_body(body)
     clean_priority = _priority(chosen, priority)
+    uploads = _uploads(session, principal, org_id, attachments)
     if (repeat := _same_request(session, principal, org_id, clean_subject, clean_body)) is not None:
         return repeat
     now = utcnow()
@@ -227,7 +234,10 @@ def do_raise(session: Session, principal: Principal, org_id: object, *, category
                     raised_by_id=principal.user_id, created_at=now, last_activity_at=now)
     session.add(ticket)
     session.flush()
-    session.add(TicketMessage(ticket_id=ticket.id, author_id=principal.user_id, body=clean_body, created_at=now))
+    message = TicketMessage(ticket_id=ticket.id, author_id=principal.user_id, body=clean_body, created_at=now)
+    session.add(message)
+    session.flush()
+    _attach(session, message, uploads)
     audit.record(session, "ticket.raised", actor=principal, org_id=org_id, target_type="ticket",
                  target_id=ticket.id, target_label=label(ticket.number), details={"subject": clean_subject})
     notifications.notify(session, _agents(session), notifications.EVENTS["ticket_raised"], _target(ticket),
@@ -257,7 +267,7 @@ def check_reply(principal: Principal, ticket: Ticket, *, internal: bool = False)
 
 
 def do_reply(session: Session, principal: Principal, number: object, *, body: object,
-             internal: object = False) -> TicketMessage:
+             internal: object = False, attachments: object = ()) -> TicketMessage:
     """A reply (or, from staff, an internal note). A customer's reply puts
     the ticket back with us (reopening it if it was resolved or closed); a
     staff reply makes it wait for the customer."""
@@ -266,10 +276,13 @@ def do_reply(session: Session, principal: Principal, number: object, *, body: ob
     ticket = access_ticket(session, principal, number)
     check_reply(principal, ticket, internal=internal)
     clean = _clean_body(body, label_="Reply")
+    uploads = _uploads(session, principal, ticket.org_id, attachments)
     now = utcnow()
     message = TicketMessage(ticket_id=ticket.id, author_id=principal.user_id, body=clean, internal=internal,
                             created_at=now)
     session.add(message)
+    session.flush()
+    _attach(session, message, uploads)
     if not internal:
         _set_status(ticket, "waiting" if principal.is_staff else "open", now)
         ticket.last_activity_at = now
@@ -432,6 +445,83 @@ def do_assign(session: Session, principal: Principal, number: object, assignee_i
     return ticket
 
 
+# ---------------------------------------------------------------- attachments
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the person uploaded for a request or reply not yet sent."""
+
+    id: int
+    filename: str
+    size: int
+
+
+def _attachment_ids(value: object) -> list[int]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, (list, tuple)) or any(type(v) is not int for v in value):  # noqa: E721
+        raise Invalid("Those attachments are not available: upload them again.", field="attachments")
+    if len(value) > MAX_ATTACHMENTS:
+        raise Invalid(f"Attach at most {MAX_ATTACHMENTS} files to one message.", field="attachments")
+    return list(dict.fromkeys(value))
+
+
+def pending_uploads(session: Session, principal: Principal, org_id: object, ids: object) -> list[Upload]:
+    """Of `ids`, the files `principal` uploaded to `org_id` as attachments
+    and has not attached to anything yet, in the order given. Any other id
+    (someone else's upload, another organisation's, one already attached)
+    refuses the whole list: the page only ever offers the person's own."""
+    wanted = _attachment_ids(ids)
+    if not wanted:
+        return []
+    require_role(principal, org_id, *ROLES, to="attach files", acting=True)
+    rows = session.exec(
+        select(StoredFile).where(StoredFile.id.in_(wanted), StoredFile.org_id == org_id,
+                                 StoredFile.kind == ATTACHMENT_KIND, StoredFile.created_by_id == principal.user_id,
+                                 StoredFile.id.not_in(select(TicketAttachment.file_id)))).all()
+    found = {row.id: row for row in rows}
+    if len(found) != len(wanted):
+        raise Invalid("Those attachments are not available: upload them again.", field="attachments")
+    return [Upload(found[i].id, found[i].filename, found[i].size) for i in wanted]
+
+
+def _uploads(session: Session, principal: Principal, org_id: int, ids: object) -> list[Upload]:
+    if not _attachment_ids(ids):
+        return []
+    if principal.is_staff:
+        raise Invalid("Staff cannot attach files yet.", field="attachments")
+    return pending_uploads(session, principal, org_id, ids)
+
+
+def _attach(session: Session, message: TicketMessage, uploads: list[Upload]) -> None:
+    for upload in uploads:
+        session.add(TicketAttachment(message_id=message.id, file_id=upload.id))
+    if uploads:
+        session.flush()
+
+
+def check_attachment(session: Session, principal: Principal, stored: StoredFile, *, change: bool = False) -> None:
+    """Who may read a ticket's attachment (`files.access_file`): whoever may
+    read the message it is attached to (internal notes: staff only). Before
+    it is attached, only its uploader. Once attached, nobody removes it (a
+    conversation keeps what was sent)."""
+    message = session.exec(select(TicketMessage).join(TicketAttachment, TicketAttachment.message_id ==
+                                                      TicketMessage.id)
+                           .where(TicketAttachment.file_id == stored.id)).first()
+    if message is None:
+        if stored.created_by_id != principal.user_id or principal.role_in(stored.org_id) is None:
+            raise NotFound("File not found.")
+        return
+    visible = session.exec(messages_visible_to(principal).where(TicketMessage.id == message.id)).first()
+    if visible is None or session.exec(visible_to(principal).where(Ticket.id == message.ticket_id)).first() is None:
+        raise NotFound("File not found.")
+    if change:
+        raise Forbidden("A file sent in a conversation stays with it.", code=ErrorCode.FORBIDDEN)
+
+
+files.READERS[ATTACHMENT_KIND] = check_attachment
+
+
 # ---------------------------------------------------------------- helpers
 
 def _org_name(principal: Principal, org_id: int) -> str:
@@ -536,6 +626,7 @@ class MessageView:
     html: str  # the body, rendered safely (services/markdown.py)
     internal: bool
     created_at: datetime
+    attachments: tuple[Upload, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -571,8 +662,8 @@ def _allowed(check, *args, **kwargs) -> bool:  # noqa: ANN001
 
 def ticket_view(session: Session, principal: Principal, number: object) -> TicketView:
     """The ticket page: the ticket, its conversation in order (without
-    internal notes for customers), followers, and what the person may do.
-    Four statements however long the conversation."""
+    internal notes for customers) and its attachments, followers, and what
+    the person may do. Six statements however long the conversation."""
     ticket = access_ticket(session, principal, number)
     raiser, assignee = aliased(User), aliased(User)
     names = session.exec(
@@ -588,6 +679,13 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         .with_only_columns(TicketMessage, _name(author, "Someone"), author.staff_role)
         .outerjoin(author, author.id == TicketMessage.author_id)
         .order_by(TicketMessage.created_at, TicketMessage.id)).all()
+    attached: dict[int, list[Upload]] = {}
+    for message_id, file_id, filename, size in session.exec(
+            select(TicketAttachment.message_id, StoredFile.id, StoredFile.filename, StoredFile.size)
+            .join(StoredFile, StoredFile.id == TicketAttachment.file_id)
+            .where(TicketAttachment.message_id.in_([m.id for m, _, _ in messages]))
+            .order_by(StoredFile.id)).all():
+        attached.setdefault(message_id, []).append(Upload(file_id, filename, size))
     followers = session.exec(
         select(User.id, _name(User)).join(TicketFollower, TicketFollower.user_id == User.id)
         .where(TicketFollower.ticket_id == ticket.id).order_by(User.name, User.id)).all()
@@ -596,8 +694,8 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         category=names[0], org_id=ticket.org_id, org=names[1], raised_by=names[2], assignee=names[3],
         created_at=ticket.created_at, last_activity_at=ticket.last_activity_at,
         ended_at=ticket.closed_at or ticket.resolved_at,
-        messages=[MessageView(m.id, name, role is not None, render(m.body), m.internal, m.created_at)
-                  for m, name, role in messages],
+        messages=[MessageView(m.id, name, role is not None, render(m.body), m.internal, m.created_at,
+                              tuple(attached.get(m.id, ()))) for m, name, role in messages],
         followers=[name for _, name in followers],
         following=any(uid == principal.user_id for uid, _ in followers),
         can_reply=_allowed(check_reply, principal, ticket),

@@ -17,8 +17,9 @@ from sqlmodel import Session
 from portal_app import routes
 from portal_app.services import live, tickets
 from portal_app.services.errors import NotFound, PortalError
-from portal_app.services.formatting import format_datetime
+from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
+from portal_app.state.files import AttachmentsMixin
 from portal_app.state.forms import form_values
 from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
@@ -120,7 +121,7 @@ class TicketListState(PagerMixin, SessionState):
 
 # ---------------------------------------------------------------- raising one
 
-class NewTicketState(SessionState):
+class NewTicketState(AttachmentsMixin, SessionState):
     categories: list[dict[str, str]] = []
     category: str = ""  # the chosen category's id: its description and whether it takes a priority show
     errors: dict[str, str] = {}
@@ -134,9 +135,12 @@ class NewTicketState(SessionState):
     def category_help(self) -> str:
         return next((c["description"] for c in self.categories if c["id"] == self.category), "")
 
+    async def _upload_org(self, principal: Principal) -> int | None:
+        return principal.current.org_id if principal.current is not None and not principal.is_staff else None
+
     @rx.event
     async def load(self):
-        self.errors, self.error, self.category = {}, "", ""
+        self.errors, self.error, self.category, self.attachments, self.upload_errors = {}, "", "", [], []
         principal = await self._principal()
         if principal is not None and principal.current is None:
             return rx.redirect(routes.TICKETS)  # staff raise no requests of their own
@@ -159,21 +163,23 @@ class NewTicketState(SessionState):
         try:
             ticket = await self._act(tickets.do_raise, principal, principal.current.org_id,
                                      category=data.get("category"), subject=data.get("subject"),
-                                     body=data.get("body"), priority=data.get("priority"))
+                                     body=data.get("body"), priority=data.get("priority"),
+                                     attachments=self._attachment_ids())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None
+        self.attachments = []
         return [rx.redirect(routes.ticket_path(ticket.number)),
                 rx.toast.success(f"Request {tickets.label(ticket.number)} sent. We will reply here and by email.")]
 
 
 # ---------------------------------------------------------------- one ticket
 
-class TicketState(SessionState):
+class TicketState(AttachmentsMixin, SessionState):
     found: bool = False
     loaded: bool = False
     ticket: dict[str, str] = {}
-    messages: list[dict[str, str]] = []
+    messages: list[dict] = []  # each: id, author, html, when, side, internal, files [{name, size, href}]
     followers: list[str] = []
     following: bool = False
     can_reply: bool = False
@@ -184,6 +190,7 @@ class TicketState(SessionState):
     errors: dict[str, str] = {}
     error: str = ""
     reply_key: int = 0  # bumped to empty the reply box after a reply was sent
+    _org_id: int = 0  # the ticket's organisation: where a customer's attachments go
 
     def _number(self) -> int | None:
         return tickets.parse_number(self.router.page.params.get("ticket_number", ""))
@@ -198,23 +205,29 @@ class TicketState(SessionState):
             self.found, self.ticket, self.messages = False, {}, []
             self.loaded = True
             return
-        self.found, self.loaded = True, True
+        self.found, self.loaded, self._org_id = True, True, view.org_id
         self.ticket = {"label": tickets.label(view.number), "subject": view.subject, "category": view.category,
                        "priority": tickets.PRIORITIES.get(view.priority, ""), "org": view.org,
                        "raised_by": view.raised_by, "assignee": view.assignee, "status_key": view.status,
                        "opened": format_datetime(view.created_at), "promise": _promise(view),
                        **_status(view.status)}
         self.messages = [{"id": str(m.id), "author": m.author, "html": m.html, "when": format_datetime(m.created_at),
-                          "side": "staff" if m.staff else "customer", "internal": "yes" if m.internal else ""}
+                          "side": "staff" if m.staff else "customer", "internal": "yes" if m.internal else "",
+                          "files": [{"name": f.filename, "size": format_size(f.size),
+                                     "href": f"/api/files/{f.id}"} for f in m.attachments]}
                          for m in view.messages]
         self.followers, self.following = view.followers, view.following
         self.can_reply, self.can_close, self.can_reopen, self.can_note = (view.can_reply, view.can_close,
                                                                           view.can_reopen, view.can_note)
         self.statuses = [[key, words] for key, words in tickets.STATUSES.items()] if view.can_note else []
 
+    async def _upload_org(self, principal: Principal) -> int | None:
+        """Customers attach files to their replies (staff: not yet)."""
+        return self._org_id if self.found and self.can_reply and not principal.is_staff else None
+
     @rx.event
     async def load(self):
-        self.errors, self.error, self.loaded = {}, "", False
+        self.errors, self.error, self.loaded, self.attachments, self.upload_errors = {}, "", False, [], []
         principal = await self._principal()
         await self._reload(principal)
         if principal is not None and self.found and (key := _watch_key(principal)):
@@ -241,11 +254,12 @@ class TicketState(SessionState):
         self.errors, self.error = {}, ""
         internal = data.get("internal") == "on"
         try:
-            await self._act(tickets.do_reply, principal, self._number(), body=data.get("body"), internal=internal)
+            await self._act(tickets.do_reply, principal, self._number(), body=data.get("body"), internal=internal,
+                            attachments=self._attachment_ids())
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None
-        self.reply_key += 1
+        self.reply_key, self.attachments = self.reply_key + 1, []
         await self._reload(principal)
         return rx.toast.success("Internal note added." if internal else "Reply sent.")
 

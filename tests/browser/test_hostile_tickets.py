@@ -142,3 +142,39 @@ def test_extra_fields_and_wrong_types_change_nothing_they_should_not(portal):
         from portal_app.models import Organization
         assert all(not shared for shared in session.exec(select(Organization.tickets_open_to_members)).all())
     assert [row["number"] for row in rows] == [str(number)]  # junk filters are dropped, never widened
+
+
+def test_someone_else_s_upload_cannot_be_claimed_through_the_page(portal):
+    from portal_app.models import StoredFile, TicketAttachment
+    from portal_app.services import files
+
+    _, _, victim = _person(portal, "uploadvictim")
+    with portal_session(portal) as session:
+        secret = files.store(session, victim, victim.current.org_id, kind=tickets.ATTACHMENT_KIND,
+                             filename="victim-secret.txt", chunks=[b"the victim's secret\n"]).id
+        session.commit()
+    cookie, _, thief = _person(portal, "uploadthief")
+    with ReflexClient(portal.url) as anonymous:
+        anonymous.hydrate("/tickets/new")
+        anonymous.call(handler_name(NewTicketState, "upload_files"), {})
+        anonymous.call(handler_name(NewTicketState, "attached"), {"result": [{"ok": True, "id": secret}]})
+        assert anonymous.state()[NewTicketState.get_full_name()]["attachments_rx_state_"] == []
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/tickets/new")
+        client.call(handler_name(NewTicketState, "load"), {})
+        for report in ([{"ok": True, "id": secret}], [{"ok": True, "id": str(secret)}], "everything",
+                       [{"ok": True, "id": True}], [{"ok": False, "name": "<b>x</b>" * 500, "message": 7}]):
+            client.call(handler_name(NewTicketState, "attached"), {"result": report})
+        client.call(handler_name(NewTicketState, "remove_attachment"), {"file_id": {"id": secret}})
+        state = client.state()[NewTicketState.get_full_name()]
+        assert state["attachments_rx_state_"] == []
+        assert all(len(problem) < 500 for problem in state["upload_errors_rx_state_"])
+        client.call(handler_name(NewTicketState, "submit"), {"form": {"category": "1", "subject": "Mine now",
+                                                                      "body": "x", "attachments": [secret]}})
+        visible = json.dumps(client.state())
+    assert "victim-secret" not in visible
+    with portal_session(portal) as session:
+        assert session.exec(select(TicketAttachment).where(TicketAttachment.file_id == secret)).first() is None
+        assert session.get(StoredFile, secret).created_by_id == victim.user_id
+        mine = session.exec(select(Ticket).where(Ticket.raised_by_id == thief.user_id)).all()
+        assert [t.subject for t in mine] == ["Mine now"]

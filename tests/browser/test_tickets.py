@@ -19,10 +19,13 @@ from tests.browser.axe import axe_violations
 from tests.browser.test_live import LIVE_MS, _mark_loaded, _not_reloaded
 
 HOSTILE = "<script>alert('owned')</script>"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, width):
+def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, width, page_errors):
+    page_errors.allow(r"Failed to load resource: .* 422 .*filename=invoice\.pdf")  # refused on purpose
     customer = unique_email("ticketcustomer")
     create_person(portal, customer, company="Ticket Co", name="Cara Customer")
     customer_ctx = browser.new_context(viewport={"width": width, "height": 800})
@@ -43,6 +46,16 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         page.get_by_label("Subject").fill("The export button does nothing")
         page.get_by_label("Priority").select_option("high")
         page.get_by_label("Description").fill(f"Steps:\n\n1. Open reports\n2. Click **Export**\n\n{HOSTILE}")
+        # Attachments upload as soon as they are chosen; a program dressed as a PDF is refused.
+        page.get_by_label("Attach files").set_input_files([
+            {"name": "screenshot.png", "mimeType": "image/png", "buffer": PNG},
+            {"name": "steps.txt", "mimeType": "text/plain", "buffer": b"1. open\n2. export\n"},
+            {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}])
+        attached = page.get_by_role("list", name="Attached files").get_by_role("listitem")
+        expect(attached).to_have_count(2)
+        expect(page.get_by_text(re.compile(r"^invoice\.pdf: "))).to_be_visible()
+        page.get_by_role("button", name="Remove steps.txt").click()
+        expect(attached).to_have_count(1)
         page.get_by_role("button", name="Send request").click()
 
         heading = page.get_by_role("heading", name=re.compile(r"^T-\d+ · The export button does nothing$"))
@@ -53,6 +66,12 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         conversation = page.get_by_role("list", name="Conversation")
         expect(conversation.locator("strong", has_text="Export")).to_be_visible()  # Markdown rendered
         expect(conversation.get_by_text(HOSTILE)).to_be_visible()  # and HTML shown as the text it is
+        download = conversation.get_by_role("link", name="screenshot.png")
+        href = download.get_attribute("href")
+        answer = page.request.get(portal.url + href)
+        assert answer.status == 200 and answer.body() == PNG
+        assert answer.headers["content-disposition"].startswith("attachment")
+        expect(conversation.get_by_text("steps.txt")).to_have_count(0)  # removed before sending
         _mark_loaded(page)
 
         # The agent finds it in the list and answers on its page.
@@ -61,6 +80,7 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         agent.goto(portal.url + routes.TICKETS)
         agent.get_by_role("link", name=re.compile(f"^T-{number} · ")).click()
         expect(agent.get_by_role("heading", name=re.compile(f"^T-{number} · "))).to_be_visible()
+        assert agent.request.get(portal.url + href).status == 200  # staff read what the customer sent
         agent.get_by_label("Your reply").fill("Customer is on the legacy plan: export is off there.")
         agent.get_by_role("checkbox", name=re.compile("^Internal note")).click()
         agent.get_by_role("button", name="Send reply").click()
@@ -108,8 +128,12 @@ def test_another_organisation_s_request_is_not_found(portal, browser):
         expect(page.get_by_label("Priority")).to_have_count(0)  # this category takes none
         page.get_by_label("Subject").fill("Private matter")
         page.get_by_label("Description").fill("Only for us.")
+        page.get_by_label("Attach files").set_input_files([{"name": "private.txt", "mimeType": "text/plain",
+                                                            "buffer": b"our secret\n"}])
+        expect(page.get_by_role("list", name="Attached files").get_by_role("listitem")).to_have_count(1)
         page.get_by_role("button", name="Send request").click()
         expect(page.get_by_role("heading", name=re.compile("Private matter"))).to_be_visible()
+        href = page.get_by_role("link", name="private.txt").get_attribute("href")
         path = "/" + page.url.split("/", 3)[3]
 
         other = theirs.new_page()
@@ -117,6 +141,7 @@ def test_another_organisation_s_request_is_not_found(portal, browser):
         other.goto(portal.url + path)
         expect(other.get_by_role("heading", name="Request not found")).to_be_visible()
         expect(other.get_by_text("Private matter")).to_have_count(0)
+        assert other.request.get(portal.url + href).status == 404  # nor its files
         other.goto(portal.url + "/tickets/not-a-number")
         expect(other.get_by_role("heading", name="Request not found")).to_be_visible()
     finally:

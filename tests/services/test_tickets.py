@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from portal_app.db import session_scope
 from portal_app.models import Notification, Organization, Ticket, TicketCategory, TicketMessage
 from portal_app.models.base import utcnow
-from portal_app.services import tickets
+from portal_app.services import files, tickets
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import ROLES
 from tests.factories import register, sign_in, staff_admin, statements
@@ -429,3 +429,83 @@ def test_owners_and_admins_open_every_request_to_members_and_it_is_audited(org):
     assert tickets.open_to_members(session, people["mia"], org_id) is True
     assert len(_numbers(session, people["mia"])) == 1
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "org.tickets_shared")).one().org_id == org_id
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.7\n" + b"1 0 obj <<>> endobj\n" * 50
+
+
+def _upload(session, principal, storage, name: str = "error.pdf", data: bytes = PDF) -> int:
+    return files.store(session, principal, principal.current.org_id, kind=tickets.ATTACHMENT_KIND, filename=name,
+                       chunks=[data], storage=storage).id
+
+
+def test_attachments_go_with_the_message_and_are_read_by_whoever_sees_the_ticket(org, storage):
+    session, people = org
+    mia, max_ = people["mia"], people["max"]
+    first, second = _upload(session, mia, storage), _upload(session, mia, storage, "log.txt", b"line 1\nline 2\n")
+    assert [u.filename for u in tickets.pending_uploads(session, mia, mia.current.org_id, [first, second])] == [
+        "error.pdf", "log.txt"]
+    # Before it is sent, only the uploader reads it.
+    with pytest.raises(NotFound):
+        files.access_file(session, people["owner"], first)
+    ticket = tickets.do_raise(session, mia, mia.current.org_id, category=_category(session), subject="Broken",
+                              body="See attached", attachments=[first, second])
+    session.commit()
+    view = tickets.ticket_view(session, mia, ticket.number)
+    assert [a.filename for a in view.messages[0].attachments] == ["error.pdf", "log.txt"]
+    for reader in (mia, people["owner"], people["adam"], people["staff"]):
+        assert files.access_file(session, reader, first).id == first
+    for stranger in (max_, people["bill"], people["theirs"]):  # same organisation but not theirs to see, or another
+        with pytest.raises(NotFound):
+            files.access_file(session, stranger, first)
+    # Sent is sent: nobody removes it from the conversation, and it cannot be attached again.
+    with pytest.raises(Forbidden):
+        files.delete(session, mia, first, storage=storage)
+    with pytest.raises(Invalid):
+        tickets.do_reply(session, mia, ticket.number, body="Again", attachments=[first])
+
+
+@pytest.mark.parametrize("bogus", ["1", [True], [1.0], ["1"], {"id": 1}, list(range(1, 12))])
+def test_attachment_ids_that_are_not_a_list_of_ids_are_refused(org, bogus):
+    session, people = org
+    owner = people["owner"]
+    with pytest.raises(Invalid) as err:
+        tickets.do_raise(session, owner, owner.current.org_id, category=_category(session), subject="x", body="y",
+                         attachments=bogus)
+    assert err.value.field == "attachments"
+
+
+def test_someone_else_s_upload_cannot_be_attached(org, storage):
+    session, people = org
+    mias = _upload(session, people["mia"], storage)
+    theirs = files.store(session, people["theirs"], people["theirs"].current.org_id, kind=tickets.ATTACHMENT_KIND,
+                         filename="x.pdf", chunks=[PDF], storage=storage).id
+    owner = people["owner"]
+    for other in (mias, theirs):
+        with pytest.raises(Invalid):
+            tickets.do_raise(session, owner, owner.current.org_id, category=_category(session), subject="x",
+                             body="y", attachments=[other])
+    session.rollback()
+    assert session.exec(select(Ticket)).all() == []
+
+
+def test_disguised_and_oversized_attachments_are_refused_with_nothing_kept(org, storage, monkeypatch):
+    import dataclasses
+
+    from portal_app.models import StoredFile
+    from portal_app.services.errors import TooLarge
+    from portal_app.settings import load_settings
+
+    session, people = org
+    with pytest.raises(Invalid):
+        _upload(session, people["mia"], storage, "invoice.pdf", b"MZ\x90\x00 a program dressed as a PDF")
+    with pytest.raises(Invalid):
+        _upload(session, people["mia"], storage, "page.txt", b"<html><script>alert(1)</script></html>")
+    small = dataclasses.replace(load_settings(), max_upload_bytes=1000)
+    monkeypatch.setattr(files, "get_settings", lambda: small)
+    with pytest.raises(TooLarge):
+        _upload(session, people["mia"], storage, "big.pdf", PDF + b"x" * 2000)
+    session.rollback()
+    assert session.exec(select(StoredFile)).all() == []
