@@ -24,6 +24,9 @@ OUTBOX = "/staff/outbox"
 NOTIFICATIONS = "/notifications"
 # Opened from the link in a notification mail: says what stops, with a button.
 UNSUBSCRIBE = "/notifications/unsubscribe"
+TICKETS = "/tickets"
+NEW_TICKET = "/tickets/new"
+TICKET = "/tickets/[ticket_number]"  # a page route; link to one with `ticket_path`
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
@@ -33,8 +36,20 @@ UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
 
 # Where a sign-in may send the person afterwards (`?next=`).
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
-                       STAFF_AUDIT, NOTIFICATIONS})
+                       STAFF_AUDIT, NOTIFICATIONS, TICKETS, NEW_TICKET})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
+# Pages with a number in their path, as links to them look.
+_NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"),)
+
+
+def ticket_path(number: int) -> str:
+    """The page of ticket T-`number`."""
+    return f"/tickets/{int(number)}"
+
+
+def is_numbered(path: str) -> bool:
+    """A link to one numbered page of ours (`ticket_path`)."""
+    return any(pattern.fullmatch(path) for pattern in _NUMBERED)
 
 
 def safe_next(value: object, default: str = DASHBOARD) -> str:
@@ -42,6 +57,6 @@ def safe_next(value: object, default: str = DASHBOARD) -> str:
     `//host` or `javascript:`."""
     if not isinstance(value, str):
         return default
-    if value in SAFE_NEXT or _INVITATION_NEXT.fullmatch(value):
+    if value in SAFE_NEXT or _INVITATION_NEXT.fullmatch(value) or is_numbered(value):
         return value
     return default

@@ -72,6 +72,9 @@ class Settings:
     # what one organisation may store in all.
     max_upload_bytes: int = 25 * MB
     org_quota_bytes: int = 1024 * MB
+    # Support: how long after a request was resolved or closed its
+    # organisation may still reopen it (after that: a new request).
+    ticket_reopen_days: int = 14
 
     @property
     def outbox_dir(self) -> Path:
@@ -172,6 +175,7 @@ def load_settings() -> Settings:
         s3_secret_access_key=_env("PORTAL_S3_SECRET_ACCESS_KEY"),
         max_upload_bytes=int(float(_env("PORTAL_MAX_UPLOAD_MB", "25")) * MB),
         org_quota_bytes=int(float(_env("PORTAL_ORG_QUOTA_MB", "1024")) * MB),
+        ticket_reopen_days=int(_env("PORTAL_TICKET_REOPEN_DAYS", "14")),
         jobs_in_process=_flag("PORTAL_JOBS_IN_PROCESS", default=_env("PORTAL_REDIS_URL") is None),
     )
 

@@ -4,9 +4,11 @@ services would refuse), and reading links back out of the mail outbox."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -115,3 +117,21 @@ def run_async(coroutine):  # noqa: ANN001, ANN201
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+@contextmanager
+def statements(bind: Engine | Session) -> Iterator[list[str]]:
+    """Every SQL statement sent to the database inside the block (through
+    this engine, or this session's): how tests prove a page costs a constant
+    number of statements however many rows it shows."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

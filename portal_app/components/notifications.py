@@ -101,7 +101,8 @@ def settings_form() -> rx.Component:
                 rx.text("For each kind of news: in the portal, by email, both, or not at all. Every email has "
                         "a link to stop that kind of email.", size="2", color_scheme="gray", high_contrast=True),
                 form_error(NotificationsState.error),
-                *[_setting(key) for key in EVENTS],
+                *[rx.cond(SessionState.staff_role != "", _setting(key)) if EVENTS[key].staff_only else _setting(key)
+                  for key in EVENTS],
                 rx.box(submit_button("Save settings", "notification_settings"), width="min(14em, 100%)"),
                 spacing="3", width="100%",
             ),

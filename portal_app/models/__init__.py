@@ -8,6 +8,9 @@ from portal_app.models.identity import (
 )
 from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
+from portal_app.models.numbering import Counter
+from portal_app.models.tickets import Ticket, TicketAttachment, TicketCategory, TicketFollower, TicketMessage
 
-__all__ = ["AuditEvent", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
-           "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "StoredFile", "Throttle", "User"]
+__all__ = ["AuditEvent", "Counter", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
+           "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "StoredFile", "Throttle", "Ticket",
+           "TicketAttachment", "TicketCategory", "TicketFollower", "TicketMessage", "User"]

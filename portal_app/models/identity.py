@@ -38,6 +38,9 @@ class Organization(SQLModel, table=True):
     tax_id: str = Field(default="", max_length=50, sa_column_kwargs={"server_default": ""})
     billing_email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
     logo_key: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    # Support: every member sees all of the organisation's tickets (otherwise
+    # members see the ones they raised or follow; owners and admins see all).
+    tickets_open_to_members: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class User(SQLModel, table=True):

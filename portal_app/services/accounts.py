@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import Membership, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, mfa, notifications, passwords, sessions, throttle, tokens
+from portal_app.services import audit, live, mfa, notifications, passwords, sessions, throttle, tokens
 from portal_app.services.errors import ErrorCode, Invalid
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.organizations import create_organization
@@ -313,6 +313,7 @@ def update_profile(session: Session, principal: Principal, *, name: object) -> U
     old, user.name = user.name, clean_text(name, field="name", label="Your name", max_length=NAME_MAX)
     session.add(user)
     audit.record(session, "account.profile_updated", actor=principal, details={"name": [old, user.name]})
+    live.changed(session, *live.member_lists_of(principal))
     session.flush()
     return user
 

@@ -19,6 +19,7 @@ from sqlalchemy import Select
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, Organization, User
+from portal_app.services import live
 from portal_app.services.errors import Invalid
 from portal_app.services.formatting import current_zone, format_date, format_number, zone_name
 from portal_app.services.paging import Keys, Page, paginate
@@ -60,6 +61,12 @@ ACTIONS: dict[str, str] = {
     "staff.admin_created": "created an admin (command line)",
     "staff.owner_assigned": "gave an organisation an owner",
     "mail.resent": "sent a failed mail again",
+    "org.tickets_shared": "changed who sees support requests",
+    "ticket.raised": "raised a support request",
+    "ticket.replied": "replied to a support request",
+    "ticket.noted": "wrote an internal note",
+    "ticket.status_changed": "changed a request's status",
+    "ticket.assigned": "assigned a support request",
     "notification.setting_changed": "changed a notification setting",
     "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
@@ -85,6 +92,7 @@ def record(session: Session, action: str, *, actor: Principal | None = None, act
         details=json.dumps(details or {}, sort_keys=True, default=str),
     )
     session.add(event)
+    live.changed(session, live.staff_key("audit"), *([live.org_key(org_id, "audit")] if org_id else []))
     return event
 
 
@@ -202,6 +210,30 @@ def _role_changed(s: Said) -> str:
     return f"{s.actor} changed {_possessive(_whom(s))} role"
 
 
+def _tickets_shared(s: Said) -> str:
+    shared = s.details.get("shared")
+    if shared is True:
+        return f"{s.actor} let every member of {_the_org(s)} see all support requests"
+    if shared is False:
+        return f"{s.actor} made support requests of {_the_org(s)} visible to those who raised or follow them"
+    return f"{s.actor} changed who sees support requests of {_the_org(s)}"
+
+
+def _request(s: Said) -> str:
+    return s.target or "a support request"  # "T-1042"
+
+
+def _ticket_raised(s: Said) -> str:
+    subject = _text(s.details, "subject")
+    return f"{s.actor} raised {_request(s)}" + (f": {_quoted(subject)}" if subject else "")
+
+
+def _ticket_status(s: Said) -> str:
+    old, new = _text(s.details, "from"), _text(s.details, "to")
+    what = _request(s)
+    return f"{s.actor} changed {what} from {old} to {new}" if old and new else f"{s.actor} changed {what}"
+
+
 def _removed(s: Said) -> str:
     role = _text(s.details, "role")
     return f"{s.actor} removed {_whom(s)} from {_the_org(s)}" + (f" (they were {role})" if role else "")
@@ -262,6 +294,12 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "staff.owner_assigned": _owner_assigned,
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
     "mail.resent": lambda s: f"{s.actor} sent the failed mail to {_whom(s)} again",
+    "org.tickets_shared": _tickets_shared,
+    "ticket.raised": _ticket_raised,
+    "ticket.replied": lambda s: f"{s.actor} replied to {_request(s)}",
+    "ticket.noted": lambda s: f"{s.actor} wrote an internal note on {_request(s)}",
+    "ticket.status_changed": _ticket_status,
+    "ticket.assigned": lambda s: f"{s.actor} assigned {_request(s)}",
     "notification.setting_changed": _notification_setting,
     "notification.unsubscribed": lambda s: f"{s.actor} stopped emails about {_notification_kind(s)}"
                                            " from an email's unsubscribe link",

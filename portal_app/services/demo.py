@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal_app.db import write_lock
-from portal_app.models import AuditEvent, Membership, Organization, OutgoingMail, StoredFile, User
+from portal_app.models import (
+    AuditEvent, Membership, Organization, OutgoingMail, StoredFile, Ticket, TicketCategory, TicketMessage, User,
+)
 from portal_app.models.base import utcnow
-from portal_app.services import audit, organizations, passwords
+from portal_app.services import audit, organizations, passwords, tickets
+from portal_app.services.numbering import next_number
 from portal_app.services.validation import slugify
 
 DEMO_PASSWORD = "orange-tractor-velvet-81"
@@ -43,6 +47,30 @@ DEMO_PROFILES = {
 # Other people in the demo organisations: (organisation, name, email, role).
 DEMO_MEMBERS = [
     ("Acme Ltd", "Bob Billing", "bob@acme.example.com", "billing"),
+]
+# Support requests in the demo organisations, made with them: (organisation,
+# raised by, category, subject, priority, status, [(author, body, internal)]);
+# "staff" is the demo staff admin. Ages are in hours before now.
+DEMO_TICKETS = [
+    ("Acme Ltd", "bob@acme.example.com", "Billing", "Our invoices show last year's VAT number", "normal", "waiting",
+     [("bob@acme.example.com", "Since October our invoices still show **GB 987 6543 21**; the right number is "
+       "GB 123 4567 89 (it is in our profile). Could you reissue October's invoice?", False, 50),
+      ("staff", "Thanks Bob, we have corrected the number. Could you confirm the reissued invoice looks right "
+       "before we close this?", False, 26)]),
+    ("Acme Ltd", "alice@acme.example.com", "Something is not working", "CSV export times out for big reports",
+     "high", "open",
+     [("alice@acme.example.com", "Exporting the *Q3 sales* report fails after about a minute:\n\n"
+       "1. Reports → Q3 sales\n2. Export → CSV\n3. Spinner, then `504 Gateway Timeout`\n\n"
+       "Smaller reports work.", False, 5),
+      ("staff", "Reproduced with 80k rows: the export runs in the request. Ticket for engineering raised.", True, 3)]),
+    ("Acme Ltd", "alice@acme.example.com", "Request a change", "Two more seats for our new hires", "normal",
+     "resolved",
+     [("alice@acme.example.com", "Please add two seats from next month.", False, 120),
+      ("staff", "Done: you now have 12 seats, and the next invoice shows them. Anything else?", False, 96)]),
+    ("Globex Corporation", "gus@globex.example.com", "Question", "How do we turn on single sign-on?", "normal",
+     "open",
+     [("gus@globex.example.com", "We use Okta. Is SSO available on our plan, and where do we set it up?",
+       False, 1)]),
 ]
 DEMO_STAFF_EMAIL = "sam@portal.example.com"
 DEMO_STAFF_NAME = "Sam Staff"
@@ -186,12 +214,39 @@ def load_demo_data(session: Session) -> list[str]:
                 if member_org == org_name:
                     seeder.person(name, member_email, org=org, role=role)
     seeder.person(DEMO_STAFF_NAME, DEMO_STAFF_EMAIL, staff_role="admin")
+    _demo_tickets(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
                      details={"created": seeder.created, "organisation_ids": seeder.org_ids,
                               "user_ids": seeder.user_ids})
         session.flush()
     return seeder.lines
+
+
+def _demo_tickets(session: Session, seeder: _Seeder) -> None:
+    """The support requests of the demo organisations made just now (never
+    again into ones that existed: someone may have closed or changed them).
+    Written as rows, without mail or notifications: nobody did anything."""
+    users = {u.email: u.id for u in session.exec(select(User).where(User.email.in_(demo_emails()))).all()}
+    categories = {c.name: c.id for c in session.exec(select(TicketCategory)).all()}
+    now = utcnow()
+    for org_name, raiser, category, subject, priority, status, messages in DEMO_TICKETS:
+        org = organizations.get_by_slug(session, slugify(org_name))
+        if org_name not in seeder.created or org is None or category not in categories:
+            continue
+        first, last = now - timedelta(hours=messages[0][3]), now - timedelta(hours=messages[-1][3])
+        ticket = Ticket(number=next_number(session, "ticket", first=tickets.FIRST_NUMBER), org_id=org.id,
+                        category_id=categories[category], subject=subject, status=status, priority=priority,
+                        raised_by_id=users.get(raiser), created_at=first, last_activity_at=last,
+                        resolved_at=last if status == "resolved" else None)
+        session.add(ticket)
+        session.flush()
+        for author, body, internal, hours in messages:
+            session.add(TicketMessage(ticket_id=ticket.id, author_id=users.get(DEMO_STAFF_EMAIL if author == "staff"
+                                                                                  else author),
+                                      body=body, internal=internal, created_at=now - timedelta(hours=hours)))
+        seeder.lines.append(f"created demo support request {tickets.label(ticket.number)} for {org_name}")
+    session.flush()
 
 
 def seed_if_empty(session: Session) -> list[str] | None:

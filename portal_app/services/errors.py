@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     NOT_FAILED = "not_failed"
     BAD_FILE_TYPE = "bad_file_type"
     QUOTA_FULL = "quota_full"
+    TOO_LATE = "too_late"
 
 
 class PortalError(Exception):

@@ -42,12 +42,16 @@ class FileKind:
     max_bytes: Callable[[Settings], int]
     uploaders: tuple[str, ...] = ROLES
     empty: str = "The file is empty."
+    # Read by whoever may see what it is attached to, as the owning area's
+    # `READERS` entry says; until that area registers one, by nobody.
+    guarded: bool = False
 
 
 KINDS = {
     "logo": FileKind("logo", "The logo", frozenset({"image/png", "image/jpeg"}), lambda s: LOGO_MAX_BYTES,
                      ("owner", "admin", "billing"), empty="Choose an image file."),
     "attachment": FileKind("attachment", "The file", DOCUMENTS, lambda s: s.max_upload_bytes),
+    "ticket": FileKind("ticket", "The file", DOCUMENTS, lambda s: s.max_upload_bytes, guarded=True),
 }
 
 # Signatures at the start of a file, most specific first.
@@ -188,11 +192,25 @@ def visible_to(principal: Principal):  # noqa: ANN201 — a Select
     return select(StoredFile).where(StoredFile.org_id.in_([m.org_id for m in principal.memberships]))
 
 
-def access_file(session: Session, principal: Principal, file_id: object) -> StoredFile:
-    """One file the person may read, or NotFound (missing and not-yours look
-    the same)."""
+# Who may read (or, with change=True, remove) a file of a kind some area
+# attaches to its rows (a ticket's attachments follow the ticket): kind -> a
+# check raising NotFound or Forbidden, registered by that area. Files of
+# other kinds are read by every member of their organisation.
+Reader = Callable[..., None]  # (session, principal, stored, *, change: bool)
+READERS: dict[str, Reader] = {}
+
+
+def access_file(session: Session, principal: Principal, file_id: object, *, change: bool = False) -> StoredFile:
+    """One file the person may read (or remove), or NotFound (missing and
+    not-yours look the same)."""
     if type(file_id) is not int:  # noqa: E721 — True, floats and strings are no id
         raise NotFound("File not found.")
+    found = session.get(StoredFile, file_id)
+    if found is not None and found.kind in KINDS and KINDS[found.kind].guarded:
+        if found.kind not in READERS:
+            raise NotFound("File not found.")  # fail closed
+        READERS[found.kind](session, principal, found, change=change)
+        return found
     found = session.exec(visible_to(principal).where(StoredFile.id == file_id)).first()
     if found is None:
         raise NotFound("File not found.")
@@ -202,7 +220,7 @@ def access_file(session: Session, principal: Principal, file_id: object) -> Stor
 
 def delete(session: Session, principal: Principal, file_id: object, *, storage: Storage | None = None) -> None:
     """Remove a file: the row now, the bytes once that commits."""
-    found = access_file(session, principal, file_id)
+    found = access_file(session, principal, file_id, change=True)
     require_role(principal, found.org_id, *KINDS[found.kind].uploaders, to="remove files here", acting=True)
     session.delete(found)
     session.flush()

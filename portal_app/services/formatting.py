@@ -84,3 +84,14 @@ def page_position(page: int, pages: int, total: int, *, locale: str | None = Non
     """Where a paged list is, for the pager: "Page 2 of 31 · 1,523 in all"."""
     n = lambda value: format_number(value, locale=locale)  # noqa: E731
     return f"Page {n(page)} of {n(pages)} · {n(total)} in all"
+
+
+def format_size(size: int, *, locale: str | None = None) -> str:
+    """A file's size as people read it, in decimal units like the limits
+    (`settings.MB`): "820 bytes", "14 kB", "3.2 MB"."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            amount = size / scale
+            shown = format_number(round(amount, 1) if amount < 10 else round(amount), locale=locale)
+            return f"{shown} {unit}"
+    return f"{format_number(size, locale=locale)} byte{'' if size == 1 else 's'}"

@@ -21,7 +21,7 @@ from portal_app import routes
 from portal_app.db import lock_rows
 from portal_app.models import Invitation, Membership, Organization, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, notifications, organizations, passwords, throttle, tokens
+from portal_app.services import audit, live, notifications, organizations, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
@@ -178,6 +178,7 @@ def invite(session: Session, principal: Principal, org_id: object, *, email: obj
     session.flush()
     audit.record(session, "member.invited", actor=principal, org_id=org_id, target_type="invitation",
                  target_id=invitation.id, target_label=clean_email, details={"role": clean_role})
+    live.changed(session, live.org_key(org_id, "members"))
     org = organizations.access_organization(session, principal, org_id)
     queue_mail(session, to=clean_email, subject=f"Join {org.name}", body=(
         f"{principal.name} invites you to join {org.name} as {clean_role}.\n\n"
@@ -198,6 +199,7 @@ def revoke_invitation(session: Session, principal: Principal, org_id: object, in
     session.add(invitation)
     audit.record(session, "member.invitation_withdrawn", actor=principal, org_id=org_id, target_type="invitation",
                  target_id=invitation.id, target_label=invitation.email)
+    live.changed(session, live.org_key(org_id, "members"))
     session.flush()
 
 
@@ -248,6 +250,7 @@ def _join(session: Session, invitation: Invitation, user: User, ip: str = "") ->
         session.add(Membership(user_id=user.id, org_id=invitation.org_id, role=invitation.role))
         audit.record(session, "member.joined", actor_id=user.id, actor_label=user.email, org_id=invitation.org_id,
                      target_type="invitation", target_id=invitation.id, ip=ip, details={"role": invitation.role})
+        live.changed(session, live.org_key(invitation.org_id, "members"))
         _tell_managers_about(session, invitation, user)
     session.flush()
 
@@ -335,6 +338,7 @@ def change_role(session: Session, principal: Principal, org_id: object, membersh
     audit.record(session, "member.role_changed", actor=principal, org_id=org_id, target_type="user",
                  target_id=membership.user_id, target_label=session.get(User, membership.user_id).email,
                  details={"from": old, "to": new_role})
+    live.changed(session, live.org_key(org_id, "members"))
     if old != new_role and membership.user_id != principal.user_id:
         notifications.notify(session, [membership.user_id], notifications.EVENTS["role_changed"],
                              notifications.Target(routes.ORGANIZATION, org_id),
@@ -360,5 +364,6 @@ def remove_member(session: Session, principal: Principal, org_id: object, member
     audit.record(session, "member.left" if leaving else "member.removed", actor=principal, org_id=org_id,
                  target_type="user", target_id=membership.user_id,
                  target_label=session.get(User, membership.user_id).email, details={"role": membership.role})
+    live.changed(session, live.org_key(org_id, "members"))
     session.delete(membership)
     session.flush()

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from portal_app.models import Organization, RecoveryCode, User
 from portal_app.models.base import utcnow
 from portal_app import routes
-from portal_app.services import audit, notifications, organizations, passwords, throttle
+from portal_app.services import audit, live, notifications, organizations, passwords, throttle
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid
 from portal_app.services.principal import Principal, require_role
 from portal_app.settings import get_settings
@@ -175,6 +175,7 @@ def confirm_enrolment(session: Session, principal: Principal, *, code: object, i
     user.mfa_enabled_at, user.mfa_last_step = utcnow(), step
     session.add(user)
     audit.record(session, "mfa.enabled", actor=principal, ip=ip)
+    live.changed(session, *live.member_lists_of(principal))
     _tell(session, user, "Two-step verification was turned on for your account.")
     return _new_recovery_codes(session, user)
 
@@ -196,6 +197,7 @@ def disable(session: Session, principal: Principal, *, password: object, code: o
     session.add(user)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     audit.record(session, "mfa.disabled", actor=principal, ip=ip)
+    live.changed(session, *live.member_lists_of(principal))
     _tell(session, user, "Two-step verification was turned off for your account. "
                          "If it was not you, change your password and turn it on again.")
     session.flush()

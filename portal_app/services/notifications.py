@@ -36,7 +36,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from portal_app import routes
 from portal_app.models import Notification, NotificationPreference, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit
+from portal_app.services import audit, live
 from portal_app.services.errors import ErrorCode, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
 from portal_app.services.paging import Keys, Page, paginate
@@ -67,6 +67,10 @@ class Event:
     phrase: str
     default: str
     channels: tuple[str, ...] = (IN_APP, EMAIL, BOTH, NONE)
+    staff_only: bool = False  # news for the business's staff: not offered to customers
+
+    def offered_to(self, principal: Principal) -> bool:
+        return principal.is_staff or not self.staff_only
 
 
 def _registry(*events: Event) -> dict[str, Event]:
@@ -84,6 +88,9 @@ EVENTS: dict[str, Event] = _registry(
           "Someone signed in to your account on {device} from {ip}. If it was not you, change your password.",
           BOTH),
     Event("mfa_changed", "Changes to two-step verification", "{change}", BOTH),
+    Event("ticket_raised", "New support requests", "{org} raised {ticket}: {subject}", BOTH, staff_only=True),
+    Event("ticket_reply", "Replies to support requests", "{actor} replied to {ticket}: {subject}", BOTH),
+    Event("ticket_status", "Changes to support requests", "{actor} marked {ticket} {status}: {subject}", IN_APP),
 )
 
 
@@ -103,7 +110,8 @@ class Target:
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.path)
-        if parts.scheme or parts.netloc or parts.path not in OWN_PATHS or not self.path.startswith("/"):
+        own = parts.path in OWN_PATHS or routes.is_numbered(parts.path)
+        if parts.scheme or parts.netloc or not own or not self.path.startswith("/"):
             raise ValueError(f"a notification links to one of our own pages, not {self.path!r}")
 
 
@@ -139,6 +147,7 @@ def notify(session: Session, recipients: Iterable[int | User], event: Event, tar
                                target=target.path)
             session.add(row)
             written.append(row)
+            live.changed(session, live.person_key(user_id, "notifications"))  # their bell
         user = users[user_id]
         if channel in (EMAIL, BOTH) and EMAIL in event.channels and user.email_verified_at is not None:
             _mail(session, user, event, target, title)
@@ -204,13 +213,17 @@ def mark_read(session: Session, principal: Principal, notification_id: object) -
         row.read_at = utcnow()
         session.add(row)
         session.flush()
+        live.changed(session, live.person_key(principal.user_id, "notifications"))  # their other tabs
     return row
 
 
 def mark_all_read(session: Session, principal: Principal) -> int:
     """Returns how many were unread."""
-    return session.execute(update(Notification).where(
+    count = session.execute(update(Notification).where(
         Notification.user_id == principal.user_id, Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount
+    if count:
+        live.changed(session, live.person_key(principal.user_id, "notifications"))
+    return count
 
 
 # ---------------------------------------------------------------- preferences
@@ -229,18 +242,20 @@ def preferences(session: Session, principal: Principal) -> list[PreferenceRow]:
     chosen = dict(session.exec(select(NotificationPreference.event, NotificationPreference.channel).where(
         NotificationPreference.user_id == principal.user_id)).all())
     return [PreferenceRow(e.key, e.label, chosen.get(e.key, e.default),
-                          tuple((c, CHANNELS[c]) for c in e.channels)) for e in EVENTS.values()]
+                          tuple((c, CHANNELS[c]) for c in e.channels)) for e in EVENTS.values() if e.offered_to(principal)]
 
 
-def _clean_choices(choices: object) -> dict[str, str]:
+def _clean_choices(principal: Principal, choices: object) -> dict[str, str]:
     """Every pair checked before anything is written: one unknown event type
     or channel refuses the whole form."""
     if not isinstance(choices, Mapping):
         raise Invalid("Choose a setting for each kind of notification.")
     clean = {}
     for key, channel in choices.items():
+        if channel is None:
+            continue  # a field the form did not show (staff-only news, for a customer): nothing chosen
         event = EVENTS.get(key) if isinstance(key, str) else None
-        if event is None:
+        if event is None or not event.offered_to(principal):
             raise Invalid("There is no such kind of notification. Reload the page and try again.")
         if channel not in event.channels:
             words = ", ".join(CHANNELS[c].lower() for c in event.channels)
@@ -266,7 +281,7 @@ def set_preferences(session: Session, principal: Principal, choices: object) -> 
     """Save the person's channels (event key -> channel); returns how many
     changed. Each change is audited."""
     changed = 0
-    for key, channel in _clean_choices(choices).items():
+    for key, channel in _clean_choices(principal, choices).items():
         old = _set_channel(session, principal.user_id, EVENTS[key], channel)
         if old is not None:
             changed += 1

@@ -17,7 +17,7 @@ from portal_app.db import after_commit
 from portal_app.jobs.mail import deliver_mail
 from portal_app.models import Membership, Organization, OutgoingMail, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, members, organizations, passwords, throttle, tokens
+from portal_app.services import audit, live, members, organizations, passwords, throttle, tokens
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import ErrorCode, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
@@ -247,5 +247,6 @@ def make_owner(session: Session, principal: Principal, org_id: object, membershi
     audit.record(session, "staff.owner_assigned", actor=principal, org_id=org.id, target_type="user",
                  target_id=membership.user_id, target_label=session.get(User, membership.user_id).email,
                  details={"from": old})
+    live.changed(session, live.org_key(org.id, "members"))
     session.flush()
     return membership

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.services import audit
+from portal_app.services import audit, live
 from portal_app.services.errors import Forbidden, NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_number, zone_name
 from portal_app.services.principal import Principal
@@ -41,6 +41,15 @@ class AuditLogMixin(PagerMixin, mixin=True):
     def _reader(self):
         raise NotImplementedError
 
+    def _live_key(self, principal: Principal) -> str | None:
+        """The change signal this log follows (see `state/live.py`)."""
+        raise NotImplementedError
+
+    async def _live(self, keys: list[str]) -> None:
+        """New events were recorded: read the shown page again (same
+        filters; the first page shows the newest)."""
+        await self._fetch()
+
     async def _fetch(self):
         principal = await self._principal()
         if principal is None:
@@ -62,6 +71,8 @@ class AuditLogMixin(PagerMixin, mixin=True):
                       "actor": r.actor, "org": r.org, "action": r.action} for r in result.rows]
         count = f"{format_number(result.total)} event{'' if result.total == 1 else 's'}"
         self.summary = f"{count} {period}" if period else count
+        if key := self._live_key(principal):
+            await self._watch(key)  # the log updates itself while open
         return None
 
     @rx.event
@@ -83,9 +94,15 @@ class AuditLogState(AuditLogMixin, SessionState):
     def _reader(self):
         return _org_log
 
+    def _live_key(self, principal: Principal) -> str | None:
+        return live.org_key(principal.current.org_id, "audit") if principal.current else None
+
 
 class StaffAuditLogState(AuditLogMixin, SessionState):
     """Every event, for staff admins."""
 
     def _reader(self):
         return _everything
+
+    def _live_key(self, principal: Principal) -> str | None:
+        return live.staff_key("audit")

@@ -11,7 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.services import accounts, members, sessions
+from portal_app.services import accounts, live, members, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_date
 from portal_app.services.principal import Principal
@@ -70,7 +70,19 @@ class MembersState(SessionState):
             return rx.redirect(routes.DASHBOARD)  # staff belong to no organisation
         if principal is not None:
             await self._reload(principal)
+            if principal.current is not None:
+                await self._watch(live.org_key(principal.current.org_id, "members"))
         return None
+
+    async def _live(self, keys: list[str]) -> None:
+        """Someone changed the members or invitations: show them again, as
+        the person signed in here may see them now."""
+        principal = await self._principal()
+        try:
+            if principal is not None:
+                await self._reload(principal)
+        except PortalError:
+            self.members, self.invitations, self.can_manage, self.sole_owner = [], [], False, False
 
     @rx.event
     @busy("invite")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.services import notifications
+from portal_app.services import live, notifications
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_datetime
 from portal_app.services.principal import Principal
@@ -46,6 +46,14 @@ class NotificationsState(PagerMixin, SessionState):
         if principal is not None:
             await self._reload(principal)
             self.prefs_key += 1
+            await self._watch(live.person_key(principal.user_id, "notifications"))
+
+    async def _live(self, keys: list[str]) -> None:
+        """A new notification, or one marked read in another tab: the list
+        and the bell, again. (The settings form keeps what is being edited.)"""
+        principal = await self._principal()
+        if principal is not None:
+            await self._reload(principal)
 
     async def _fetch(self):
         """The pager's read (`PagerMixin.go_to`), for the signed-in person only."""

@@ -24,10 +24,11 @@ from reflex.middleware import Middleware
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.services import notifications, sessions, tokens
+from portal_app.services import live, notifications, sessions, tokens
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
+from portal_app.state import live as live_pages
 from portal_app.state.forms import event_id
 
 T = TypeVar("T")
@@ -80,7 +81,7 @@ class SessionState(rx.State):
     org_id: str = ""
     orgs: list[dict[str, str]] = []  # every organisation of the person, for the switcher
     staff_role: str = ""
-    unread: int = 0  # the bell's count: read whenever a page loads (live updates: Landing 4)
+    unread: int = 0  # the bell's count: read at each page load, and again on its live signal
     busy: str = ""  # the form action running now (see `busy`), so its button shows it
     # The login session whose data this tab's states hold (0: none). Reflex
     # state belongs to a client token, not to a login: when the session that
@@ -169,21 +170,35 @@ class SessionState(rx.State):
         """The bell's number, read whenever a page loads (off the loop)."""
         self.unread = await self._read(notifications.unread_count, principal) if principal else 0
 
-    @rx.event
-    async def load_session(self) -> None:
-        """For public pages: show who is signed in, if anyone."""
-        principal = await self._principal()
+    async def _watch(self, *keys: str) -> None:
+        """This page shows `keys`: when one changes, `_live` runs on this
+        state (see `state/live.py`). Call it from the page's load."""
+        await live_pages.watch(self, keys)
+
+    async def _live(self, keys: list[str]) -> None:
+        """Something this state shows changed (its `_watch` keys): read it
+        again for the person signed in now. The shell's: the bell."""
+        await self._count_unread(await self._principal())
+
+    async def _shown(self, principal: Principal | None) -> None:
+        """What every page load does first: show who is signed in, count the
+        bell, and watch the bell's key instead of what the last page watched."""
         self._show(principal)
         await self._count_unread(principal)
         self._resolved_for = self.router.session.session_id
+        bell = [live.person_key(principal.user_id, "notifications")] if principal else []
+        await live_pages.watch(self, bell, replace=True)
+
+    @rx.event
+    async def load_session(self) -> None:
+        """For public pages: show who is signed in, if anyone."""
+        await self._shown(await self._principal())
 
     @rx.event
     async def require_login(self):
         """For private pages: without a live session, go to sign-in and back."""
         principal = await self._principal()
-        self._show(principal)
-        await self._count_unread(principal)
-        self._resolved_for = self.router.session.session_id
+        await self._shown(principal)
         path = self.router.url.path.rstrip("/") or "/"
         if principal is None:
             return rx.redirect(f"{routes.SIGN_IN}?{urlencode({'next': routes.safe_next(path)})}")

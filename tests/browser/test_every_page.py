@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal_app import pages  # noqa: F401  (registers every page on PAGES)
+from portal_app import pages, routes  # noqa: F401  (pages registers every page on PAGES)
 from portal_app.components.layout import PAGES
-from portal_app.services import members
+from portal_app.services import members, tickets
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
 from tests.browser.accounts_helpers import portal_session, sign_in, unique_email
@@ -32,10 +32,12 @@ NOT_FOUND_PATH = "/no-such-page"
 SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at every page by eye
 
 
-def _paths(private: bool | None) -> list[str]:
-    """Every registered page (the 404 page by an unknown path)."""
+def _paths(private: bool | None, *, ticket: int | None = None) -> list[str]:
+    """Every registered page (the 404 page by an unknown path; a numbered
+    page by the number of one the person may see)."""
     chosen = [spec for spec in PAGES if private is None or spec.private == private]
-    return [NOT_FOUND_PATH if spec.route == "404" else spec.route for spec in chosen]
+    numbered = {"404": NOT_FOUND_PATH, routes.TICKET: routes.ticket_path(ticket) if ticket else None}
+    return [numbered.get(spec.route, spec.route) for spec in chosen if numbered.get(spec.route, spec.route)]
 
 
 def _wait_until_settled(page: Page) -> None:
@@ -86,10 +88,17 @@ def test_every_public_page_as_a_visitor(portal, page):
     _walk(page, portal, _paths(private=False), "visitor")
 
 
-def _customer_with_long_names(portal) -> str:
+LONG_MARKDOWN = ("A request with everything that could push a phone page sideways:\n\n"
+                 "| Column one | Column two | Column three | Column four |\n|---|---|---|---|\n"
+                 "| a rather long cell | another long cell | and another | and one more |\n\n"
+                 "```\n" + "x" * 200 + "\n```\n\n" + "https://example.com/" + "y" * 150)
+
+
+def _customer_with_long_names(portal) -> tuple[str, int]:
     """A customer in two organisations (so the switcher shows) with long
-    names, owning one with a pending invitation to a long address: what
-    pushed a phone page sideways before."""
+    names, owning one with a pending invitation to a long address and a
+    support request full of wide Markdown: what pushed a phone page
+    sideways before. Returns the address and the request's number."""
     walker, host = unique_email("walker"), unique_email("host")
     with portal_session(portal) as session:
         factories.register(session, walker, company="Walkers and Long Names International Ltd",
@@ -102,17 +111,21 @@ def _customer_with_long_names(portal) -> str:
         members.accept_as(session, walker_principal, link)
         members.invite(session, walker_principal, walker_principal.current.org_id, role="member",
                        email=unique_email("a-rather-long-invitation-address-for-the-phone"))
+        ticket = tickets.do_raise(session, walker_principal, walker_principal.current.org_id,
+                                  category=tickets.categories(session)[1].id, body=LONG_MARKDOWN,
+                                  subject="A subject long enough to wrap on a phone: " + "word " * 25)
         session.commit()
-    return walker
+    return walker, ticket.number
 
 
 def test_every_page_as_a_customer(portal, page):
-    sign_in(page, portal.url, _customer_with_long_names(portal))
-    _walk(page, portal, _paths(private=None), "customer")
+    walker, ticket = _customer_with_long_names(portal)
+    sign_in(page, portal.url, walker)
+    _walk(page, portal, _paths(private=None, ticket=ticket), "customer")
 
 
 def test_every_private_page_as_staff(portal, page):
     """Public pages look the same to any signed-in person: the customer's
     walk covers them."""
     sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
-    _walk(page, portal, [*_paths(private=True), NOT_FOUND_PATH], "staff")
+    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER), NOT_FOUND_PATH], "staff")

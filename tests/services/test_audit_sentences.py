@@ -5,12 +5,13 @@ number of queries, and detail values kept as the plain text they are."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from portal_app.services import accounts, audit, members, sessions
 from portal_app.services.audit import Said
-from tests.factories import PASSWORD, last_mail, register, rename_organization, sign_in, staff_admin, token_from
+from tests.factories import (
+    PASSWORD, last_mail, register, rename_organization, sign_in, staff_admin, statements, token_from,
+)
 
 ALICE = dict(actor="Alice Owner", target="Bob Member", org="Acme Ltd")
 
@@ -55,6 +56,13 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "staff.added": ({"role": "agent"}, "Alice Owner added Bob Member to the staff as agent"),
     "staff.owner_assigned": ({"from": "member"}, "Alice Owner made Bob Member the owner of Acme Ltd (they were member)"),
     "mail.resent": ({}, "Alice Owner sent the failed mail to Bob Member again"),
+    # (a ticket's target reads "T-1042" in the log; here every target is "Bob Member")
+    "org.tickets_shared": ({"shared": True}, "Alice Owner let every member of Acme Ltd see all support requests"),
+    "ticket.raised": ({"subject": "Printer on fire"}, "Alice Owner raised Bob Member: \u201cPrinter on fire\u201d"),
+    "ticket.replied": ({}, "Alice Owner replied to Bob Member"),
+    "ticket.noted": ({}, "Alice Owner wrote an internal note on Bob Member"),
+    "ticket.status_changed": ({"from": "open", "to": "resolved"}, "Alice Owner changed Bob Member from open to resolved"),
+    "ticket.assigned": ({}, "Alice Owner assigned Bob Member"),
     "notification.setting_changed": ({"event": "Changes to your role", "from": "In the portal and by email",
                                       "to": "Not at all"},
                                      "Alice Owner changed how they hear about \u201cChanges to your role\u201d"
@@ -178,17 +186,8 @@ def test_a_deleted_actor_is_named_by_the_label_kept_on_the_event(org):
 
 
 def _count_queries(session: Session, fn) -> int:
-    engine = session.get_bind()
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(session) as seen:
         fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

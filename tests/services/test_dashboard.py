@@ -6,11 +6,8 @@ one statement gives the same facts as the slower services it replaces."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -20,21 +17,7 @@ from portal_app.services import dashboard, members, mfa, organizations, sessions
 from portal_app.services.principal import Principal
 from portal_app.services.tokens import hash_secret
 from tests.factories import enable_mfa, last_mail, register, sign_in, token_from
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement sent to the database inside the block."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.factories import statements as _statements
 
 
 def _join_other_organisations(session: Session, email: str, count: int) -> None:

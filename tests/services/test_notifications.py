@@ -214,7 +214,8 @@ def test_preferences_default_per_event_and_persist(people):
     session, _, bob, _ = people
     defaults = {p.event: p.channel for p in notifications.preferences(session, bob)}
     assert defaults == {"invitation": "in_app", "member_joined": "in_app", "role_changed": "both",
-                        "new_device": "both", "mfa_changed": "both"}
+                        "new_device": "both", "mfa_changed": "both", "ticket_reply": "both",
+                        "ticket_status": "in_app"}  # not "ticket_raised": that is news for staff
     assert notifications.set_preferences(session, bob, {"role_changed": "email", "new_device": "both"}) == 1
     session.commit()
     assert {p.event: p.channel for p in notifications.preferences(session, bob)}["role_changed"] == "email"
@@ -228,6 +229,7 @@ def test_preferences_default_per_event_and_persist(people):
     {"role_changed": "none", "invitation": "email"},  # invitations are mailed by themselves
     {"role_changed": "none", "new_device": ["both"]},
     {"role_changed": "none", 7: "both"},
+    {"role_changed": "none", "ticket_raised": "none"},  # staff news, not offered to customers
     ["role_changed", "none"],
     "role_changed=none",
 ])

@@ -6,18 +6,18 @@ give page 1, never an error. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from portal_app.models import AuditEvent, Organization, OutgoingMail, User
-from portal_app.services import audit, staff
+from portal_app.models import AuditEvent, Organization, OutgoingMail, Ticket, TicketCategory, User
+from portal_app.services import audit, staff, tickets
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
+from tests.factories import statements as _statements
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 _serial = itertools.count()  # unique emails and slugs however often rows are added
@@ -57,27 +57,22 @@ def _organizations(session: Session, n: int) -> None:
     session.commit()
 
 
+def _tickets(session: Session, owner, n: int) -> None:  # noqa: ANN001
+    """`n` tickets of the owner's organisation, raised by them, in bulk."""
+    first = session.exec(select(Ticket.number).order_by(Ticket.number.desc())).first() or 1000
+    category = session.exec(select(TicketCategory.id)).first()
+    session.execute(insert(Ticket.__table__), [
+        {"number": first + 1 + i, "org_id": owner.current.org_id, "category_id": category, "subject": f"Request {i}",
+         "status": "open", "priority": "normal", "raised_by_id": owner.user_id, "created_at": T0,
+         "last_activity_at": T0 + timedelta(minutes=i % 7)} for i in range(n)])
+    session.commit()
+
+
 def _mail(session: Session, n: int) -> None:
     session.execute(insert(OutgoingMail.__table__), [
         {"to_address": f"p{i}@example.com", "subject": "Hello", "body": "…", "created_at": T0, "attempts": 0}
         for i in range(n)])
     session.commit()
-
-
-@contextmanager
-def _statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements sent while inside."""
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 LISTS: dict[str, tuple[Callable, Callable]] = {
@@ -92,6 +87,12 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
     "organisations": (lambda s, owner, n: _organizations(s, n),
                       lambda s, owner, admin, **kw: staff.list_organizations(s, admin, **kw)),
     "outbox": (lambda s, owner, n: _mail(s, n), lambda s, owner, admin, **kw: staff.list_outbox(s, admin, **kw)),
+    "tickets": (lambda s, owner, n: _tickets(s, owner, n),
+                lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, **kw)),
+    "tickets search": (lambda s, owner, n: _tickets(s, owner, n),
+                       lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, q="request", status="active", **kw)),
+    "staff tickets": (lambda s, owner, n: _tickets(s, owner, n),
+                      lambda s, owner, admin, **kw: tickets.list_tickets(s, admin, **kw)),
 }
 
 

@@ -1,0 +1,292 @@
+"""Support requests: the list with its filters, the form that raises one,
+and a ticket's page (conversation, reply box, actions)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.forms import (
+    LABEL_STYLE, SELECT_STYLE, confirm_dialog, form_error, link_button, submit_button, text_field,
+)
+from portal_app.components.files import attachment_field, attachment_links
+from portal_app.components.pagination import pager
+from portal_app.services import tickets
+from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
+
+TEXTAREA_STYLE = {"width": "100%", "min-height": "10em", "font-family": "inherit"}
+MARKDOWN_HINT = "Markdown works: **bold**, *italic*, lists, `code`, [links](https://example.com)."
+
+
+def _field_error(errors, name: str, field_id: str, hint: str = "") -> rx.Component:  # noqa: ANN001
+    error = errors[name].to(str)
+    return rx.cond(error, rx.text(error, id=f"{field_id}-help", color_scheme="red", size="2", role="alert"),
+                   rx.text(hint, id=f"{field_id}-help", color_scheme="gray", size="1", high_contrast=True))
+
+
+def _textarea(label: str, name: str, errors, *, field_id: str, hint: str = MARKDOWN_HINT,  # noqa: ANN001
+              rows: str = "8") -> rx.Component:
+    error = errors[name].to(str)
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style=LABEL_STYLE),
+        rx.text_area(id=field_id, name=name, rows=rows, max_length=tickets.BODY_MAX, required=True,
+                     aria_invalid=rx.cond(error, "true", "false"), aria_describedby=f"{field_id}-help",
+                     style=TEXTAREA_STYLE, size="3"),
+        _field_error(errors, name, field_id, hint),
+        spacing="1", width="100%",
+    )
+
+
+def status_badge(words, colour) -> rx.Component:  # noqa: ANN001 — Vars
+    return rx.badge(words, color_scheme=colour, variant="soft", high_contrast=True)
+
+
+# ---------------------------------------------------------------- the list
+
+def _native_select(label: str, name: str, options: list, *, field_id: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style=LABEL_STYLE),
+        rx.el.select(*options, id=field_id, name=name, style={**SELECT_STYLE, "width": "100%"}),
+        spacing="1", min_width="10em", flex="1",
+    )
+
+
+def _filters() -> rx.Component:
+    statuses = [rx.el.option("Any status", value=""), rx.el.option("Open (us or you)", value="active")] + [
+        rx.el.option(words, value=key) for key, words in tickets.STATUSES.items()]
+    categories = [rx.el.option("Any category", value=""),
+                  rx.foreach(TicketListState.categories, lambda c: rx.el.option(c["name"], value=c["id"]))]
+    return rx.form(
+        rx.flex(
+            rx.box(text_field("Search", "q", TicketListState.errors, field_id="ticket-search", required=False,
+                              max_length=tickets.SEARCH_MAX, hint="Words of the subject, or a number like T-1042"),
+                   flex="2", min_width="12em"),
+            _native_select("Status", "status", statuses, field_id="ticket-status"),
+            _native_select("Category", "category", categories, field_id="ticket-category"),
+            rx.cond(~TicketListState.is_staff, rx.vstack(
+                rx.el.label(rx.checkbox(name="mine", id="ticket-mine"), " Raised by me",
+                            html_for="ticket-mine", style={"display": "flex", "gap": "0.4em"}),
+                rx.el.label(rx.checkbox(name="following", id="ticket-following"), " Following",
+                            html_for="ticket-following", style={"display": "flex", "gap": "0.4em"}),
+                spacing="1", justify="end")),
+            rx.box(rx.button("Apply", type="submit", size="3", variant="soft"), align_self="end"),
+            gap="3", wrap="wrap", width="100%", align="start",
+        ),
+        on_submit=TicketListState.apply,
+        aria_label="Filter requests",
+        width="100%",
+    )
+
+
+def _row(row) -> rx.Component:  # noqa: ANN001 — a Var of one row dict
+    return rx.el.li(
+        rx.vstack(
+            rx.hstack(
+                rx.link(row["label"], " · ", row["subject"], href=row["href"], weight="medium", high_contrast=True,
+                        style={"overflow-wrap": "anywhere"}),
+                rx.spacer(),
+                status_badge(row["status"], row["status_colour"]),
+                width="100%", align="start", spacing="2",
+            ),
+            rx.text(row["category"], " · ", row["priority"], " priority · ",
+                    rx.cond(TicketListState.is_staff, row["org"] + " · ", ""), row["raised_by"], " · ", row["when"],
+                    size="1", color_scheme="gray", high_contrast=True),
+            spacing="1", width="100%",
+        ),
+        style={"padding": "0.75em 0", "border-bottom": "1px solid var(--gray-a4)", "list-style": "none"},
+    )
+
+
+def _empty() -> rx.Component:
+    filtered = (TicketListState.filters.length() > 0) | TicketListState.mine | TicketListState.following
+    return rx.cond(
+        filtered,
+        rx.text("No request matches these filters.", color_scheme="gray", high_contrast=True),
+        rx.card(rx.vstack(
+            rx.heading("No requests yet", size="4", as_="h2"),
+            rx.text(rx.cond(TicketListState.is_staff, "When a customer raises a request, it appears here.",
+                            "Something not working, a question about an invoice, a change you need? Raise a "
+                            "request and follow it here; we reply in the portal and by email.")),
+            rx.cond(~TicketListState.is_staff, link_button("Raise a request", routes.NEW_TICKET)),
+            spacing="3", align="start")),
+    )
+
+
+def ticket_list() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            rx.heading("Support requests", size="7", as_="h1"),
+            rx.spacer(),
+            rx.cond(~TicketListState.is_staff, link_button("Raise a request", routes.NEW_TICKET)),
+            width="100%", align="center", gap="3", wrap="wrap",
+        ),
+        rx.cond(TicketListState.can_share, rx.el.label(
+            rx.switch(checked=TicketListState.shared, on_change=TicketListState.set_shared, id="tickets-shared"),
+            rx.text("Every member sees all of the organisation's requests (otherwise: the ones they raised or "
+                    "follow; owners and admins always see all)", size="2"),
+            html_for="tickets-shared", style={"display": "flex", "gap": "0.6em", "align-items": "center"})),
+        _filters(),
+        form_error(TicketListState.error),
+        rx.cond(
+            TicketListState.loaded,
+            rx.cond(
+                TicketListState.total > 0,
+                rx.vstack(
+                    rx.el.ul(rx.foreach(TicketListState.rows, _row), aria_label="Requests",
+                             style={"padding": "0", "margin": "0", "width": "100%"}),
+                    rx.cond(TicketListState.pages > 1, pager(TicketListState.page, TicketListState.pages,
+                                                             TicketListState.position, TicketListState.go_to)),
+                    width="100%", spacing="3",
+                ),
+                _empty(),
+            ),
+            rx.skeleton(rx.box(height="8em", width="100%")),
+        ),
+        spacing="4", width="100%",
+    )
+
+
+# ---------------------------------------------------------------- raising one
+
+def new_ticket_form() -> rx.Component:
+    priority = rx.vstack(
+        rx.el.label("Priority", html_for="ticket-priority", style=LABEL_STYLE),
+        rx.el.select(*[rx.el.option(words, value=key) for key, words in tickets.PRIORITIES.items()],
+                     id="ticket-priority", name="priority", default_value=tickets.DEFAULT_PRIORITY,
+                     style=SELECT_STYLE),
+        spacing="1",
+    )
+    return rx.vstack(
+        rx.heading("Raise a request", size="7", as_="h1"),
+        rx.link("Back to your requests", href=routes.TICKETS, size="2"),
+        rx.card(rx.form(
+            rx.vstack(
+                form_error(NewTicketState.error),
+                rx.vstack(
+                    rx.el.label("What is it about?", html_for="ticket-category-new", style=LABEL_STYLE),
+                    rx.el.select(
+                        rx.el.option("Choose…", value=""),
+                        rx.foreach(NewTicketState.categories, lambda c: rx.el.option(c["name"], value=c["id"])),
+                        id="ticket-category-new", name="category", required=True,
+                        on_change=NewTicketState.choose, aria_describedby="ticket-category-new-help",
+                        style={**SELECT_STYLE, "width": "100%"},
+                    ),
+                    _field_error(NewTicketState.errors, "category", "ticket-category-new",
+                                 NewTicketState.category_help),
+                    spacing="1", width="100%",
+                ),
+                text_field("Subject", "subject", NewTicketState.errors, field_id="ticket-subject",
+                           max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed"),
+                rx.cond(NewTicketState.allows_priority, priority),
+                _textarea("Description", "body", NewTicketState.errors, field_id="ticket-body"),
+                attachment_field(NewTicketState),
+                rx.box(submit_button("Send request", "raise_ticket"), width="min(14em, 100%)"),
+                spacing="4", width="100%",
+            ),
+            on_submit=NewTicketState.submit,
+        ), width="100%"),
+        spacing="4", width="100%",
+    )
+
+
+# ---------------------------------------------------------------- one ticket
+
+def _message(message) -> rx.Component:  # noqa: ANN001 — a Var of one message dict
+    internal = message["internal"] == "yes"
+    return rx.el.li(
+        rx.card(rx.vstack(
+            rx.hstack(
+                rx.text(message["author"], weight="bold", size="2"),
+                rx.cond(message["side"] == "staff", rx.badge("Support team", color_scheme="indigo", variant="soft",
+                                                              high_contrast=True)),
+                rx.cond(internal, rx.badge("Internal note", color_scheme="orange", variant="solid")),
+                rx.spacer(),
+                rx.text(message["when"], size="1", color_scheme="gray", high_contrast=True),
+                width="100%", align="center", wrap="wrap", spacing="2",
+            ),
+            rx.box(rx.html(message["html"]), class_name="ticket-message", width="100%",
+                   style={"overflow-wrap": "anywhere"}),
+            attachment_links(message["files"].to(list[dict[str, str]])),
+            spacing="2", width="100%",
+        ), width="100%", style=rx.cond(internal, {"background": "var(--orange-a3)"}, {})),
+        style={"list-style": "none", "margin-bottom": "0.75em"},
+    )
+
+
+def _reply_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Reply", size="4", as_="h2"),
+            form_error(TicketState.error),
+            _textarea("Your reply", "body", TicketState.errors, field_id="reply-body", rows="5"),
+            rx.cond(~TicketState.can_note, attachment_field(TicketState)),
+            rx.cond(TicketState.can_note, rx.el.label(
+                rx.checkbox(name="internal", id="reply-internal"), " Internal note (staff only, never shown to "
+                "the customer)", html_for="reply-internal", style={"display": "flex", "gap": "0.4em"})),
+            rx.box(submit_button("Send reply", "reply"), width="min(14em, 100%)"),
+            spacing="3", width="100%",
+        ),
+        on_submit=TicketState.reply,
+        key=TicketState.reply_key,
+        width="100%",
+    )
+
+
+def _actions() -> rx.Component:
+    close = confirm_dialog(rx.button("Close request", variant="soft", color_scheme="gray"),
+                           title="Close this request?",
+                           description="Close it when it is settled. You can reopen it within "
+                                       f"{tickets.reopen_days()} days.",
+                           action_label="Close request", on_confirm=TicketState.close)
+    return rx.flex(
+        rx.cond(TicketState.can_close, close),
+        rx.cond(TicketState.can_reopen, rx.button("Reopen", variant="soft", on_click=TicketState.reopen)),
+        rx.cond(~TicketState.can_note, rx.cond(
+            TicketState.following,
+            rx.button("Stop following", variant="soft", color_scheme="gray", on_click=TicketState.unfollow),
+            rx.button("Follow", variant="soft", color_scheme="gray", on_click=TicketState.follow))),
+        rx.cond(TicketState.can_note, rx.select.root(
+            rx.select.trigger(aria_label="Status"),
+            rx.select.content(rx.foreach(TicketState.statuses, lambda s: rx.select.item(s[1], value=s[0]))),
+            value=TicketState.ticket["status_key"], on_change=TicketState.set_status)),
+        gap="2", wrap="wrap",
+    )
+
+
+def _details() -> rx.Component:
+    t = TicketState.ticket
+    return rx.text(
+        t["category"], " · ", t["priority"], " priority · raised by ", t["raised_by"],
+        rx.cond(TicketState.can_note, " of " + t["org"], ""), " on ", t["opened"],
+        rx.cond(t["assignee"] != "", " · with " + t["assignee"], ""),
+        size="2", color_scheme="gray", high_contrast=True,
+    )
+
+
+def ticket_page() -> rx.Component:
+    t = TicketState.ticket
+    found = rx.vstack(
+        rx.link("All requests", href=routes.TICKETS, size="2"),
+        rx.heading(t["label"], " · ", t["subject"], size="6", as_="h1", style={"overflow-wrap": "anywhere"}),
+        rx.hstack(status_badge(t["status"], t["status_colour"]), rx.text(t["promise"], size="2"),
+                  align="center", wrap="wrap", spacing="2"),
+        _details(),
+        _actions(),
+        rx.cond(TicketState.followers.length() > 0,
+                rx.text("Following: ", TicketState.followers.join(", "), size="2", color_scheme="gray",
+                        high_contrast=True)),
+        rx.el.ol(rx.foreach(TicketState.messages, _message), aria_label="Conversation",
+                 style={"padding": "0", "margin": "0", "width": "100%"}),
+        rx.cond(TicketState.can_reply, _reply_form(),
+                rx.callout("This request is closed. Raise a new request if you need more help.",
+                           icon="info", role="status")),
+        spacing="4", width="100%",
+    )
+    missing = rx.vstack(
+        rx.heading("Request not found", size="6", as_="h1"),
+        rx.text("It does not exist, or it is not shared with you."),
+        rx.link("All requests", href=routes.TICKETS),
+        spacing="3",
+    )
+    return rx.cond(TicketState.loaded, rx.cond(TicketState.found, found, missing),
+                   rx.skeleton(rx.box(height="12em", width="100%")))

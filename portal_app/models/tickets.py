@@ -1,0 +1,101 @@
+"""Support requests ("tickets"): what a customer asked, the conversation
+about it (public replies and staff-only internal notes), who follows it, and
+the categories staff sort them into.
+
+The lists read tickets of one organisation newest activity first, by status,
+by who raised them, and (for staff) everything by activity: the indexes
+serve exactly those. `number` is the readable "T-1042", one sequence for the
+whole instance (`services/numbering.py`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Text, false, true
+from sqlmodel import Field, SQLModel
+
+from portal_app.models.base import UTCDateTime, utcnow
+
+
+class TicketCategory(SQLModel, table=True):
+    """What a request is about ("Billing question", "Something is broken").
+    `billing` ones are also seen by an organisation's billing members;
+    `allows_priority` lets the customer choose a priority."""
+
+    __tablename__ = "ticket_categories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    description: str = Field(default="", max_length=300)
+    allows_priority: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    billing: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    position: int = Field(default=0)
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_org_activity", "org_id", "last_activity_at", "id"),
+        Index("ix_tickets_org_status", "org_id", "status"),
+        Index("ix_tickets_raised_by", "raised_by_id"),
+        Index("ix_tickets_activity", "last_activity_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    org_id: int = Field(sa_column=Column(Integer, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False))
+    category_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket_categories.id"), nullable=False))
+    subject: str = Field(max_length=200)
+    status: str = Field(max_length=20)  # services/tickets.py STATUSES
+    priority: str = Field(max_length=10)  # services/tickets.py PRIORITIES
+    raised_by_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+    assignee_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    last_activity_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class TicketMessage(SQLModel, table=True):
+    """One entry of the conversation, Markdown as written (rendered safely
+    when shown). `internal` notes are the staff's only: every reader filters
+    them out for customers in SQL (`services.tickets.messages_visible_to`)."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (Index("ix_ticket_messages_ticket_created", "ticket_id", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(sa_column=Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False))
+    author_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    internal: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class TicketAttachment(SQLModel, table=True):
+    """A stored file (`StoredFile`, kind "attachment") attached to one entry
+    of a conversation; a file is attached once. Who may read it follows the
+    ticket (`services.tickets.check_attachment`)."""
+
+    __tablename__ = "ticket_attachments"
+
+    message_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket_messages.id", ondelete="CASCADE"),
+                                             primary_key=True))
+    file_id: int = Field(sa_column=Column(Integer, ForeignKey("stored_files.id", ondelete="CASCADE"),
+                                          primary_key=True, unique=True))
+
+
+class TicketFollower(SQLModel, table=True):
+    """Someone of the organisation who follows a ticket: sees it and hears
+    about replies to it."""
+
+    __tablename__ = "ticket_followers"
+
+    ticket_id: int = Field(sa_column=Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True))
+

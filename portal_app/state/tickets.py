@@ -1,0 +1,301 @@
+"""Support requests in the page: the list (filters, search, pages), raising
+one, and one ticket's page (the conversation, replying, closing and
+reopening, following; for staff also internal notes and the status).
+
+Every handler resolves the person first and calls a service that
+authorises: the organisation is always the person's current one, a ticket
+is found by its number through `access_ticket`, and nothing a payload says
+about organisations, statuses or authors is taken from it. Open pages
+follow the change signal of their tickets (`_watch`/`_live`), so a reply
+appears without a reload."""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import Session
+
+from portal_app import routes
+from portal_app.services import live, tickets
+from portal_app.services.errors import NotFound, PortalError
+from portal_app.services.formatting import format_datetime, format_size
+from portal_app.services.principal import Principal
+from portal_app.state.files import AttachmentsMixin
+from portal_app.state.forms import form_values
+from portal_app.state.paging import PagerMixin
+from portal_app.state.session import SessionState, busy, field_errors, signed_in
+
+FILTERS = ("status", "category", "q")
+STATUS_COLOURS = {"open": "amber", "waiting": "blue", "resolved": "green", "closed": "gray"}
+
+
+def _watch_key(principal: Principal) -> str | None:
+    """The tickets a page of this person follows: every organisation's for
+    staff, the current organisation's for a customer."""
+    if principal.is_staff:
+        return live.staff_key("tickets")
+    return live.org_key(principal.current.org_id, "tickets") if principal.current else None
+
+
+def _status(status: str) -> dict[str, str]:
+    return {"status": tickets.STATUSES.get(status, status), "status_colour": STATUS_COLOURS.get(status, "gray")}
+
+
+# ---------------------------------------------------------------- the list
+
+def _list_page(session: Session, principal: Principal, page: int, cursor: object, filters: dict,
+               mine: bool, following: bool) -> tuple:
+    shared = tickets.open_to_members(session, principal, principal.current.org_id) if principal.current else False
+    return (tickets.list_tickets(session, principal, page=page, cursor=cursor, mine=mine, following=following,
+                                 **filters),
+            tickets.categories(session), shared)
+
+
+class TicketListState(PagerMixin, SessionState):
+    """The tickets the person may see, newest activity first."""
+
+    rows: list[dict[str, str]] = []
+    categories: list[dict[str, str]] = []
+    filters: dict[str, str] = {}
+    mine: bool = False
+    following: bool = False
+    is_staff: bool = False
+    can_share: bool = False  # an owner or admin: may open every request to every member
+    shared: bool = False  # every member sees every request of the organisation
+    loaded: bool = False
+    errors: dict[str, str] = {}
+    error: str = ""
+
+    async def _fetch(self):
+        principal = await self._principal()
+        if principal is None:
+            return rx.redirect(routes.SIGN_IN)
+        self.errors, self.error = {}, ""
+        try:
+            result, categories, self.shared = await self._read(_list_page, principal, self.page, self._cursor,
+                                                               self.filters, self.mine, self.following)
+        except PortalError as err:
+            self._lose_page()
+            self.error, self.errors = field_errors(err)
+            return None
+        self._show_page(result)
+        self.is_staff = principal.is_staff
+        self.can_share = principal.current is not None and principal.current.role in tickets.SEE_ALL
+        self.categories = [{"id": str(c.id), "name": c.name} for c in categories]
+        self.rows = [{"number": str(r.number), "label": tickets.label(r.number), "subject": r.subject,
+                      "href": routes.ticket_path(r.number), "priority": tickets.PRIORITIES.get(r.priority, ""),
+                      "category": r.category, "org": r.org, "raised_by": r.raised_by,
+                      "when": format_datetime(r.last_activity_at), **_status(r.status)} for r in result.rows]
+        self.loaded = True
+        if key := _watch_key(principal):
+            await self._watch(key)
+        return None
+
+    @rx.event
+    async def load(self):
+        self.filters, self.page, self.mine, self.following, self.loaded = {}, 1, False, False, False
+        return await self._fetch()
+
+    @rx.event
+    async def apply(self, form: dict):
+        data = form_values(form)
+        self.filters = {key: data[key] for key in FILTERS if isinstance(data.get(key), str) and data[key]}
+        self.mine, self.following = data.get("mine") == "on", data.get("following") == "on"
+        self.page = 1
+        return await self._fetch()
+
+    async def _live(self, keys: list[str]) -> None:
+        """A ticket changed somewhere in what this list shows: read the page again."""
+        await self._fetch()
+
+    @rx.event
+    @signed_in(in_org=True)
+    async def set_shared(self, principal: Principal, value: bool):
+        try:
+            await self._act(tickets.set_open_to_members, principal, principal.current.org_id, value=value)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        await self._fetch()
+        return rx.toast.success("Every member now sees all requests." if value else
+                                "Members now see the requests they raised or follow.")
+
+
+# ---------------------------------------------------------------- raising one
+
+class NewTicketState(AttachmentsMixin, SessionState):
+    categories: list[dict[str, str]] = []
+    category: str = ""  # the chosen category's id: its description and whether it takes a priority show
+    errors: dict[str, str] = {}
+    error: str = ""
+
+    @rx.var
+    def allows_priority(self) -> bool:
+        return any(c["id"] == self.category and c["priority"] == "yes" for c in self.categories)
+
+    @rx.var
+    def category_help(self) -> str:
+        return next((c["description"] for c in self.categories if c["id"] == self.category), "")
+
+    async def _upload_org(self, principal: Principal) -> int | None:
+        return principal.current.org_id if principal.current is not None and not principal.is_staff else None
+
+    @rx.event
+    async def load(self):
+        self.errors, self.error, self.category, self.attachments, self.upload_errors = {}, "", "", [], []
+        principal = await self._principal()
+        if principal is not None and principal.current is None:
+            return rx.redirect(routes.TICKETS)  # staff raise no requests of their own
+        rows = await self._read(tickets.categories)
+        self.categories = [{"id": str(c.id), "name": c.name, "description": c.description,
+                            "priority": "yes" if c.allows_priority else ""} for c in rows]
+        return None
+
+    @rx.event
+    def choose(self, category: str):
+        """The category select changed: only a known id is kept."""
+        self.category = category if any(c["id"] == category for c in self.categories) else ""
+
+    @rx.event
+    @busy("raise_ticket")
+    @signed_in(in_org=True)
+    async def submit(self, principal: Principal, form: dict):
+        data = form_values(form)
+        self.errors, self.error = {}, ""
+        try:
+            ticket = await self._act(tickets.do_raise, principal, principal.current.org_id,
+                                     category=data.get("category"), subject=data.get("subject"),
+                                     body=data.get("body"), priority=data.get("priority"),
+                                     attachments=self._attachment_ids())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.attachments = []
+        return [rx.redirect(routes.ticket_path(ticket.number)),
+                rx.toast.success(f"Request {tickets.label(ticket.number)} sent. We will reply here and by email.")]
+
+
+# ---------------------------------------------------------------- one ticket
+
+class TicketState(AttachmentsMixin, SessionState):
+    found: bool = False
+    loaded: bool = False
+    ticket: dict[str, str] = {}
+    messages: list[dict] = []  # each: id, author, html, when, side, internal, files [{name, size, href}]
+    followers: list[str] = []
+    following: bool = False
+    can_reply: bool = False
+    can_close: bool = False
+    can_reopen: bool = False
+    can_note: bool = False
+    statuses: list[list[str]] = []  # [value, words], for the staff's status select
+    errors: dict[str, str] = {}
+    error: str = ""
+    reply_key: int = 0  # bumped to empty the reply box after a reply was sent
+    _org_id: int = 0  # the ticket's organisation: where a customer's attachments go
+
+    def _number(self) -> int | None:
+        return tickets.parse_number(self.router.page.params.get("ticket_number", ""))
+
+    async def _reload(self, principal: Principal | None) -> None:
+        if principal is None:
+            self.found = False
+            return
+        try:
+            view = await self._read(tickets.ticket_view, principal, self._number())
+        except (NotFound, PortalError):
+            self.found, self.ticket, self.messages = False, {}, []
+            self.loaded = True
+            return
+        self.found, self.loaded, self._org_id = True, True, view.org_id
+        self.ticket = {"label": tickets.label(view.number), "subject": view.subject, "category": view.category,
+                       "priority": tickets.PRIORITIES.get(view.priority, ""), "org": view.org,
+                       "raised_by": view.raised_by, "assignee": view.assignee, "status_key": view.status,
+                       "opened": format_datetime(view.created_at), "promise": _promise(view),
+                       **_status(view.status)}
+        self.messages = [{"id": str(m.id), "author": m.author, "html": m.html, "when": format_datetime(m.created_at),
+                          "side": "staff" if m.staff else "customer", "internal": "yes" if m.internal else "",
+                          "files": [{"name": f.filename, "size": format_size(f.size),
+                                     "href": f"/api/files/{f.id}"} for f in m.attachments]}
+                         for m in view.messages]
+        self.followers, self.following = view.followers, view.following
+        self.can_reply, self.can_close, self.can_reopen, self.can_note = (view.can_reply, view.can_close,
+                                                                          view.can_reopen, view.can_note)
+        self.statuses = [[key, words] for key, words in tickets.STATUSES.items()] if view.can_note else []
+
+    async def _upload_org(self, principal: Principal) -> int | None:
+        """Customers attach files to their replies (staff: not yet)."""
+        return self._org_id if self.found and self.can_reply and not principal.is_staff else None
+
+    @rx.event
+    async def load(self):
+        self.errors, self.error, self.loaded, self.attachments, self.upload_errors = {}, "", False, [], []
+        principal = await self._principal()
+        await self._reload(principal)
+        if principal is not None and self.found and (key := _watch_key(principal)):
+            await self._watch(key)
+
+    async def _live(self, keys: list[str]) -> None:
+        """A reply, a status change: show the ticket as it is now."""
+        await self._reload(await self._principal())
+
+    async def _ticket_action(self, principal: Principal, fn, *args, success: str, **kwargs):
+        """Run a ticket action on this page's ticket and show the result."""
+        try:
+            await self._act(fn, principal, self._number(), *args, **kwargs)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        await self._reload(principal)
+        return rx.toast.success(success)
+
+    @rx.event
+    @busy("reply")
+    @signed_in()
+    async def reply(self, principal: Principal, form: dict):
+        data = form_values(form)
+        self.errors, self.error = {}, ""
+        internal = data.get("internal") == "on"
+        try:
+            await self._act(tickets.do_reply, principal, self._number(), body=data.get("body"), internal=internal,
+                            attachments=self._attachment_ids())
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.reply_key, self.attachments = self.reply_key + 1, []
+        await self._reload(principal)
+        return rx.toast.success("Internal note added." if internal else "Reply sent.")
+
+    @rx.event
+    @signed_in()
+    async def close(self, principal: Principal):
+        return await self._ticket_action(principal, tickets.do_close, success="Request closed.")
+
+    @rx.event
+    @signed_in()
+    async def reopen(self, principal: Principal):
+        return await self._ticket_action(principal, tickets.do_reopen, success="Request reopened.")
+
+    @rx.event
+    @signed_in()
+    async def follow(self, principal: Principal):
+        return await self._ticket_action(principal, tickets.do_follow, success="You follow this request.")
+
+    @rx.event
+    @signed_in()
+    async def unfollow(self, principal: Principal):
+        return await self._ticket_action(principal, tickets.do_unfollow, success="You no longer follow it.")
+
+    @rx.event
+    @signed_in()
+    async def set_status(self, principal: Principal, status: str):
+        return await self._ticket_action(principal, tickets.do_set_status, status, success="Status changed.")
+
+
+def _promise(view: tickets.TicketView) -> str:
+    """What the customer reads about where their request stands."""
+    if view.status == "open":
+        return "We have your request and will reply here."
+    if view.status == "waiting":
+        return "We replied and are waiting for you."
+    ended = format_datetime(view.ended_at) if view.ended_at else ""
+    words = "Resolved" if view.status == "resolved" else "Closed"
+    return f"{words} {ended}. Reply or reopen within {tickets.reopen_days()} days if it is not settled." \
+        if view.can_reopen else f"{words} {ended}."

@@ -1,0 +1,149 @@
+"""Support requests in real Chromium, two people in two browsers: a customer
+(on a desktop and on a phone) raises a request with a priority and Markdown;
+an agent (desktop) writes an internal note and a reply from the ticket's
+page; the customer's open page shows the reply within 2 seconds without a
+reload, and never the note; the customer closes the request and the agent's
+open page shows that live too."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal_app import routes
+from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
+from tests.browser.accounts_helpers import create_person, sign_in, unique_email
+from tests.browser.axe import axe_violations
+from tests.browser.test_live import LIVE_MS, _mark_loaded, _not_reloaded
+
+HOSTILE = "<script>alert('owned')</script>"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, width, page_errors):
+    page_errors.allow(r"Failed to load resource: .* 422 .*filename=invoice\.pdf")  # refused on purpose
+    customer = unique_email("ticketcustomer")
+    create_person(portal, customer, company="Ticket Co", name="Cara Customer")
+    customer_ctx = browser.new_context(viewport={"width": width, "height": 800})
+    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = customer_ctx.new_page()
+        sign_in(page, portal.url, customer)
+        page.goto(portal.url + routes.TICKETS)
+        expect(page.get_by_role("heading", name="No requests yet")).to_be_visible()
+        page.get_by_role("link", name="Raise a request").first.click()
+
+        # The form: a category that takes a priority shows the priority.
+        expect(page.get_by_role("heading", name="Raise a request")).to_be_visible()
+        page.get_by_label("What is it about?").select_option(label="Something is not working")
+        expect(page.get_by_text("An error, an outage, something broken")).to_be_visible()
+        page.get_by_role("button", name="Send request").click()  # nothing typed yet: the browser says so
+        expect(page.get_by_role("heading", name="Raise a request")).to_be_visible()
+        page.get_by_label("Subject").fill("The export button does nothing")
+        page.get_by_label("Priority").select_option("high")
+        page.get_by_label("Description").fill(f"Steps:\n\n1. Open reports\n2. Click **Export**\n\n{HOSTILE}")
+        # Attachments upload as soon as they are chosen; a program dressed as a PDF is refused.
+        page.get_by_label("Attach files").set_input_files([
+            {"name": "screenshot.png", "mimeType": "image/png", "buffer": PNG},
+            {"name": "steps.txt", "mimeType": "text/plain", "buffer": b"1. open\n2. export\n"},
+            {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}])
+        attached = page.get_by_role("list", name="Attached files").get_by_role("listitem")
+        expect(attached).to_have_count(2)
+        expect(page.get_by_text(re.compile(r"^invoice\.pdf: "))).to_be_visible()
+        page.get_by_role("button", name="Remove steps.txt").click()
+        expect(attached).to_have_count(1)
+        page.get_by_role("button", name="Send request").click()
+
+        heading = page.get_by_role("heading", name=re.compile(r"^T-\d+ · The export button does nothing$"))
+        expect(heading).to_be_visible()
+        number = re.search(r"/tickets/(\d+)", page.url).group(1)
+        expect(page.get_by_text(re.compile(r"^Request T-\d+ sent"))).to_be_visible()
+        expect(page.get_by_text("Waiting for us", exact=True)).to_be_visible()
+        conversation = page.get_by_role("list", name="Conversation")
+        expect(conversation.locator("strong", has_text="Export")).to_be_visible()  # Markdown rendered
+        expect(conversation.get_by_text(HOSTILE)).to_be_visible()  # and HTML shown as the text it is
+        download = conversation.get_by_role("link", name="screenshot.png")
+        href = download.get_attribute("href")
+        answer = page.request.get(portal.url + href)
+        assert answer.status == 200 and answer.body() == PNG
+        assert answer.headers["content-disposition"].startswith("attachment")
+        expect(conversation.get_by_text("steps.txt")).to_have_count(0)  # removed before sending
+        _mark_loaded(page)
+
+        # The agent finds it in the list and answers on its page.
+        agent = agent_ctx.new_page()
+        sign_in(agent, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+        agent.goto(portal.url + routes.TICKETS)
+        agent.get_by_role("link", name=re.compile(f"^T-{number} · ")).click()
+        expect(agent.get_by_role("heading", name=re.compile(f"^T-{number} · "))).to_be_visible()
+        assert agent.request.get(portal.url + href).status == 200  # staff read what the customer sent
+        agent.get_by_label("Your reply").fill("Customer is on the legacy plan: export is off there.")
+        agent.get_by_role("checkbox", name=re.compile("^Internal note")).click()
+        agent.get_by_role("button", name="Send reply").click()
+        expect(agent.get_by_text("Internal note added.")).to_be_visible()
+        expect(agent.get_by_label("Your reply")).to_have_value("")
+        agent.get_by_label("Your reply").fill("Thanks, Cara: we turned exports on for your account. Try again?")
+        agent.get_by_role("button", name="Send reply").click()
+        expect(agent.get_by_text("Reply sent.")).to_be_visible()
+
+        # The customer's open page: the reply and the new status, live; never the note.
+        expect(conversation.get_by_text("we turned exports on")).to_be_visible(timeout=LIVE_MS)
+        expect(page.get_by_text("Waiting for you", exact=True)).to_be_visible(timeout=LIVE_MS)
+        expect(page.get_by_text("legacy plan")).to_have_count(0)
+        expect(page.get_by_text("Internal note")).to_have_count(0)
+        _not_reloaded(page)
+        assert axe_violations(page) == []
+
+        # The customer closes it; the agent's open page follows.
+        _mark_loaded(agent)
+        page.get_by_role("button", name="Close request").click()
+        page.get_by_role("alertdialog").get_by_role("button", name="Close request").click()
+        expect(page.get_by_text("Request closed.")).to_be_visible()
+        expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+        expect(agent.get_by_role("combobox", name="Status")).to_have_text("Closed", timeout=LIVE_MS)
+        _not_reloaded(agent)
+
+        page.goto(portal.url + routes.TICKETS)
+        expect(page.get_by_role("list", name="Requests").get_by_role("listitem")).to_have_count(1)
+        expect(page.get_by_role("list", name="Requests").get_by_text("Closed")).to_be_visible()
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
+
+
+def test_another_organisation_s_request_is_not_found(portal, browser):
+    owner, stranger = unique_email("ticketowner"), unique_email("ticketstranger")
+    create_person(portal, owner, company="Owner Co", name="Otto Owner")
+    create_person(portal, stranger, company="Stranger Co", name="Stan Stranger")
+    mine, theirs = browser.new_context(), browser.new_context()
+    try:
+        page = mine.new_page()
+        sign_in(page, portal.url, owner)
+        page.goto(portal.url + routes.NEW_TICKET)
+        page.get_by_label("What is it about?").select_option(label="Question")
+        expect(page.get_by_label("Priority")).to_have_count(0)  # this category takes none
+        page.get_by_label("Subject").fill("Private matter")
+        page.get_by_label("Description").fill("Only for us.")
+        page.get_by_label("Attach files").set_input_files([{"name": "private.txt", "mimeType": "text/plain",
+                                                            "buffer": b"our secret\n"}])
+        expect(page.get_by_role("list", name="Attached files").get_by_role("listitem")).to_have_count(1)
+        page.get_by_role("button", name="Send request").click()
+        expect(page.get_by_role("heading", name=re.compile("Private matter"))).to_be_visible()
+        href = page.get_by_role("link", name="private.txt").get_attribute("href")
+        path = "/" + page.url.split("/", 3)[3]
+
+        other = theirs.new_page()
+        sign_in(other, portal.url, stranger)
+        other.goto(portal.url + path)
+        expect(other.get_by_role("heading", name="Request not found")).to_be_visible()
+        expect(other.get_by_text("Private matter")).to_have_count(0)
+        assert other.request.get(portal.url + href).status == 404  # nor its files
+        other.goto(portal.url + "/tickets/not-a-number")
+        expect(other.get_by_role("heading", name="Request not found")).to_be_visible()
+    finally:
+        mine.close()
+        theirs.close()
