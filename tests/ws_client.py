@@ -202,6 +202,20 @@ class ReflexClient:
             if others == 0:
                 return deltas
 
+    def wait_for(self, predicate, timeout: float) -> float:  # noqa: ANN001 — (state) -> bool
+        """Wait, sending nothing, until updates the server pushes on its own
+        (a live page's reload) make `predicate(state())` true; returns the
+        seconds it took, or raises TimeoutError."""
+        started = time.monotonic()
+        deadline = started + timeout
+        self._drain()
+        while not predicate(self.state()):
+            try:
+                self._receive_update(deadline, "a pushed update")
+            except TimeoutError:
+                raise TimeoutError(f"no pushed update made the state match within {timeout} s") from None
+        return time.monotonic() - started
+
     def state(self) -> dict[str, dict[str, Any]]:
         """The merged state so far: every delta applied per substate key, as
         the browser's reducers do. A deep copy, safe to keep."""
