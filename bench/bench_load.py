@@ -54,8 +54,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import redis
 from huey.storage import MemoryStorage
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from bench.async_ws import AsyncReflexClient
@@ -172,6 +174,43 @@ async def _run(clients: list[AsyncReflexClient], event: Event, seconds: float,
     return Figures(len(latencies), seconds, latencies, _load())
 
 
+COST_EVENTS = 300  # events sent one by one to count what each costs Redis and PostgreSQL
+STATS_FLUSH = 11.0  # an idle PostgreSQL backend reports its counts after 10 s (PGSTAT_IDLE_INTERVAL)
+
+
+def _redis_counters() -> tuple[int, float]:
+    """(commands, CPU seconds) of the Redis server so far."""
+    info = redis.Redis.from_url(REDIS_URL).info()
+    return info["total_commands_processed"], info["used_cpu_user"] + info["used_cpu_sys"]
+
+
+def _pg_transactions(db_url: str) -> int:
+    """Transactions of the portal's database so far, as the server counts them."""
+    dsn = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database"
+                            " WHERE datname = current_database()").fetchone()[0]
+
+
+async def _shared_cost(client: AsyncReflexClient, event: Event, db_url: str) -> str:
+    """What one event costs the engines every instance shares (so what
+    limits adding instances): Redis commands and CPU (read just around the
+    events), PostgreSQL transactions (the server reports a backend's counts
+    up to 10 s late, so read after waiting that long on both sides)."""
+    await asyncio.sleep(STATS_FLUSH)
+    xacts_before = await asyncio.to_thread(_pg_transactions, db_url)
+    redis_before = await asyncio.to_thread(_redis_counters)
+    for i in range(COST_EVENTS):
+        await client.call(event.name, event.payloads[i % len(event.payloads)])
+    redis_after = await asyncio.to_thread(_redis_counters)
+    await asyncio.sleep(STATS_FLUSH)
+    xacts_after = await asyncio.to_thread(_pg_transactions, db_url)
+    commands, cpu = ((b - a) / COST_EVENTS for a, b in zip(redis_before, redis_after, strict=True))
+    xacts = (xacts_after - xacts_before - 1) / COST_EVENTS  # less the reading's own
+    return (f"  {event.label:<22} per event: {commands:4.1f} Redis commands, {cpu * 1e6:4.0f} µs of Redis CPU,"
+            f" {xacts:4.2f} PostgreSQL transactions")
+
+
 async def _alternate(clients: list[AsyncReflexClient], seconds: float,
                      think: tuple[float, float] | None) -> dict[str, Figures]:
     """Both events, `seconds` each, in `SLICES` alternating slices: the
@@ -200,10 +239,15 @@ def _ratio(bare: Figures, dash: Figures, *, rate: bool = True) -> str:
             f"p50 {dash.p50 / bare.p50:.2f}x   p95 {dash.pct(0.95) / bare.pct(0.95):.2f}x")
 
 
-async def _bench(urls: list[str], cookies: list[str], closed: list[int], think_sessions: int,
+async def _bench(urls: list[str], db_url: str, cookies: list[str], closed: list[int], think_sessions: int,
                  seconds: float) -> dict[str, dict[str, Figures]]:
     """Every phase of one setup; its figures by phase name, then event label."""
+    on_redis = db_url.startswith("postgresql")
+    memory = redis.Redis.from_url(REDIS_URL).info("memory")["used_memory"] if on_redis else 0
     clients = await _connect(urls, cookies)
+    if on_redis:
+        memory = redis.Redis.from_url(REDIS_URL).info("memory")["used_memory"] - memory
+        print(f"Redis holds {memory / len(clients) / 1000:.1f} kB per open tab (signed in, on the dashboard)\n")
     phases: dict[str, dict[str, Figures]] = {}
     try:
         print("one session alone, one event at a time:")
@@ -211,6 +255,10 @@ async def _bench(urls: list[str], cookies: list[str], closed: list[int], think_s
         for e in (BARE, DASHBOARD):
             print(_line(e, alone[e.label], rate=False))
         phases["alone"] = alone
+        if on_redis:
+            print(f"what one event costs the shared engines ({COST_EVENTS} events one by one):")
+            for e in (BARE, DASHBOARD):
+                print(await _shared_cost(clients[0], e, db_url))
         for n in closed:
             print(f"\n{n} sessions, closed loop, {seconds:.0f} s each:")
             loop = phases[f"closed {n}"] = await _alternate(clients[:n], seconds, None)
@@ -295,7 +343,7 @@ def main() -> None:
             print(f"\n=== {setup}: {len(urls)} instance(s), {_web_workers(setup, args.web_workers)}; "
                   f"{len(cookies)} people signed in ({time.perf_counter() - started:.0f} s); "
                   f"load {_load()}, {os.cpu_count()} cores\n")
-            results[setup] = asyncio.run(_bench(urls, cookies, args.closed, args.think, args.seconds))
+            results[setup] = asyncio.run(_bench(urls, db, cookies, args.closed, args.think, args.seconds))
     if len(results) > 1:
         _summary(results)
 

@@ -73,7 +73,7 @@ def sign_in_through(app: LiveApp, email: str, password: str = factories.PASSWORD
         tab.hydrate(routes.SIGN_IN)
         tab.call(handler_name(SignInState, "submit_password"), {"form": {"email": email, "password": password}})
         script = next(str(e["payload"]) for e in tab.last_events if "auth/complete" in str(e["payload"]))
-    binding = re.search(r"portal_ticket=([^;\\]+);", script).group(1)
+    binding = re.search(re.escape(sessions.TICKET_BINDING_COOKIE) + r"=([^;\\]+);", script).group(1)
     target = json.loads(re.search(r"window\.location\.assign\((\"[^\"]+\")\)", script).group(1))
     answer = httpx.get(app.url + target, cookies={sessions.TICKET_BINDING_COOKIE: binding})
     assert answer.status_code == 303, answer.text

@@ -105,3 +105,26 @@ def test_rxconfig_hands_the_allowed_origins_to_reflex(tmp_path):
 
     assert origins() == ["http://localhost:4123", "http://127.0.0.1:4123"]
     assert origins(PORTAL_PUBLIC_URL="https://portal.example.com") == ["https://portal.example.com"]
+
+
+def test_rxconfig_keeps_reflex_states_in_redis_only_with_portal_redis_url(tmp_path):
+    """With PORTAL_REDIS_URL, Reflex's states go to that Redis (so instances
+    share them); without it, Reflex's default stays. Never Redis with
+    another mode: Reflex would start several processes with separate states."""
+    import os
+    import subprocess
+    import sys
+
+    from portal_app.settings import PROJECT_ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "REFLEX_"))}
+    env.update(PORTAL_DATA_DIR=str(tmp_path))
+    code = "import rxconfig; c = rxconfig.config; print(c.redis_url, c.state_manager_mode.value)"
+
+    def state_manager(**extra: str) -> str:
+        out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env={**env, **extra},
+                             capture_output=True, text=True, check=True).stdout
+        return out.strip().splitlines()[-1]
+
+    assert state_manager() == "None disk"
+    assert state_manager(PORTAL_REDIS_URL="redis://127.0.0.1:6379/3") == "redis://127.0.0.1:6379/3 redis"
