@@ -56,6 +56,9 @@ def _filters() -> rx.Component:
         rx.el.option(words, value=key) for key, words in tickets.STATUSES.items()]
     categories = [rx.el.option("Any category", value=""),
                   rx.foreach(TicketListState.categories, lambda c: rx.el.option(c["name"], value=c["id"]))]
+    priorities = [rx.el.option("Any priority", value="")] + [
+        rx.el.option(words, value=key) for key, words in tickets.PRIORITIES.items()]
+    sorts = [rx.el.option(words, value=key) for key, (words, _) in tickets.SORTS.items()]
     return rx.form(
         rx.flex(
             rx.box(text_field("Search", "q", TicketListState.errors, field_id="ticket-search", required=False,
@@ -63,6 +66,8 @@ def _filters() -> rx.Component:
                    flex="2", min_width="12em"),
             _native_select("Status", "status", statuses, field_id="ticket-status"),
             _native_select("Category", "category", categories, field_id="ticket-category"),
+            _native_select("Priority", "priority", priorities, field_id="ticket-priority-filter"),
+            _native_select("Order", "sort", sorts, field_id="ticket-sort"),
             rx.cond(~TicketListState.is_staff, rx.vstack(
                 rx.el.label(rx.checkbox(name="mine", id="ticket-mine"), " Raised by me",
                             html_for="ticket-mine", style={"display": "flex", "gap": "0.4em"}),

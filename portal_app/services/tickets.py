@@ -293,7 +293,7 @@ def _clean_body(value: object, *, label_: str = "Description") -> str:
 def _priority(category: TicketCategory, value: object) -> str:
     if not category.allows_priority or value in (None, ""):
         return DEFAULT_PRIORITY
-    if value not in PRIORITIES:
+    if not isinstance(value, str) or value not in PRIORITIES:
         raise Invalid("Choose a priority from the list.", field="priority")
     return value
 
@@ -459,7 +459,7 @@ def do_reopen(session: Session, principal: Principal, number: object) -> Ticket:
 
 def check_set_status(principal: Principal, ticket: Ticket, status: object) -> None:
     _staff_agent(principal)
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         raise Invalid("Choose a status from the list.", field="status")
 
 
@@ -668,11 +668,18 @@ class TicketRow:
 
 
 FILTER_STATUSES = {"active": ACTIVE, **{key: (key,) for key in STATUSES}}
+# Every order a list can be shown in (keyset paging needs a unique last key).
+SORTS: dict[str, tuple[str, Keys]] = {
+    "activity": ("Latest activity first", Keys((Ticket.last_activity_at, Ticket.id), descending=True)),
+    "oldest": ("Longest without activity first", Keys((Ticket.last_activity_at, Ticket.id))),
+    "newest": ("Newest first", Keys((Ticket.created_at, Ticket.id), descending=True)),
+    "number": ("By number", Keys((Ticket.number,))),
+}
 
 
 def list_tickets(session: Session, principal: Principal, *, status: object = "", category: object = "",
-                 mine: object = False, following: object = False, q: object = "", page: object = 1,
-                 cursor: object = None) -> Page:
+                 priority: object = "", mine: object = False, following: object = False, q: object = "",
+                 sort: object = "", page: object = 1, cursor: object = None) -> Page:
     """One page of the tickets `principal` may see, newest activity first,
     filtered; two statements whatever the page (services/paging.py)."""
     raiser = aliased(User)
@@ -685,20 +692,26 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
                                Ticket.last_activity_at))
     if not principal.is_staff and principal.current is not None:
         stmt = stmt.where(Ticket.org_id == principal.current.org_id)  # the organisation worked in now
-    stmt = _filter(stmt, principal, status=status, category=category, mine=mine, following=following, q=q)
-    result = paginate(session, stmt, page, PAGE_SIZE, keys=Keys((Ticket.last_activity_at, Ticket.id),
-                                                                 descending=True), cursor=cursor)
+    stmt = _filter(stmt, principal, status=status, category=category, priority=priority, mine=mine,
+                   following=following, q=q)
+    if sort not in ("", None) and (not isinstance(sort, str) or sort not in SORTS):
+        raise Invalid("Choose an order from the list.", field="sort")
+    result = paginate(session, stmt, page, PAGE_SIZE, keys=SORTS[sort or "activity"][1], cursor=cursor)
     return result.mapped(lambda row: TicketRow(*row))
 
 
-def _filter(stmt, principal: Principal, *, status: object, category: object, mine: object, following: object,
-            q: object):  # noqa: ANN001, ANN202
+def _filter(stmt, principal: Principal, *, status: object, category: object, priority: object, mine: object,
+            following: object, q: object):  # noqa: ANN001, ANN202
     if status not in ("", None):
-        if status not in FILTER_STATUSES:
+        if not isinstance(status, str) or status not in FILTER_STATUSES:
             raise Invalid("Choose a status from the list.", field="status")
         stmt = stmt.where(Ticket.status.in_(FILTER_STATUSES[status]))
     if category not in ("", None):
         stmt = stmt.where(Ticket.category_id == _category_id(category))
+    if priority not in ("", None):
+        if not isinstance(priority, str) or priority not in PRIORITIES:
+            raise Invalid("Choose a priority from the list.", field="priority")
+        stmt = stmt.where(Ticket.priority == priority)
     if mine is True:
         stmt = stmt.where(Ticket.raised_by_id == principal.user_id)
     if following is True:

@@ -24,7 +24,7 @@ from portal_app.state.forms import form_values
 from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
-FILTERS = ("status", "category", "q")
+FILTERS = ("status", "category", "priority", "sort", "q")
 STATUS_COLOURS = {"open": "amber", "waiting": "blue", "resolved": "green", "closed": "gray"}
 
 

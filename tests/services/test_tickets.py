@@ -556,3 +556,35 @@ def test_bad_answers_get_a_message_next_to_their_question_and_nothing_is_stored(
     assert message in err.value.message and err.value.field
     session.rollback()
     assert session.exec(select(Ticket)).all() == []
+
+
+def test_the_list_filters_by_priority_and_sorts_as_asked(org):
+    session, people = org
+    owner = people["owner"]
+    broken, form = _broken(session)
+    first = _raise(session, owner, subject="First")
+    urgent = tickets.do_raise(session, owner, owner.current.org_id, category=broken, subject="Second", body="!",
+                              priority="urgent", answers={form[0].name: "The API"})
+    session.commit()
+    assert _numbers(session, owner, priority="urgent") == [urgent.number]
+    assert _numbers(session, owner, sort="number") == [first.number, urgent.number]
+    assert _numbers(session, owner, sort="newest") == [urgent.number, first.number]
+    for bad in ({"priority": "whenever"}, {"sort": "random()"}, {"sort": ["number"]}):
+        with pytest.raises(Invalid):
+            tickets.list_tickets(session, owner, **bad)
+
+
+@pytest.mark.parametrize("junk", [["open"], {"a": 1}, 7, True])
+def test_filters_and_choices_of_the_wrong_type_are_refused_not_crashed_on(org, junk):
+    session, people = org
+    owner = people["owner"]
+    ticket = _raise(session, owner)
+    for filters in ({"status": junk}, {"priority": junk}, {"sort": junk}):
+        with pytest.raises(Invalid):
+            tickets.list_tickets(session, owner, **filters)
+    with pytest.raises(Invalid):
+        tickets.do_set_status(session, people["staff"], ticket.number, junk)
+    broken, form = _broken(session)
+    with pytest.raises(Invalid):
+        tickets.do_raise(session, owner, owner.current.org_id, category=broken, subject="x", body="y", priority=junk,
+                         answers={form[0].name: "The API"})
