@@ -56,6 +56,9 @@ def _filters() -> rx.Component:
         rx.el.option(words, value=key) for key, words in tickets.STATUSES.items()]
     categories = [rx.el.option("Any category", value=""),
                   rx.foreach(TicketListState.categories, lambda c: rx.el.option(c["name"], value=c["id"]))]
+    priorities = [rx.el.option("Any priority", value="")] + [
+        rx.el.option(words, value=key) for key, words in tickets.PRIORITIES.items()]
+    sorts = [rx.el.option(words, value=key) for key, (words, _) in tickets.SORTS.items()]
     return rx.form(
         rx.flex(
             rx.box(text_field("Search", "q", TicketListState.errors, field_id="ticket-search", required=False,
@@ -63,6 +66,8 @@ def _filters() -> rx.Component:
                    flex="2", min_width="12em"),
             _native_select("Status", "status", statuses, field_id="ticket-status"),
             _native_select("Category", "category", categories, field_id="ticket-category"),
+            _native_select("Priority", "priority", priorities, field_id="ticket-priority-filter"),
+            _native_select("Order", "sort", sorts, field_id="ticket-sort"),
             rx.cond(~TicketListState.is_staff, rx.vstack(
                 rx.el.label(rx.checkbox(name="mine", id="ticket-mine"), " Raised by me",
                             html_for="ticket-mine", style={"display": "flex", "gap": "0.4em"}),
@@ -148,6 +153,31 @@ def ticket_list() -> rx.Component:
 
 # ---------------------------------------------------------------- raising one
 
+def _question(field) -> rx.Component:  # noqa: ANN001 — a Var of one question of the category's form
+    name, required = field["name"], field["required"] == "yes"
+    error = NewTicketState.errors[name].to(str)
+    common = {"id": name, "name": name, "required": required, "aria_describedby": name + "-help",
+              "aria_invalid": rx.cond(error, "true", "false")}
+    control = rx.match(
+        field["kind"],
+        ("long_text", rx.text_area(rows="4", max_length=5000, size="3", style=TEXTAREA_STYLE, **common)),
+        ("number", rx.input(type="number", step="any", size="3", width="min(12em, 100%)", **common)),
+        ("date", rx.input(type="date", size="3", width="min(12em, 100%)", **common)),
+        ("select", rx.el.select(rx.el.option("Choose…", value=""),
+                                rx.foreach(field["options"].split("\n"), lambda o: rx.el.option(o, value=o)),
+                                style={**SELECT_STYLE, "width": "100%"}, **common)),
+        ("checkbox", rx.checkbox(**common)),
+        rx.input(max_length=200, size="3", width="100%", **common),
+    )
+    return rx.vstack(
+        rx.el.label(field["label"], rx.cond(required, "", " (optional)"), html_for=name, style=LABEL_STYLE),
+        control,
+        rx.cond(error, rx.text(error, id=name + "-help", color_scheme="red", size="2", role="alert"),
+                rx.text(field["help"], id=name + "-help", color_scheme="gray", size="1", high_contrast=True)),
+        spacing="1", width="100%",
+    )
+
+
 def new_ticket_form() -> rx.Component:
     priority = rx.vstack(
         rx.el.label("Priority", html_for="ticket-priority", style=LABEL_STYLE),
@@ -178,6 +208,7 @@ def new_ticket_form() -> rx.Component:
                 text_field("Subject", "subject", NewTicketState.errors, field_id="ticket-subject",
                            max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed"),
                 rx.cond(NewTicketState.allows_priority, priority),
+                rx.foreach(NewTicketState.fields, _question),
                 _textarea("Description", "body", NewTicketState.errors, field_id="ticket-body"),
                 attachment_field(NewTicketState),
                 rx.box(submit_button("Send request", "raise_ticket"), width="min(14em, 100%)"),
@@ -271,6 +302,11 @@ def ticket_page() -> rx.Component:
         rx.hstack(status_badge(t["status"], t["status_colour"]), rx.text(t["promise"], size="2"),
                   align="center", wrap="wrap", spacing="2"),
         _details(),
+        rx.cond(TicketState.answers.length() > 0, rx.el.dl(
+            rx.foreach(TicketState.answers, lambda qa: rx.fragment(
+                rx.el.dt(qa[0], style={"font-weight": "500", "font-size": "0.9em"}),
+                rx.el.dd(qa[1], style={"margin": "0 0 0.5em 0", "overflow-wrap": "anywhere"}))),
+            aria_label="Details given", style={"margin": "0"})),
         _actions(),
         rx.cond(TicketState.followers.length() > 0,
                 rx.text("Following: ", TicketState.followers.join(", "), size="2", color_scheme="gray",

@@ -9,8 +9,10 @@ from portal_app.models.identity import (
 from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
 from portal_app.models.numbering import Counter
-from portal_app.models.tickets import Ticket, TicketAttachment, TicketCategory, TicketFollower, TicketMessage
+from portal_app.models.tickets import (
+    Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
+)
 
 __all__ = ["AuditEvent", "Counter", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
            "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "StoredFile", "Throttle", "Ticket",
-           "TicketAttachment", "TicketCategory", "TicketFollower", "TicketMessage", "User"]
+           "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage", "User"]

@@ -33,6 +33,26 @@ class TicketCategory(SQLModel, table=True):
     position: int = Field(default=0)
 
 
+class TicketField(SQLModel, table=True):
+    """One question of a category's intake form ("Which product?", a select).
+    `options` is a JSON list of the choices for a select; an `internal` field
+    is for agents only (never shown to or asked of customers)."""
+
+    __tablename__ = "ticket_fields"
+    __table_args__ = (Index("ix_ticket_fields_category_position", "category_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket_categories.id", ondelete="CASCADE"),
+                                              nullable=False))
+    label: str = Field(max_length=80)
+    kind: str = Field(max_length=20)  # services/tickets.py FIELD_KINDS
+    required: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    help_text: str = Field(default="", max_length=200)
+    options: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    internal: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    position: int = Field(default=0)
+
+
 class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -74,6 +94,17 @@ class TicketMessage(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     internal: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class TicketAnswer(SQLModel, table=True):
+    """The answer to one intake-form question on one ticket, as text."""
+
+    __tablename__ = "ticket_answers"
+
+    ticket_id: int = Field(sa_column=Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True))
+    field_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket_fields.id", ondelete="CASCADE"),
+                                           primary_key=True))
+    value: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class TicketAttachment(SQLModel, table=True):

@@ -18,8 +18,10 @@ filtered out in SQL for everyone but staff (`messages_visible_to`)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import aliased
@@ -27,8 +29,8 @@ from sqlmodel import Session, select
 
 from portal_app import routes
 from portal_app.models import (
-    Membership, Organization, StoredFile, Ticket, TicketAttachment, TicketCategory, TicketFollower, TicketMessage,
-    User,
+    Membership, Organization, StoredFile, Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField,
+    TicketFollower, TicketMessage, User,
 )
 from portal_app.models.base import utcnow
 from portal_app.services import audit, files, live, notifications
@@ -176,6 +178,103 @@ def _category(session: Session, value: object) -> TicketCategory:
     return category
 
 
+# ---------------------------------------------------------------- intake forms
+
+# Every kind of question a category's form can ask, with the words staff see.
+FIELD_KINDS: dict[str, str] = {"text": "Short text", "long_text": "Long text", "number": "Number", "date": "Date",
+                               "select": "Choice from a list", "checkbox": "Tick box"}
+ANSWER_MAX = {"text": 200, "long_text": 5000, "number": 30, "date": 10, "select": 200, "checkbox": 3}
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    id: int
+    label: str
+    kind: str
+    required: bool
+    help_text: str
+    options: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The form field's name (and the error's `field`)."""
+        return f"field-{self.id}"
+
+
+def _options(raw: str) -> tuple[str, ...]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return ()
+    return tuple(o for o in value if isinstance(o, str)) if isinstance(value, list) else ()
+
+
+def category_form(session: Session, category: object, *, internal: bool = False) -> list[FieldRow]:
+    """The questions a category asks when a request is raised (`internal`:
+    also the agents-only ones), in order; none for an unknown category."""
+    category_id = _category_id(category) if category not in (None, "") else None
+    stmt = select(TicketField).where(TicketField.category_id == category_id)
+    if not internal:
+        stmt = stmt.where(TicketField.internal.is_(False))
+    return [FieldRow(f.id, f.label, f.kind, f.required, f.help_text, _options(f.options))
+            for f in session.exec(stmt.order_by(TicketField.position, TicketField.id)).all()]
+
+
+def _answer(field: FieldRow, raw: object) -> str:
+    """One answer as stored (text), or Invalid next to its field."""
+    if field.kind == "checkbox":
+        if raw not in (None, "", False, True, "on"):
+            raise Invalid("Tick the box or leave it.", field=field.name)
+        ticked = raw in (True, "on")
+        if field.required and not ticked:
+            raise Invalid(f"\u201c{field.label}\u201d must be ticked.", field=field.name)
+        return "yes" if ticked else "no"
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raise Invalid(f"\u201c{field.label}\u201d must be text.", field=field.name)
+    text = raw.replace("\r\n", "\n").replace("\x00", "").strip()
+    if not text:
+        if field.required:
+            raise Invalid(f"\u201c{field.label}\u201d is required.", field=field.name)
+        return ""
+    if len(text) > ANSWER_MAX[field.kind]:
+        raise Invalid(f"\u201c{field.label}\u201d must be at most {ANSWER_MAX[field.kind]} characters.",
+                      field=field.name)
+    if field.kind == "text" and "\n" in text:
+        raise Invalid(f"\u201c{field.label}\u201d must be a single line.", field=field.name)
+    if field.kind == "number":
+        try:
+            number = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            raise Invalid(f"\u201c{field.label}\u201d must be a number.", field=field.name)
+        return format(number, "f")  # as typed, without thousands separators or exponents
+    if field.kind == "date":
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise Invalid("Enter a date like 2026-11-26.", field=field.name) from None
+    if field.kind == "select" and text not in field.options:
+        raise Invalid(f"Choose one of the answers for \u201c{field.label}\u201d.", field=field.name)
+    return text
+
+
+def _clean_answers(session: Session, category: TicketCategory, answers: object) -> list[tuple[int, str]]:
+    """Every question of the category's form answered as its kind requires;
+    keys the form does not have are refused."""
+    if answers in (None, ""):
+        answers = {}
+    if not isinstance(answers, dict):
+        raise Invalid("Answer the questions of the form.")
+    form = category_form(session, category.id)
+    names = {field.name for field in form}
+    if unknown := [key for key in answers if key not in names]:
+        raise Invalid("This form has changed: reload the page and try again.", field=str(unknown[0])[:40])
+    return [(field.id, value) for field in form if (value := _answer(field, answers.get(field.name)))]
+
+
 # ---------------------------------------------------------------- raising
 
 def _clean_body(value: object, *, label_: str = "Description") -> str:
@@ -194,7 +293,7 @@ def _clean_body(value: object, *, label_: str = "Description") -> str:
 def _priority(category: TicketCategory, value: object) -> str:
     if not category.allows_priority or value in (None, ""):
         return DEFAULT_PRIORITY
-    if value not in PRIORITIES:
+    if not isinstance(value, str) or value not in PRIORITIES:
         raise Invalid("Choose a priority from the list.", field="priority")
     return value
 
@@ -217,14 +316,16 @@ def _same_request(session: Session, principal: Principal, org_id: int, subject: 
 
 
 def do_raise(session: Session, principal: Principal, org_id: object, *, category: object, subject: object,
-             body: object, priority: object = None, attachments: object = ()) -> Ticket:
-    """A new request from `principal` for their organisation `org_id`, with
-    files they uploaded for it (`attachments`: ids of their own uploads)."""
+             body: object, priority: object = None, attachments: object = (), answers: object = None) -> Ticket:
+    """A new request from `principal` for their organisation `org_id`: the
+    category's form answered (`answers`: {"field-<id>": value}), with files
+    they uploaded for it (`attachments`: ids of their own uploads)."""
     check_raise(principal, org_id)
     chosen = _category(session, category)
     clean_subject = clean_text(subject, field="subject", label="Subject", max_length=SUBJECT_MAX)
     clean_body = _clean_body(body)
     clean_priority = _priority(chosen, priority)
+    clean_answers = _clean_answers(session, chosen, answers)
     uploads = _uploads(session, principal, org_id, attachments)
     if (repeat := _same_request(session, principal, org_id, clean_subject, clean_body)) is not None:
         return repeat
@@ -238,6 +339,8 @@ def do_raise(session: Session, principal: Principal, org_id: object, *, category
     session.add(message)
     session.flush()
     _attach(session, message, uploads)
+    for field_id, value in clean_answers:
+        session.add(TicketAnswer(ticket_id=ticket.id, field_id=field_id, value=value))
     audit.record(session, "ticket.raised", actor=principal, org_id=org_id, target_type="ticket",
                  target_id=ticket.id, target_label=label(ticket.number), details={"subject": clean_subject})
     notifications.notify(session, _agents(session), notifications.EVENTS["ticket_raised"], _target(ticket),
@@ -356,7 +459,7 @@ def do_reopen(session: Session, principal: Principal, number: object) -> Ticket:
 
 def check_set_status(principal: Principal, ticket: Ticket, status: object) -> None:
     _staff_agent(principal)
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         raise Invalid("Choose a status from the list.", field="status")
 
 
@@ -565,11 +668,18 @@ class TicketRow:
 
 
 FILTER_STATUSES = {"active": ACTIVE, **{key: (key,) for key in STATUSES}}
+# Every order a list can be shown in (keyset paging needs a unique last key).
+SORTS: dict[str, tuple[str, Keys]] = {
+    "activity": ("Latest activity first", Keys((Ticket.last_activity_at, Ticket.id), descending=True)),
+    "oldest": ("Longest without activity first", Keys((Ticket.last_activity_at, Ticket.id))),
+    "newest": ("Newest first", Keys((Ticket.created_at, Ticket.id), descending=True)),
+    "number": ("By number", Keys((Ticket.number,))),
+}
 
 
 def list_tickets(session: Session, principal: Principal, *, status: object = "", category: object = "",
-                 mine: object = False, following: object = False, q: object = "", page: object = 1,
-                 cursor: object = None) -> Page:
+                 priority: object = "", mine: object = False, following: object = False, q: object = "",
+                 sort: object = "", page: object = 1, cursor: object = None) -> Page:
     """One page of the tickets `principal` may see, newest activity first,
     filtered; two statements whatever the page (services/paging.py)."""
     raiser = aliased(User)
@@ -582,20 +692,26 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
                                Ticket.last_activity_at))
     if not principal.is_staff and principal.current is not None:
         stmt = stmt.where(Ticket.org_id == principal.current.org_id)  # the organisation worked in now
-    stmt = _filter(stmt, principal, status=status, category=category, mine=mine, following=following, q=q)
-    result = paginate(session, stmt, page, PAGE_SIZE, keys=Keys((Ticket.last_activity_at, Ticket.id),
-                                                                 descending=True), cursor=cursor)
+    stmt = _filter(stmt, principal, status=status, category=category, priority=priority, mine=mine,
+                   following=following, q=q)
+    if sort not in ("", None) and (not isinstance(sort, str) or sort not in SORTS):
+        raise Invalid("Choose an order from the list.", field="sort")
+    result = paginate(session, stmt, page, PAGE_SIZE, keys=SORTS[sort or "activity"][1], cursor=cursor)
     return result.mapped(lambda row: TicketRow(*row))
 
 
-def _filter(stmt, principal: Principal, *, status: object, category: object, mine: object, following: object,
-            q: object):  # noqa: ANN001, ANN202
+def _filter(stmt, principal: Principal, *, status: object, category: object, priority: object, mine: object,
+            following: object, q: object):  # noqa: ANN001, ANN202
     if status not in ("", None):
-        if status not in FILTER_STATUSES:
+        if not isinstance(status, str) or status not in FILTER_STATUSES:
             raise Invalid("Choose a status from the list.", field="status")
         stmt = stmt.where(Ticket.status.in_(FILTER_STATUSES[status]))
     if category not in ("", None):
         stmt = stmt.where(Ticket.category_id == _category_id(category))
+    if priority not in ("", None):
+        if not isinstance(priority, str) or priority not in PRIORITIES:
+            raise Invalid("Choose a priority from the list.", field="priority")
+        stmt = stmt.where(Ticket.priority == priority)
     if mine is True:
         stmt = stmt.where(Ticket.raised_by_id == principal.user_id)
     if following is True:
@@ -644,6 +760,7 @@ class TicketView:
     last_activity_at: datetime
     ended_at: datetime | None
     messages: list[MessageView]
+    answers: list[tuple[str, str]]  # (question, answer) of the intake form, in its order
     followers: list[str]
     following: bool
     can_reply: bool
@@ -663,7 +780,7 @@ def _allowed(check, *args, **kwargs) -> bool:  # noqa: ANN001
 def ticket_view(session: Session, principal: Principal, number: object) -> TicketView:
     """The ticket page: the ticket, its conversation in order (without
     internal notes for customers) and its attachments, followers, and what
-    the person may do. Six statements however long the conversation."""
+    the person may do. Seven statements however long the conversation."""
     ticket = access_ticket(session, principal, number)
     raiser, assignee = aliased(User), aliased(User)
     names = session.exec(
@@ -686,6 +803,12 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
             .where(TicketAttachment.message_id.in_([m.id for m, _, _ in messages]))
             .order_by(StoredFile.id)).all():
         attached.setdefault(message_id, []).append(Upload(file_id, filename, size))
+    answered = select(TicketField.label, TicketAnswer.value).join(TicketAnswer, TicketAnswer.field_id ==
+                                                                    TicketField.id).where(
+        TicketAnswer.ticket_id == ticket.id)
+    if not principal.is_staff:
+        answered = answered.where(TicketField.internal.is_(False))
+    answers = session.exec(answered.order_by(TicketField.position, TicketField.id)).all()
     followers = session.exec(
         select(User.id, _name(User)).join(TicketFollower, TicketFollower.user_id == User.id)
         .where(TicketFollower.ticket_id == ticket.id).order_by(User.name, User.id)).all()
@@ -696,6 +819,7 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         ended_at=ticket.closed_at or ticket.resolved_at,
         messages=[MessageView(m.id, name, role is not None, render(m.body), m.internal, m.created_at,
                               tuple(attached.get(m.id, ()))) for m, name, role in messages],
+        answers=[(question, value) for question, value in answers],
         followers=[name for _, name in followers],
         following=any(uid == principal.user_id for uid, _ in followers),
         can_reply=_allowed(check_reply, principal, ticket),

@@ -24,7 +24,7 @@ from portal_app.state.forms import form_values
 from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
-FILTERS = ("status", "category", "q")
+FILTERS = ("status", "category", "priority", "sort", "q")
 STATUS_COLOURS = {"open": "amber", "waiting": "blue", "resolved": "green", "closed": "gray"}
 
 
@@ -123,7 +123,9 @@ class TicketListState(PagerMixin, SessionState):
 
 class NewTicketState(AttachmentsMixin, SessionState):
     categories: list[dict[str, str]] = []
-    category: str = ""  # the chosen category's id: its description and whether it takes a priority show
+    category: str = ""  # the chosen category's id: its description, priority and questions show
+    # The chosen category's questions: name, label, kind, required ("yes"/""), help, options ("\n"-joined).
+    fields: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     error: str = ""
 
@@ -141,6 +143,7 @@ class NewTicketState(AttachmentsMixin, SessionState):
     @rx.event
     async def load(self):
         self.errors, self.error, self.category, self.attachments, self.upload_errors = {}, "", "", [], []
+        self.fields = []
         principal = await self._principal()
         if principal is not None and principal.current is None:
             return rx.redirect(routes.TICKETS)  # staff raise no requests of their own
@@ -150,9 +153,12 @@ class NewTicketState(AttachmentsMixin, SessionState):
         return None
 
     @rx.event
-    def choose(self, category: str):
-        """The category select changed: only a known id is kept."""
+    async def choose(self, category: str):
+        """The category select changed: only a known id is kept; its questions show."""
         self.category = category if any(c["id"] == category for c in self.categories) else ""
+        rows = await self._read(tickets.category_form, self.category) if self.category else []
+        self.fields = [{"name": f.name, "label": f.label, "kind": f.kind, "required": "yes" if f.required else "",
+                        "help": f.help_text, "options": "\n".join(f.options)} for f in rows]
 
     @rx.event
     @busy("raise_ticket")
@@ -164,7 +170,9 @@ class NewTicketState(AttachmentsMixin, SessionState):
             ticket = await self._act(tickets.do_raise, principal, principal.current.org_id,
                                      category=data.get("category"), subject=data.get("subject"),
                                      body=data.get("body"), priority=data.get("priority"),
-                                     attachments=self._attachment_ids())
+                                     attachments=self._attachment_ids(),
+                                     answers={k: v for k, v in data.items() if isinstance(k, str)
+                                              and k.startswith("field-")})
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None
@@ -180,6 +188,7 @@ class TicketState(AttachmentsMixin, SessionState):
     loaded: bool = False
     ticket: dict[str, str] = {}
     messages: list[dict] = []  # each: id, author, html, when, side, internal, files [{name, size, href}]
+    answers: list[list[str]] = []  # [question, answer] of the intake form
     followers: list[str] = []
     following: bool = False
     can_reply: bool = False
@@ -216,6 +225,7 @@ class TicketState(AttachmentsMixin, SessionState):
                           "files": [{"name": f.filename, "size": format_size(f.size),
                                      "href": f"/api/files/{f.id}"} for f in m.attachments]}
                          for m in view.messages]
+        self.answers = [[question, answer] for question, answer in view.answers]
         self.followers, self.following = view.followers, view.following
         self.can_reply, self.can_close, self.can_reopen, self.can_note = (view.can_reply, view.can_close,
                                                                           view.can_reopen, view.can_note)

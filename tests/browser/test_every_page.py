@@ -111,9 +111,11 @@ def _customer_with_long_names(portal) -> tuple[str, int]:
         members.accept_as(session, walker_principal, link)
         members.invite(session, walker_principal, walker_principal.current.org_id, role="member",
                        email=unique_email("a-rather-long-invitation-address-for-the-phone"))
-        ticket = tickets.do_raise(session, walker_principal, walker_principal.current.org_id,
-                                  category=tickets.categories(session)[1].id, body=LONG_MARKDOWN,
-                                  subject="A subject long enough to wrap on a phone: " + "word " * 25)
+        broken = tickets.categories(session)[1].id  # "Something is not working", with its questions
+        where = tickets.category_form(session, broken)[0]
+        ticket = tickets.do_raise(session, walker_principal, walker_principal.current.org_id, category=broken,
+                                  body=LONG_MARKDOWN, subject="A subject long enough to wrap on a phone: " + "word " * 25,
+                                  answers={where.name: where.options[0]})
         session.commit()
     return walker, ticket.number
 

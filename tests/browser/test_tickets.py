@@ -41,9 +41,12 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         expect(page.get_by_role("heading", name="Raise a request")).to_be_visible()
         page.get_by_label("What is it about?").select_option(label="Something is not working")
         expect(page.get_by_text("An error, an outage, something broken")).to_be_visible()
+        expect(page.get_by_label("Root cause")).to_have_count(0)  # the agents' own question is not asked
         page.get_by_role("button", name="Send request").click()  # nothing typed yet: the browser says so
         expect(page.get_by_role("heading", name="Raise a request")).to_be_visible()
         page.get_by_label("Subject").fill("The export button does nothing")
+        page.get_by_label("Where does it happen?").select_option("The web app")
+        page.get_by_label("How many people are affected? (optional)").fill("12")
         page.get_by_label("Priority").select_option("high")
         page.get_by_label("Description").fill(f"Steps:\n\n1. Open reports\n2. Click **Export**\n\n{HOSTILE}")
         # Attachments upload as soon as they are chosen; a program dressed as a PDF is refused.
@@ -63,6 +66,9 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         number = re.search(r"/tickets/(\d+)", page.url).group(1)
         expect(page.get_by_text(re.compile(r"^Request T-\d+ sent"))).to_be_visible()
         expect(page.get_by_text("Waiting for us", exact=True)).to_be_visible()
+        details = page.get_by_role("definition")
+        expect(details.filter(has_text="The web app")).to_have_count(1)
+        expect(details.filter(has_text="12")).to_have_count(1)
         conversation = page.get_by_role("list", name="Conversation")
         expect(conversation.locator("strong", has_text="Export")).to_be_visible()  # Markdown rendered
         expect(conversation.get_by_text(HOSTILE)).to_be_visible()  # and HTML shown as the text it is

@@ -91,6 +91,9 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                 lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, **kw)),
     "tickets search": (lambda s, owner, n: _tickets(s, owner, n),
                        lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, q="request", status="active", **kw)),
+    "tickets by number": (lambda s, owner, n: _tickets(s, owner, n),
+                          lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, sort="number", priority="normal",
+                                                                             **kw)),
     "staff tickets": (lambda s, owner, n: _tickets(s, owner, n),
                       lambda s, owner, admin, **kw: tickets.list_tickets(s, admin, **kw)),
 }

@@ -509,3 +509,82 @@ def test_disguised_and_oversized_attachments_are_refused_with_nothing_kept(org, 
         _upload(session, people["mia"], storage, "big.pdf", PDF + b"x" * 2000)
     session.rollback()
     assert session.exec(select(StoredFile)).all() == []
+
+
+# --- intake forms -----------------------------------------------------------------------------
+
+def _broken(session) -> tuple[int, list]:
+    category = session.exec(select(TicketCategory.id).where(TicketCategory.name == "Something is not working")).one()
+    return category, tickets.category_form(session, category, internal=True)
+
+
+def test_a_category_s_form_is_answered_kept_and_shown_without_agents_only_questions(org):
+    session, people = org
+    category, form = _broken(session)
+    where, since, affected, cause = form
+    assert (where.kind, since.kind, affected.kind, cause.kind) == ("select", "date", "number", "long_text")
+    assert [f.label for f in tickets.category_form(session, category)] == [where.label, since.label, affected.label]
+    owner = people["owner"]
+    ticket = tickets.do_raise(session, owner, owner.current.org_id, category=category, subject="Down", body="Help",
+                              answers={where.name: "The API", since.name: "2026-11-20", affected.name: "1,200"})
+    session.commit()
+    assert tickets.ticket_view(session, owner, ticket.number).answers == [
+        (where.label, "The API"), (since.label, "2026-11-20"), (affected.label, "1200")]
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ({}, "is required"),  # the required select left empty
+    ({"where": "The moon"}, "Choose one of"),
+    ({"where": ["The API"]}, "must be text"),
+    ({"since": "20/11/2026"}, "like 2026-11-26"),
+    ({"affected": "a dozen"}, "must be a number"),
+    ({"affected": "NaN"}, "must be a number"),
+    ({"affected": "1" * 31}, "at most 30"),
+    ({"cause": "we broke it"}, "reload the page"),  # agents-only: not on the customer's form
+    ({"field-999999": "x"}, "reload the page"),
+])
+def test_bad_answers_get_a_message_next_to_their_question_and_nothing_is_stored(org, answer, message):
+    session, people = org
+    category, (where, since, affected, cause) = _broken(session)
+    names = {"where": where.name, "since": since.name, "affected": affected.name, "cause": cause.name}
+    answers = {where.name: "The API"} if "where" not in answer and answer else {}
+    answers.update({names.get(key, key): value for key, value in answer.items()})
+    owner = people["owner"]
+    with pytest.raises(Invalid) as err:
+        tickets.do_raise(session, owner, owner.current.org_id, category=category, subject="Down", body="Help",
+                         answers=answers)
+    assert message in err.value.message and err.value.field
+    session.rollback()
+    assert session.exec(select(Ticket)).all() == []
+
+
+def test_the_list_filters_by_priority_and_sorts_as_asked(org):
+    session, people = org
+    owner = people["owner"]
+    broken, form = _broken(session)
+    first = _raise(session, owner, subject="First")
+    urgent = tickets.do_raise(session, owner, owner.current.org_id, category=broken, subject="Second", body="!",
+                              priority="urgent", answers={form[0].name: "The API"})
+    session.commit()
+    assert _numbers(session, owner, priority="urgent") == [urgent.number]
+    assert _numbers(session, owner, sort="number") == [first.number, urgent.number]
+    assert _numbers(session, owner, sort="newest") == [urgent.number, first.number]
+    for bad in ({"priority": "whenever"}, {"sort": "random()"}, {"sort": ["number"]}):
+        with pytest.raises(Invalid):
+            tickets.list_tickets(session, owner, **bad)
+
+
+@pytest.mark.parametrize("junk", [["open"], {"a": 1}, 7, True])
+def test_filters_and_choices_of_the_wrong_type_are_refused_not_crashed_on(org, junk):
+    session, people = org
+    owner = people["owner"]
+    ticket = _raise(session, owner)
+    for filters in ({"status": junk}, {"priority": junk}, {"sort": junk}):
+        with pytest.raises(Invalid):
+            tickets.list_tickets(session, owner, **filters)
+    with pytest.raises(Invalid):
+        tickets.do_set_status(session, people["staff"], ticket.number, junk)
+    broken, form = _broken(session)
+    with pytest.raises(Invalid):
+        tickets.do_raise(session, owner, owner.current.org_id, category=broken, subject="x", body="y", priority=junk,
+                         answers={form[0].name: "The API"})
