@@ -12,6 +12,7 @@ from portal_app.components.forms import (
 from portal_app.components.files import attachment_field, attachment_links
 from portal_app.components.pagination import pager
 from portal_app.services import tickets
+from portal_app.state.session import SessionState
 from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
 
 TEXTAREA_STYLE = {"width": "100%", "min-height": "10em", "font-family": "inherit"}
@@ -83,10 +84,46 @@ def _filters() -> rx.Component:
     )
 
 
+def _queues() -> rx.Component:
+    """The agent console's queues, each with its live count."""
+    def queue(name: str, words: str) -> rx.Component:
+        current = TicketListState.queue == name
+        count = TicketListState.counts[name].to(int)
+        return rx.button(words, rx.badge(count.to_string(), variant="solid", color_scheme="gray",
+                                         high_contrast=True),
+                         variant=rx.cond(current, "solid", "soft"), aria_pressed=rx.cond(current, "true", "false"),
+                         on_click=TicketListState.show_queue(name), size="2")
+
+    everything = TicketListState.queue == ""
+    return rx.flex(
+        *[queue(name, words) for name, words in tickets.QUEUE_WORDS.items()],
+        rx.button("Everything", variant=rx.cond(everything, "solid", "soft"),
+                  aria_pressed=rx.cond(everything, "true", "false"), on_click=TicketListState.show_queue(""),
+                  size="2"),
+        gap="2", wrap="wrap", role="group", aria_label="Queues",
+    )
+
+
+def _bulk_bar() -> rx.Component:
+    count = TicketListState.selected.length()
+    busy_now = SessionState.busy == "bulk"
+    actions = [("Assign to me", "assign_to_me"), ("Unassign", "unassign"), ("Mark resolved", "resolve"),
+               ("Waiting on the customer", "waiting")]
+    return rx.cond(count > 0, rx.card(rx.flex(
+        rx.text(count.to_string(), " selected", weight="medium", size="2"),
+        *[rx.button(words, size="2", variant="soft", loading=busy_now, disabled=busy_now,
+                    on_click=TicketListState.bulk(action)) for words, action in actions],
+        gap="2", wrap="wrap", align="center"), width="100%", role="region", aria_label="Bulk actions"))
+
+
 def _row(row) -> rx.Component:  # noqa: ANN001 — a Var of one row dict
     return rx.el.li(
         rx.vstack(
             rx.hstack(
+                rx.cond(TicketListState.is_staff, rx.checkbox(
+                    checked=TicketListState.selected.contains(row["number"]),
+                    on_change=lambda _: TicketListState.toggle(row["number"]),
+                    aria_label="Select " + row["label"], margin_top="0.2em")),
                 rx.link(row["label"], " · ", row["subject"], href=row["href"], weight="medium", high_contrast=True,
                         style={"overflow-wrap": "anywhere"}),
                 rx.spacer(),
@@ -95,6 +132,8 @@ def _row(row) -> rx.Component:  # noqa: ANN001 — a Var of one row dict
             ),
             rx.text(row["category"], " · ", row["priority"], " priority · ",
                     rx.cond(TicketListState.is_staff, row["org"] + " · ", ""), row["raised_by"], " · ", row["when"],
+                    rx.cond(TicketListState.is_staff,
+                            rx.cond(row["assignee"] != "", " · with " + row["assignee"], " · unassigned"), ""),
                     size="1", color_scheme="gray", high_contrast=True),
             spacing="1", width="100%",
         ),
@@ -130,8 +169,10 @@ def ticket_list() -> rx.Component:
             rx.text("Every member sees all of the organisation's requests (otherwise: the ones they raised or "
                     "follow; owners and admins always see all)", size="2"),
             html_for="tickets-shared", style={"display": "flex", "gap": "0.6em", "align-items": "center"})),
+        rx.cond(TicketListState.is_staff, _queues()),
         _filters(),
         form_error(TicketListState.error),
+        rx.cond(TicketListState.is_staff, _bulk_bar()),
         rx.cond(
             TicketListState.loaded,
             rx.cond(
@@ -276,6 +317,10 @@ def _actions() -> rx.Component:
             TicketState.following,
             rx.button("Stop following", variant="soft", color_scheme="gray", on_click=TicketState.unfollow),
             rx.button("Follow", variant="soft", color_scheme="gray", on_click=TicketState.follow))),
+        rx.cond(TicketState.can_note, rx.cond(
+            TicketState.ticket["mine"] == "yes",
+            rx.button("Unassign", variant="soft", color_scheme="gray", on_click=TicketState.release),
+            rx.button("Assign to me", variant="soft", on_click=TicketState.take))),
         rx.cond(TicketState.can_note, rx.select.root(
             rx.select.trigger(aria_label="Status"),
             rx.select.content(rx.foreach(TicketState.statuses, lambda s: rx.select.item(s[1], value=s[0]))),

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -665,6 +665,51 @@ class TicketRow:
     org: str
     raised_by: str
     last_activity_at: datetime
+    assignee: str = ""
+
+
+# The agent console's queues (staff only), in the order the console shows them.
+QUEUE_WORDS: dict[str, str] = {"unassigned": "Unassigned", "mine": "Mine", "active": "All open",
+                               "waiting": "Waiting on the customer"}
+
+
+def _queues(principal: Principal) -> dict[str, tuple[str, object]]:
+    active = Ticket.status.in_(ACTIVE)
+    filters = {"unassigned": and_(active, Ticket.assignee_id.is_(None)),
+               "mine": and_(active, Ticket.assignee_id == principal.user_id),
+               "active": active, "waiting": Ticket.status == "waiting"}
+    return {name: (QUEUE_WORDS[name], filters[name]) for name in QUEUE_WORDS}
+
+
+def queue_counts(session: Session, principal: Principal) -> dict[str, int]:
+    """How many tickets each queue holds now (one statement), for staff."""
+    _staff_agent(principal)
+    queues = _queues(principal)
+    sums = [func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+            for name, (_, condition) in queues.items()]
+    row = session.exec(select(*sums).select_from(Ticket)).one()
+    return {name: int(value) for name, value in zip(queues, row, strict=True)}
+
+
+MAX_BULK = 100
+
+
+def do_bulk(session: Session, principal: Principal, numbers: object, *, action: object) -> int:
+    """Staff act on many tickets at once ("assign_to_me", "unassign",
+    "resolve", "waiting"); all or none (one transaction). Returns how many."""
+    _staff_agent(principal)
+    if not isinstance(numbers, list) or not numbers or len(numbers) > MAX_BULK or any(
+            type(n) is not int for n in numbers):  # noqa: E721
+        raise Invalid(f"Choose between 1 and {MAX_BULK} requests.", field="numbers")
+    actions = {"assign_to_me": lambda n: do_assign(session, principal, n, principal.user_id),
+               "unassign": lambda n: do_assign(session, principal, n, None),
+               "resolve": lambda n: do_set_status(session, principal, n, "resolved"),
+               "waiting": lambda n: do_set_status(session, principal, n, "waiting")}
+    if not isinstance(action, str) or action not in actions:
+        raise Invalid("Choose an action from the list.", field="action")
+    for number in dict.fromkeys(numbers):
+        actions[action](number)
+    return len(set(numbers))
 
 
 FILTER_STATUSES = {"active": ACTIVE, **{key: (key,) for key in STATUSES}}
@@ -679,17 +724,24 @@ SORTS: dict[str, tuple[str, Keys]] = {
 
 def list_tickets(session: Session, principal: Principal, *, status: object = "", category: object = "",
                  priority: object = "", mine: object = False, following: object = False, q: object = "",
-                 sort: object = "", page: object = 1, cursor: object = None) -> Page:
+                 sort: object = "", queue: object = "", page: object = 1, cursor: object = None) -> Page:
     """One page of the tickets `principal` may see, newest activity first,
-    filtered; two statements whatever the page (services/paging.py)."""
-    raiser = aliased(User)
+    filtered (staff also by queue); two statements whatever the page
+    (services/paging.py)."""
+    raiser, assignee = aliased(User), aliased(User)
     stmt = (visible_to(principal)
             .join(TicketCategory, TicketCategory.id == Ticket.category_id)
             .join(Organization, Organization.id == Ticket.org_id)
             .outerjoin(raiser, raiser.id == Ticket.raised_by_id)
+            .outerjoin(assignee, assignee.id == Ticket.assignee_id)
             .with_only_columns(Ticket.number, Ticket.subject, Ticket.status, Ticket.priority, TicketCategory.name,
-                               Organization.name, _name(raiser),
-                               Ticket.last_activity_at))
+                               Organization.name, _name(raiser), Ticket.last_activity_at, _name(assignee)))
+    if queue not in ("", None):
+        _staff_agent(principal)
+        queues = _queues(principal)
+        if not isinstance(queue, str) or queue not in queues:
+            raise Invalid("Choose a queue from the list.", field="queue")
+        stmt = stmt.where(queues[queue][1])
     if not principal.is_staff and principal.current is not None:
         stmt = stmt.where(Ticket.org_id == principal.current.org_id)  # the organisation worked in now
     stmt = _filter(stmt, principal, status=status, category=category, priority=priority, mine=mine,
@@ -756,6 +808,7 @@ class TicketView:
     org: str
     raised_by: str
     assignee: str
+    assigned_to_me: bool
     created_at: datetime
     last_activity_at: datetime
     ended_at: datetime | None
@@ -815,6 +868,7 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
     return TicketView(
         number=ticket.number, subject=ticket.subject, status=ticket.status, priority=ticket.priority,
         category=names[0], org_id=ticket.org_id, org=names[1], raised_by=names[2], assignee=names[3],
+        assigned_to_me=ticket.assignee_id == principal.user_id,
         created_at=ticket.created_at, last_activity_at=ticket.last_activity_at,
         ended_at=ticket.closed_at or ticket.resolved_at,
         messages=[MessageView(m.id, name, role is not None, render(m.body), m.internal, m.created_at,

@@ -43,11 +43,14 @@ def _status(status: str) -> dict[str, str]:
 # ---------------------------------------------------------------- the list
 
 def _list_page(session: Session, principal: Principal, page: int, cursor: object, filters: dict,
-               mine: bool, following: bool) -> tuple:
+               mine: bool, following: bool, queue: str) -> tuple:
+    """The page of the list, the categories, the organisation's sharing
+    setting (customers) and the queue counts (staff), in one transaction."""
     shared = tickets.open_to_members(session, principal, principal.current.org_id) if principal.current else False
+    counts = tickets.queue_counts(session, principal) if principal.is_staff else {}
     return (tickets.list_tickets(session, principal, page=page, cursor=cursor, mine=mine, following=following,
-                                 **filters),
-            tickets.categories(session), shared)
+                                 queue=queue if principal.is_staff else "", **filters),
+            tickets.categories(session), shared, counts)
 
 
 class TicketListState(PagerMixin, SessionState):
@@ -61,6 +64,10 @@ class TicketListState(PagerMixin, SessionState):
     is_staff: bool = False
     can_share: bool = False  # an owner or admin: may open every request to every member
     shared: bool = False  # every member sees every request of the organisation
+    # The agent console (staff): the queue shown, each queue's count, the rows ticked for a bulk action.
+    queue: str = "active"
+    counts: dict[str, int] = {}
+    selected: list[str] = []
     loaded: bool = False
     errors: dict[str, str] = {}
     error: str = ""
@@ -71,8 +78,8 @@ class TicketListState(PagerMixin, SessionState):
             return rx.redirect(routes.SIGN_IN)
         self.errors, self.error = {}, ""
         try:
-            result, categories, self.shared = await self._read(_list_page, principal, self.page, self._cursor,
-                                                               self.filters, self.mine, self.following)
+            result, categories, self.shared, self.counts = await self._read(
+                _list_page, principal, self.page, self._cursor, self.filters, self.mine, self.following, self.queue)
         except PortalError as err:
             self._lose_page()
             self.error, self.errors = field_errors(err)
@@ -84,7 +91,10 @@ class TicketListState(PagerMixin, SessionState):
         self.rows = [{"number": str(r.number), "label": tickets.label(r.number), "subject": r.subject,
                       "href": routes.ticket_path(r.number), "priority": tickets.PRIORITIES.get(r.priority, ""),
                       "category": r.category, "org": r.org, "raised_by": r.raised_by,
-                      "when": format_datetime(r.last_activity_at), **_status(r.status)} for r in result.rows]
+                      "when": format_datetime(r.last_activity_at), "assignee": r.assignee,
+                      **_status(r.status)} for r in result.rows]
+        shown = {row["number"] for row in self.rows}
+        self.selected = [n for n in self.selected if n in shown]
         self.loaded = True
         if key := _watch_key(principal):
             await self._watch(key)
@@ -93,7 +103,36 @@ class TicketListState(PagerMixin, SessionState):
     @rx.event
     async def load(self):
         self.filters, self.page, self.mine, self.following, self.loaded = {}, 1, False, False, False
+        self.queue, self.selected = "active", []
         return await self._fetch()
+
+    @rx.event
+    async def show_queue(self, queue: str):
+        """Staff pick a queue; an unknown name shows every ticket."""
+        self.queue = queue if isinstance(queue, str) and queue in tickets.QUEUE_WORDS else ""
+        self.page, self.selected = 1, []
+        return await self._fetch()
+
+    @rx.event
+    def toggle(self, number: str):
+        """Tick or untick a row for a bulk action (only rows shown count)."""
+        if not any(row["number"] == number for row in self.rows):
+            return
+        self.selected = [n for n in self.selected if n != number] if number in self.selected else [
+            *self.selected, number]
+
+    @rx.event
+    @busy("bulk")
+    @signed_in()
+    async def bulk(self, principal: Principal, action: str):
+        numbers = [tickets.parse_number(n) for n in self.selected]
+        try:
+            done = await self._act(tickets.do_bulk, principal, [n for n in numbers if n], action=action)
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        self.selected = []
+        await self._fetch()
+        return rx.toast.success(f"{done} request{'' if done == 1 else 's'} updated.")
 
     @rx.event
     async def apply(self, form: dict):
@@ -218,6 +257,7 @@ class TicketState(AttachmentsMixin, SessionState):
         self.ticket = {"label": tickets.label(view.number), "subject": view.subject, "category": view.category,
                        "priority": tickets.PRIORITIES.get(view.priority, ""), "org": view.org,
                        "raised_by": view.raised_by, "assignee": view.assignee, "status_key": view.status,
+                       "mine": "yes" if view.assigned_to_me else "",
                        "opened": format_datetime(view.created_at), "promise": _promise(view),
                        **_status(view.status)}
         self.messages = [{"id": str(m.id), "author": m.author, "html": m.html, "when": format_datetime(m.created_at),
@@ -297,6 +337,18 @@ class TicketState(AttachmentsMixin, SessionState):
     @signed_in()
     async def set_status(self, principal: Principal, status: str):
         return await self._ticket_action(principal, tickets.do_set_status, status, success="Status changed.")
+
+    @rx.event
+    @signed_in()
+    async def take(self, principal: Principal):
+        """Staff: assign this ticket to oneself."""
+        return await self._ticket_action(principal, tickets.do_assign, principal.user_id, success="Assigned to you.")
+
+    @rx.event
+    @signed_in()
+    async def release(self, principal: Principal):
+        """Staff: leave this ticket unassigned."""
+        return await self._ticket_action(principal, tickets.do_assign, None, success="Unassigned.")
 
 
 def _promise(view: tickets.TicketView) -> str:

@@ -56,6 +56,8 @@ def _every_ticket_call(number: object) -> list[tuple[str, dict]]:
         (handler_name(TicketState, "follow"), {}),
         (handler_name(TicketState, "unfollow"), {}),
         (handler_name(TicketState, "set_status"), {"status": "resolved"}),
+        (handler_name(TicketState, "take"), {}),
+        (handler_name(TicketState, "release"), {}),
     ]
 
 
@@ -178,3 +180,22 @@ def test_someone_else_s_upload_cannot_be_claimed_through_the_page(portal):
         assert session.get(StoredFile, secret).created_by_id == victim.user_id
         mine = session.exec(select(Ticket).where(Ticket.raised_by_id == thief.user_id)).all()
         assert [t.subject for t in mine] == ["Mine now"]
+
+
+def test_the_agent_console_handlers_give_customers_nothing(portal):
+    number, _, ticket_id = _victim_ticket(portal)
+    before = _ticket_rows(portal, ticket_id)
+    cookie, _, _ = _person(portal, "consolethief")
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/tickets")
+        client.call(handler_name(TicketListState, "load"), {})
+        client.call(handler_name(TicketListState, "show_queue"), {"queue": "unassigned"})
+        client.call(handler_name(TicketListState, "show_queue"), {"queue": {"$ne": ""}})
+        client.call(handler_name(TicketListState, "toggle"), {"number": str(number)})  # not a row it was shown
+        client.call(handler_name(TicketListState, "bulk"), {"action": "assign_to_me"})
+        client.call(handler_name(TicketListState, "bulk"), {"action": "resolve", "numbers": [number]})
+        state = client.state()[TicketListState.get_full_name()]
+        visible = json.dumps(client.state())
+    assert state["selected_rx_state_"] == [] and state["counts_rx_state_"] == {}
+    assert _ticket_rows(portal, ticket_id) == before
+    assert SECRET not in visible

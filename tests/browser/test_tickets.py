@@ -153,3 +153,50 @@ def test_another_organisation_s_request_is_not_found(portal, browser):
     finally:
         mine.close()
         theirs.close()
+
+
+def _queue_count(page, words: str) -> int:
+    button = page.get_by_role("group", name="Queues").get_by_role("button", name=re.compile(f"^{words}"))
+    return int(re.search(r"(\d+)$", button.inner_text().strip()).group(1))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_agent_console_counts_live_and_takes_requests_in_bulk(portal, browser, width):
+    customer = unique_email("consolecustomer")
+    create_person(portal, customer, company="Console Co", name="Connie Customer")
+    agent_ctx = browser.new_context(viewport={"width": width, "height": 800})
+    customer_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        agent = agent_ctx.new_page()
+        sign_in(agent, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+        agent.goto(portal.url + routes.TICKETS)
+        agent.get_by_role("button", name=re.compile("^Unassigned")).click()
+        expect(agent.get_by_role("button", name=re.compile("^Unassigned"))).to_have_attribute("aria-pressed", "true")
+        unassigned, mine = _queue_count(agent, "Unassigned"), _queue_count(agent, "Mine")
+        _mark_loaded(agent)
+
+        page = customer_ctx.new_page()
+        sign_in(page, portal.url, customer)
+        page.goto(portal.url + routes.NEW_TICKET)
+        page.get_by_label("What is it about?").select_option(label="Question")
+        page.get_by_label("Subject").fill(f"Console question {width}")
+        page.get_by_label("Description").fill("Where do I find my invoices?")
+        page.get_by_role("button", name="Send request").click()
+        expect(page.get_by_role("heading", name=re.compile(f"Console question {width}"))).to_be_visible()
+
+        # The agent's open console counts it and lists it, live.
+        row = agent.get_by_role("list", name="Requests").get_by_role("listitem").filter(
+            has_text=f"Console question {width}")
+        expect(row).to_have_count(1, timeout=LIVE_MS)
+        assert _queue_count(agent, "Unassigned") == unassigned + 1
+        _not_reloaded(agent)
+        row.get_by_role("checkbox").click()
+        agent.get_by_role("region", name="Bulk actions").get_by_role("button", name="Assign to me").click()
+        expect(agent.get_by_text("1 request updated.")).to_be_visible()
+        expect(row).to_have_count(0)  # no longer unassigned
+        assert _queue_count(agent, "Mine") == mine + 1
+        agent.mouse.move(0, 0)  # no row hovered while axe measures colours
+        assert axe_violations(agent) == []
+    finally:
+        agent_ctx.close()
+        customer_ctx.close()

@@ -588,3 +588,51 @@ def test_filters_and_choices_of_the_wrong_type_are_refused_not_crashed_on(org, j
     with pytest.raises(Invalid):
         tickets.do_raise(session, owner, owner.current.org_id, category=broken, subject="x", body="y", priority=junk,
                          answers={form[0].name: "The API"})
+
+
+# --- the agent console ------------------------------------------------------------------------
+
+def test_queues_count_and_list_what_agents_work_on(org):
+    session, people = org
+    staff = people["staff"]
+    ours, theirs, waiting = (_raise(session, people["owner"], subject="A"), _raise(session, people["theirs"]),
+                             _raise(session, people["mia"], subject="W"))
+    tickets.do_reply(session, staff, waiting.number, body="Over to you")
+    tickets.do_assign(session, staff, ours.number, staff.user_id)
+    session.commit()
+    assert tickets.queue_counts(session, staff) == {"unassigned": 2, "mine": 1, "active": 3, "waiting": 1}
+    assert _numbers(session, staff, queue="mine") == [ours.number]
+    assert sorted(_numbers(session, staff, queue="unassigned")) == sorted([theirs.number, waiting.number])
+    assert _numbers(session, staff, queue="waiting") == [waiting.number]
+    assert tickets.list_tickets(session, staff, queue="mine").rows[0].assignee == "Root"
+    for customer in (people["owner"], people["theirs"]):
+        with pytest.raises(Forbidden):
+            tickets.queue_counts(session, customer)
+        with pytest.raises(Forbidden):
+            tickets.list_tickets(session, customer, queue="unassigned")
+    with pytest.raises(Invalid):
+        tickets.list_tickets(session, staff, queue="everything; --")
+
+
+def test_bulk_actions_are_all_or_nothing_and_for_staff_only(org):
+    session, people = org
+    staff = people["staff"]
+    a, b = _raise(session, people["owner"], subject="A"), _raise(session, people["theirs"], subject="B")
+    session.commit()
+    assert tickets.do_bulk(session, staff, [a.number, b.number, a.number], action="assign_to_me") == 2
+    session.commit()
+    assert tickets.queue_counts(session, staff)["mine"] == 2
+    with pytest.raises(NotFound):
+        tickets.do_bulk(session, staff, [a.number, 999_999], action="resolve")  # one missing: none resolved
+    session.rollback()
+    assert session.get(Ticket, a.id).status == "open"
+    for bad in ([], ["1001"], [True], list(range(1, 102)), "1001"):
+        with pytest.raises(Invalid):
+            tickets.do_bulk(session, staff, bad, action="resolve")
+    with pytest.raises(Invalid):
+        tickets.do_bulk(session, staff, [a.number], action="delete")
+    with pytest.raises(Forbidden):
+        tickets.do_bulk(session, people["owner"], [a.number], action="resolve")
+    tickets.do_bulk(session, staff, [a.number, b.number], action="resolve")
+    session.commit()
+    assert {session.get(Ticket, t.id).status for t in (a, b)} == {"resolved"}
