@@ -21,7 +21,8 @@ def bell() -> rx.Component:
     return rx.link(
         rx.icon("bell", size=20, aria_hidden="true"),
         rx.cond(count > 0, rx.badge(rx.cond(count > 99, "99+", count.to_string()), color_scheme="red",
-                                    variant="solid", radius="full", size="1", aria_hidden="true",
+                                    variant="solid", high_contrast=True,  # white on red 9 is 3.9:1
+                                    radius="full", size="1", aria_hidden="true",
                                     style={"position": "absolute", "top": "-0.35em", "right": "-0.6em"})),
         href=routes.NOTIFICATIONS,
         aria_label=rx.cond(count > 0, "Notifications, " + count.to_string() + " unread", "Notifications, none unread"),

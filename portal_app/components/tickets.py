@@ -322,6 +322,14 @@ def _actions() -> rx.Component:
             rx.button("Unassign", variant="soft", color_scheme="gray", on_click=TicketState.release),
             rx.button("Assign to me", variant="soft", on_click=TicketState.take))),
         rx.cond(TicketState.can_note, rx.select.root(
+            rx.select.trigger(aria_label="Priority"),
+            rx.select.content(*[rx.select.item(words, value=key) for key, words in tickets.PRIORITIES.items()]),
+            value=TicketState.ticket["priority_key"], on_change=TicketState.set_priority)),
+        rx.cond(TicketState.can_note, rx.select.root(
+            rx.select.trigger(aria_label="Category"),
+            rx.select.content(rx.foreach(TicketState.categories, lambda c: rx.select.item(c[1], value=c[0]))),
+            value=TicketState.ticket["category_id"], on_change=TicketState.set_category)),
+        rx.cond(TicketState.can_note, rx.select.root(
             rx.select.trigger(aria_label="Status"),
             rx.select.content(rx.foreach(TicketState.statuses, lambda s: rx.select.item(s[1], value=s[0]))),
             value=TicketState.ticket["status_key"], on_change=TicketState.set_status)),

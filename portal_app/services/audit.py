@@ -67,6 +67,7 @@ ACTIONS: dict[str, str] = {
     "ticket.noted": "wrote an internal note",
     "ticket.status_changed": "changed a request's status",
     "ticket.assigned": "assigned a support request",
+    "ticket.triaged": "changed a request's priority or category",
     "notification.setting_changed": "changed a notification setting",
     "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
@@ -219,6 +220,13 @@ def _tickets_shared(s: Said) -> str:
     return f"{s.actor} changed who sees support requests of {_the_org(s)}"
 
 
+def _ticket_triaged(s: Said) -> str:
+    field, old, new = _text(s.details, "field"), _text(s.details, "from"), _text(s.details, "to")
+    if field in ("priority", "category") and old and new:
+        return f"{s.actor} changed the {field} of {_request(s)} from {old} to {new}"
+    return f"{s.actor} changed {_request(s)}"
+
+
 def _request(s: Said) -> str:
     return s.target or "a support request"  # "T-1042"
 
@@ -300,6 +308,7 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "ticket.noted": lambda s: f"{s.actor} wrote an internal note on {_request(s)}",
     "ticket.status_changed": _ticket_status,
     "ticket.assigned": lambda s: f"{s.actor} assigned {_request(s)}",
+    "ticket.triaged": _ticket_triaged,
     "notification.setting_changed": _notification_setting,
     "notification.unsubscribed": lambda s: f"{s.actor} stopped emails about {_notification_kind(s)}"
                                            " from an email's unsubscribe link",

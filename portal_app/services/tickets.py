@@ -526,6 +526,40 @@ def do_unfollow(session: Session, principal: Principal, number: object) -> None:
         session.flush()
 
 
+def do_set_priority(session: Session, principal: Principal, number: object, priority: object) -> Ticket:
+    """Staff re-triage a ticket's priority."""
+    ticket = access_ticket(session, principal, number)
+    _staff_agent(principal)
+    if not isinstance(priority, str) or priority not in PRIORITIES:
+        raise Invalid("Choose a priority from the list.", field="priority")
+    if ticket.priority != priority:
+        old, ticket.priority = ticket.priority, priority
+        session.add(ticket)
+        audit.record(session, "ticket.triaged", actor=principal, org_id=ticket.org_id, target_type="ticket",
+                     target_id=ticket.id, target_label=label(ticket.number),
+                     details={"field": "priority", "from": old, "to": priority})
+        _changed(session, ticket)
+        session.flush()
+    return ticket
+
+
+def do_set_category(session: Session, principal: Principal, number: object, category: object) -> Ticket:
+    """Staff move a ticket to another category (its answers stay as given)."""
+    ticket = access_ticket(session, principal, number)
+    _staff_agent(principal)
+    chosen = _category(session, category)
+    if ticket.category_id != chosen.id:
+        old = session.get(TicketCategory, ticket.category_id)
+        ticket.category_id = chosen.id
+        session.add(ticket)
+        audit.record(session, "ticket.triaged", actor=principal, org_id=ticket.org_id, target_type="ticket",
+                     target_id=ticket.id, target_label=label(ticket.number),
+                     details={"field": "category", "from": old.name if old else "", "to": chosen.name})
+        _changed(session, ticket)
+        session.flush()
+    return ticket
+
+
 def check_assign(principal: Principal, ticket: Ticket) -> None:
     _staff_agent(principal)
 
@@ -804,6 +838,7 @@ class TicketView:
     status: str
     priority: str
     category: str
+    category_id: int
     org_id: int
     org: str
     raised_by: str
@@ -867,7 +902,7 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         .where(TicketFollower.ticket_id == ticket.id).order_by(User.name, User.id)).all()
     return TicketView(
         number=ticket.number, subject=ticket.subject, status=ticket.status, priority=ticket.priority,
-        category=names[0], org_id=ticket.org_id, org=names[1], raised_by=names[2], assignee=names[3],
+        category=names[0], category_id=ticket.category_id, org_id=ticket.org_id, org=names[1], raised_by=names[2], assignee=names[3],
         assigned_to_me=ticket.assignee_id == principal.user_id,
         created_at=ticket.created_at, last_activity_at=ticket.last_activity_at,
         ended_at=ticket.closed_at or ticket.resolved_at,

@@ -235,6 +235,7 @@ class TicketState(AttachmentsMixin, SessionState):
     can_reopen: bool = False
     can_note: bool = False
     statuses: list[list[str]] = []  # [value, words], for the staff's status select
+    categories: list[list[str]] = []  # [id, name], for the staff's category select
     errors: dict[str, str] = {}
     error: str = ""
     reply_key: int = 0  # bumped to empty the reply box after a reply was sent
@@ -257,7 +258,8 @@ class TicketState(AttachmentsMixin, SessionState):
         self.ticket = {"label": tickets.label(view.number), "subject": view.subject, "category": view.category,
                        "priority": tickets.PRIORITIES.get(view.priority, ""), "org": view.org,
                        "raised_by": view.raised_by, "assignee": view.assignee, "status_key": view.status,
-                       "mine": "yes" if view.assigned_to_me else "",
+                       "mine": "yes" if view.assigned_to_me else "", "priority_key": view.priority,
+                       "category_id": str(view.category_id),
                        "opened": format_datetime(view.created_at), "promise": _promise(view),
                        **_status(view.status)}
         self.messages = [{"id": str(m.id), "author": m.author, "html": m.html, "when": format_datetime(m.created_at),
@@ -270,6 +272,7 @@ class TicketState(AttachmentsMixin, SessionState):
         self.can_reply, self.can_close, self.can_reopen, self.can_note = (view.can_reply, view.can_close,
                                                                           view.can_reopen, view.can_note)
         self.statuses = [[key, words] for key, words in tickets.STATUSES.items()] if view.can_note else []
+        self.categories = [[str(c.id), c.name] for c in await self._read(tickets.categories)] if view.can_note else []
 
     async def _upload_org(self, principal: Principal) -> int | None:
         """Customers attach files to their replies (staff: not yet)."""
@@ -337,6 +340,16 @@ class TicketState(AttachmentsMixin, SessionState):
     @signed_in()
     async def set_status(self, principal: Principal, status: str):
         return await self._ticket_action(principal, tickets.do_set_status, status, success="Status changed.")
+
+    @rx.event
+    @signed_in()
+    async def set_priority(self, principal: Principal, priority: str):
+        return await self._ticket_action(principal, tickets.do_set_priority, priority, success="Priority changed.")
+
+    @rx.event
+    @signed_in()
+    async def set_category(self, principal: Principal, category: str):
+        return await self._ticket_action(principal, tickets.do_set_category, category, success="Category changed.")
 
     @rx.event
     @signed_in()

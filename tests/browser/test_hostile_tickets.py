@@ -43,7 +43,8 @@ def _ticket_rows(portal, ticket_id: int) -> tuple:
         ticket = session.get(Ticket, ticket_id)
         messages = session.exec(select(TicketMessage.body).where(TicketMessage.ticket_id == ticket_id)).all()
         followers = session.exec(select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket_id)).all()
-        return ticket.status, ticket.assignee_id, ticket.closed_at, sorted(messages), sorted(followers)
+        return (ticket.status, ticket.assignee_id, ticket.closed_at, ticket.priority, ticket.category_id,
+                sorted(messages), sorted(followers))
 
 
 def _every_ticket_call(number: object) -> list[tuple[str, dict]]:
@@ -57,6 +58,8 @@ def _every_ticket_call(number: object) -> list[tuple[str, dict]]:
         (handler_name(TicketState, "unfollow"), {}),
         (handler_name(TicketState, "set_status"), {"status": "resolved"}),
         (handler_name(TicketState, "take"), {}),
+        (handler_name(TicketState, "set_priority"), {"priority": "urgent"}),
+        (handler_name(TicketState, "set_category"), {"category": "3"}),
         (handler_name(TicketState, "release"), {}),
     ]
 

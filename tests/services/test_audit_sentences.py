@@ -63,6 +63,8 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "ticket.noted": ({}, "Alice Owner wrote an internal note on Bob Member"),
     "ticket.status_changed": ({"from": "open", "to": "resolved"}, "Alice Owner changed Bob Member from open to resolved"),
     "ticket.assigned": ({}, "Alice Owner assigned Bob Member"),
+    "ticket.triaged": ({"field": "priority", "from": "normal", "to": "urgent"},
+                       "Alice Owner changed the priority of Bob Member from normal to urgent"),
     "notification.setting_changed": ({"event": "Changes to your role", "from": "In the portal and by email",
                                       "to": "Not at all"},
                                      "Alice Owner changed how they hear about \u201cChanges to your role\u201d"

@@ -636,3 +636,26 @@ def test_bulk_actions_are_all_or_nothing_and_for_staff_only(org):
     tickets.do_bulk(session, staff, [a.number, b.number], action="resolve")
     session.commit()
     assert {session.get(Ticket, t.id).status for t in (a, b)} == {"resolved"}
+
+
+def test_staff_triage_priority_and_category_and_it_is_audited(org):
+    from portal_app.models import AuditEvent
+
+    session, people = org
+    staff, owner = people["staff"], people["owner"]
+    ticket = _raise(session, owner)
+    billing = _category(session, billing=True)
+    tickets.do_set_priority(session, staff, ticket.number, "urgent")
+    tickets.do_set_category(session, staff, ticket.number, str(billing))
+    session.commit()
+    assert (session.get(Ticket, ticket.id).priority, session.get(Ticket, ticket.id).category_id) == ("urgent", billing)
+    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "ticket.triaged")).all()) == 2
+    assert _numbers(session, people["bill"]) == [ticket.number]  # now a billing request: billing members see it
+    for bad in (lambda: tickets.do_set_priority(session, staff, ticket.number, "whenever"),
+                lambda: tickets.do_set_category(session, staff, ticket.number, "999")):
+        with pytest.raises(Invalid):
+            bad()
+    with pytest.raises(Forbidden):
+        tickets.do_set_priority(session, owner, ticket.number, "low")
+    with pytest.raises(Forbidden):
+        tickets.do_set_category(session, owner, ticket.number, str(billing))
