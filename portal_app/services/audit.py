@@ -67,7 +67,7 @@ ACTIONS: dict[str, str] = {
     "ticket.noted": "wrote an internal note",
     "ticket.status_changed": "changed a request's status",
     "ticket.assigned": "assigned a support request",
-    "ticket.triaged": "changed a request's priority or category",
+    "ticket.triaged": "triaged a support request",
     "notification.setting_changed": "changed a notification setting",
     "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
