@@ -20,10 +20,12 @@ index walk. `paginate` then does two statements, whatever the page:
     first) row, kept in the `Cursor` the state holds server-side. Its cost
     does not grow with the depth, and rows written meanwhile neither shift
     nor repeat what the person is reading;
-  * any other page number (a bookmark, an API call, the last page): OFFSET,
-    counted from whichever end of the list is nearer when the total is exact
-    (so the last page is as cheap as the first and the walk is at most half
-    the list), from the start when it is capped.
+  * any other page number (a bookmark, an API call, the last page): OFFSET
+    over the sort keys alone (an index-only walk), then the page's rows by
+    their unique last key, in the same statement; counted from whichever end of
+    the list is nearer when the total is exact (so the last page is as cheap
+    as the first and the walk is at most half the list), from the start when
+    it is capped.
 
 Hostile input never errors: a page number that is not a sensible int, or a
 cursor that is not one this module made for these keys, gives page 1. So
@@ -192,12 +194,35 @@ def _by_number(session: Session, stmt, keyed, number: int, size: int, read: int,
     `total` is known (None: capped, so from the start, `read` rows)."""
     start = (number - 1) * size
     if total is None:
-        return _rows(session, keyed.order_by(*keys.order()).offset(start).limit(read))
+        return _rows(session, _from(stmt, keyed, keys, start, read))
     end = min(number * size, total)
     if start <= total - end:
-        return _rows(session, keyed.order_by(*keys.order()).offset(start).limit(size))
-    from_end = keyed.order_by(*keys.order(reverse=True)).offset(total - end).limit(max(0, end - start))
-    return _rows(session, from_end)[::-1]
+        return _rows(session, _from(stmt, keyed, keys, start, size))
+    return _rows(session, _from(stmt, keyed, keys, total - end, max(0, end - start), reverse=True))[::-1]
+
+
+def _from(stmt, keyed, keys: Keys, skip: int, limit: int, *, reverse: bool = False):
+    """`limit` rows after the first `skip` in the order of `keys` (reversed),
+    as one statement that walks the OFFSET over the keys alone and then
+    reads just the page's rows by their unique last key:
+
+        SELECT … FROM t WHERE … AND id IN (SELECT id FROM t WHERE …
+                                           ORDER BY keys LIMIT n OFFSET skip)
+        ORDER BY keys LIMIT n
+
+    An OFFSET over the rows themselves reads every skipped row (on
+    PostgreSQL a heap visit each); over the keys, the index that orders the
+    list answers it alone (index-only). A seek from the page's first key
+    (a join with a one-row subquery of it) was tried: SQLite then sorted
+    every row past that key, not knowing the join keeps the index's order.
+    The list's last key must be unique and indexed (the id, usually)."""
+    order = keys.order(reverse=reverse)
+    if skip == 0:
+        return keyed.order_by(*order).limit(limit)
+    last = keys.columns[-1]
+    page_keys = (stmt.order_by(None).with_only_columns(last, maintain_column_froms=True)
+                 .order_by(*order).offset(skip).limit(limit))
+    return keyed.where(last.in_(page_keys)).order_by(*order).limit(limit)
 
 
 def starts_with(session: Session, column: ColumnElement, prefix: str) -> ColumnElement:
