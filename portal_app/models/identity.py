@@ -74,7 +74,10 @@ class User(SQLModel, table=True):
 # The people list's order (by name in any case, the id breaking ties), which
 # also answers the staff search for a name's start on SQLite (services/staff.py);
 # the search for an email address's start uses the unique index on email there.
-Index("ix_users_lower_name_id", func.lower(User.name), User.id)
+# On PostgreSQL name is INCLUDEd: it answers from an expression index alone
+# only when the columns the expression reads are in it (a page by number
+# walks the keys, services/paging.py).
+Index("ix_users_lower_name_id", func.lower(User.name), User.id, postgresql_include=["name"])
 # PostgreSQL answers LIKE 'prefix%' from a btree index only in the C collation,
 # or from a text_pattern_ops one: these serve the same search there.
 Index("ix_users_name_prefix", func.lower(User.name).label("name_lower"),

@@ -80,9 +80,13 @@ def zone_name(*, locale: str | None = None, tz: str | None = None) -> str:
     return babel_dates.format_time(datetime.now(zone), "z", tzinfo=zone, locale=current_locale(locale))
 
 
-def page_position(page: int, pages: int, total: int, *, locale: str | None = None) -> str:
-    """Where a paged list is, for the pager: "Page 2 of 31 · 1,523 in all"."""
+def page_position(page: int, pages: int, total: int, *, capped: bool = False, locale: str | None = None) -> str:
+    """Where a paged list is, for the pager: "Page 2 of 31 · 1,523 in all";
+    for a list whose count stopped at `total` (services/paging.py `CAP`),
+    "Page 3 · more than 10,000 in all"."""
     n = lambda value: format_number(value, locale=locale)  # noqa: E731
+    if capped:
+        return f"Page {n(page)} · more than {n(total)} in all"
     return f"Page {n(page)} of {n(pages)} · {n(total)} in all"
 
 

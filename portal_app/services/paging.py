@@ -5,8 +5,14 @@ that order it completely (the last one unique, such as the id), all in one
 direction, with an index on (filter columns, keys) so that a page is a short
 index walk. `paginate` then does two statements, whatever the page:
 
-- the count, on the filtered query with any ORDER BY stripped (a count over
-  the ordered query made SQLite sort every row first);
+- the count, capped: at most `CAP` + 1 rows of the filtered query, with any
+  ORDER BY stripped (a count over the ordered query made SQLite sort every
+  row first). An exact count is an index walk over every matching row (25–45
+  ms for 60,000–200,000 entries on PostgreSQL, most of a page's cost) to
+  tell someone paging by Next "of 4,000" where "more than 10,000" does as
+  well: so a total is exact up to `CAP` and `Page.capped` beyond. A capped list does
+  not know its last page; the page's rows are then read with one row more
+  than the page, which says whether there is a next one;
 - the page's rows, found the cheapest way that is still right:
   * page 1: the first `size` rows of the index;
   * the page next to the one the person is on (the pager's Previous and
@@ -14,12 +20,17 @@ index walk. `paginate` then does two statements, whatever the page:
     first) row, kept in the `Cursor` the state holds server-side. Its cost
     does not grow with the depth, and rows written meanwhile neither shift
     nor repeat what the person is reading;
-  * any other page number (a bookmark, an API call, the last page): OFFSET,
-    counted from whichever end of the list is nearer, so the last page is as
-    cheap as the first and the walk is at most half the list.
+  * any other page number (a bookmark, an API call, the last page): OFFSET
+    over the sort keys alone (an index-only walk), then the page's rows by
+    their unique last key, in the same statement; counted from whichever end of
+    the list is nearer when the total is exact (so the last page is as cheap
+    as the first and the walk is at most half the list), from the start when
+    it is capped.
 
 Hostile input never errors: a page number that is not a sensible int, or a
-cursor that is not one this module made for these keys, gives page 1.
+cursor that is not one this module made for these keys, gives page 1. So
+does a page number past the end of a capped list (found empty: a third
+statement reads page 1).
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, tuple_
+from sqlalchemy import and_, func, literal, literal_column, tuple_
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
@@ -45,13 +56,25 @@ class Cursor:
     last: tuple
 
 
+# Rows counted at most; beyond it a list says "more than 10,000".
+CAP = 10_000
+# The deepest page number taken from a capped list (whose last page is not
+# known): an OFFSET past it would not fit a 64-bit integer.
+MAX_PAGE = 10**9
+
+
 @dataclass(frozen=True)
 class Page:
+    """One page of a list. When `capped`, the list has more than `total`
+    (= `CAP`) rows and `pages` is what is known: this page, plus one when
+    there is a next page; otherwise both are exact."""
+
     rows: list
     page: int
     pages: int
     total: int
     cursor: Cursor | None = None  # None when the page is empty
+    capped: bool = False
 
     def mapped(self, build) -> Page:
         """The same page with each row turned into what the caller shows."""
@@ -101,32 +124,50 @@ def _fits(column: ColumnElement, value: object) -> bool:
     return type(value) is expected  # exact: True is an int too
 
 
-def count(session: Session, stmt) -> int:
-    """The number of rows of a list, counted without its ORDER BY."""
-    return session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
+def count(session: Session, stmt, *, cap: int | None = None) -> int:
+    """The number of rows of a list, counted without its ORDER BY; with a
+    `cap`, at most `cap` + 1 of them (more than `cap` is all the caller
+    needs to know). The rows counted select a constant, not the list's
+    columns: under a LIMIT, SQLite would otherwise compute each row's
+    columns, subqueries included, just to count it."""
+    rows = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
+    if cap is not None:
+        rows = rows.limit(cap + 1)
+    return session.exec(select(func.count()).select_from(rows.subquery())).one()
 
 
 def paginate(session: Session, stmt, page: object, size: int, *, keys: Keys, cursor: object = None) -> Page:
     """One page of `stmt` (filtered, unordered) in the order of `keys`, with
-    the count: two statements whatever the page (a third only when a seek
-    finds nothing because the rows around the cursor went). See the
-    module's docstring for how each page is found."""
-    total = count(session, stmt)
+    the capped count: two statements whatever the page (a third only when a
+    seek finds nothing because the rows around the cursor went, or a page
+    number lies past the end of a capped list). See the module's docstring
+    for how each page is found."""
+    counted = count(session, stmt, cap=CAP)
+    capped = counted > CAP
+    total = min(counted, CAP)
     pages = max(1, -(-total // size))
     # isinstance, not type(): a state hands the cursor back inside Reflex's change-tracking proxy.
     if cursor is not None and not (isinstance(cursor, Cursor) and type(cursor.page) is int  # noqa: E721
                                    and keys.accepts(cursor.first) and keys.accepts(cursor.last)):
         page = 1
-    number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
+    number = page if type(page) is int and 1 <= page <= (MAX_PAGE if capped else pages) else 1  # noqa: E721
     width = len(stmt.column_descriptions)
     # Labelled, so that a key the query selects already (the id) is not merged into it.
     keyed = stmt.add_columns(*(c.label(f"paging_key_{i}") for i, c in enumerate(keys.columns)))
-    found = _seek(session, keyed, number, size, keys, cursor) if number > 1 else None
+    read = size + 1 if capped else size  # the row beyond the page says whether a next one exists
+    found = _seek(session, keyed, number, size, read, keys, cursor) if number > 1 else None
+    # Previous, by seek, read backwards: the next page is the one the person was on.
+    more = bool(found) and number < cursor.page
     if not found:
-        found = _by_number(session, keyed, number, size, total, keys)
+        found = _by_number(session, stmt, keyed, number, size, read, None if capped else total, keys)
+    if not found and number > 1:  # past the end of a capped list
+        number, found = 1, _by_number(session, stmt, keyed, 1, size, read, None, keys)
+    if capped:
+        more = more or len(found) > size
+        found, pages = found[:size], number + 1 if more else number
     rows = [row[0] if width == 1 else tuple(row[:width]) for row in found]
     marks = [tuple(row[width:]) for row in found]
-    return Page(rows, number, pages, total, Cursor(number, marks[0], marks[-1]) if marks else None)
+    return Page(rows, number, pages, total, Cursor(number, marks[0], marks[-1]) if marks else None, capped)
 
 
 def _rows(session: Session, stmt) -> list:
@@ -135,24 +176,53 @@ def _rows(session: Session, stmt) -> list:
     return list(OrmSession.execute(session, stmt))
 
 
-def _seek(session: Session, keyed, number: int, size: int, keys: Keys, cursor: Cursor | None) -> list | None:
-    """The page next to the cursor's, by its keys; None when the cursor is
-    not for a neighbouring page."""
+def _seek(session: Session, keyed, number: int, size: int, read: int, keys: Keys,
+          cursor: Cursor | None) -> list | None:
+    """The page next to the cursor's, by its keys (`read` rows forwards);
+    None when the cursor is not for a neighbouring page."""
     if cursor is None or number not in (cursor.page - 1, cursor.page + 1):
         return None
     if number == cursor.page + 1:
-        return _rows(session, keyed.where(keys.beyond(cursor.last)).order_by(*keys.order()).limit(size))
+        return _rows(session, keyed.where(keys.beyond(cursor.last)).order_by(*keys.order()).limit(read))
     before = keyed.where(keys.beyond(cursor.first, reverse=True)).order_by(*keys.order(reverse=True)).limit(size)
     return _rows(session, before)[::-1]
 
 
-def _by_number(session: Session, keyed, number: int, size: int, total: int, keys: Keys) -> list:
-    """Page `number` by OFFSET from the nearer end of the list."""
-    start, end = (number - 1) * size, min(number * size, total)
+def _by_number(session: Session, stmt, keyed, number: int, size: int, read: int, total: int | None,
+               keys: Keys) -> list:
+    """Page `number` by OFFSET, from the nearer end of the list when its
+    `total` is known (None: capped, so from the start, `read` rows)."""
+    start = (number - 1) * size
+    if total is None:
+        return _rows(session, _from(stmt, keyed, keys, start, read))
+    end = min(number * size, total)
     if start <= total - end:
-        return _rows(session, keyed.order_by(*keys.order()).offset(start).limit(size))
-    from_end = keyed.order_by(*keys.order(reverse=True)).offset(total - end).limit(max(0, end - start))
-    return _rows(session, from_end)[::-1]
+        return _rows(session, _from(stmt, keyed, keys, start, size))
+    return _rows(session, _from(stmt, keyed, keys, total - end, max(0, end - start), reverse=True))[::-1]
+
+
+def _from(stmt, keyed, keys: Keys, skip: int, limit: int, *, reverse: bool = False):
+    """`limit` rows after the first `skip` in the order of `keys` (reversed),
+    as one statement that walks the OFFSET over the keys alone and then
+    reads just the page's rows by their unique last key:
+
+        SELECT … FROM t WHERE … AND id IN (SELECT id FROM t WHERE …
+                                           ORDER BY keys LIMIT n OFFSET skip)
+        ORDER BY keys LIMIT n
+
+    An OFFSET over the rows themselves reads every skipped row (on
+    PostgreSQL a heap visit each); over the keys, the index that orders the
+    list answers it alone (index-only). A seek from the page's first key
+    (a join with a one-row subquery of it) was tried: SQLite then sorted
+    every row past that key, not knowing the join keeps the index's order.
+    The list's last key must be unique and indexed (the id, usually)."""
+    order = keys.order(reverse=reverse)
+    if skip == 0:
+        return keyed.order_by(*order).limit(limit)
+    last = keys.columns[-1]
+    page_keys = (stmt.order_by(None).with_only_columns(last, maintain_column_froms=True)
+                 .order_by(*order).offset(skip).limit(limit))
+    return keyed.where(last.in_(page_keys)).order_by(*order).limit(limit)
 
 
 def starts_with(session: Session, column: ColumnElement, prefix: str) -> ColumnElement:

@@ -70,6 +70,7 @@ class AuditLogMixin(PagerMixin, mixin=True):
         self.rows = [{"sentence": r.sentence, "when": format_datetime(r.occurred_at, seconds=True), "ip": r.ip,
                       "actor": r.actor, "org": r.org, "action": r.action} for r in result.rows]
         count = f"{format_number(result.total)} event{'' if result.total == 1 else 's'}"
+        count = f"more than {count}" if result.capped else count
         self.summary = f"{count} {period}" if period else count
         if key := self._live_key(principal):
             await self._watch(key)  # the log updates itself while open

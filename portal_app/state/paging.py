@@ -15,9 +15,9 @@ class PagerMixin(rx.State, mixin=True):
     `self.page`, with `self._cursor`, then `_show_page`)."""
 
     page: int = 1
-    pages: int = 1
+    pages: int = 1  # beyond the count's cap: this page, plus one if there is a next
     total: int = 0
-    position: str = ""  # "Page 1 of 3 · 120 in all", in the instance locale
+    position: str = ""  # "Page 1 of 3 · 120 in all" or "Page 3 · more than 10,000 in all", in the instance locale
     _cursor: Cursor | None = None
 
     async def _fetch(self):  # noqa: ANN202
@@ -26,7 +26,7 @@ class PagerMixin(rx.State, mixin=True):
     def _show_page(self, result: Page) -> None:
         self._cursor = result.cursor
         self.page, self.pages, self.total = result.page, result.pages, result.total
-        self.position = page_position(result.page, result.pages, result.total)
+        self.position = page_position(result.page, result.pages, result.total, capped=result.capped)
 
     def _lose_page(self) -> None:
         """After a refusal: the next read starts from a page number."""

@@ -102,3 +102,6 @@ def test_an_unknown_time_zone_is_a_clear_error_at_startup(monkeypatch, tmp_path,
 def test_the_pager_position_follows_the_locale():
     assert page_position(2, 31, 1523, locale="en_GB") == "Page 2 of 31 · 1,523 in all"
     assert page_position(2, 31, 1523, locale="de_DE") == "Page 2 of 31 · 1.523 in all"
+    # A count that stopped at its cap (services/paging.py) gives no number of pages.
+    assert page_position(3, 4, 10_000, capped=True, locale="en_GB") == "Page 3 · more than 10,000 in all"
+    assert page_position(3, 4, 10_000, capped=True, locale="de_DE") == "Page 3 · more than 10.000 in all"

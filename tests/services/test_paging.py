@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, Organization, OutgoingMail, Ticket, TicketCategory, User
-from portal_app.services import audit, staff, tickets
+from portal_app.services import audit, paging, staff, tickets
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
 from tests.factories import statements as _statements
@@ -99,10 +99,13 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
+@pytest.mark.parametrize("capped", [False, True], ids=["exact count", "capped count"])
 @pytest.mark.parametrize("name", LISTS)
-def test_statements_per_page_do_not_grow_with_rows_or_depth(world, name):
+def test_statements_per_page_do_not_grow_with_rows_or_depth(world, name, capped, monkeypatch):
     session, owner, admin = world
     add, read = LISTS[name]
+    if capped:  # 125 rows are then "more than 60": the pager reads a row beyond each page instead
+        monkeypatch.setattr(paging, "CAP", 60)
 
     def statements(**kw) -> tuple[int, Page]:
         session.expunge_all()  # nothing cached from the last read
@@ -118,9 +121,11 @@ def test_statements_per_page_do_not_grow_with_rows_or_depth(world, name):
     counts["page 1 of 125"], first = statements()
     counts["page 2 by Next"], second = statements(page=2, cursor=first.cursor)
     counts["page 2 by number"], by_number = statements(page=2)
-    counts["last page"], _ = statements(page=first.pages)
+    counts["page 3 by Next"], third = statements(page=3, cursor=second.cursor)
+    counts["last page"], last = statements(page=third.pages)
     counts["page 1 by Previous"], back = statements(page=1, cursor=second.cursor)
-    assert first.pages >= 3
+    assert first.capped == second.capped == last.capped == capped
+    assert first.pages >= 3 if not capped else first.pages == 2 and last.page == third.pages >= 3
     assert second.rows == by_number.rows and back.rows == first.rows
     assert len(set(counts.values())) == 1, counts
     assert few <= 4  # the count, the rows, and for the audit log the names of people and organisations
@@ -210,3 +215,41 @@ def test_people_search_finds_the_start_of_a_name_or_an_email_address(world):
     assert found("stone") == set()  # a prefix, not a substring (the index answers it)
     assert found("r%") == found("r_") == set()  # wildcards are literal
     assert found("") >= {"bob@builders.example", "ada@example.com", "root@example.com"}
+
+
+def test_a_capped_count_says_more_than_and_next_still_reaches_the_end(world, monkeypatch):
+    """Beyond `CAP` rows the count stops: the total reads "more than CAP",
+    and the pager knows a next page exists from the row beyond each page,
+    also past page CAP / size, up to the real last page."""
+    session, owner, admin = world
+    org_id = owner.current.org_id
+    monkeypatch.setattr(paging, "CAP", 100)
+    _events(session, org_id, 230, distinct_times=7)  # with the signing up, 5 pages of 50; the count stops at 101
+    everything = [e.id for e in session.exec(select(AuditEvent).where(AuditEvent.org_id == org_id)
+                                             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))]
+    page = audit.list_for_org(session, owner, org_id)
+    assert (page.total, page.capped, page.page, page.pages) == (100, True, 1, 2)
+    seen = []
+    while True:
+        seen += _ids(page)
+        assert page.capped and page.total == 100
+        assert _ids(page) == _ids(audit.list_for_org(session, owner, org_id, page=page.page))  # by number alike
+        if page.pages == page.page:
+            break
+        page = audit.list_for_org(session, owner, org_id, page=page.page + 1, cursor=page.cursor)
+    assert page.page == 5 and seen == everything  # Next went past page CAP / size = 2 to the end, each row once
+    back = audit.list_for_org(session, owner, org_id, page=4, cursor=page.cursor)  # Previous
+    assert (back.page, back.pages) == (4, 5)
+    assert audit.list_for_org(session, owner, org_id, page=4).pages == 5  # by number: the row beyond the page
+    assert audit.list_for_org(session, owner, org_id, page=5).pages == 5  # the last page: no row beyond
+    for beyond in (6, 10**9, 10**9 + 1, 10**30):  # past the end, or past any offset: page 1
+        assert audit.list_for_org(session, owner, org_id, page=beyond).page == 1
+    assert paging.count(session, select(AuditEvent).where(AuditEvent.org_id == org_id)) == len(everything)  # no cap
+
+
+def test_an_exact_total_up_to_the_cap(world, monkeypatch):
+    session, owner, admin = world
+    monkeypatch.setattr(paging, "CAP", 100)
+    _events(session, owner.current.org_id, 100 - audit.list_for_org(session, owner, owner.current.org_id).total)
+    page = audit.list_for_org(session, owner, owner.current.org_id, page=2)
+    assert (page.total, page.capped, page.pages, page.page) == (100, False, 2, 2)
