@@ -15,6 +15,34 @@ PASSWORD_HINT = (f"{MIN_LENGTH} to {MAX_LENGTH} characters; a few unrelated word
                  "Not your email address.")
 
 
+def field_message(errors: Var, name: str | Var, field_id: str | Var, hint: str | Var = "") -> rx.Component:
+    """What stands under a field, where its `aria-describedby` points: the
+    server's message for it (an alert) or, without one, its hint."""
+    error = errors[name].to(str)
+    help_id = field_id + "-help"
+    quiet = (rx.text(hint, id=help_id, color_scheme="gray", size="1", high_contrast=True)
+             if not isinstance(hint, str) or hint else rx.fragment())
+    # A missing key is `undefined` in the browser: test truthiness.
+    return rx.cond(error, rx.text(error, id=help_id, color_scheme="red", size="2", role="alert"), quiet)
+
+
+TEXTAREA_STYLE = {"width": "100%", "min-height": "10em", "font-family": "inherit"}
+
+
+def textarea_field(label: str, name: str, errors: Var, *, field_id: str, hint: str = "", rows: str = "8",
+                   max_length: int = 20_000) -> rx.Component:
+    """A visibly labelled multi-line field with its message underneath."""
+    error = errors[name].to(str)
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style={"font-weight": "500", "font-size": "0.9em"}),
+        rx.text_area(id=field_id, name=name, rows=rows, max_length=max_length, required=True, size="3",
+                     aria_invalid=rx.cond(error, "true", "false"), aria_describedby=f"{field_id}-help",
+                     style=TEXTAREA_STYLE),
+        field_message(errors, name, field_id, hint),
+        spacing="1", width="100%",
+    )
+
+
 def text_field(label: str, name: str, errors: Var, *, type: str = "text", autocomplete: str = "off",
                hint: str = "", max_length: int = 256, required: bool = True,
                field_id: str = "", default_value: Var | str | None = None) -> rx.Component:
@@ -28,11 +56,7 @@ def text_field(label: str, name: str, errors: Var, *, type: str = "text", autoco
                  required=required, width="100%", size="3",
                  aria_invalid=rx.cond(error, "true", "false"),
                  aria_describedby=f"{field_id}-help"),
-        rx.cond(  # a missing key is `undefined` in the browser: test truthiness
-            error,
-            rx.text(error, id=f"{field_id}-help", color_scheme="red", size="2", role="alert"),
-            rx.text(hint, id=f"{field_id}-help", color_scheme="gray", size="1") if hint else rx.fragment(),
-        ),
+        field_message(errors, name, field_id, hint),
         spacing="1",
         width="100%",
     )

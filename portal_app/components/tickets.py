@@ -7,7 +7,8 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.forms import (
-    LABEL_STYLE, SELECT_STYLE, confirm_dialog, form_error, link_button, submit_button, text_field,
+    LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, confirm_dialog, field_message, form_error, link_button, submit_button,
+    text_field, textarea_field,
 )
 from portal_app.components.files import attachment_field, attachment_links
 from portal_app.components.pagination import pager
@@ -15,27 +16,7 @@ from portal_app.services import tickets
 from portal_app.state.session import SessionState
 from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
 
-TEXTAREA_STYLE = {"width": "100%", "min-height": "10em", "font-family": "inherit"}
 MARKDOWN_HINT = "Markdown works: **bold**, *italic*, lists, `code`, [links](https://example.com)."
-
-
-def _field_error(errors, name: str, field_id: str, hint: str = "") -> rx.Component:  # noqa: ANN001
-    error = errors[name].to(str)
-    return rx.cond(error, rx.text(error, id=f"{field_id}-help", color_scheme="red", size="2", role="alert"),
-                   rx.text(hint, id=f"{field_id}-help", color_scheme="gray", size="1", high_contrast=True))
-
-
-def _textarea(label: str, name: str, errors, *, field_id: str, hint: str = MARKDOWN_HINT,  # noqa: ANN001
-              rows: str = "8") -> rx.Component:
-    error = errors[name].to(str)
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, style=LABEL_STYLE),
-        rx.text_area(id=field_id, name=name, rows=rows, max_length=tickets.BODY_MAX, required=True,
-                     aria_invalid=rx.cond(error, "true", "false"), aria_describedby=f"{field_id}-help",
-                     style=TEXTAREA_STYLE, size="3"),
-        _field_error(errors, name, field_id, hint),
-        spacing="1", width="100%",
-    )
 
 
 def status_badge(words, colour) -> rx.Component:  # noqa: ANN001 — Vars
@@ -213,8 +194,7 @@ def _question(field) -> rx.Component:  # noqa: ANN001 — a Var of one question 
     return rx.vstack(
         rx.el.label(field["label"], rx.cond(required, "", " (optional)"), html_for=name, style=LABEL_STYLE),
         control,
-        rx.cond(error, rx.text(error, id=name + "-help", color_scheme="red", size="2", role="alert"),
-                rx.text(field["help"], id=name + "-help", color_scheme="gray", size="1", high_contrast=True)),
+        field_message(NewTicketState.errors, name, name, field["help"]),
         spacing="1", width="100%",
     )
 
@@ -242,15 +222,16 @@ def new_ticket_form() -> rx.Component:
                         on_change=NewTicketState.choose, aria_describedby="ticket-category-new-help",
                         style={**SELECT_STYLE, "width": "100%"},
                     ),
-                    _field_error(NewTicketState.errors, "category", "ticket-category-new",
-                                 NewTicketState.category_help),
+                    field_message(NewTicketState.errors, "category", "ticket-category-new",
+                                  NewTicketState.category_help),
                     spacing="1", width="100%",
                 ),
                 text_field("Subject", "subject", NewTicketState.errors, field_id="ticket-subject",
                            max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed"),
                 rx.cond(NewTicketState.allows_priority, priority),
                 rx.foreach(NewTicketState.fields, _question),
-                _textarea("Description", "body", NewTicketState.errors, field_id="ticket-body"),
+                textarea_field("Description", "body", NewTicketState.errors, field_id="ticket-body",
+                               hint=MARKDOWN_HINT, max_length=tickets.BODY_MAX),
                 attachment_field(NewTicketState),
                 rx.box(submit_button("Send request", "raise_ticket"), width="min(14em, 100%)"),
                 spacing="4", width="100%",
@@ -290,7 +271,8 @@ def _reply_form() -> rx.Component:
         rx.vstack(
             rx.heading("Reply", size="4", as_="h2"),
             form_error(TicketState.error),
-            _textarea("Your reply", "body", TicketState.errors, field_id="reply-body", rows="5"),
+            textarea_field("Your reply", "body", TicketState.errors, field_id="reply-body", rows="5",
+                           hint=MARKDOWN_HINT, max_length=tickets.BODY_MAX),
             rx.cond(~TicketState.can_note, attachment_field(TicketState)),
             rx.cond(TicketState.can_note, rx.el.label(
                 rx.checkbox(name="internal", id="reply-internal"), " Internal note (staff only, never shown to "

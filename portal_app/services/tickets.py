@@ -169,9 +169,15 @@ def categories(session: Session) -> list[CategoryRow]:
     return [CategoryRow(c.id, c.name, c.description, c.allows_priority) for c in rows]
 
 
+def _as_id(value: object) -> int | None:
+    """A row id as a form sends it ("3") or as code passes it (3); anything else None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    return value if type(value) is int else None  # noqa: E721 — True is an int too
+
+
 def _category(session: Session, value: object) -> TicketCategory:
-    category_id = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10 \
-        else value if type(value) is int else None  # noqa: E721
+    category_id = _as_id(value)
     category = session.get(TicketCategory, category_id) if category_id is not None else None
     if category is None or not category.active:
         raise Invalid("Choose what your request is about.", field="category")
@@ -813,11 +819,9 @@ def _filter(stmt, principal: Principal, *, status: object, category: object, pri
 
 
 def _category_id(value: object) -> int:
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    if type(value) is int:  # noqa: E721
-        return value
-    raise Invalid("Choose a category from the list.", field="category")
+    if (category_id := _as_id(value)) is None:
+        raise Invalid("Choose a category from the list.", field="category")
+    return category_id
 
 
 @dataclass(frozen=True)

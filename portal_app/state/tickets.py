@@ -222,6 +222,13 @@ class NewTicketState(AttachmentsMixin, SessionState):
 
 # ---------------------------------------------------------------- one ticket
 
+def _ticket_page(session: Session, principal: Principal, number: int | None) -> tuple:
+    """The ticket as the person sees it and, for staff, the categories it
+    can move to: one transaction."""
+    view = tickets.ticket_view(session, principal, number)
+    return view, tickets.categories(session) if view.can_note else []
+
+
 class TicketState(AttachmentsMixin, SessionState):
     found: bool = False
     loaded: bool = False
@@ -249,7 +256,7 @@ class TicketState(AttachmentsMixin, SessionState):
             self.found = False
             return
         try:
-            view = await self._read(tickets.ticket_view, principal, self._number())
+            view, categories = await self._read(_ticket_page, principal, self._number())
         except (NotFound, PortalError):
             self.found, self.ticket, self.messages = False, {}, []
             self.loaded = True
@@ -272,7 +279,7 @@ class TicketState(AttachmentsMixin, SessionState):
         self.can_reply, self.can_close, self.can_reopen, self.can_note = (view.can_reply, view.can_close,
                                                                           view.can_reopen, view.can_note)
         self.statuses = [[key, words] for key, words in tickets.STATUSES.items()] if view.can_note else []
-        self.categories = [[str(c.id), c.name] for c in await self._read(tickets.categories)] if view.can_note else []
+        self.categories = [[str(c.id), c.name] for c in categories]
 
     async def _upload_org(self, principal: Principal) -> int | None:
         """Customers attach files to their replies (staff: not yet)."""
