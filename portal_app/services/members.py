@@ -34,6 +34,7 @@ INVITATION_TTL = timedelta(days=7)
 REPEAT_WINDOW = timedelta(minutes=2)
 MANAGERS = ("owner", "admin")
 BAD_INVITATION = "This invitation has expired, was withdrawn or was already used. Ask for a new one."
+HAS_ACCOUNT = "That address already has an account: sign in to accept."
 ALREADY_ACCEPTED = "This invitation has already been accepted. Sign in to see the organisation."
 LAST_OWNER = "An organisation needs at least one owner. Make someone else an owner first."
 NO_LONGER_MEMBER = "You are no longer a member of this organisation."
@@ -276,19 +277,28 @@ def accept_as(session: Session, principal: Principal, raw: object) -> int:
     return invitation.org_id
 
 
+def _refuse_if_has_account(session: Session, invitation: Invitation) -> None:
+    """An account for the address may come from this very invitation, accepted a moment ago by
+    a second click (on PostgreSQL it commits between our reads): then say so, not "sign in"."""
+    if session.exec(select(User.id).where(User.email == invitation.email)).first() is None:
+        return
+    accepted = session.exec(select(Invitation.accepted_at).where(Invitation.id == invitation.id)).first()
+    if accepted is not None:
+        raise Invalid(ALREADY_ACCEPTED, code=ErrorCode.BAD_LINK)
+    raise Invalid(HAS_ACCOUNT, code=ErrorCode.HAS_ACCOUNT)
+
+
 def accept_new_account(session: Session, raw: object, *, name: object, password: object, ip: str = "") -> User:
     """Someone without an account accepts by choosing a name and password.
     The link came to their mailbox, so the address counts as confirmed."""
     invitation = _live_invitation(session, raw)
-    has_account = select(User.id).where(User.email == invitation.email)
-    if session.exec(has_account).first() is not None:
-        raise Invalid("That address already has an account: sign in to accept.", code=ErrorCode.HAS_ACCOUNT)
+    _refuse_if_has_account(session, invitation)
     clean_name = clean_text(name, field="name", label="Your name", max_length=200)
     passwords.check_policy(password, email=invitation.email, name=clean_name)
     password_hash = passwords.hash_password(password)  # before the claim: it takes the write lock
     _claim(session, invitation)
-    if session.exec(has_account).first() is not None:
-        raise Invalid("That address already has an account: sign in to accept.", code=ErrorCode.HAS_ACCOUNT)
+    if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
+        raise Invalid(HAS_ACCOUNT, code=ErrorCode.HAS_ACCOUNT)  # registered meanwhile: the claim is ours
     user = User(email=invitation.email, name=clean_name, password_hash=password_hash,
                 email_verified_at=utcnow())
     session.add(user)
