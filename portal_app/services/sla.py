@@ -91,13 +91,15 @@ def _aware(value: datetime) -> datetime:
 
 
 def add_business(start: datetime, minutes: float, calendar: Calendar) -> datetime:
-    """The instant `minutes` of business time after `start` (0: `start`
-    itself). Raises ValueError when the calendar never opens."""
+    """The instant `minutes` of business time after `start` (before it when
+    negative; 0: `start` itself). Raises ValueError when the calendar never opens."""
     start = _aware(start).astimezone(timezone.utc)
-    if minutes <= 0:
+    if minutes == 0:
         return start
     if not calendar.ever_open:
         raise ValueError("the business calendar has no opening hours")
+    if minutes < 0:
+        return _back(start, timedelta(minutes=-minutes), calendar)
     left = timedelta(minutes=minutes)
     day = _local_day(start, calendar.zone) - timedelta(days=1)  # a window may start the local day before
     for _ in range(MAX_DAYS):
@@ -109,6 +111,20 @@ def add_business(start: datetime, minutes: float, calendar: Calendar) -> datetim
         if begin + left <= window[1]:
             return begin + left
         left -= window[1] - begin
+    raise ValueError("no business time left within three years (are there holidays every day?)")
+
+
+def _back(start: datetime, left: timedelta, calendar: Calendar) -> datetime:
+    day = _local_day(start, calendar.zone) + timedelta(days=1)
+    for _ in range(MAX_DAYS):
+        window = calendar.window(day)
+        day -= timedelta(days=1)
+        if window is None or window[0] >= start:
+            continue
+        end = min(window[1], start)
+        if end - left >= window[0]:
+            return end - left
+        left -= end - window[0]
     raise ValueError("no business time left within three years (are there holidays every day?)")
 
 
@@ -173,7 +189,7 @@ def _run(session: Session, ticket: Ticket, now: datetime, cal: Calendar | None =
     pending = [(resolution, "resolution")] + ([(first, "first")] if ticket.first_responded_at is None else [])
     warn: list[datetime] = []
     for target, which in pending:
-        left = max(target - used, 0)
+        left = target - used  # negative: already overdue, and the due time stays in the past
         due = add_business(now, left, cal)
         if which == "first":
             ticket.first_response_due_at = due

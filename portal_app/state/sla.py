@@ -22,7 +22,7 @@ from portal_app.state.session import SessionState, busy, field_errors, signed_in
 def duration(minutes: int) -> str:
     """Business minutes as people say them: "4 h", "1 h 30 min", "45 min"."""
     hours, rest = divmod(minutes, 60)
-    return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "")) or "0 min"
+    return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part) or "0 min"
 
 
 def row_sla(clock: sla.Clock | None, status: str, now, *, staff: bool) -> dict[str, str]:  # noqa: ANN001
