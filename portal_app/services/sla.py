@@ -255,6 +255,16 @@ def policy_changed(session: Session, ticket: Ticket, now: datetime) -> None:
         _run(session, ticket, now, cal)
 
 
+def set_demo_clock(session: Session, ticket: Ticket, now: datetime, *, used: int,
+                   responded_at: datetime | None) -> None:
+    """Demo data (services/demo.py): a ticket whose clocks have used `used`
+    business minutes so far, running now if it is open."""
+    ticket.sla_used_minutes, ticket.first_responded_at, ticket.sla_running_since = used, responded_at, None
+    ticket.first_response_due_at = ticket.resolution_due_at = ticket.sla_at_risk_at = None
+    if ticket.status == "open":
+        _run(session, ticket, now)
+
+
 @dataclass(frozen=True)
 class Clock:
     """What a page needs to say about a ticket's service level."""
