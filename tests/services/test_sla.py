@@ -457,3 +457,22 @@ def test_promise_is_plain_for_every_state():
     assert sla.promise("open", clock, now) == "We aim to resolve this by Thu 13:00 UTC."
     assert sla.promise("waiting", clock, now) == ""
     assert sla.promise("open", sla.Clock(None, None, True, None, None), now) == ""
+
+
+def test_the_demo_shows_promises_and_one_request_at_risk(session):
+    from portal_app.services import demo
+
+    with time_machine.travel(THURSDAY, tick=False):
+        demo.load_demo_data(session)
+        session.commit()
+        rows = session.exec(select(Ticket.subject, Ticket.status, Ticket.first_response_due_at,
+                                   Ticket.resolution_due_at, Ticket.sla_at_risk_at)).all()
+        by_subject = {subject: (status, first, resolution, risk) for subject, status, first, resolution, risk in rows}
+        csv = by_subject["CSV export times out for big reports"]
+        assert csv[1] == THURSDAY + timedelta(minutes=40) and csv[3] <= THURSDAY  # at risk now
+        sso = by_subject["How do we turn on single sign-on?"]
+        assert sso[1] == utc(2026, 11, 27, 10, 0) and sso[3] > THURSDAY
+        waiting = by_subject["Our invoices show last year's VAT number"]
+        assert waiting[0] == "waiting" and waiting[1] is None and waiting[2] is None
+        assert session.exec(select(Ticket).where(sla.queue_filters(THURSDAY)["at_risk"])).all()[0].subject == \
+            "CSV export times out for big reports"
