@@ -74,7 +74,8 @@ def _override(row) -> rx.Component:  # noqa: ANN001
 
 def _select(label: str, name: str, field_id: str, options) -> rx.Component:  # noqa: ANN001
     return rx.vstack(rx.el.label(label, html_for=field_id, style=LABEL_STYLE),
-                     rx.el.select(*options, id=field_id, name=name, required=True, style=SELECT_STYLE),
+                     rx.el.select(*options, id=field_id, name=name, required=True, style=SELECT_STYLE,
+                                  aria_describedby=field_id + "-help"),
                      spacing="1")
 
 
@@ -98,7 +99,8 @@ def _add_override() -> rx.Component:
                           field_message(SlaAdminState.errors, "override-resolution", "override-resolution"),
                           spacing="1"),
                 gap="4", wrap="wrap", align="start", width="100%"),
-            field_message(SlaAdminState.errors, "override-priority", "override-priority-error"),
+            field_message(SlaAdminState.errors, "override-org", "override-org"),
+            field_message(SlaAdminState.errors, "override-priority", "override-priority"),
             rx.box(submit_button("Save the organisation's targets", "add_override"), width="min(20em, 100%)"),
             spacing="3", width="100%"),
         on_submit=SlaAdminState.add_override, key="override-" + SlaAdminState.form_key.to_string(),

@@ -488,6 +488,16 @@ def do_set_policy(session: Session, principal: Principal, priority: object, *, f
     return row
 
 
+def do_set_override(session: Session, principal: Principal, org_id: object, priority: object, *,
+                    first_response: object, resolution: object) -> SlaPolicy:
+    """One organisation's own targets for a priority (the organisation is required)."""
+    _admin(principal)
+    if _org(session, org_id) is None:
+        raise Invalid("Choose an organisation.", field="org")
+    return do_set_policy(session, principal, priority, first_response=first_response, resolution=resolution,
+                         org_id=org_id)
+
+
 def do_remove_override(session: Session, principal: Principal, org_id: object, priority: object) -> None:
     """An organisation goes back to the default for that priority."""
     _admin(principal)

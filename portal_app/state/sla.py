@@ -116,8 +116,9 @@ class SlaAdminState(SessionState):
         data = form_values(form)
         self.errors, self.error = {}, ""
         try:
-            await self._act(sla.do_set_policy, principal, data.get("priority"), org_id=event_id(data.get("org")),
-                            first_response=data.get("first_response"), resolution=data.get("resolution"))
+            await self._act(sla.do_set_override, principal, data.get("org"),
+                            data.get("priority"), first_response=data.get("first_response"),
+                            resolution=data.get("resolution"))
         except PortalError as err:
             self._failed(err, "override-")
             return None

@@ -343,8 +343,8 @@ ADMIN_ACTIONS = {
     "set hours": lambda s, p: sla.do_set_hours(s, p, _week(d5={"opens": "10:00", "closes": "14:00"})),
     "add holiday": lambda s, p: sla.do_add_holiday(s, p, day="2026-12-25", name="Christmas Day"),
     "remove holiday": lambda s, p: sla.do_remove_holiday(s, p, s.exec(select(Holiday.id)).first() or 1),
-    "override": lambda s, p: sla.do_set_policy(s, p, "low", first_response="60", resolution="600",
-                                               org_id=p.current.org_id if p.current else 1),
+    "override": lambda s, p: sla.do_set_override(s, p, p.current.org_id if p.current else 1, "low",
+                                                 first_response="60", resolution="600"),
 }
 
 
@@ -398,6 +398,7 @@ def test_a_staff_admin_changes_everything_and_it_is_audited(admin_world):
     (lambda s, p: sla.do_set_policy(s, p, "urgent", first_response="90", resolution="60"), "first_response"),
     (lambda s, p: sla.do_set_policy(s, p, "asap", first_response="30", resolution="60"), "priority"),
     (lambda s, p: sla.do_set_policy(s, p, ["urgent"], first_response="30", resolution="60"), "priority"),
+    (lambda s, p: sla.do_set_override(s, p, "", "low", first_response="30", resolution="60"), "org"),
     (lambda s, p: sla.do_set_hours(s, p, _week(d0={"opens": "25:00", "closes": "26:00"})), "day-0-opens"),
     (lambda s, p: sla.do_set_hours(s, p, _week(d1={"opens": "17:00", "closes": "09:00"})), "day-1-closes"),
     (lambda s, p: sla.do_set_hours(s, p, _week(d2={"opens": "9", "closes": "17:00"})), "day-2-opens"),
