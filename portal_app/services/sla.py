@@ -310,10 +310,13 @@ def promise(status: str, clock: Clock, now: datetime | None = None) -> str:
 
 def queue_filters(now: datetime) -> dict[str, object]:
     """The console's SLA queues as SQL conditions (services/tickets.py `_queues`)."""
-    overdue = or_(Ticket.first_response_due_at <= now, Ticket.resolution_due_at <= now)
+    # Each side spelled out with IS NOT NULL, so that a clock without a due
+    # time is FALSE rather than NULL (NOT NULL would drop the row from "at risk").
+    overdue = or_(and_(Ticket.first_response_due_at.is_not(None), Ticket.first_response_due_at <= now),
+                  and_(Ticket.resolution_due_at.is_not(None), Ticket.resolution_due_at <= now))
     breached = and_(Ticket.status.in_(("open", "waiting")), or_(Ticket.sla_breached_at.is_not(None), overdue))
-    at_risk = and_(Ticket.status == "open", Ticket.sla_breached_at.is_(None), Ticket.sla_at_risk_at <= now,
-                   ~overdue)
+    at_risk = and_(Ticket.status == "open", Ticket.sla_breached_at.is_(None), Ticket.sla_at_risk_at.is_not(None),
+                   Ticket.sla_at_risk_at <= now, ~overdue)
     return {"at_risk": at_risk, "breached": breached}
 
 
@@ -608,10 +611,14 @@ audit.ACTIONS.update({
     "sla.holiday_added": "added a support holiday",
     "sla.holiday_removed": "removed a support holiday",
 })
+def _said(words: str, joiner: str = ""):  # noqa: ANN202 — a sentence builder for audit.SENTENCES
+    return lambda s: f"{s.actor} {words}" + (f" {joiner}{s.target}" if s.target else "")
+
+
 audit.SENTENCES.update({
-    "sla.policy_changed": lambda s: f"{s.actor} changed the SLA targets for {s.target}",
-    "sla.policy_removed": lambda s: f"{s.actor} removed the SLA targets for {s.target}",
-    "sla.hours_changed": lambda s: f"{s.actor} changed the support opening hours on {s.target}",
-    "sla.holiday_added": lambda s: f"{s.actor} added the support holiday {s.target}",
-    "sla.holiday_removed": lambda s: f"{s.actor} removed the support holiday {s.target}",
+    "sla.policy_changed": _said("changed the SLA targets", "for "),
+    "sla.policy_removed": _said("removed the SLA targets", "for "),
+    "sla.hours_changed": _said("changed the support opening hours", "on "),
+    "sla.holiday_added": _said("added a support holiday:"),
+    "sla.holiday_removed": _said("removed a support holiday:"),
 })

@@ -282,6 +282,26 @@ def test_the_job_flags_and_notifies_once_each(desk, engine, monkeypatch):
         get_settings.cache_clear()
 
 
+def test_the_resolution_clock_gets_at_risk_and_breached_after_the_first_reply(desk, engine):
+    session, people = desk
+    with time_machine.travel(THURSDAY, tick=False):
+        ticket = _raise(session, people["owner"], priority="urgent")  # 1 h / 4 h
+    with time_machine.travel(THURSDAY + timedelta(minutes=20), tick=False):
+        tickets.do_reply(session, people["staff"], ticket.number, body="Looking into it")
+        tickets.do_set_status(session, people["staff"], ticket.number, "open")  # still ours to solve
+        session.commit()
+    with time_machine.travel(THURSDAY + timedelta(hours=3, minutes=30), tick=False):  # 30 of 240 minutes left
+        assert _reload(session, ticket).first_response_due_at is None
+        assert check_sla(engine) == (1, 0)
+        assert _counts(session, people["staff"]) == (1, 0)
+    with time_machine.travel(THURSDAY + timedelta(hours=4, minutes=1), tick=False):
+        assert check_sla(engine) == (0, 1)
+        assert _counts(session, people["staff"]) == (0, 1)
+    session.commit()
+    titles = session.exec(select(Notification.title).where(Notification.event == "sla_breached")).all()
+    assert titles == [f"T-{ticket.number} missed its resolution target (Thu 14:00 UTC): Exports fail"]
+
+
 def test_the_assignee_alone_hears_about_their_ticket(desk, engine):
     session, people = desk
     with time_machine.travel(THURSDAY, tick=False):
