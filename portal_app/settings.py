@@ -47,7 +47,7 @@ class Settings:
     session_idle_minutes: int = 480
     session_max_hours: int = 336
     locale: str = "en_GB"  # dates and numbers (babel); see portal_app/services/formatting.py
-    timezone: str = "UTC"  # times are stored in UTC and shown in this zone, named
+    timezone: str = "Europe/London"  # times are stored in UTC, shown in this zone (named); SLA hours count in it
     # Staff sessions reach every organisation: NIST SP 800-63B AAL2 limits
     # (12 h however active, 30 minutes idle), whatever customers get.
     staff_session_idle_minutes: int = 30
@@ -75,6 +75,11 @@ class Settings:
     # Support: how long after a request was resolved or closed its
     # organisation may still reopen it (after that: a new request).
     ticket_reopen_days: int = 14
+    # Service levels: a ticket is "at risk" when less than this share (per
+    # cent) of a target is left; at-risk and breached alerts also go to this
+    # address, if set (besides the assignee, or every agent when unassigned).
+    sla_at_risk_percent: int = 25
+    sla_alert_email: str | None = None
 
     @property
     def outbox_dir(self) -> Path:
@@ -163,7 +168,7 @@ def load_settings() -> Settings:
         session_idle_minutes=int(_env("PORTAL_SESSION_IDLE_MINUTES", "480")),
         session_max_hours=int(_env("PORTAL_SESSION_MAX_HOURS", "336")),
         locale=_locale(_env("PORTAL_LOCALE", "en_GB")),
-        timezone=_timezone(_env("PORTAL_TIMEZONE", "UTC")),
+        timezone=_timezone(_env("PORTAL_TIMEZONE", "Europe/London")),
         staff_session_idle_minutes=int(_env("PORTAL_STAFF_SESSION_IDLE_MINUTES", "30")),
         staff_session_max_hours=int(_env("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
         max_connections_per_ip=int(_env("PORTAL_MAX_CONNECTIONS_PER_IP", "40")),
@@ -176,8 +181,17 @@ def load_settings() -> Settings:
         max_upload_bytes=int(float(_env("PORTAL_MAX_UPLOAD_MB", "25")) * MB),
         org_quota_bytes=int(float(_env("PORTAL_ORG_QUOTA_MB", "1024")) * MB),
         ticket_reopen_days=int(_env("PORTAL_TICKET_REOPEN_DAYS", "14")),
+        sla_at_risk_percent=_percent(_env("PORTAL_SLA_AT_RISK_PERCENT", "25")),
+        sla_alert_email=_env("PORTAL_SLA_ALERT_EMAIL"),
         jobs_in_process=_flag("PORTAL_JOBS_IN_PROCESS", default=_env("PORTAL_REDIS_URL") is None),
     )
+
+
+def _percent(value: str) -> int:
+    """A whole per cent from 0 to 100, else a clear error at startup."""
+    if not value.isdigit() or int(value) > 100:
+        raise ValueError(f"PORTAL_SLA_AT_RISK_PERCENT={value!r} is not a whole number from 0 to 100.")
+    return int(value)
 
 
 def _flag(name: str, *, default: bool) -> bool:

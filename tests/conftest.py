@@ -32,6 +32,9 @@ from tests.pg import create_database, database_url, drop_database
 # The test process's own data directory (job queue, outbox, secret key), so
 # tests never queue jobs into a checkout's ./data that a running portal reads.
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-tests-")
+# Tests read times in UTC, as they are stored (the instance default is
+# Europe/London); tests of zones and business hours name their zone.
+os.environ.setdefault("PORTAL_TIMEZONE", "UTC")
 
 # Every hash made in this process is cheap (and still a real argon2id hash).
 passwords.use_cheap_hashing_for_tests()

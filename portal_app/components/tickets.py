@@ -12,6 +12,7 @@ from portal_app.components.forms import (
 )
 from portal_app.components.files import attachment_field, attachment_links
 from portal_app.components.pagination import pager
+from portal_app.components.sla import sla_badge, sla_words
 from portal_app.services import tickets
 from portal_app.state.session import SessionState
 from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
@@ -108,6 +109,7 @@ def _row(row) -> rx.Component:  # noqa: ANN001 — a Var of one row dict
                 rx.link(row["label"], " · ", row["subject"], href=row["href"], weight="medium", high_contrast=True,
                         style={"overflow-wrap": "anywhere"}),
                 rx.spacer(),
+                sla_badge(row["sla_flag"]),
                 status_badge(row["status"], row["status_colour"]),
                 width="100%", align="start", spacing="2",
             ),
@@ -116,6 +118,7 @@ def _row(row) -> rx.Component:  # noqa: ANN001 — a Var of one row dict
                     rx.cond(TicketListState.is_staff,
                             rx.cond(row["assignee"] != "", " · with " + row["assignee"], " · unassigned"), ""),
                     size="1", color_scheme="gray", high_contrast=True),
+            sla_words(row["sla"]),
             spacing="1", width="100%",
         ),
         style={"padding": "0.75em 0", "border-bottom": "1px solid var(--gray-a4)", "list-style": "none"},
@@ -335,7 +338,9 @@ def ticket_page() -> rx.Component:
         rx.link("All requests", href=routes.TICKETS, size="2"),
         rx.heading(t["label"], " · ", t["subject"], size="6", as_="h1", style={"overflow-wrap": "anywhere"}),
         rx.hstack(status_badge(t["status"], t["status_colour"]), rx.text(t["promise"], size="2"),
+                  rx.cond(TicketState.can_note, sla_badge(t["sla_flag"])),
                   align="center", wrap="wrap", spacing="2"),
+        rx.cond(TicketState.can_note, sla_words(t["sla"])),
         _details(),
         rx.cond(TicketState.answers.length() > 0, rx.el.dl(
             rx.foreach(TicketState.answers, lambda qa: rx.fragment(

@@ -1,11 +1,12 @@
-"""Every periodic task, in one place (reminders, SLA checks and renewals
-join here as their areas land). Each is safe to run twice: the work it finds
-is claimed by the job that does it."""
+"""Every periodic task, in one place (reminders and renewals join here as
+their areas land). Each is safe to run twice: the work it finds is claimed
+by the job that does it."""
 
 from __future__ import annotations
 
 from huey import crontab
 
+from portal_app.db import get_engine, session_scope
 from portal_app.integrations import mail
 from portal_app.jobs.mail import deliver_mail
 from portal_app.jobs.queue import huey
@@ -18,3 +19,19 @@ def sweep_outbox() -> int:
     for mail_id in ids:
         deliver_mail(mail_id)
     return len(ids)
+
+
+def check_sla(engine=None) -> tuple[int, int]:  # noqa: ANN001 — an Engine, the app's by default
+    """Flag the support requests now at risk of missing, or past, their
+    service-level targets, and tell the assignee (or every agent) and
+    PORTAL_SLA_ALERT_EMAIL once each (`services/sla.flag_due` claims each
+    flag with a conditional UPDATE). One transaction per run."""
+    from portal_app.services import sla  # the services import the job queue: not at import time
+
+    with session_scope(engine or get_engine()) as session:
+        return sla.flag_due(session)
+
+
+@huey.periodic_task(crontab(minute="*"), name="sla.check")
+def sla_check() -> tuple[int, int]:
+    return check_sla()

@@ -9,10 +9,11 @@ from portal_app.models.identity import (
 from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
 from portal_app.models.numbering import Counter
+from portal_app.models.sla import BusinessHours, Holiday, SlaPolicy
 from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["AuditEvent", "Counter", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
-           "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "StoredFile", "Throttle", "Ticket",
+__all__ = ["AuditEvent", "BusinessHours", "Counter", "Holiday", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
+           "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "SlaPolicy", "StoredFile", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage", "User"]

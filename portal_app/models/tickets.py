@@ -77,6 +77,21 @@ class Ticket(SQLModel, table=True):
     last_activity_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Service-level clocks (services/sla.py). The clocks run while the ticket
+    # is "open" (with us): `sla_running_since` is when this stretch began,
+    # `sla_used_minutes` the business minutes used before it. The due times
+    # are set only while running (the first response's until it is met);
+    # `sla_at_risk_at` is when less than PORTAL_SLA_AT_RISK_PERCENT of a
+    # pending target is left. The periodic job flags at-risk and breached
+    # once each (`sla_at_risk_notified_at`, `sla_breached_at`).
+    first_response_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    resolution_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    first_responded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    sla_running_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    sla_used_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    sla_at_risk_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    sla_at_risk_notified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    sla_breached_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 class TicketMessage(SQLModel, table=True):

@@ -27,7 +27,7 @@ from portal_app.models import (
     AuditEvent, Membership, Organization, OutgoingMail, StoredFile, Ticket, TicketCategory, TicketMessage, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, organizations, passwords, tickets
+from portal_app.services import audit, organizations, passwords, sla, tickets
 from portal_app.services.numbering import next_number
 from portal_app.services.validation import slugify
 
@@ -72,6 +72,11 @@ DEMO_TICKETS = [
      [("gus@globex.example.com", "We use Okta. Is SSO available on our plan, and where do we set it up?",
        False, 1)]),
 ]
+# Business minutes each demo request's SLA clocks have used: the CSV export
+# (high: a 4-hour first response) is close to its target, so the demo shows
+# one request at risk; the others show plain promises.
+DEMO_SLA_USED = {"CSV export times out for big reports": 200, "Our invoices show last year's VAT number": 480,
+                 "How do we turn on single sign-on?": 0}
 DEMO_STAFF_EMAIL = "sam@portal.example.com"
 DEMO_STAFF_NAME = "Sam Staff"
 CLI_ACTOR = "command line"
@@ -241,6 +246,10 @@ def _demo_tickets(session: Session, seeder: _Seeder) -> None:
                         resolved_at=last if status == "resolved" else None)
         session.add(ticket)
         session.flush()
+        if subject in DEMO_SLA_USED:
+            replies = [now - timedelta(hours=h) for who, _, note, h in messages if who == "staff" and not note]
+            sla.set_demo_clock(session, ticket, now, used=DEMO_SLA_USED[subject],
+                               responded_at=replies[0] if replies else None)
         for author, body, internal, hours in messages:
             session.add(TicketMessage(ticket_id=ticket.id, author_id=users.get(DEMO_STAFF_EMAIL if author == "staff"
                                                                                   else author),

@@ -1,5 +1,5 @@
 """Dates, times and numbers as people read them, in the instance's one locale
-(`PORTAL_LOCALE`, babel) and time zone (`PORTAL_TIMEZONE`, default UTC), so
+(`PORTAL_LOCALE`, babel) and time zone (`PORTAL_TIMEZONE`, default Europe/London), so
 that every page agrees. Times are stored in UTC; they are shown in the
 configured zone and the zone is always named ("26 Nov 2026, 13:05 UTC"),
 because a bare time on a log is a guess.
@@ -57,6 +57,23 @@ def format_datetime(value: datetime, *, seconds: bool = False, locale: str | Non
     day = babel_dates.format_date(shown, "medium", locale=loc)
     time = babel_dates.format_time(shown, "medium" if seconds else "short", tzinfo=zone, locale=loc)
     zone_name = babel_dates.format_time(shown, "z", tzinfo=zone, locale=loc)
+    return f"{loc.datetime_formats['medium'].format(time, day)} {zone_name}"
+
+
+def format_due(value: datetime, *, now: datetime | None = None, locale: str | None = None,
+               tz: str | None = None) -> str:
+    """A time a promise is kept by, short enough for a sentence: "Tue 14:00
+    GMT" within the coming week, "Tue 8 Dec 2026, 14:00 GMT" beyond it (en_GB;
+    the weekday, date and hour cycle follow the locale)."""
+    loc, zone = current_locale(locale), current_zone(tz)
+    shown = _aware(value).astimezone(zone)
+    today = _aware(now or datetime.now(timezone.utc)).astimezone(zone).date()
+    time = babel_dates.format_time(shown, "short", tzinfo=zone, locale=loc)
+    zone_name = babel_dates.format_time(shown, "z", tzinfo=zone, locale=loc)
+    weekday = babel_dates.format_skeleton("EEE", shown, locale=loc)
+    if 0 <= (shown.date() - today).days < 6:
+        return f"{weekday} {time} {zone_name}"
+    day = f"{weekday} {babel_dates.format_date(shown, 'medium', locale=loc)}"
     return f"{loc.datetime_formats['medium'].format(time, day)} {zone_name}"
 
 

@@ -91,6 +91,10 @@ EVENTS: dict[str, Event] = _registry(
     Event("ticket_raised", "New support requests", "{org} raised {ticket}: {subject}", BOTH, staff_only=True),
     Event("ticket_reply", "Replies to support requests", "{actor} replied to {ticket}: {subject}", BOTH),
     Event("ticket_status", "Changes to support requests", "{actor} marked {ticket} {status}: {subject}", IN_APP),
+    Event("sla_at_risk", "Support requests at risk of missing their target",
+          "{ticket} is at risk of missing its {target} target ({due}): {subject}", BOTH, staff_only=True),
+    Event("sla_breached", "Support requests that missed their target",
+          "{ticket} missed its {target} target ({due}): {subject}", BOTH, staff_only=True),
 )
 
 

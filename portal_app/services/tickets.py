@@ -33,7 +33,7 @@ from portal_app.models import (
     TicketFollower, TicketMessage, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, files, live, notifications
+from portal_app.services import audit, files, live, notifications, sla
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.markdown import render
 from portal_app.services.numbering import next_number
@@ -339,6 +339,7 @@ def do_raise(session: Session, principal: Principal, org_id: object, *, category
     ticket = Ticket(number=next_number(session, "ticket", first=FIRST_NUMBER), org_id=org_id,
                     category_id=chosen.id, subject=clean_subject, status="open", priority=clean_priority,
                     raised_by_id=principal.user_id, created_at=now, last_activity_at=now)
+    sla.start(session, ticket, now)
     session.add(ticket)
     session.flush()
     message = TicketMessage(ticket_id=ticket.id, author_id=principal.user_id, body=clean_body, created_at=now)
@@ -393,7 +394,9 @@ def do_reply(session: Session, principal: Principal, number: object, *, body: ob
     session.flush()
     _attach(session, message, uploads)
     if not internal:
-        _set_status(ticket, "waiting" if principal.is_staff else "open", now)
+        if principal.is_staff:
+            sla.first_response(session, ticket, now)
+        _set_status(session, ticket, "waiting" if principal.is_staff else "open", now)
         ticket.last_activity_at = now
         session.add(ticket)
     audit.record(session, "ticket.noted" if internal else "ticket.replied", actor=principal, org_id=ticket.org_id,
@@ -418,10 +421,11 @@ def _tell_about_reply(session: Session, principal: Principal, ticket: Ticket) ->
                          notifications.EVENTS["ticket_reply"], _target(ticket), facts=facts)
 
 
-def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
+def _set_status(session: Session, ticket: Ticket, status: str, now: datetime) -> None:
     ticket.status = status
     ticket.resolved_at = now if status == "resolved" else None
     ticket.closed_at = now if status == "closed" else None
+    sla.status_changed(session, ticket, now)  # the clocks run only while it is with us
 
 
 # ---------------------------------------------------------------- closing and reopening
@@ -480,7 +484,7 @@ def do_set_status(session: Session, principal: Principal, number: object, status
 
 def _change_status(session: Session, principal: Principal, ticket: Ticket, status: str) -> Ticket:
     old, now = ticket.status, utcnow()
-    _set_status(ticket, status, now)
+    _set_status(session, ticket, status, now)
     ticket.last_activity_at = now
     session.add(ticket)
     audit.record(session, "ticket.status_changed", actor=principal, org_id=ticket.org_id, target_type="ticket",
@@ -540,6 +544,7 @@ def do_set_priority(session: Session, principal: Principal, number: object, prio
         raise Invalid("Choose a priority from the list.", field="priority")
     if ticket.priority != priority:
         old, ticket.priority = ticket.priority, priority
+        sla.policy_changed(session, ticket, utcnow())
         session.add(ticket)
         audit.record(session, "ticket.triaged", actor=principal, org_id=ticket.org_id, target_type="ticket",
                      target_id=ticket.id, target_label=label(ticket.number),
@@ -557,6 +562,7 @@ def do_set_category(session: Session, principal: Principal, number: object, cate
     if ticket.category_id != chosen.id:
         old = session.get(TicketCategory, ticket.category_id)
         ticket.category_id = chosen.id
+        sla.policy_changed(session, ticket, utcnow())
         session.add(ticket)
         audit.record(session, "ticket.triaged", actor=principal, org_id=ticket.org_id, target_type="ticket",
                      target_id=ticket.id, target_label=label(ticket.number),
@@ -706,18 +712,20 @@ class TicketRow:
     raised_by: str
     last_activity_at: datetime
     assignee: str = ""
+    clock: sla.Clock | None = None
 
 
 # The agent console's queues (staff only), in the order the console shows them.
 QUEUE_WORDS: dict[str, str] = {"unassigned": "Unassigned", "mine": "Mine", "active": "All open",
-                               "waiting": "Waiting on the customer"}
+                               "waiting": "Waiting on the customer", "at_risk": "SLA at risk",
+                               "breached": "SLA breached"}
 
 
 def _queues(principal: Principal) -> dict[str, tuple[str, object]]:
     active = Ticket.status.in_(ACTIVE)
     filters = {"unassigned": and_(active, Ticket.assignee_id.is_(None)),
                "mine": and_(active, Ticket.assignee_id == principal.user_id),
-               "active": active, "waiting": Ticket.status == "waiting"}
+               "active": active, "waiting": Ticket.status == "waiting", **sla.queue_filters(utcnow())}
     return {name: (QUEUE_WORDS[name], filters[name]) for name in QUEUE_WORDS}
 
 
@@ -775,7 +783,8 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
             .outerjoin(raiser, raiser.id == Ticket.raised_by_id)
             .outerjoin(assignee, assignee.id == Ticket.assignee_id)
             .with_only_columns(Ticket.number, Ticket.subject, Ticket.status, Ticket.priority, TicketCategory.name,
-                               Organization.name, _name(raiser), Ticket.last_activity_at, _name(assignee)))
+                               Organization.name, _name(raiser), Ticket.last_activity_at, _name(assignee),
+                               *SLA_COLUMNS))
     if queue not in ("", None):
         _staff_agent(principal)
         queues = _queues(principal)
@@ -789,7 +798,11 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
     if sort not in ("", None) and (not isinstance(sort, str) or sort not in SORTS):
         raise Invalid("Choose an order from the list.", field="sort")
     result = paginate(session, stmt, page, PAGE_SIZE, keys=SORTS[sort or "activity"][1], cursor=cursor)
-    return result.mapped(lambda row: TicketRow(*row))
+    return result.mapped(lambda row: TicketRow(*row[:9], clock=sla.Clock(*row[9:11], row[11] is not None, *row[12:])))
+
+
+SLA_COLUMNS = (Ticket.first_response_due_at, Ticket.resolution_due_at, Ticket.first_responded_at, Ticket.sla_at_risk_at,
+               Ticket.sla_breached_at)  # a row's sla.Clock
 
 
 def _filter(stmt, principal: Principal, *, status: object, category: object, priority: object, mine: object,
@@ -859,6 +872,7 @@ class TicketView:
     can_close: bool
     can_reopen: bool
     can_note: bool
+    clock: sla.Clock | None = None
 
 
 def _allowed(check, *args, **kwargs) -> bool:  # noqa: ANN001
@@ -919,4 +933,5 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         can_close=_allowed(check_close, principal, ticket),
         can_reopen=_allowed(check_reopen, principal, ticket),
         can_note=principal.is_staff and _allowed(check_reply, principal, ticket, internal=True),
+        clock=sla.Clock.of(ticket),
     )

@@ -15,7 +15,8 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.services import live, tickets
+from portal_app.models.base import utcnow
+from portal_app.services import live, sla, tickets
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
@@ -23,6 +24,7 @@ from portal_app.state.files import AttachmentsMixin
 from portal_app.state.forms import form_values
 from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
+from portal_app.state.sla import row_sla
 
 FILTERS = ("status", "category", "priority", "sort", "q")
 STATUS_COLOURS = {"open": "amber", "waiting": "blue", "resolved": "green", "closed": "gray"}
@@ -88,11 +90,13 @@ class TicketListState(PagerMixin, SessionState):
         self.is_staff = principal.is_staff
         self.can_share = principal.current is not None and principal.current.role in tickets.SEE_ALL
         self.categories = [{"id": str(c.id), "name": c.name} for c in categories]
+        now = utcnow()
         self.rows = [{"number": str(r.number), "label": tickets.label(r.number), "subject": r.subject,
                       "href": routes.ticket_path(r.number), "priority": tickets.PRIORITIES.get(r.priority, ""),
                       "category": r.category, "org": r.org, "raised_by": r.raised_by,
                       "when": format_datetime(r.last_activity_at), "assignee": r.assignee,
-                      **_status(r.status)} for r in result.rows]
+                      **row_sla(r.clock, r.status, now, staff=principal.is_staff), **_status(r.status)}
+                     for r in result.rows]
         shown = {row["number"] for row in self.rows}
         self.selected = [n for n in self.selected if n in shown]
         self.loaded = True
@@ -268,7 +272,7 @@ class TicketState(AttachmentsMixin, SessionState):
                        "mine": "yes" if view.assigned_to_me else "", "priority_key": view.priority,
                        "category_id": str(view.category_id),
                        "opened": format_datetime(view.created_at), "promise": _promise(view),
-                       **_status(view.status)}
+                       **row_sla(view.clock, view.status, utcnow(), staff=view.can_note), **_status(view.status)}
         self.messages = [{"id": str(m.id), "author": m.author, "html": m.html, "when": format_datetime(m.created_at),
                           "side": "staff" if m.staff else "customer", "internal": "yes" if m.internal else "",
                           "files": [{"name": f.filename, "size": format_size(f.size),
@@ -374,7 +378,8 @@ class TicketState(AttachmentsMixin, SessionState):
 def _promise(view: tickets.TicketView) -> str:
     """What the customer reads about where their request stands."""
     if view.status == "open":
-        return "We have your request and will reply here."
+        return (sla.promise(view.status, view.clock) if view.clock else "") or \
+            "We have your request and will reply here."
     if view.status == "waiting":
         return "We replied and are waiting for you."
     ended = format_datetime(view.ended_at) if view.ended_at else ""

@@ -66,6 +66,7 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         number = re.search(r"/tickets/(\d+)", page.url).group(1)
         expect(page.get_by_text(re.compile(r"^Request T-\d+ sent"))).to_be_visible()
         expect(page.get_by_text("Waiting for us", exact=True)).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^We aim to reply by \w{3} \d{1,2}:\d{2}"))).to_be_visible()  # the SLA
         details = page.get_by_role("definition")
         expect(details.filter(has_text="The web app")).to_have_count(1)
         expect(details.filter(has_text="12")).to_have_count(1)
@@ -84,6 +85,8 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         agent = agent_ctx.new_page()
         sign_in(agent, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
         agent.goto(portal.url + routes.TICKETS)
+        row = agent.get_by_role("list", name="Requests").get_by_role("listitem").filter(has_text=f"T-{number} · ")
+        expect(row.get_by_text(re.compile(r"^Reply due "))).to_be_visible()
         agent.get_by_role("link", name=re.compile(f"^T-{number} · ")).click()
         expect(agent.get_by_role("heading", name=re.compile(f"^T-{number} · "))).to_be_visible()
         assert agent.request.get(portal.url + href).status == 200  # staff read what the customer sent

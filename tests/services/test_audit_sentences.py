@@ -72,6 +72,13 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "notification.unsubscribed": ({"event": "Changes to your role"},
                                   "Alice Owner stopped emails about \u201cChanges to your role\u201d"
                                   " from an email's unsubscribe link"),
+    # (an SLA setting's target reads "urgent priority", "Monday" or "Christmas Day (25 Dec 2026)")
+    "sla.policy_changed": ({"first_response": 30, "resolution": 120},
+                           "Alice Owner changed the SLA targets for Bob Member"),
+    "sla.policy_removed": ({}, "Alice Owner removed the SLA targets for Bob Member"),
+    "sla.hours_changed": ({"hours": "09:00–17:30"}, "Alice Owner changed the support opening hours on Bob Member"),
+    "sla.holiday_added": ({}, "Alice Owner added a support holiday: Bob Member"),
+    "sla.holiday_removed": ({}, "Alice Owner removed a support holiday: Bob Member"),
     "staff.admin_created": ({}, "Bob Member was made a staff admin from the command line"),
     "demo.seeded": ({"created": ["Acme Ltd"]}, "The demo data was added from the command line"),
     "demo.removed": ({"logins": ["sam@portal.example.com"]}, "The demo data was removed from the command line"),

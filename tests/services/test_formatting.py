@@ -56,12 +56,12 @@ def test_numbers_follow_the_locale(locale, expected):
     assert [format_number(n, locale=locale) for n in (0, 999, 1234, 1234567, 1234.5)] == expected
 
 
-def test_the_defaults_are_en_gb_and_utc(monkeypatch, tmp_path):
+def test_the_defaults_are_en_gb_and_london(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PORTAL_LOCALE", raising=False)
     monkeypatch.delenv("PORTAL_TIMEZONE", raising=False)
     s = load_settings()
-    assert (s.locale, s.timezone) == ("en_GB", "UTC")
+    assert (s.locale, s.timezone) == ("en_GB", "Europe/London")
 
 
 def test_the_instance_setting_is_used_when_none_is_given(monkeypatch, tmp_path):

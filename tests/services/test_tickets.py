@@ -600,7 +600,8 @@ def test_queues_count_and_list_what_agents_work_on(org):
     tickets.do_reply(session, staff, waiting.number, body="Over to you")
     tickets.do_assign(session, staff, ours.number, staff.user_id)
     session.commit()
-    assert tickets.queue_counts(session, staff) == {"unassigned": 2, "mine": 1, "active": 3, "waiting": 1}
+    assert tickets.queue_counts(session, staff) == {"unassigned": 2, "mine": 1, "active": 3, "waiting": 1,
+                                                    "at_risk": 0, "breached": 0}
     assert _numbers(session, staff, queue="mine") == [ours.number]
     assert sorted(_numbers(session, staff, queue="unassigned")) == sorted([theirs.number, waiting.number])
     assert _numbers(session, staff, queue="waiting") == [waiting.number]
