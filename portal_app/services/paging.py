@@ -29,20 +29,21 @@ index walk. `paginate` then does two statements, whatever the page:
 
 A list may also be given as disjoint `parts` (conditions no two of which a
 row meets): the list is then the union of `stmt.where(part)`, and each
-statement above is a UNION ALL with one member per part, each member
-filtered by its part, ordered by the keys and limited to what the page
-needs (the rows skipped plus the page's), under the same ORDER BY and LIMIT
-(and OFFSET). This is how a search that ORs two indexed conditions stays
-short: "a name or an email address starts with 'grace'" as one OR is a
-bitmap scan of every match and a sort of them all (12,500 of 200,000 people:
-84–124 ms p95 on PostgreSQL), where as two parts (the name matches; the
-email matches whose name does not match) each part is the first few entries
-of its own index and PostgreSQL merges them in order (a Merge Append: under
-1 ms). Each member is wrapped in a subquery (`SELECT * FROM (… ORDER BY …
-LIMIT n)`), since SQLite allows no ORDER BY or LIMIT in a compound's
-member; the count counts the UNION ALL of the parts' constant rows, capped
-as above. The parts must be disjoint: a row in two parts would be listed
-twice.
+statement above is made of a UNION ALL with one member per part, each
+member filtered by its part, ordered by the keys and limited to what the
+page needs (the rows skipped plus the page's), under the list's ORDER BY
+and LIMIT (and OFFSET): the page's keys are found so, the page's rows then
+by their unique last key in the same statement, as for a page by number.
+This is how a search that ORs two indexed conditions stays short: "a name
+or an email address starts with 'grace'" as one OR was a bitmap scan of
+every match and a sort of them all (12,500 of 200,000 people: 84–124 ms p95
+on PostgreSQL), where as two parts (the name matches; the email matches
+whose name does not match) each part is the first few entries of its own
+index and PostgreSQL merges them in order (a Merge Append: 0.3 ms). Each
+member is wrapped in a subquery (`SELECT * FROM (… ORDER BY … LIMIT n)`),
+since SQLite allows no ORDER BY or LIMIT in a compound's member; the count
+counts the UNION ALL of the parts' constant rows, capped as above. The
+parts must be disjoint: a row in two parts would be listed twice.
 
 Hostile input never errors: a page number that is not a sensible int, or a
 cursor that is not one this module made for these keys, gives page 1. So
@@ -57,8 +58,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, literal_column, tuple_, union_all
-from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql import coercions, operators, roles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -257,18 +258,18 @@ def _by_number(session: Session, stmt, keyed, number: int, size: int, read: int,
                keys: Keys, parts: tuple[ColumnElement, ...]) -> list:
     """Page `number` by OFFSET, from the nearer end of the list when its
     `total` is known (None: capped, so from the start, `read` rows)."""
-    page = _parts if parts else _from
-    more = {"parts": parts} if parts else {}
     start = (number - 1) * size
     if total is None:
-        return _rows(session, page(stmt, keyed, keys, start, read, **more))
+        return _rows(session, _from(stmt, keyed, keys, start, read, parts=parts))
     end = min(number * size, total)
     if start <= total - end:
-        return _rows(session, page(stmt, keyed, keys, start, size, **more))
-    return _rows(session, page(stmt, keyed, keys, total - end, max(0, end - start), reverse=True, **more))[::-1]
+        return _rows(session, _from(stmt, keyed, keys, start, size, parts=parts))
+    backwards = _from(stmt, keyed, keys, total - end, max(0, end - start), reverse=True, parts=parts)
+    return _rows(session, backwards)[::-1]
 
 
-def _from(stmt, keyed, keys: Keys, skip: int, limit: int, *, reverse: bool = False):
+def _from(stmt, keyed, keys: Keys, skip: int, limit: int, *, reverse: bool = False,
+          parts: tuple[ColumnElement, ...] = ()):
     """`limit` rows after the first `skip` in the order of `keys` (reversed),
     as one statement that walks the OFFSET over the keys alone and then
     reads just the page's rows by their unique last key:
@@ -282,7 +283,10 @@ def _from(stmt, keyed, keys: Keys, skip: int, limit: int, *, reverse: bool = Fal
     list answers it alone (index-only). A seek from the page's first key
     (a join with a one-row subquery of it) was tried: SQLite then sorted
     every row past that key, not knowing the join keeps the index's order.
-    The list's last key must be unique and indexed (the id, usually)."""
+    The list's last key must be unique and indexed (the id, usually). A
+    list in `parts`: see `_parts`."""
+    if parts:
+        return _parts(stmt, keyed, keys, skip, limit, parts=parts, reverse=reverse)
     order = keys.order(reverse=reverse)
     if skip == 0:
         return keyed.order_by(*order).limit(limit)
