@@ -72,16 +72,23 @@ class User(SQLModel, table=True):
 
 
 # The people list's order (by name in any case, the id breaking ties), which
-# also answers the staff search for a name's start on SQLite (services/staff.py);
-# the search for an email address's start uses the unique index on email there.
+# also answers the staff search for a name's start (services/staff.py). In
+# code-point order on both engines (services/paging.py `CodePointOrder`), so
+# the list is in the same order everywhere and a prefix is a range of this
+# index whatever the server's collation: SQLite's binary collation is that
+# order already; on PostgreSQL the index is C-collated. The collation is
+# given as the expression's option (rendered after it, `lower(name) COLLATE
+# "C"`), not in the expression: PostgreSQL's catalog keeps an index column's
+# collation apart from its expression and SQLAlchemy does not reflect it, so
+# `alembic check` compares the expression alone (as for text_pattern_ops).
 # On PostgreSQL name is INCLUDEd: it answers from an expression index alone
 # only when the columns the expression reads are in it (a page by number
 # walks the keys, services/paging.py).
-Index("ix_users_lower_name_id", func.lower(User.name), User.id, postgresql_include=["name"])
-# PostgreSQL answers LIKE 'prefix%' from a btree index only in the C collation,
-# or from a text_pattern_ops one: these serve the same search there.
-Index("ix_users_name_prefix", func.lower(User.name).label("name_lower"),
-      postgresql_ops={"name_lower": "text_pattern_ops"}).ddl_if(dialect="postgresql")
+Index("ix_users_lower_name_id", func.lower(User.name).label("name_key"), User.id, postgresql_include=["name"],
+      postgresql_ops={"name_key": 'COLLATE "C"'})
+# The search for an email address's start: the unique index on email answers
+# its range on SQLite; PostgreSQL answers LIKE 'prefix%' from a btree index
+# only in the C collation, or from a text_pattern_ops one, this one.
 Index("ix_users_email_prefix", User.email, postgresql_ops={"email": "text_pattern_ops"}).ddl_if(dialect="postgresql")
 
 

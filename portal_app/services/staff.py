@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, func, or_
+from sqlalchemy import String, and_, func, not_, or_
 from sqlmodel import Session, select
 
 from portal_app import routes
@@ -21,7 +21,7 @@ from portal_app.services import audit, live, members, organizations, passwords, 
 from portal_app.services.accounts import normalize_email
 from portal_app.services.errors import ErrorCode, Invalid, NotFound
 from portal_app.services.mail import public_link, queue_mail
-from portal_app.services.paging import Keys, Page, paginate, starts_with
+from portal_app.services.paging import CodePointOrder, Keys, Page, paginate, starts_with
 from portal_app.services.principal import Principal
 from portal_app.services.validation import clean_text, contains_pattern
 
@@ -31,9 +31,10 @@ SET_PASSWORD_TTL = timedelta(days=7)
 
 
 ORG_ORDER = Keys((Organization.name, Organization.id))
-# Case-insensitive by name: the index (lower(name), id) orders the people list
-# and answers the name search (a prefix of it) too.
-USER_ORDER = Keys((func.lower(User.name, type_=String), User.id))
+# Case-insensitive by name, in code-point order on every engine (so SQLite and
+# PostgreSQL list people alike): the index (lower(name), id) orders the people
+# list and answers the name search (a prefix of it, a range) too.
+USER_ORDER = Keys((CodePointOrder(func.lower(User.name, type_=String)), User.id))
 MAIL_ORDER = Keys((OutgoingMail.id,), descending=True)
 
 
@@ -84,15 +85,20 @@ def list_users(session: Session, principal: Principal, *, query: object = "", pa
     address starts with what was typed, in any case ("ali" finds Alice
     Owner and ali@example.com, "@example.com" finds nobody). A prefix, not a
     substring, so that indexes on lower(name) and email answer it at 200,000
-    people instead of a scan of them all."""
+    people instead of a scan of them all. The search is two disjoint parts
+    (services/paging.py): the people whose name matches, and those whose
+    email matches and name does not; each is a short walk of its own index
+    in the list's order, where one OR of the two matched, and sorted, every
+    match (12,500 people for "grace" among 200,000)."""
     principal.require_staff()
     prefix = clean_text(query, field="q", label="Search", max_length=100, required=False).strip().lower()
     stmt = select(User.id, User.name, User.email, User.staff_role, User.email_verified_at, User.mfa_enabled_at,
                   User.created_at)
+    parts = ()
     if prefix:
-        stmt = stmt.where(or_(starts_with(session, USER_ORDER.columns[0], prefix),
-                              starts_with(session, User.email, prefix)))
-    return paginate(session, stmt, page, PAGE_SIZE, keys=USER_ORDER, cursor=cursor).mapped(
+        by_name = starts_with(session, USER_ORDER.columns[0], prefix)
+        parts = (by_name, and_(starts_with(session, User.email, prefix), not_(by_name)))
+    return paginate(session, stmt, page, PAGE_SIZE, keys=USER_ORDER, cursor=cursor, parts=parts).mapped(
         lambda r: UserRow(r[0], r[1], r[2], r[3], r[4] is not None, r[5] is not None, r[6]))
 
 

@@ -51,6 +51,24 @@ def _people(session: Session, n: int) -> None:
     session.commit()
 
 
+def _people_named(session: Session, people: list[tuple[str, str]]) -> list[int]:
+    """People with these (name, email), in bulk; their ids in that order."""
+    first = session.exec(select(User.id).order_by(User.id.desc())).first() or 0
+    session.execute(insert(User.__table__), [
+        {"email": email, "name": name, "password_hash": "x", "is_active": True, "created_at": T0,
+         "mfa_last_step": 0, "demo_mfa_exempt": False} for name, email in people])
+    session.commit()
+    return list(session.exec(select(User.id).where(User.id > first).order_by(User.id)))
+
+
+def _graces(session: Session, n: int) -> None:
+    """`n` people whose email starts with "grace": a name before "grace"
+    (found by the email alone), "Grace …" (found by both, listed once),
+    after "grace" (the email alone again)."""
+    names = ("Ada", "Grace", "Zoe", "grace")
+    _people_named(session, [(f"{names[i % 4]} {i}", f"grace{next(_serial):04d}@example.com") for i in range(n)])
+
+
 def _organizations(session: Session, n: int) -> None:
     session.execute(insert(Organization.__table__), [
         {"name": f"Company {i % 3}", "slug": f"company-{next(_serial):04d}", "created_at": T0} for i in range(n)])
@@ -84,6 +102,8 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
     "people": (lambda s, owner, n: _people(s, n), lambda s, owner, admin, **kw: staff.list_users(s, admin, **kw)),
     "people search": (lambda s, owner, n: _people(s, n),
                       lambda s, owner, admin, **kw: staff.list_users(s, admin, query="PERSON", **kw)),
+    "people search, name or email": (lambda s, owner, n: _graces(s, n),
+                                     lambda s, owner, admin, **kw: staff.list_users(s, admin, query="Grace", **kw)),
     "organisations": (lambda s, owner, n: _organizations(s, n),
                       lambda s, owner, admin, **kw: staff.list_organizations(s, admin, **kw)),
     "outbox": (lambda s, owner, n: _mail(s, n), lambda s, owner, admin, **kw: staff.list_outbox(s, admin, **kw)),
@@ -253,3 +273,110 @@ def test_an_exact_total_up_to_the_cap(world, monkeypatch):
     _events(session, owner.current.org_id, 100 - audit.list_for_org(session, owner, owner.current.org_id).total)
     page = audit.list_for_org(session, owner, owner.current.org_id, page=2)
     assert (page.total, page.capped, page.pages, page.page) == (100, False, 2, 2)
+
+
+# People for the search "grace" in two parts: names in code-point order that
+# a locale's collation would order otherwise (space < "-" < "_" < letters;
+# upper case lowered), emails that match with names before, inside and after
+# the matching names, people matching both, and people matching neither.
+GRACES = [
+    ("Grace Hopper", "grace.hopper@navy.example"),  # both: listed once
+    ("grace-b", "gb@example.org"),
+    ("GRACE_C", "gc@example.org"),
+    ("Grace", "g@example.org"),
+    ("Grace zed", "zed@example.org"),
+    ("grace a", "ga@example.org"),
+    ("Alan Turing", "grace.fan@example.org"),  # by email, named before "grace"
+    ("_underscore", "grace_u@example.org"),  # by email; "_" sorts before the (lowered) letters
+    ("Zoe", "grace.z@example.org"),  # by email, named after
+    ("zz", "gracezz@example.org"),
+    ("Gracie", "gracie@example.org"),  # neither: "gracie" does not start with "grace"
+    ("Grac", "grac@example.org"),  # neither: shorter than the search
+    ("Barbara", "barbara@grace.example"),  # neither: a prefix, not a substring
+    ("Grace", "grace@example.org"),  # the same name twice: the id breaks the tie
+    ("grace", "grace2@example.org"),
+    (" Grace", "space@example.org"),  # neither: a leading space is part of the name
+]
+
+
+def _grace_people(session: Session) -> list[int]:
+    """The ids of GRACES' matches for "grace", in the list's order."""
+    ids = _people_named(session, GRACES)
+    matches = [(name.lower(), i) for i, (name, email) in zip(ids, GRACES)
+               if name.lower().startswith("grace") or email.startswith("grace")]
+    return [i for _, i in sorted(matches)]  # Python compares strings by code point
+
+
+def test_people_search_in_two_parts_lists_each_match_once_in_code_point_order(world, monkeypatch):
+    """The same people in the same order on SQLite and PostgreSQL, by Next,
+    by Previous, by number and to the last page, with an exact count and a
+    capped one: the name matches and the email matches (whose names sort
+    before and after them) merged, a person matching both listed once."""
+    session, owner, admin = world
+    expected = _grace_people(session)
+    assert len(expected) == 12
+    monkeypatch.setattr(staff, "PAGE_SIZE", 3)  # 4 pages
+    for cap in (paging.CAP, 4):
+        monkeypatch.setattr(paging, "CAP", cap)
+        page, forward = staff.list_users(session, admin, query=" GRACE "), []
+        assert (page.total, page.capped) == ((12, False) if cap > 12 else (4, True))
+        while True:
+            forward += _ids(page)
+            assert _ids(page) == _ids(staff.list_users(session, admin, query="grace", page=page.page))
+            if page.page == page.pages:
+                break
+            page = staff.list_users(session, admin, query="grace", page=page.page + 1, cursor=page.cursor)
+        assert page.page == 4 and forward == expected
+        backward = []
+        while page.page > 1:
+            backward = _ids(page) + backward
+            page = staff.list_users(session, admin, query="grace", page=page.page - 1, cursor=page.cursor)
+        assert _ids(page) + backward == expected
+    monkeypatch.setattr(paging, "CAP", 100)
+    last = staff.list_users(session, admin, query="grace", page=4)  # from the end: the nearer one
+    assert (last.page, last.pages, _ids(last)) == (4, 4, expected[9:])
+    assert _ids(staff.list_users(session, admin, query="grace", page=3)) == expected[6:9]
+    names = [row.name for number in (1, 2, 3, 4)
+             for row in staff.list_users(session, admin, query="grace", page=number).rows]
+    assert names == ["_underscore", "Alan Turing", "Grace", "Grace", "grace", "grace a", "Grace Hopper", "Grace zed",
+                     "grace-b", "GRACE_C", "Zoe", "zz"]
+
+
+def test_people_are_listed_in_code_point_order_on_every_engine(world):
+    session, owner, admin = world
+    ids = _people_named(session, [("ab", "p1@example.org"), ("A_b", "p2@example.org"), ("a b", "p3@example.org"),
+                                  ("A-B", "p4@example.org"), ("AA", "p5@example.org")])
+    in_order = [ids[2], ids[3], ids[1], ids[4], ids[0]]  # "a b" < "a-b" < "a_b" < "aa" < "ab"
+    assert [i for i in _ids(staff.list_users(session, admin)) if i in ids] == in_order
+    searched = staff.list_users(session, admin, query="A")
+    assert [row.name for row in searched.rows][5:] == ["Ada Lovelace"] and _ids(searched)[:5] == in_order
+
+
+@pytest.mark.parametrize("cursor, shown", [
+    (Cursor(1, ("grace", True), ("grace", True)), 1),  # a bool is not an id
+    (Cursor(1, (1, 1), (1, 1)), 1),  # wrong types
+    (Cursor(1, ("grace",), ("grace",)), 1),  # too short
+    (Cursor(1, CURSOR_KEYS, CURSOR_KEYS), 1),  # another list's
+    (Cursor(1, ("grace\x00", 1), ("grace\x00", 1)), 1),  # no text holds NUL (PostgreSQL refuses it)
+    (Cursor(1, ("grace", 1), ("zzz' OR 1=1 --", 1)), 2),  # bound, never SQL; nothing beyond: page 2 by number
+    (Cursor(5, ("zzz", 10**6), ("zzz", 10**6)), 2),  # not a neighbour's: page 2 by number
+])
+def test_hostile_cursors_on_the_people_search_give_the_page_by_number_or_page_one(world, cursor, shown, monkeypatch):
+    session, owner, admin = world
+    expected = _grace_people(session)
+    monkeypatch.setattr(staff, "PAGE_SIZE", 3)
+    result = staff.list_users(session, admin, query="grace", page=2, cursor=cursor)
+    assert result.page == shown
+    assert _ids(result) == _ids(staff.list_users(session, admin, query="grace", page=shown)) == \
+        expected[(shown - 1) * 3:shown * 3]
+
+
+def test_people_search_counts_each_part(world):
+    session, owner, admin = world
+    expected = _grace_people(session)
+    stmt = select(User.id)
+    name = paging.starts_with(session, staff.USER_ORDER.columns[0], "grace")
+    email = paging.starts_with(session, User.email, "grace")
+    assert paging.count(session, stmt, parts=(name, email & ~name)) == len(expected)
+    assert paging.count(session, stmt, parts=(name, email & ~name), cap=5) == 6
+    assert paging.count(session, stmt.where(name | email)) == len(expected)
