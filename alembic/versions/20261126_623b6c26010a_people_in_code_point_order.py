@@ -13,7 +13,7 @@ The email search keeps its text_pattern_ops index (LIKE on email). SQLite
 keeps its indexes as they were.
 
 Revision ID: 623b6c26010a
-Revises: 5e0a1c7d9b42
+Revises: b5a1e0c3d7f2
 Create Date: 2026-11-26 20:05:00.000000
 """
 from typing import Sequence, Union
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 
 revision: str = '623b6c26010a'
-down_revision: Union[str, None] = '5e0a1c7d9b42'
+down_revision: Union[str, None] = 'b5a1e0c3d7f2'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
