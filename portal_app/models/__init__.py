@@ -2,6 +2,7 @@
 `SQLModel.metadata`, which Alembic compares against the migrations."""
 
 from portal_app.models.audit import AuditEvent
+from portal_app.models.canned_replies import CannedReply
 from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
@@ -13,6 +14,6 @@ from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["AuditEvent", "Counter", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
+__all__ = ["AuditEvent", "CannedReply", "Counter", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
            "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "StoredFile", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage", "User"]

@@ -91,6 +91,7 @@ EVENTS: dict[str, Event] = _registry(
     Event("ticket_raised", "New support requests", "{org} raised {ticket}: {subject}", BOTH, staff_only=True),
     Event("ticket_reply", "Replies to support requests", "{actor} replied to {ticket}: {subject}", BOTH),
     Event("ticket_status", "Changes to support requests", "{actor} marked {ticket} {status}: {subject}", IN_APP),
+    Event("ticket_merged", "Requests merged into another", "{actor} merged {ticket} into {into}: {subject}", BOTH),
 )
 
 
