@@ -185,7 +185,7 @@ def list_replies(session: Session, principal: Principal, *, page: object = 1, cu
 def menu(session: Session, principal: Principal) -> list[tuple[int, str]]:
     """(id, title) of the first `MENU_MAX` by title: the ticket page's menu (one statement)."""
     stmt = visible_to(principal).with_only_columns(CannedReply.id, CannedReply.title)
-    return [(i, t) for i, t in session.exec(stmt.order_by(*ORDER.order()).limit(MENU_MAX)).all()]
+    return [(i, t) for i, t in session.execute(stmt.order_by(*ORDER.order()).limit(MENU_MAX)).all()]
 
 
 # ---------------------------------------------------------------- placeholders
