@@ -59,7 +59,7 @@ def _confirm() -> rx.Component:
 
 
 def merge_dialog() -> rx.Component:
-    return rx.dialog.root(
+    return rx.box(rx.dialog.root(
         rx.dialog.trigger(rx.button("Merge into\u2026", variant="soft", color_scheme="gray")),
         rx.dialog.content(
             rx.dialog.title("Merge this request into another"),
@@ -68,7 +68,7 @@ def merge_dialog() -> rx.Component:
         ),
         open=TicketMergeState.open,
         on_open_change=TicketMergeState.set_open,
-    )
+    ), on_mount=TicketMergeState.shown)
 
 
 def merged_notice(label, href) -> rx.Component:  # noqa: ANN001 — Vars of the ticket merged into

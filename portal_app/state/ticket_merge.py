@@ -1,8 +1,9 @@
 """Merging a duplicate, in its ticket's page (staff agents): "Merge into…"
 asks for the other request's number, then a confirmation names both, then
 `services/ticket_merge.py` merges. The duplicate is the page's own ticket
-(its route), never a payload's; the number confirmed is kept server-side
-(`_into`), and the service checks everything again when it merges."""
+(its route), never a payload's; the two numbers the confirmation named are
+kept server-side (`_duplicate`, `_into`) and are what Merge merges; the
+service checks everything again when it does."""
 
 from __future__ import annotations
 
@@ -22,13 +23,15 @@ class TicketMergeState(SessionState):
     plan: dict[str, str] = {}  # what the confirmation names
     errors: dict[str, str] = {}
     error: str = ""
-    _into: int = 0  # the number the person confirmed
+    _duplicate: int = 0  # the numbers the confirmation named: what Merge merges
+    _into: int = 0
 
     def _number(self) -> int | None:
         return tickets.parse_number(self.router.page.params.get("ticket_number", ""))
 
     def _reset(self) -> None:
-        self.confirming, self.plan, self.errors, self.error, self._into = False, {}, {}, "", 0
+        self.confirming, self.plan, self.errors, self.error = False, {}, {}, ""
+        self._duplicate, self._into = 0, 0
 
     @rx.event
     def set_open(self, value: bool):
@@ -38,6 +41,12 @@ class TicketMergeState(SessionState):
 
     @rx.event
     def back(self):
+        self._reset()
+
+    @rx.event
+    def shown(self):
+        """A ticket's page appeared (another ticket, in the same tab): closed, afresh."""
+        self.open = False
         self._reset()
 
     @rx.event
@@ -51,7 +60,7 @@ class TicketMergeState(SessionState):
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None
-        self._into, self.confirming = plan.into, True
+        self._duplicate, self._into, self.confirming = plan.duplicate, plan.into, True
         self.plan = {"duplicate": tickets.label(plan.duplicate), "duplicate_subject": plan.duplicate_subject,
                      "into": tickets.label(plan.into), "into_subject": plan.into_subject, "org": plan.org,
                      "messages": str(plan.messages)}
@@ -61,10 +70,10 @@ class TicketMergeState(SessionState):
     @busy("merge")
     @signed_in()
     async def merge(self, principal: Principal):
-        if not self.confirming or not self._into:
+        if not self.confirming or not self._duplicate or not self._into:
             return rx.toast.error("Enter the number of the request to merge into first.")
         try:
-            target = await self._act(ticket_merge.do_merge, principal, self._number(), self._into)
+            target = await self._act(ticket_merge.do_merge, principal, self._duplicate, self._into)
         except PortalError as err:
             self._reset()
             self.error = err.message
