@@ -50,7 +50,7 @@ def _confirm() -> rx.Component:
         ),
         rx.hstack(
             rx.button("Back", type="button", variant="soft", color_scheme="gray", on_click=TicketMergeState.back),
-            rx.button("Merge", type="button", color_scheme="red", loading=merging, disabled=merging,
+            rx.button("Merge", type="button", color_scheme="red", high_contrast=True, loading=merging, disabled=merging,
                       on_click=TicketMergeState.merge),
             spacing="3", justify="end", width="100%",
         ),
