@@ -44,6 +44,7 @@ NAV: list[NavItem] = [
     NavItem("Organisation", routes.ORGANIZATION, "building-2", "customer"),
     NavItem("Back office", routes.STAFF, "briefcase", "staff"),
     NavItem("Support", routes.TICKETS, "life-buoy", "staff"),
+    NavItem("Canned replies", routes.CANNED_REPLIES, "message-square-text", "staff"),
     NavItem("Audit", routes.STAFF_AUDIT, "scroll-text", "staff_admin"),
     NavItem("Outbox", routes.OUTBOX, "mail", "staff_admin"),
     NavItem("Notifications", routes.NOTIFICATIONS, "bell", "signed_in"),

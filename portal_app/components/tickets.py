@@ -10,9 +10,11 @@ from portal_app.components.forms import (
     LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, confirm_dialog, field_message, form_error, link_button, submit_button,
     text_field, textarea_field,
 )
+from portal_app.components.canned_replies import canned_reply_picker
 from portal_app.components.files import attachment_field, attachment_links
 from portal_app.components.pagination import pager
 from portal_app.components.sla import sla_badge, sla_words
+from portal_app.components.ticket_merge import merge_dialog, merged_notice
 from portal_app.services import tickets
 from portal_app.state.session import SessionState
 from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
@@ -274,6 +276,7 @@ def _reply_form() -> rx.Component:
         rx.vstack(
             rx.heading("Reply", size="4", as_="h2"),
             form_error(TicketState.error),
+            rx.cond(TicketState.can_note, canned_reply_picker()),
             textarea_field("Your reply", "body", TicketState.errors, field_id="reply-body", rows="5",
                            hint=MARKDOWN_HINT, max_length=tickets.BODY_MAX),
             rx.cond(~TicketState.can_note, attachment_field(TicketState)),
@@ -318,6 +321,7 @@ def _actions() -> rx.Component:
             rx.select.trigger(aria_label="Status"),
             rx.select.content(rx.foreach(TicketState.statuses, lambda s: rx.select.item(s[1], value=s[0]))),
             value=TicketState.ticket["status_key"], on_change=TicketState.set_status)),
+        rx.cond(TicketState.can_note, merge_dialog()),
         gap="2", wrap="wrap",
     )
 
@@ -341,6 +345,7 @@ def ticket_page() -> rx.Component:
                   rx.cond(TicketState.can_note, sla_badge(t["sla_flag"])),
                   align="center", wrap="wrap", spacing="2"),
         rx.cond(TicketState.can_note, sla_words(t["sla"])),
+        rx.cond(t["merged_into"] != "", merged_notice(t["merged_into"], t["merged_href"])),
         _details(),
         rx.cond(TicketState.answers.length() > 0, rx.el.dl(
             rx.foreach(TicketState.answers, lambda qa: rx.fragment(
@@ -354,8 +359,9 @@ def ticket_page() -> rx.Component:
         rx.el.ol(rx.foreach(TicketState.messages, _message), aria_label="Conversation",
                  style={"padding": "0", "margin": "0", "width": "100%"}),
         rx.cond(TicketState.can_reply, _reply_form(),
-                rx.callout("This request is closed. Raise a new request if you need more help.",
-                           icon="info", role="status")),
+                rx.cond(t["merged_into"] == "",
+                        rx.callout("This request is closed. Raise a new request if you need more help.",
+                                   icon="info", role="status"))),
         spacing="4", width="100%",
     )
     missing = rx.vstack(

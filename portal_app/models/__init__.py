@@ -2,6 +2,7 @@
 `SQLModel.metadata`, which Alembic compares against the migrations."""
 
 from portal_app.models.audit import AuditEvent
+from portal_app.models.canned_replies import CannedReply
 from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
@@ -14,6 +15,7 @@ from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["AuditEvent", "BusinessHours", "Counter", "Holiday", "Invitation", "LoginSession", "Membership", "Notification", "NotificationPreference",
-           "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode", "SlaPolicy", "StoredFile", "Throttle", "Ticket",
+__all__ = ["AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "LoginSession", "Membership",
+           "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode",
+           "SlaPolicy", "StoredFile", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage", "User"]

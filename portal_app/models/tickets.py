@@ -73,6 +73,11 @@ class Ticket(SQLModel, table=True):
         Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
     assignee_id: int | None = Field(default=None, sa_column=Column(
         Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True))
+    # A duplicate merged into another ticket of its organisation (services/ticket_merge.py): closed, and
+    # pointing there. Both go together when the organisation is deleted, so no ON DELETE rule is needed
+    # (SQLite adds a column with one in place, but SQLAlchemy does not read it back: `alembic check`).
+    merged_into_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("tickets.id"), nullable=True, index=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     last_activity_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

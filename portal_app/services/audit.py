@@ -68,6 +68,10 @@ ACTIONS: dict[str, str] = {
     "ticket.status_changed": "changed a request's status",
     "ticket.assigned": "assigned a support request",
     "ticket.triaged": "triaged a support request",
+    "ticket.merged": "merged a support request",
+    "canned_reply.created": "created a canned reply",
+    "canned_reply.updated": "edited a canned reply",
+    "canned_reply.deleted": "deleted a canned reply",
     "notification.setting_changed": "changed a notification setting",
     "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
@@ -242,6 +246,17 @@ def _ticket_status(s: Said) -> str:
     return f"{s.actor} changed {what} from {old} to {new}" if old and new else f"{s.actor} changed {what}"
 
 
+def _canned(s: Said) -> str:
+    return f"the canned reply {_quoted(s.target)}" if s.target else "a canned reply"
+
+
+def _canned_reply_updated(s: Said) -> str:
+    old = _text(s.details, "from")
+    if old and s.target:
+        return f"{s.actor} edited the canned reply {_quoted(old)}, now {_quoted(s.target)}"
+    return f"{s.actor} edited {_canned(s)}"
+
+
 def _removed(s: Said) -> str:
     role = _text(s.details, "role")
     return f"{s.actor} removed {_whom(s)} from {_the_org(s)}" + (f" (they were {role})" if role else "")
@@ -309,6 +324,11 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "ticket.status_changed": _ticket_status,
     "ticket.assigned": lambda s: f"{s.actor} assigned {_request(s)}",
     "ticket.triaged": _ticket_triaged,
+    "ticket.merged": lambda s: f"{s.actor} merged {_request(s)} into "
+                               f"{_text(s.details, 'into') or 'another support request'}",
+    "canned_reply.created": lambda s: f"{s.actor} created {_canned(s)}",
+    "canned_reply.updated": _canned_reply_updated,
+    "canned_reply.deleted": lambda s: f"{s.actor} deleted {_canned(s)}",
     "notification.setting_changed": _notification_setting,
     "notification.unsubscribed": lambda s: f"{s.actor} stopped emails about {_notification_kind(s)}"
                                            " from an email's unsubscribe link",

@@ -95,6 +95,7 @@ EVENTS: dict[str, Event] = _registry(
           "{ticket} is at risk of missing its {target} target ({due}): {subject}", BOTH, staff_only=True),
     Event("sla_breached", "Support requests that missed their target",
           "{ticket} missed its {target} target ({due}): {subject}", BOTH, staff_only=True),
+    Event("ticket_merged", "Requests merged into another", "{actor} merged {ticket} into {into}: {subject}", BOTH),
 )
 
 

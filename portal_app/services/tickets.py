@@ -360,9 +360,16 @@ def do_raise(session: Session, principal: Principal, org_id: object, *, category
 
 # ---------------------------------------------------------------- the conversation
 
+def _not_merged(ticket: Ticket) -> None:
+    """A duplicate merged into another ticket (services/ticket_merge.py) stays as it is."""
+    if ticket.merged_into_id is not None:
+        raise Invalid("This request was merged into another one: continue there.")
+
+
 def check_reply(principal: Principal, ticket: Ticket, *, internal: bool = False) -> None:
     """Staff may always write; a customer may until the ticket has been
     closed for longer than the reopening window (then: a new request)."""
+    _not_merged(ticket)
     if internal:
         if not principal.is_staff:
             raise Forbidden("Only staff can write internal notes.", code=ErrorCode.STAFF_ONLY)
@@ -451,6 +458,7 @@ def check_reopen(principal: Principal, ticket: Ticket) -> None:
     within `PORTAL_TICKET_REOPEN_DAYS` days (staff: any time)."""
     if ticket.status in ACTIVE:
         raise Invalid("This request is still open.")
+    _not_merged(ticket)
     if principal.is_staff:
         _staff_agent(principal)
         return
@@ -469,6 +477,7 @@ def do_reopen(session: Session, principal: Principal, number: object) -> Ticket:
 
 def check_set_status(principal: Principal, ticket: Ticket, status: object) -> None:
     _staff_agent(principal)
+    _not_merged(ticket)
     if not isinstance(status, str) or status not in STATUSES:
         raise Invalid("Choose a status from the list.", field="status")
 
@@ -873,6 +882,7 @@ class TicketView:
     can_reopen: bool
     can_note: bool
     clock: sla.Clock | None = None
+    merged_into: int | None = None  # the number of the ticket this one was merged into
 
 
 def _allowed(check, *args, **kwargs) -> bool:  # noqa: ANN001
@@ -888,13 +898,14 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
     internal notes for customers) and its attachments, followers, and what
     the person may do. Seven statements however long the conversation."""
     ticket = access_ticket(session, principal, number)
-    raiser, assignee = aliased(User), aliased(User)
+    raiser, assignee, merged_into = aliased(User), aliased(User), aliased(Ticket)
     names = session.exec(
         select(TicketCategory.name, Organization.name, _name(raiser),
-               _name(assignee))
+               _name(assignee), merged_into.number)
         .select_from(Ticket).join(TicketCategory, TicketCategory.id == Ticket.category_id)
         .join(Organization, Organization.id == Ticket.org_id)
         .outerjoin(raiser, raiser.id == Ticket.raised_by_id).outerjoin(assignee, assignee.id == Ticket.assignee_id)
+        .outerjoin(merged_into, merged_into.id == Ticket.merged_into_id)
         .where(Ticket.id == ticket.id)).one()
     author = aliased(User)
     messages = session.execute(
@@ -934,4 +945,5 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         can_reopen=_allowed(check_reopen, principal, ticket),
         can_note=principal.is_staff and _allowed(check_reply, principal, ticket, internal=True),
         clock=sla.Clock.of(ticket),
+        merged_into=names[4],
     )

@@ -271,6 +271,8 @@ class TicketState(AttachmentsMixin, SessionState):
                        "raised_by": view.raised_by, "assignee": view.assignee, "status_key": view.status,
                        "mine": "yes" if view.assigned_to_me else "", "priority_key": view.priority,
                        "category_id": str(view.category_id),
+                       "merged_into": tickets.label(view.merged_into) if view.merged_into else "",
+                       "merged_href": routes.ticket_path(view.merged_into) if view.merged_into else "",
                        "opened": format_datetime(view.created_at), "promise": _promise(view),
                        **row_sla(view.clock, view.status, utcnow(), staff=view.can_note), **_status(view.status)}
         self.messages = [{"id": str(m.id), "author": m.author, "html": m.html, "when": format_datetime(m.created_at),

@@ -65,6 +65,11 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "ticket.assigned": ({}, "Alice Owner assigned Bob Member"),
     "ticket.triaged": ({"field": "priority", "from": "normal", "to": "urgent"},
                        "Alice Owner changed the priority of Bob Member from normal to urgent"),
+    "ticket.merged": ({"into": "T-1042"}, "Alice Owner merged Bob Member into T-1042"),
+    "canned_reply.created": ({}, "Alice Owner created the canned reply \u201cBob Member\u201d"),
+    "canned_reply.updated": ({"from": "Old title"},
+                             "Alice Owner edited the canned reply \u201cOld title\u201d, now \u201cBob Member\u201d"),
+    "canned_reply.deleted": ({}, "Alice Owner deleted the canned reply \u201cBob Member\u201d"),
     "notification.setting_changed": ({"event": "Changes to your role", "from": "In the portal and by email",
                                       "to": "Not at all"},
                                      "Alice Owner changed how they hear about \u201cChanges to your role\u201d"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from portal_app.models import AuditEvent, Organization, OutgoingMail, Ticket, TicketCategory, User
-from portal_app.services import audit, paging, staff, tickets
+from portal_app.models import AuditEvent, CannedReply, Organization, OutgoingMail, Ticket, TicketCategory, User
+from portal_app.services import audit, canned_replies, paging, staff, tickets
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
 from tests.factories import statements as _statements
@@ -93,6 +93,14 @@ def _mail(session: Session, n: int) -> None:
     session.commit()
 
 
+def _canned_replies(session: Session, n: int) -> None:
+    """`n` canned replies whose titles tie in lower case (the order's first key)."""
+    session.execute(insert(CannedReply.__table__), [
+        {"title": f"{'Reply' if i % 2 else 'reply'} {i % 7}", "body": f"Text {next(_serial)}", "created_at": T0,
+         "updated_at": T0} for i in range(n)])
+    session.commit()
+
+
 LISTS: dict[str, tuple[Callable, Callable]] = {
     # list name: (add n rows, read a page)
     "org audit": (lambda s, owner, n: _events(s, owner.current.org_id, n),
@@ -116,6 +124,8 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                                                                              **kw)),
     "staff tickets": (lambda s, owner, n: _tickets(s, owner, n),
                       lambda s, owner, admin, **kw: tickets.list_tickets(s, admin, **kw)),
+    "canned replies": (lambda s, owner, n: _canned_replies(s, n),
+                       lambda s, owner, admin, **kw: canned_replies.list_replies(s, admin, **kw)),
 }
 
 
