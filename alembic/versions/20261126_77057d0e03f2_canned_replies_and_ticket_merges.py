@@ -4,7 +4,7 @@ The agent console's canned replies (a table of their own, read by title),
 and where a merged duplicate points (`tickets.merged_into_id`).
 
 Revision ID: 77057d0e03f2
-Revises: 5e0a1c7d9b42
+Revises: 623b6c26010a
 Create Date: 2026-11-26 19:55:00.000000
 """
 from typing import Sequence, Union
@@ -16,7 +16,7 @@ import portal_app.models.base
 
 
 revision: str = '77057d0e03f2'
-down_revision: Union[str, None] = '5e0a1c7d9b42'
+down_revision: Union[str, None] = '623b6c26010a'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
