@@ -2,5 +2,5 @@
 
 from portal_app.pages import (  # noqa: F401
     audit, dashboard, home, members, not_found, notifications, organization, password_reset, profile, register, security,
-    sign_in, staff, tickets,
+    sign_in, staff, ticket_forms, tickets,
 )

@@ -125,7 +125,9 @@ def staff_overview() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.heading("Back office", size="7", as_="h1"), rx.spacer(),
                   rx.cond(StaffState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
-                                                              rx.link("Mail outbox", href=routes.OUTBOX), spacing="4")),
+                                                              rx.link("Mail outbox", href=routes.OUTBOX),
+                                                              rx.link("Support forms", href=routes.TICKET_FORMS),
+                                                              spacing="4", wrap="wrap")),
                   width="100%", align="center", wrap="wrap"),
         status_badge(),
         rx.cond(StaffState.demo_mfa_exempt,
