@@ -175,7 +175,7 @@ def ticket_list() -> rx.Component:
 
 # ---------------------------------------------------------------- raising one
 
-def question_field(field, errors=NewTicketState.errors) -> rx.Component:  # noqa: ANN001 — Vars
+def question_field(field, *, errors=NewTicketState.errors) -> rx.Component:  # noqa: ANN001 — Vars
     """One question of a category's form as the customer answers it (also
     the staff's preview of the form, with the preview's `errors`)."""
     name, required = field["name"], field["required"] == "yes"
@@ -231,7 +231,7 @@ def new_ticket_form() -> rx.Component:
                 text_field("Subject", "subject", NewTicketState.errors, field_id="ticket-subject",
                            max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed"),
                 rx.cond(NewTicketState.allows_priority, priority),
-                rx.foreach(NewTicketState.fields, question_field),
+                rx.foreach(NewTicketState.fields, lambda field: question_field(field)),
                 textarea_field("Description", "body", NewTicketState.errors, field_id="ticket-body",
                                hint=MARKDOWN_HINT, max_length=tickets.BODY_MAX),
                 attachment_field(NewTicketState),
