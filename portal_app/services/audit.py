@@ -76,12 +76,12 @@ ACTIONS: dict[str, str] = {
     "ticket_category.changed": "changed a support category",
     "ticket_category.archived": "archived a support category",
     "ticket_category.restored": "restored a support category",
-    "ticket_category.moved": "reordered the support categories",
-    "ticket_field.added": "added a question to a request form",
-    "ticket_field.changed": "changed a question of a request form",
-    "ticket_field.removed": "removed a question from a request form",
-    "ticket_field.restored": "restored a question of a request form",
-    "ticket_field.moved": "reordered a request form",
+    "ticket_category.moved": "reordered support categories",
+    "ticket_field.added": "added a form question",
+    "ticket_field.changed": "changed a form question",
+    "ticket_field.removed": "removed a form question",
+    "ticket_field.restored": "restored a form question",
+    "ticket_field.moved": "moved a form question",
 }
 PAGE_SIZE = 50
 READERS = ("owner", "admin")  # of an organisation's log
