@@ -171,7 +171,7 @@ def _archived_row(row) -> rx.Component:  # noqa: ANN001
     return rx.el.li(
         rx.flex(
             rx.vstack(rx.text(row["label"], style={"overflow-wrap": "anywhere"}),
-                      _small(row["kind"], " · ", row["answers"], " kept"), spacing="1", min_width="0", flex="1"),
+                      _small(row["kind"], " · ", row["answers"]), spacing="1", min_width="0", flex="1"),
             rx.button("Restore", size="1", variant="soft", aria_label="Restore question " + row["label"],
                       on_click=S.restore_question(row["id"])),
             gap="3", wrap="wrap", align="center", width="100%",
@@ -248,7 +248,8 @@ def _editor() -> rx.Component:
         _question_form(),
         rx.cond(S.archived.length() > 0, rx.vstack(
             rx.heading("Removed questions", size="3", as_="h3"),
-            _small("Kept because requests answered them; those requests still show the answers."),
+            _small("No longer asked. Requests that answered them still show the answers; restore one to ask "
+                   "it again."),
             rx.el.ul(rx.foreach(S.archived, _archived_row), aria_label="Removed questions", style=LIST_STYLE),
             spacing="2", width="100%")),
         spacing="4", width="100%",

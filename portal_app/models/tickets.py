@@ -36,10 +36,10 @@ class TicketCategory(SQLModel, table=True):
 class TicketField(SQLModel, table=True):
     """One question of a category's intake form ("Which product?", a select).
     `options` is a JSON list of the choices for a select; an `internal` field
-    is for agents only (never shown to or asked of customers). A question
-    that requests have answered is never deleted: removing it clears
-    `active`, so new requests no longer ask it while the old ones keep
-    showing their answers under its label (`services/ticket_forms.py`)."""
+    is for agents only (never shown to or asked of customers). A question is
+    never deleted: removing it clears `active`, so new requests no longer
+    ask it while the old ones keep showing their answers under its label
+    (`services/ticket_forms.py`)."""
 
     __tablename__ = "ticket_fields"
     __table_args__ = (Index("ix_ticket_fields_category_position", "category_id", "position"),)

@@ -352,7 +352,7 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "ticket_field.changed": _question_changed,
     "ticket_field.removed": lambda s: f"{s.actor} removed the question {_quoted(s.target)}"
                                       + (" (kept on the requests that answered it)"
-                                         if s.details.get("archived") is True else ""),
+                                         if s.details.get("answered") is True else ""),
     "ticket_field.restored": lambda s: f"{s.actor} restored the question {_quoted(s.target)}",
     "ticket_field.moved": lambda s: f"{s.actor} moved the question {_quoted(s.target)} "
                                     f"{_text(s.details, 'direction', 'up or down')}",

@@ -10,10 +10,9 @@ transaction; nothing here commits.
 
 What is never lost: a category is never deleted, only archived (new
 requests can no longer choose it; old ones keep showing it, and staff can
-restore it). A question nobody has answered is deleted when removed; one
-that requests answered is archived instead (`TicketField.active`), so
-those requests keep showing its label with their answer, and it can be
-restored. The customer's form (`tickets.category_form`) and the validation
+restore it). A removed question is archived too (`TicketField.active`),
+never deleted, so requests that answered it keep showing its label with
+their answer, and it can be restored. The customer's form (`tickets.category_form`) and the validation
 of a new request (`tickets.do_raise`) read only active questions, so an
 archived question is neither asked nor accepted.
 
@@ -452,22 +451,22 @@ def do_change_question(session: Session, principal: Principal, field_id: object,
 
 
 def do_remove_question(session: Session, principal: Principal, field_id: object) -> bool:
-    """The question is no longer asked. Deleted if no request answered it;
-    otherwise archived, so those requests keep showing its label and their
-    answer. Returns True when it was archived rather than deleted."""
+    """The question is no longer asked. It is archived, never deleted:
+    requests that answered it keep showing its label and their answer, and
+    its id is never handed to another question (SQLite reuses the highest
+    id of a deleted row), so an answer sent from a page loaded before the
+    change is refused rather than taken for a new question's. Returns
+    whether requests had answered it."""
     field = access_question(session, principal, field_id)
     if not field.active:
         raise Invalid("This question was already removed.")
-    archived = _answers(session, field) > 0
+    answered = _answers(session, field) > 0
+    field.active = False
+    session.add(field)
     audit.record(session, "ticket_field.removed", actor=principal, **_question_target(field),
-                 details={"archived": archived})
-    if archived:
-        field.active = False
-        session.add(field)
-    else:
-        session.delete(field)
+                 details={"answered": answered})
     session.flush()
-    return archived
+    return answered
 
 
 def do_restore_question(session: Session, principal: Principal, field_id: object) -> TicketField:

@@ -54,7 +54,7 @@ class TicketFormsState(SessionState):
     category: dict[str, str] = {}  # the open category: name, description, priority, billing, archived
     # Its active questions: id, label, kind (words), kind_key, required, internal ("yes"/""), help, options, answers.
     questions: list[dict[str, str]] = []
-    archived: list[dict[str, str]] = []  # its removed questions kept for the requests that answered them
+    archived: list[dict[str, str]] = []  # its removed questions (kept, never deleted; they can be restored)
     preview: list[dict[str, str]] = []  # the customer's form: the shape of NewTicketState.fields
     preview_errors: dict[str, str] = {}  # always empty: the preview is never submitted
     editing: str = ""  # the question being edited ("": the form adds a new one)
@@ -265,8 +265,8 @@ class TicketFormsState(SessionState):
     async def remove_question(self, principal: Principal, field_id: str):
         return await self._question_action(
             principal, ticket_forms.do_remove_question, field_id,
-            success=lambda archived: "Question removed; the requests that answered it keep their answers."
-            if archived else "Question removed.")
+            success=lambda answered: "Question removed; the requests that answered it keep their answers."
+            if answered else "Question removed.")
 
     @rx.event
     @signed_in()

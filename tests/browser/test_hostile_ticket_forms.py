@@ -16,6 +16,7 @@ from portal_app.services.principal import principal_for_user
 from portal_app.state.ticket_forms import TicketFormsState
 from tests import factories
 from tests.browser.accounts_helpers import portal_session, unique_email
+from tests.browser.test_hostile_client import _person
 from tests.ws_client import ReflexClient, handler_name
 
 ROUTE = "/staff/support-forms"
@@ -156,3 +157,33 @@ def test_a_staff_admin_s_bogus_ids_and_extra_fields_change_nothing_they_should_n
         assert session.get(TicketCategory, 1).name == "Question"
         assert [f.label for f in tickets.category_form(session, category_id)] == ["Serial"]  # "Extra" is agents-only
     assert [q["label"] for q in state["questions_rx_state_"]] == ["Serial", "Extra"]
+
+
+def test_a_customer_s_open_form_learns_that_staff_changed_the_questions(portal):
+    """Not hostile, the same wire: a page loaded before an admin changed
+    the form gets a message above it and the questions as they are now,
+    never an error under a question it does not show."""
+    from portal_app.state.tickets import NewTicketState
+
+    category_id, field_id = _target(portal)
+    cookie, _, customer = _person(portal, "formchanged")
+    new_state = NewTicketState.get_full_name()
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/tickets/new")
+        client.call(handler_name(NewTicketState, "load"), {})
+        client.call(handler_name(NewTicketState, "choose"), {"category": str(category_id)})
+        assert [f["label"] for f in client.state()[new_state]["fields_rx_state_"]] == ["Serial"]
+        with portal_session(portal) as session:
+            admin = factories.staff_admin(session, email=unique_email("forms-changer"), name="Changer")
+            ticket_forms.do_remove_question(session, admin, field_id)
+            ticket_forms.do_add_question(session, admin, category_id, label="Model", kind="text", required=True)
+            session.commit()
+        form = {"category": str(category_id), "subject": "Changed", "body": "x", f"field-{field_id}": "SN-1"}
+        client.call(handler_name(NewTicketState, "submit"), {"form": form})
+        state = client.state()[new_state]
+        assert state["error_rx_state_"].startswith("The questions for this category have changed")
+        assert [f["label"] for f in state["fields_rx_state_"]] == ["Model"]
+        client.call(handler_name(NewTicketState, "submit"), {"form": {**form, f"field-{field_id}": ""}})
+        assert client.state()[new_state]["error_rx_state_"].startswith("The questions for this category have")
+    with portal_session(portal) as session:
+        assert tickets.list_tickets(session, customer).total == 0

@@ -4,7 +4,8 @@ refused next to its field first) and sees it in the preview; a customer on
 a phone then has to answer it on /tickets/new, and the request shows the
 answer. The admin removes the question and archives the category (each
 after a confirmation): the customer is no longer offered the category, and
-the request still shows its answer. The admin page is checked with axe at
+the request still shows its answer. Markup typed by the admin shows as
+text. The admin page is checked with axe at
 1280 and 375 px; the page fixtures fail the test on any console error."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.browser.accounts_helpers import create_person, sign_in, unique_email
 from tests.browser.axe import axe_violations
 
 QUESTION = "Which warranty plan?"
+HOSTILE = "<img src=x onerror=alert(1)> broke early"
 
 
 def _fits(page: Page) -> None:
@@ -44,7 +46,7 @@ def test_an_admin_adds_a_required_choice_and_the_customer_answers_it(portal, bro
         expect(admin.get_by_role("list", name="Categories").get_by_role("listitem").first).to_be_visible()
         add = admin.get_by_role("form", name="Add a category")
         add.get_by_label("Name").fill(category)
-        add.get_by_label("Description").fill("A product broke within its warranty")
+        add.get_by_label("Description").fill(HOSTILE)
         add.get_by_role("button", name="Add category").click()
         expect(admin.get_by_text(f"Category \u201c{category}\u201d added")).to_be_visible()
         expect(admin.get_by_role("heading", name=f"Category \u201c{category}\u201d")).to_be_visible()
@@ -70,6 +72,8 @@ def test_an_admin_adds_a_required_choice_and_the_customer_answers_it(portal, bro
         page.goto(portal.url + routes.NEW_TICKET)
         page.get_by_label("What is it about?").select_option(label=category)
         expect(page.get_by_label(QUESTION, exact=True)).to_be_visible()  # no "(optional)": it is required
+        expect(page.get_by_text(HOSTILE)).to_be_visible()  # the category's description, as the text it is
+        assert page.locator("img[src=x]").count() == 0
         page.get_by_label("Subject").fill("The kettle stopped")
         page.get_by_label("Description").fill("It was bought in March.")
         page.get_by_label(QUESTION, exact=True).select_option("Plus")

@@ -87,7 +87,7 @@ EXPECTED: dict[str, tuple[dict, str]] = {
                            "Alice Owner added the question \u201cBob Member\u201d to \u201cBilling\u201d"),
     "ticket_field.changed": ({"changed": ["label"], "from": "Which?"},
                              "Alice Owner renamed the question \u201cWhich?\u201d to \u201cBob Member\u201d"),
-    "ticket_field.removed": ({"archived": True}, "Alice Owner removed the question \u201cBob Member\u201d"
+    "ticket_field.removed": ({"answered": True}, "Alice Owner removed the question \u201cBob Member\u201d"
                                                  " (kept on the requests that answered it)"),
     "ticket_field.restored": ({}, "Alice Owner restored the question \u201cBob Member\u201d"),
     "ticket_field.moved": ({"direction": "down"}, "Alice Owner moved the question \u201cBob Member\u201d down"),

@@ -69,7 +69,7 @@ test_ticket_form_permissions = staff_permission_tests(
         s, p, f, label="Which one?", kind="select", required=False, help_text="", options="Kettle"), _a_question,
         check=lambda s, p, f, _: (_field(s, f).label, json.loads(_field(s, f).options)) == ("Which one?", ["Kettle"])),
     StaffPermission("remove question", lambda s, p, f: forms.do_remove_question(s, p, f), _a_question,
-                    check=lambda s, p, f, archived: not archived and _field(s, f) is None),
+                    check=lambda s, p, f, answered: not answered and not _field(s, f).active),
     StaffPermission("move question", lambda s, p, f: forms.do_move_question(s, p, f, "down"), _a_question,
                     check=lambda s, p, f, moved: moved is False),  # the only question: nowhere to go
 )
@@ -225,13 +225,13 @@ def test_a_removed_question_leaves_the_form_and_old_requests_keep_their_answers(
                            answers={f"field-{product.id}": "Kettle"})
     session.add(TicketAnswer(ticket_id=old.id, field_id=note.id, value="ACME Wholesale"))  # what an agent noted
     session.commit()
-    # Nobody answered "Colour": removing it deletes it.
+    # Removed questions are archived, never deleted, answered ("Which product?", the agents'
+    # question) or not ("Colour").
     assert forms.do_remove_question(session, admin, unused.id) is False
-    # "Which product?" and the agents' question were answered: they are archived, not deleted.
     assert forms.do_remove_question(session, admin, product.id) is True
     assert forms.do_remove_question(session, admin, note.id) is True
     session.commit()
-    assert session.get(TicketField, unused.id) is None
+    assert not session.get(TicketField, unused.id).active
     assert _customer_form(session, category) == []
     assert [f.label for f in tickets.category_form(session, category, internal=True)] == []
     assert tickets.ticket_view(session, owner, old.number).answers == [("Which product?", "Kettle")]
@@ -247,7 +247,8 @@ def test_a_removed_question_leaves_the_form_and_old_requests_keep_their_answers(
     session.commit()
     assert tickets.ticket_view(session, owner, new.number).answers == []
     shown = forms.questions(session, admin, category)
-    assert [(q.label, q.active, q.answers) for q in shown] == [("Which product?", False, 1), ("Supplier", False, 1)]
+    assert [(q.label, q.active, q.answers) for q in shown] == [("Which product?", False, 1), ("Colour", False, 0),
+                                                               ("Supplier", False, 1)]
     with pytest.raises(Invalid, match="already removed"):
         forms.do_remove_question(session, admin, product.id)
     with pytest.raises(Invalid, match="Restore"):
@@ -261,7 +262,11 @@ def test_a_removed_question_leaves_the_form_and_old_requests_keep_their_answers(
     session.rollback()
     removed = session.exec(select(AuditEvent.details).where(AuditEvent.action == "ticket_field.removed")
                            .order_by(AuditEvent.id)).all()
-    assert [json.loads(d)["archived"] for d in removed] == [False, True, True]
+    assert [json.loads(d)["answered"] for d in removed] == [False, True, True]
+    # A new question never takes a removed one's id, so an answer sent from a page loaded before
+    # the change cannot land on it.
+    added = forms.do_add_question(session, admin, category, label="Colour", kind="text")
+    assert added.id > note.id
 
 
 def test_changes_to_a_question_apply_to_new_requests_and_an_answered_one_keeps_its_kind(admin_world):
