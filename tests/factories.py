@@ -97,6 +97,19 @@ def staff_admin(session: Session, email: str = "root@example.com", name: str = "
     return principal_for_user(session, user, None)
 
 
+def staff_member(session: Session, admin: Principal, role: str, email: str = "") -> Principal:
+    """Staff of `role` (agent, billing) added by a staff admin, with two-step
+    verification set up, as staff must have."""
+    from portal_app.services import staff
+    from portal_app.services.principal import principal_for_user
+
+    user = staff.add_staff(session, admin, name=f"{role.title()} Staff", email=email or f"{role}-staff@example.com",
+                           role=role)
+    session.commit()
+    enable_mfa(session, principal_for_user(session, user, None))
+    return principal_for_user(session, user, None)
+
+
 def rename_organization(session: Session, principal: Principal, name: object, org_id: object = None):
     """Rename through the one way there is: the profile form, every other
     field as it was."""

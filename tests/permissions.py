@@ -41,7 +41,7 @@ from portal_app.db import make_engine
 from portal_app.services import members
 from portal_app.services.errors import ErrorCode, Forbidden, NotFound, PortalError
 from portal_app.services.principal import ROLES, Principal
-from tests.factories import PASSWORD, last_mail, register, sign_in, staff_admin, token_from
+from tests.factories import PASSWORD, last_mail, register, sign_in, staff_admin, staff_member, token_from
 
 Action = Callable[[Session, Principal, Any], object]
 Target = Callable[[Session, Principal], Any]
@@ -52,6 +52,7 @@ class People:
     ours: dict[str, Principal]  # role -> a member of "Ours" with that role
     theirs: Principal  # the owner of another organisation
     staff: Principal  # a staff admin with two-step verification
+    other_staff: dict[str, Principal] = field(default_factory=dict)  # staff role -> staff of that role (agent, billing)
 
 
 def current_org(principal: Principal) -> int | None:
@@ -203,10 +204,112 @@ def _world(sqlite_template: Path, tmp_path_factory) -> tuple[Path, People]:
             ours = {"owner": owner}
             for role in ROLES[1:]:
                 ours[role] = join(session, owner, f"{role}@example.com", role, f"{role.title()} Person")
-            people = People(ours, theirs, staff_admin(session))
+            admin = staff_admin(session)
+            people = People(ours, theirs, admin, {role: staff_member(session, admin, role) for role in ("agent", "billing")})
             session.commit()
         with engine.connect() as conn:  # fold the WAL into the file, so one file is the whole database
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
         _WORLDS[sqlite_template] = (path, people)
     return _WORLDS[sqlite_template]
+
+
+# ---------------------------------------------------------------- back-office actions
+
+@dataclass(frozen=True)
+class StaffPermission:
+    """One back-office action (instance-wide, no organisation): only staff
+    of the `allowed` staff roles may do it. `action(session, principal,
+    target)`; `target_row(session, staff_admin)` builds what it acts on
+    (an id, or None for an action that creates). Its cases: every customer
+    role and every other staff role refused (`Forbidden`, code STAFF_ONLY)
+    with nothing changed; each allowed role succeeds; and, when it takes an
+    id, ids of the wrong type and a missing one are `NotFound`."""
+
+    name: str
+    action: Action
+    target_row: Target
+    allowed: tuple[str, ...] = ("admin",)
+    takes_id: bool = True
+    check: Callable[[Session, Principal, Any, object], None] | None = None
+
+
+@dataclass(frozen=True)
+class StaffCase:
+    permission: StaffPermission
+    kind: str  # "customers" | "other staff" | "allowed" | "wrong ids"
+    role: str = ""
+
+    def __str__(self) -> str:
+        return "-".join(part for part in (self.permission.name, self.kind, self.role) if part)
+
+
+STAFF_ROLES = ("admin", "agent", "billing")
+STAFF_WRONG_IDS = (*WRONG_TYPES, ("missing", lambda _: 10**9))
+
+
+def staff_cases(*permissions: StaffPermission) -> list[StaffCase]:
+    """Per action: every customer role, every other staff role, each allowed
+    role, and (for an action on a row) every wrong id. The refusals of one
+    case share one copy of the database: each must raise, and after all of
+    them nothing may have changed."""
+    out: list[StaffCase] = []
+    for p in permissions:
+        out.append(StaffCase(p, "customers"))
+        if any(role not in p.allowed for role in STAFF_ROLES):
+            out.append(StaffCase(p, "other staff"))
+        out += [StaffCase(p, "allowed", role) for role in p.allowed]
+        if p.takes_id:
+            out.append(StaffCase(p, "wrong ids", p.allowed[0]))
+    return out
+
+
+def staff_permission_tests(*permissions: StaffPermission):
+    """Like `permission_tests`, for back-office actions."""
+
+    @pytest.mark.parametrize("case", staff_cases(*permissions), ids=str)
+    def test(case: StaffCase, sqlite_template: Path, tmp_path_factory, tmp_path: Path) -> None:
+        world, people = _world(sqlite_template, tmp_path_factory)
+        db = tmp_path / "portal.db"
+        shutil.copyfile(world, db)
+        engine = make_engine(f"sqlite:///{db}")
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                run_staff(session, people, case)
+        finally:
+            engine.dispose()
+
+    return test
+
+
+def _staff_of(people: People, role: str) -> Principal:
+    return people.staff if role == "admin" else people.other_staff[role]
+
+
+def run_staff(session: Session, people: People, case: StaffCase) -> None:
+    p = case.permission
+    target = p.target_row(session, people.staff)
+    session.flush()
+    if case.kind == "allowed":
+        actor = _staff_of(people, case.role)
+        result = p.action(session, actor, target)
+        session.flush()
+        if p.check is not None:
+            p.check(session, actor, target, result)
+        return
+    if case.kind == "customers":
+        attempts = [(f"customer {role}", people.ours[role], target, Forbidden) for role in ROLES]
+    elif case.kind == "other staff":
+        attempts = [(f"staff {role}", _staff_of(people, role), target, Forbidden)
+                    for role in STAFF_ROLES if role not in p.allowed]
+    else:
+        actor = _staff_of(people, case.role)
+        attempts = [(f"id {name}", actor, bogus(target), NotFound) for name, bogus in STAFF_WRONG_IDS]
+    before = snapshot(session)
+    for who, actor, aimed, expected in attempts:
+        with pytest.raises(PortalError) as err:
+            p.action(session, actor, aimed)
+        assert type(err.value) is expected, f"{case} {who}: {type(err.value).__name__}: {err.value.message}"
+        if expected is Forbidden:
+            assert err.value.code == ErrorCode.STAFF_ONLY, f"{case} {who}: {err.value.code} {err.value.message}"
+    assert snapshot(session) == before, f"{case} changed the database"

@@ -47,6 +47,7 @@ NAV: list[NavItem] = [
     NavItem("Canned replies", routes.CANNED_REPLIES, "message-square-text", "staff"),
     NavItem("Audit", routes.STAFF_AUDIT, "scroll-text", "staff_admin"),
     NavItem("Outbox", routes.OUTBOX, "mail", "staff_admin"),
+    NavItem("Support forms", routes.TICKET_FORMS, "list-checks", "staff_admin"),
     NavItem("Notifications", routes.NOTIFICATIONS, "bell", "signed_in"),
     NavItem("Profile", routes.PROFILE, "user", "signed_in"),
     NavItem("Security", routes.SECURITY, "shield", "signed_in"),

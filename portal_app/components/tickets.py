@@ -180,9 +180,11 @@ def ticket_list() -> rx.Component:
 
 # ---------------------------------------------------------------- raising one
 
-def _question(field) -> rx.Component:  # noqa: ANN001 — a Var of one question of the category's form
+def question_field(field, *, errors=NewTicketState.errors) -> rx.Component:  # noqa: ANN001 — Vars
+    """One question of a category's form as the customer answers it (also
+    the staff's preview of the form, with the preview's `errors`)."""
     name, required = field["name"], field["required"] == "yes"
-    error = NewTicketState.errors[name].to(str)
+    error = errors[name].to(str)
     common = {"id": name, "name": name, "required": required, "aria_describedby": name + "-help",
               "aria_invalid": rx.cond(error, "true", "false")}
     control = rx.match(
@@ -199,7 +201,7 @@ def _question(field) -> rx.Component:  # noqa: ANN001 — a Var of one question 
     return rx.vstack(
         rx.el.label(field["label"], rx.cond(required, "", " (optional)"), html_for=name, style=LABEL_STYLE),
         control,
-        field_message(NewTicketState.errors, name, name, field["help"]),
+        field_message(errors, name, name, field["help"]),
         spacing="1", width="100%",
     )
 
@@ -234,7 +236,7 @@ def new_ticket_form() -> rx.Component:
                 text_field("Subject", "subject", NewTicketState.errors, field_id="ticket-subject",
                            max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed"),
                 rx.cond(NewTicketState.allows_priority, priority),
-                rx.foreach(NewTicketState.fields, _question),
+                rx.foreach(NewTicketState.fields, lambda field: question_field(field)),
                 textarea_field("Description", "body", NewTicketState.errors, field_id="ticket-body",
                                hint=MARKDOWN_HINT, max_length=tickets.BODY_MAX),
                 attachment_field(NewTicketState),

@@ -36,7 +36,10 @@ class TicketCategory(SQLModel, table=True):
 class TicketField(SQLModel, table=True):
     """One question of a category's intake form ("Which product?", a select).
     `options` is a JSON list of the choices for a select; an `internal` field
-    is for agents only (never shown to or asked of customers)."""
+    is for agents only (never shown to or asked of customers). A question is
+    never deleted: removing it clears `active`, so new requests no longer
+    ask it while the old ones keep showing their answers under its label
+    (`services/ticket_forms.py`)."""
 
     __tablename__ = "ticket_fields"
     __table_args__ = (Index("ix_ticket_fields_category_position", "category_id", "position"),)
@@ -50,6 +53,7 @@ class TicketField(SQLModel, table=True):
     help_text: str = Field(default="", max_length=200)
     options: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     internal: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
     position: int = Field(default=0)
 
 

@@ -127,6 +127,7 @@ def staff_overview() -> rx.Component:
                   rx.cond(StaffState.is_admin, rx.hstack(rx.link("Audit log", href=routes.STAFF_AUDIT),
                                                               rx.link("Mail outbox", href=routes.OUTBOX),
                                                               rx.link("Service levels", href=routes.STAFF_SLA),
+                                                              rx.link("Support forms", href=routes.TICKET_FORMS),
                                                               spacing="4", wrap="wrap")),
                   width="100%", align="center", wrap="wrap"),
         status_badge(),

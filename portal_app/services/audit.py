@@ -76,6 +76,16 @@ ACTIONS: dict[str, str] = {
     "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
     "demo.removed": "removed the demo data",
+    "ticket_category.added": "added a support category",
+    "ticket_category.changed": "changed a support category",
+    "ticket_category.archived": "archived a support category",
+    "ticket_category.restored": "restored a support category",
+    "ticket_category.moved": "reordered support categories",
+    "ticket_field.added": "added a form question",
+    "ticket_field.changed": "changed a form question",
+    "ticket_field.removed": "removed a form question",
+    "ticket_field.restored": "restored a form question",
+    "ticket_field.moved": "moved a form question",
 }
 PAGE_SIZE = 50
 READERS = ("owner", "admin")  # of an organisation's log
@@ -278,6 +288,22 @@ def _notification_setting(s: Said) -> str:
     return f"{s.actor} changed how they hear about {_notification_kind(s)}{change}"
 
 
+def _category_changed(s: Said) -> str:
+    old = _text(s.details, "from")
+    what = f"renamed the support category {_quoted(old)} to {_quoted(s.target)}" if old else \
+        f"changed the support category {_quoted(s.target)}"
+    billing = s.details.get("billing")
+    return f"{s.actor} {what}" + ("" if billing is None else " (now a billing category)" if billing is True
+                                  else " (no longer a billing category)")
+
+
+def _question_changed(s: Said) -> str:
+    old = _text(s.details, "from")
+    if old:
+        return f"{s.actor} renamed the question {_quoted(old)} to {_quoted(s.target)}"
+    return f"{s.actor} changed the question {_quoted(s.target)}"
+
+
 # One sentence per action in ACTIONS (a test checks that none is missing).
 # Sentences are English, like the rest of the interface; dates and numbers
 # in them follow PORTAL_LOCALE.
@@ -334,6 +360,22 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                            " from an email's unsubscribe link",
     "demo.seeded": lambda s: "The demo data was added from the command line",
     "demo.removed": lambda s: "The demo data was removed from the command line",
+    "ticket_category.added": lambda s: f"{s.actor} added the support category {_quoted(s.target)}",
+    "ticket_category.changed": _category_changed,
+    "ticket_category.archived": lambda s: f"{s.actor} archived the support category {_quoted(s.target)}",
+    "ticket_category.restored": lambda s: f"{s.actor} restored the support category {_quoted(s.target)}",
+    "ticket_category.moved": lambda s: f"{s.actor} moved the support category {_quoted(s.target)} "
+                                       f"{_text(s.details, 'direction', 'up or down')}",
+    "ticket_field.added": lambda s: f"{s.actor} added the question {_quoted(s.target)}"
+                                    + (f" to {_quoted(_text(s.details, 'category'))}"
+                                       if _text(s.details, "category") else ""),
+    "ticket_field.changed": _question_changed,
+    "ticket_field.removed": lambda s: f"{s.actor} removed the question {_quoted(s.target)}"
+                                      + (" (kept on the requests that answered it)"
+                                         if s.details.get("answered") is True else ""),
+    "ticket_field.restored": lambda s: f"{s.actor} restored the question {_quoted(s.target)}",
+    "ticket_field.moved": lambda s: f"{s.actor} moved the question {_quoted(s.target)} "
+                                    f"{_text(s.details, 'direction', 'up or down')}",
 }
 
 

@@ -217,9 +217,10 @@ def _options(raw: str) -> tuple[str, ...]:
 
 def category_form(session: Session, category: object, *, internal: bool = False) -> list[FieldRow]:
     """The questions a category asks when a request is raised (`internal`:
-    also the agents-only ones), in order; none for an unknown category."""
+    also the agents-only ones), in order; none for an unknown category.
+    Removed (archived) questions are no longer asked."""
     category_id = _category_id(category) if category not in (None, "") else None
-    stmt = select(TicketField).where(TicketField.category_id == category_id)
+    stmt = select(TicketField).where(TicketField.category_id == category_id, TicketField.active)
     if not internal:
         stmt = stmt.where(TicketField.internal.is_(False))
     return [FieldRow(f.id, f.label, f.kind, f.required, f.help_text, _options(f.options))

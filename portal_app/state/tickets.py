@@ -199,9 +199,22 @@ class NewTicketState(AttachmentsMixin, SessionState):
     async def choose(self, category: str):
         """The category select changed: only a known id is kept; its questions show."""
         self.category = category if any(c["id"] == category for c in self.categories) else ""
+        await self._read_fields()
+
+    async def _read_fields(self) -> None:
+        """The chosen category's questions, as they are now."""
         rows = await self._read(tickets.category_form, self.category) if self.category else []
         self.fields = [{"name": f.name, "label": f.label, "kind": f.kind, "required": "yes" if f.required else "",
                         "help": f.help_text, "options": "\n".join(f.options)} for f in rows]
+
+    async def _form_changed(self, name: str) -> None:
+        """A question's error: staff may have changed the form since the page
+        read it. Read it again; an error about a question the person did
+        not see (new, or removed meanwhile) is said above the form."""
+        shown = {f["name"] for f in self.fields}
+        await self._read_fields()
+        if name not in shown or name not in {f["name"] for f in self.fields}:
+            self.error, self.errors = "The questions for this category have changed: check them and send again.", {}
 
     @rx.event
     @busy("raise_ticket")
@@ -218,6 +231,8 @@ class NewTicketState(AttachmentsMixin, SessionState):
                                               and k.startswith("field-")})
         except PortalError as err:
             self.error, self.errors = field_errors(err)
+            if isinstance(err.field, str) and err.field.startswith("field-"):
+                await self._form_changed(err.field)
             return None
         self.attachments = []
         return [rx.redirect(routes.ticket_path(ticket.number)),

@@ -87,6 +87,22 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "staff.admin_created": ({}, "Bob Member was made a staff admin from the command line"),
     "demo.seeded": ({"created": ["Acme Ltd"]}, "The demo data was added from the command line"),
     "demo.removed": ({"logins": ["sam@portal.example.com"]}, "The demo data was removed from the command line"),
+    # (support categories and questions: the target is the category's name or the question)
+    "ticket_category.added": ({"billing": False}, "Alice Owner added the support category \u201cBob Member\u201d"),
+    "ticket_category.changed": ({"changed": ["billing", "name"], "from": "Bills", "billing": True},
+                                "Alice Owner renamed the support category \u201cBills\u201d to \u201cBob Member\u201d"
+                                " (now a billing category)"),
+    "ticket_category.archived": ({}, "Alice Owner archived the support category \u201cBob Member\u201d"),
+    "ticket_category.restored": ({}, "Alice Owner restored the support category \u201cBob Member\u201d"),
+    "ticket_category.moved": ({"direction": "up"}, "Alice Owner moved the support category \u201cBob Member\u201d up"),
+    "ticket_field.added": ({"category": "Billing", "kind": "select"},
+                           "Alice Owner added the question \u201cBob Member\u201d to \u201cBilling\u201d"),
+    "ticket_field.changed": ({"changed": ["label"], "from": "Which?"},
+                             "Alice Owner renamed the question \u201cWhich?\u201d to \u201cBob Member\u201d"),
+    "ticket_field.removed": ({"answered": True}, "Alice Owner removed the question \u201cBob Member\u201d"
+                                                 " (kept on the requests that answered it)"),
+    "ticket_field.restored": ({}, "Alice Owner restored the question \u201cBob Member\u201d"),
+    "ticket_field.moved": ({"direction": "down"}, "Alice Owner moved the question \u201cBob Member\u201d down"),
 }
 
 
