@@ -2,7 +2,7 @@
 stays, inactive, so those requests keep showing their answers
 
 Revision ID: b4f1c2d9e7a3
-Revises: 5e0a1c7d9b42
+Revises: 77057d0e03f2
 Create Date: 2026-11-26 19:40:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision: str = 'b4f1c2d9e7a3'
-down_revision: Union[str, None] = '5e0a1c7d9b42'
+down_revision: Union[str, None] = '77057d0e03f2'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
