@@ -390,3 +390,24 @@ def test_people_search_counts_each_part(world):
     assert paging.count(session, stmt, parts=(name, email & ~name)) == len(expected)
     assert paging.count(session, stmt, parts=(name, email & ~name), cap=5) == 6
     assert paging.count(session, stmt.where(name | email)) == len(expected)
+
+
+def test_a_list_in_parts_still_takes_two_statements_a_page(world, monkeypatch):
+    """The count and the page, each one statement whatever the parts, also
+    on Next, Previous, by number and the last page (from the end)."""
+    session, owner, admin = world
+    _grace_people(session)
+    monkeypatch.setattr(staff, "PAGE_SIZE", 3)
+
+    def statements(**kw) -> tuple[int, Page]:
+        with _statements(session) as seen:
+            page = staff.list_users(session, admin, query="grace", **kw)
+        return len(seen), page
+
+    counts = {}
+    counts["page 1"], first = statements()
+    counts["Next"], second = statements(page=2, cursor=first.cursor)
+    counts["Previous"], _ = statements(page=1, cursor=second.cursor)
+    counts["by number"], _ = statements(page=3)
+    counts["last page"], _ = statements(page=4)
+    assert counts == dict.fromkeys(counts, 2)
