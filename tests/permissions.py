@@ -231,7 +231,8 @@ class StaffPermission:
     target_row: Target
     allowed: tuple[str, ...] = ("admin",)
     takes_id: bool = True
-    check: Callable[[Session, Principal, Any, object], None] | None = None
+    # (session, actor, target, result): asserts, or returns whether the action did what it should
+    check: Callable[[Session, Principal, Any, object], bool | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ def run_staff(session: Session, people: People, case: StaffCase) -> None:
         result = p.action(session, actor, target)
         session.flush()
         if p.check is not None:
-            p.check(session, actor, target, result)
+            assert p.check(session, actor, target, result) in (None, True), f"{case}: not done as it should"
         return
     if case.kind == "customers":
         attempts = [(f"customer {role}", people.ours[role], target, Forbidden) for role in ROLES]
