@@ -30,4 +30,7 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
     --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
 fi
 
-exec python -m pytest "$@"
+# Two workers (CI has 2 cores): the live-portal and browser tests on one, in
+# order, the rest spread over both (tests/conftest.py's scheduler).
+# PORTAL_TEST_WORKERS=0 runs everything in this one process.
+exec python -m pytest -n "${PORTAL_TEST_WORKERS:-2}" "$@"

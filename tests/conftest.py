@@ -267,3 +267,23 @@ def two_instances(_scaled_out):
         yield _scaled_out
     finally:
         huey.storage = own
+
+
+# With `-n 2` (scripts/test.sh), the tests that start real portals or Chromium,
+# or use a fixed Redis database, run in one xdist worker, in file order (their
+# session fixtures start one portal each per worker: twice would build the
+# frontend twice into the same .web), while every other test goes, one at a
+# time, to whichever worker is free. xdist's own `--dist loadgroup` cannot do
+# this with pytest 9 (it renames `item._nodeid`, which pytest 9 no longer
+# reads), so the grouping is this scheduler's. See README, "Keeping the tests fast".
+ONE_WORKER = ("tests/browser/", "tests/test_scale_out", "tests/test_live.py", "tests/test_worker.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LiveTestsOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "live" if nodeid.startswith(ONE_WORKER) else nodeid
+
+    return LiveTestsOnOneWorker(config, log)

@@ -24,6 +24,11 @@ CHROMIUM_FLAGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 
+# Waits for a condition (never sleeps) give up after 10 s instead of
+# Playwright's 5: a passing test never waits longer, and the browser tests
+# share 2 cores with the service tests of the other xdist worker.
+expect.set_options(timeout=10_000)
+
 # Console errors that are outside our code. Keep this list short, each with why.
 ALLOWED_CONSOLE_ERRORS: list[re.Pattern[str]] = []
 
