@@ -120,7 +120,7 @@ def do_merge(session: Session, principal: Principal, number: object, into: objec
         f"This request was merged into {into_label}, where the conversation continues: its messages are there now.")))
     session.add(TicketMessage(ticket_id=target.id, author_id=principal.user_id, created_at=now, body=(
         f"{dup_label} was merged into this request: its messages now appear in this conversation, in time order.")))
-    tickets._set_status(duplicate, "closed", now)
+    tickets._set_status(session, duplicate, "closed", now)
     duplicate.merged_into_id, duplicate.last_activity_at = target.id, now
     target.last_activity_at = now
     session.add(duplicate)
