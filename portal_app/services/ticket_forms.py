@@ -33,7 +33,7 @@ from portal_app.models import Ticket, TicketAnswer, TicketCategory, TicketField
 from portal_app.services import audit
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.principal import Principal
-from portal_app.services.tickets import FIELD_KINDS
+from portal_app.services.tickets import FIELD_KINDS, stored_options
 from portal_app.services.validation import clean_text
 
 MAX_CATEGORIES = 100
@@ -129,14 +129,6 @@ class QuestionAdmin:
         return f"field-{self.id}"
 
 
-def _options(raw: str) -> tuple[str, ...]:
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return ()
-    return tuple(o for o in value if isinstance(o, str)) if isinstance(value, list) else ()
-
-
 def questions(session: Session, principal: Principal, category_id: object) -> list[QuestionAdmin]:
     """A category's questions in order, active ones first, then the archived
     ones, with how many requests answered each: two statements."""
@@ -145,7 +137,7 @@ def questions(session: Session, principal: Principal, category_id: object) -> li
                 .where(TicketAnswer.field_id == TicketField.id).scalar_subquery())
     rows = session.exec(select(TicketField, answered).where(TicketField.category_id == category.id)
                         .order_by(TicketField.active.desc(), TicketField.position, TicketField.id)).all()
-    return [QuestionAdmin(f.id, f.label, f.kind, f.required, f.help_text, _options(f.options), f.internal,
+    return [QuestionAdmin(f.id, f.label, f.kind, f.required, f.help_text, stored_options(f.options), f.internal,
                           f.active, n) for f, n in rows]
 
 
@@ -433,7 +425,7 @@ def do_change_question(session: Session, principal: Principal, field_id: object,
     field, clean = check_change_question(session, principal, field_id, label=label, kind=kind, required=required,
                                          help_text=help_text, options=options, internal=internal)
     old = {"label": field.label, "kind": field.kind, "required": field.required, "help_text": field.help_text,
-           "options": tuple(_options(field.options)), "internal": field.internal}
+           "options": tuple(stored_options(field.options)), "internal": field.internal}
     new = {"label": clean.label, "kind": clean.kind, "required": clean.required, "help_text": clean.help_text,
            "options": clean.options, "internal": clean.internal}
     changed = sorted(key for key in new if new[key] != old[key])

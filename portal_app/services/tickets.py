@@ -207,7 +207,8 @@ class FieldRow:
         return f"field-{self.id}"
 
 
-def _options(raw: str) -> tuple[str, ...]:
+def stored_options(raw: str) -> tuple[str, ...]:
+    """A choice question's options as stored (a JSON list); anything else reads as none."""
     try:
         value = json.loads(raw)
     except ValueError:
@@ -223,7 +224,7 @@ def category_form(session: Session, category: object, *, internal: bool = False)
     stmt = select(TicketField).where(TicketField.category_id == category_id, TicketField.active)
     if not internal:
         stmt = stmt.where(TicketField.internal.is_(False))
-    return [FieldRow(f.id, f.label, f.kind, f.required, f.help_text, _options(f.options))
+    return [FieldRow(f.id, f.label, f.kind, f.required, f.help_text, stored_options(f.options))
             for f in session.exec(stmt.order_by(TicketField.position, TicketField.id)).all()]
 
 
