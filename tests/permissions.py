@@ -122,17 +122,22 @@ def permission_tests(*permissions: Permission):
 
     @pytest.mark.parametrize("case", cases(*permissions), ids=str)
     def test(case: Case, sqlite_template: Path, tmp_path_factory, tmp_path: Path) -> None:
-        world, people = _world(sqlite_template, tmp_path_factory)
-        db = tmp_path / "portal.db"
-        shutil.copyfile(world, db)
-        engine = make_engine(f"sqlite:///{db}")
-        try:
-            with Session(engine, expire_on_commit=False) as session:
-                run(session, people, case)
-        finally:
-            engine.dispose()
+        _in_a_copy_of_the_world(run, case, sqlite_template, tmp_path_factory, tmp_path)
 
     return test
+
+
+def _in_a_copy_of_the_world(runner, case, sqlite_template: Path, tmp_path_factory, tmp_path: Path) -> None:  # noqa: ANN001
+    """Run one case on a copy of the people built once per process."""
+    world, people = _world(sqlite_template, tmp_path_factory)
+    db = tmp_path / "portal.db"
+    shutil.copyfile(world, db)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            runner(session, people, case)
+    finally:
+        engine.dispose()
 
 
 def run(session: Session, people: People, case: Case) -> None:
@@ -270,15 +275,7 @@ def staff_permission_tests(*permissions: StaffPermission):
 
     @pytest.mark.parametrize("case", staff_cases(*permissions), ids=str)
     def test(case: StaffCase, sqlite_template: Path, tmp_path_factory, tmp_path: Path) -> None:
-        world, people = _world(sqlite_template, tmp_path_factory)
-        db = tmp_path / "portal.db"
-        shutil.copyfile(world, db)
-        engine = make_engine(f"sqlite:///{db}")
-        try:
-            with Session(engine, expire_on_commit=False) as session:
-                run_staff(session, people, case)
-        finally:
-            engine.dispose()
+        _in_a_copy_of_the_world(run_staff, case, sqlite_template, tmp_path_factory, tmp_path)
 
     return test
 
