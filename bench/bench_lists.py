@@ -99,8 +99,8 @@ def _raw(engine, sql: str, **params) -> Callable[[], object]:
     return call
 
 
-def _row(label: str, service: tuple[float, float], raw: tuple[float, float]) -> None:
-    print(f"{label:<44} {service[0]:8.1f} {service[1]:8.1f}   {raw[0]:8.1f} {raw[1]:8.1f}")
+def _row(label: str, service: tuple[float, float], raw: tuple[float, float], end: str = "") -> None:
+    print(f"{label:<44} {service[0]:8.1f} {service[1]:8.1f}   {raw[0]:8.1f} {raw[1]:8.1f}{end}")
 
 
 def _pages(engine, read, rounds: int, label: str, raw_sql: str, raw_params: dict, rows: int) -> None:

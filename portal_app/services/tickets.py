@@ -741,12 +741,14 @@ def _queues(principal: Principal) -> dict[str, tuple[str, object]]:
 
 
 def queue_counts(session: Session, principal: Principal) -> dict[str, int]:
-    """How many tickets each queue holds now (one statement), for staff."""
+    """How many tickets each queue holds now (one statement), for staff.
+    Every queue is of active tickets, so only those are read: a desk years
+    old holds mostly closed ones (bench/bench_tickets.py)."""
     _staff_agent(principal)
     queues = _queues(principal)
     sums = [func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
             for name, (_, condition) in queues.items()]
-    row = session.exec(select(*sums).select_from(Ticket)).one()
+    row = session.exec(select(*sums).select_from(Ticket).where(Ticket.status.in_(ACTIVE))).one()
     return {name: int(value) for name, value in zip(queues, row, strict=True)}
 
 
