@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import (
     Membership, Organization, StoredFile, Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField,
-    TicketFollower, TicketMessage, User,
+    TicketFollower, TicketMessage, TicketRating, User,
 )
 from portal_app.models.base import utcnow
 from portal_app.services import audit, files, live, notifications, sla
@@ -733,6 +733,7 @@ class TicketRow:
     last_activity_at: datetime
     assignee: str = ""
     clock: sla.Clock | None = None
+    rating: int | None = None  # the customer's satisfaction rating, 1-5 (services/csat.py)
 
 
 # The agent console's queues (staff only), in the order the console shows them.
@@ -804,7 +805,8 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
             .outerjoin(assignee, assignee.id == Ticket.assignee_id)
             .with_only_columns(Ticket.number, Ticket.subject, Ticket.status, Ticket.priority, TicketCategory.name,
                                Organization.name, _name(raiser), Ticket.last_activity_at, _name(assignee),
-                               *SLA_COLUMNS))
+                               *SLA_COLUMNS, TicketRating.score)
+            .outerjoin(TicketRating, TicketRating.ticket_id == Ticket.id))
     if queue not in ("", None):
         _staff_agent(principal)
         queues = _queues(principal)
@@ -818,7 +820,8 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
     if sort not in ("", None) and (not isinstance(sort, str) or sort not in SORTS):
         raise Invalid("Choose an order from the list.", field="sort")
     result = paginate(session, stmt, page, PAGE_SIZE, keys=SORTS[sort or "activity"][1], cursor=cursor)
-    return result.mapped(lambda row: TicketRow(*row[:9], clock=sla.Clock(*row[9:11], row[11] is not None, *row[12:])))
+    return result.mapped(lambda row: TicketRow(*row[:9], clock=sla.Clock(*row[9:11], row[11] is not None, *row[12:14]),
+                                               rating=row[14]))
 
 
 SLA_COLUMNS = (Ticket.first_response_due_at, Ticket.resolution_due_at, Ticket.first_responded_at, Ticket.sla_at_risk_at,
