@@ -17,10 +17,11 @@ from sqlmodel import Session
 
 from portal_app import routes
 from portal_app.models.base import utcnow
-from portal_app.services import live, sla, tickets
+from portal_app.services import csat, live, sla, tickets
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
+from portal_app.state.csat import RatingMixin
 from portal_app.state.files import AttachmentsMixin
 from portal_app.state.forms import form_values
 from portal_app.state.paging import PagerMixin
@@ -103,6 +104,7 @@ class TicketListState(PagerMixin, SessionState):
                       "href": routes.ticket_path(r.number), "priority": tickets.PRIORITIES.get(r.priority, ""),
                       "category": r.category, "org": r.org, "raised_by": r.raised_by,
                       "when": format_datetime(r.last_activity_at), "assignee": r.assignee,
+                      "rating": str(r.rating) if r.rating and principal.is_staff else "",
                       **row_sla(r.clock, r.status, now, staff=principal.is_staff), **_status(r.status)}
                      for r in result.rows]
         shown = {row["number"] for row in self.rows}
@@ -250,13 +252,13 @@ class NewTicketState(AttachmentsMixin, SessionState):
 # ---------------------------------------------------------------- one ticket
 
 def _ticket_page(session: Session, principal: Principal, number: int | None) -> tuple:
-    """The ticket as the person sees it and, for staff, the categories it
-    can move to: one transaction."""
+    """The ticket as the person sees it, its satisfaction rating and, for
+    staff, the categories it can move to: one transaction."""
     view = tickets.ticket_view(session, principal, number)
-    return view, tickets.categories(session) if view.can_note else []
+    return view, tickets.categories(session) if view.can_note else [], csat.rating_view(session, principal, number)
 
 
-class TicketState(AttachmentsMixin, SessionState):
+class TicketState(RatingMixin, AttachmentsMixin, SessionState):
     found: bool = False
     loaded: bool = False
     ticket: dict[str, str] = {}
@@ -284,12 +286,14 @@ class TicketState(AttachmentsMixin, SessionState):
             self.found = False
             return
         try:
-            view, categories = await self._read(_ticket_page, principal, self._number())
+            view, categories, rating = await self._read(_ticket_page, principal, self._number())
         except (NotFound, PortalError):
             self.found, self.ticket, self.messages = False, {}, []
+            self._show_rating(None)
             self.loaded = True
             return
         self.found, self.loaded, self._org_id, self._ticket_id = True, True, view.org_id, view.id
+        self._show_rating(rating)
         self.ticket = {"label": tickets.label(view.number), "subject": view.subject, "category": view.category,
                        "priority": tickets.PRIORITIES.get(view.priority, ""), "org": view.org,
                        "raised_by": view.raised_by, "assignee": view.assignee, "status_key": view.status,
@@ -318,6 +322,7 @@ class TicketState(AttachmentsMixin, SessionState):
     @rx.event
     async def load(self):
         self.errors, self.error, self.loaded, self.attachments, self.upload_errors = {}, "", False, [], []
+        self.rating_errors, self.rating_error = {}, ""
         principal = await self._principal()
         await self._reload(principal)
         if principal is not None and self.found:
