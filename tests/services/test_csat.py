@@ -333,3 +333,42 @@ def test_the_report_costs_the_same_statements_however_many_requests(org):
     session.commit()
     assert cost() == few
     assert csat.comments(session, staff, 30).pages == 2
+
+
+def test_two_first_ratings_at_once_keep_the_first_and_say_so(org, monkeypatch):
+    session, people = org
+    number = _rated_ticket(session, people["owner"])
+    session.commit()
+    real_get = session.get
+    # The second person read "not rated yet" just before the first rating was committed.
+    monkeypatch.setattr(session, "get", lambda model, key, **kw: None if model is TicketRating
+                        else real_get(model, key, **kw))
+    with pytest.raises(Invalid) as err:
+        csat.do_rate(session, people["adam"], number, score=1, comment="Mine")
+    assert err.value.field == "score" and "a moment ago" in err.value.message
+    monkeypatch.undo()
+    assert (_rating(session, number).score, _rating(session, number).comment) == (5, "Quick and kind")
+
+
+def test_rating_and_the_report_on_both_databases(any_engine):
+    from tests.factories import register, sign_in, staff_admin
+
+    with Session(any_engine, expire_on_commit=False) as session:
+        register(session, "rita@example.com", company="Rated Co", name="Rita")
+        _, owner = sign_in(session, "rita@example.com")
+        staff = staff_admin(session, email="csat-staff@example.com")
+        number = _raise(session, owner, subject="Both databases").number
+        tickets.do_reply(session, staff, number, body="Answered")
+        tickets.do_set_status(session, staff, number, "resolved")
+        csat.do_rate(session, owner, number, score=4, comment=HOSTILE)
+        session.commit()
+        monkey_get = session.get
+        session.get = lambda model, key, **kw: None if model is TicketRating else monkey_get(model, key, **kw)
+        with pytest.raises(Invalid):  # a second first rating: refused, and the transaction still usable
+            csat.do_rate(session, owner, number, score=1)
+        session.get = monkey_get
+        got = csat.report(session, staff, 7)
+        assert (got.raised, got.solved, got.ratings, got.average) == (1, 1, 1, 4.0)
+        assert got.first_response_minutes is not None and got.resolution_minutes is not None
+        assert [r.comment for r in csat.comments(session, staff, 7).rows] == [HOSTILE]
+        session.rollback()
