@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, field_message, form_error, submit_button
+from portal_app.components.forms import (
+    LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, field_message, form_error, submit_button,
+)
 from portal_app.components.pagination import pager
 from portal_app.services import csat
 from portal_app.state.csat import SupportReportState

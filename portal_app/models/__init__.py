@@ -19,4 +19,5 @@ from portal_app.models.tickets import (
 __all__ = ["AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "LoginSession", "Membership",
            "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode",
            "SlaPolicy", "StoredFile", "Throttle", "Ticket",
-           "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage", "TicketRating", "User"]
+           "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage",
+           "TicketRating", "User"]

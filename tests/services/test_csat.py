@@ -307,7 +307,8 @@ def test_the_report_solves_resolution_medians(org):
     numbers = [_raise(session, owner, subject=f"S{i}").number for i in range(3)]
     for number, hours in zip(numbers, (1, 3, 8), strict=True):
         tickets.do_set_status(session, staff, number, "resolved")
-        _backdate(session, number, created_at=now - timedelta(days=1), resolved_at=now - timedelta(days=1, hours=-hours))
+        _backdate(session, number, created_at=now - timedelta(days=1),
+                  resolved_at=now - timedelta(days=1, hours=-hours))
     session.commit()
     got = csat.report(session, staff, 30)
     assert got.solved == 3 and got.resolution_minutes == 180.0
