@@ -23,6 +23,7 @@ STAFF_AUDIT = "/staff/audit"
 OUTBOX = "/staff/outbox"
 STAFF_SLA = "/staff/sla"
 CANNED_REPLIES = "/staff/canned-replies"
+SUPPORT_REPORT = "/staff/support-report"  # requests, response times and satisfaction ratings (staff agents)
 TICKET_FORMS = "/staff/support-forms"  # support categories and their intake forms (staff admins)
 NOTIFICATIONS = "/notifications"
 # Opened from the link in a notification mail: says what stops, with a button.
@@ -39,7 +40,8 @@ UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
 
 # Where a sign-in may send the person afterwards (`?next=`).
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
-                       STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS})
+                       STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
+                       SUPPORT_REPORT})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
 _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"),)

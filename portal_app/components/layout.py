@@ -45,6 +45,7 @@ NAV: list[NavItem] = [
     NavItem("Back office", routes.STAFF, "briefcase", "staff"),
     NavItem("Support", routes.TICKETS, "life-buoy", "staff"),
     NavItem("Canned replies", routes.CANNED_REPLIES, "message-square-text", "staff"),
+    NavItem("Support report", routes.SUPPORT_REPORT, "chart-column", "staff"),
     NavItem("Audit", routes.STAFF_AUDIT, "scroll-text", "staff_admin"),
     NavItem("Outbox", routes.OUTBOX, "mail", "staff_admin"),
     NavItem("Support forms", routes.TICKET_FORMS, "list-checks", "staff_admin"),

@@ -11,6 +11,7 @@ from portal_app.components.forms import (
     text_field, textarea_field,
 )
 from portal_app.components.canned_replies import canned_reply_picker
+from portal_app.components.csat import rating_badge, rating_panel
 from portal_app.components.files import attachment_field, attachment_links
 from portal_app.components.pagination import pager
 from portal_app.components.sla import sla_badge, sla_words
@@ -112,6 +113,7 @@ def _row(row) -> rx.Component:  # noqa: ANN001 — a Var of one row dict
                         style={"overflow-wrap": "anywhere"}),
                 rx.spacer(),
                 sla_badge(row["sla_flag"]),
+                rx.cond(row["rating"] != "", rating_badge(row["rating"])),
                 status_badge(row["status"], row["status_colour"]),
                 width="100%", align="start", spacing="2",
             ),
@@ -360,6 +362,7 @@ def ticket_page() -> rx.Component:
                         high_contrast=True)),
         rx.el.ol(rx.foreach(TicketState.messages, _message), aria_label="Conversation",
                  style={"padding": "0", "margin": "0", "width": "100%"}),
+        rating_panel(),
         rx.cond(TicketState.can_reply, _reply_form(),
                 rx.cond(t["merged_into"] == "",
                         rx.callout("This request is closed. Raise a new request if you need more help.",

@@ -18,7 +18,9 @@ watching state reloads what it shows for its own signed-in person
 (`state/live.py`), through the services that authorise every read.
 
 Keys name what changed, not who may see it: `org:7:members`, `user:42:notifications`,
-`staff:audit` (everything, for the back office)."""
+`staff:audit` (everything, for the back office), `ticket:42` (one support
+request, by its id: what its customers and staff both see) and
+`ticket:42:staff` (what only staff see of it: internal notes, SLA flags)."""
 
 from __future__ import annotations
 
@@ -56,6 +58,15 @@ def person_key(user_id: int, topic: str) -> str:
 def staff_key(topic: str) -> str:
     """What changed anywhere, for back-office pages that show every organisation."""
     return f"staff:{_topic(topic)}"
+
+
+def ticket_key(ticket_id: int, *, staff: bool = False) -> str:
+    """What changed on one support request (its id, never its number or
+    subject): a ticket's page watches its own key rather than the whole
+    organisation's, so a change to another ticket leaves it alone. With
+    `staff`, what only staff see (an internal note): a customer's page never
+    watches that key, so it does not even reload for a note."""
+    return f"ticket:{int(ticket_id)}" + (":staff" if staff else "")
 
 
 def _topic(topic: str) -> str:

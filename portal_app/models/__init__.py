@@ -3,6 +3,7 @@
 
 from portal_app.models.audit import AuditEvent
 from portal_app.models.canned_replies import CannedReply
+from portal_app.models.csat import TicketRating
 from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
@@ -18,4 +19,5 @@ from portal_app.models.tickets import (
 __all__ = ["AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "LoginSession", "Membership",
            "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode",
            "SlaPolicy", "StoredFile", "Throttle", "Ticket",
-           "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage", "User"]
+           "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage",
+           "TicketRating", "User"]

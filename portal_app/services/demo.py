@@ -24,7 +24,8 @@ from sqlmodel import Session, select
 
 from portal_app.db import write_lock
 from portal_app.models import (
-    AuditEvent, Membership, Organization, OutgoingMail, StoredFile, Ticket, TicketCategory, TicketMessage, User,
+    AuditEvent, Membership, Organization, OutgoingMail, StoredFile, Ticket, TicketCategory, TicketMessage, TicketRating,
+    User,
 )
 from portal_app.models.base import utcnow
 from portal_app.services import audit, organizations, passwords, sla, tickets
@@ -71,7 +72,25 @@ DEMO_TICKETS = [
      "open",
      [("gus@globex.example.com", "We use Okta. Is SSO available on our plan, and where do we set it up?",
        False, 1)]),
+    ("Acme Ltd", "alice@acme.example.com", "Something is not working", "Password reset emails land in spam",
+     "normal", "closed",
+     [("alice@acme.example.com", "Three of our people found the password reset email in their spam folder.",
+       False, 260),
+      ("staff", "Our mail now carries DKIM signatures for your domain: resets should arrive in the inbox. Sorry "
+       "for the wait.", False, 190),
+      ("alice@acme.example.com", "Works now, thanks.", False, 186)]),
+    ("Globex Corporation", "gus@globex.example.com", "Billing", "The invoice PDF would not download", "high",
+     "closed",
+     [("gus@globex.example.com", "Clicking *Download PDF* on invoice INV-2031 shows an error.", False, 74),
+      ("staff", "Fixed: a font was missing on our side. The download works again.", False, 73)]),
 ]
+# Satisfaction ratings of solved demo requests, by subject: (rated by, score, comment, hours ago).
+DEMO_RATINGS = {
+    "Two more seats for our new hires": ("alice@acme.example.com", 4, "Quick, and the invoice was right.", 90),
+    "Password reset emails land in spam": ("alice@acme.example.com", 2,
+                                           "Fixed in the end, but it took three days to hear back.", 185),
+    "The invoice PDF would not download": ("gus@globex.example.com", 5, "Sorted within the hour, thank you!", 72),
+}
 # Business minutes each demo request's SLA clocks have used: the CSV export
 # (high: a 4-hour first response) is close to its target, so the demo shows
 # one request at risk; the others show plain promises.
@@ -243,13 +262,21 @@ def _demo_tickets(session: Session, seeder: _Seeder) -> None:
         ticket = Ticket(number=next_number(session, "ticket", first=tickets.FIRST_NUMBER), org_id=org.id,
                         category_id=categories[category], subject=subject, status=status, priority=priority,
                         raised_by_id=users.get(raiser), created_at=first, last_activity_at=last,
-                        resolved_at=last if status == "resolved" else None)
+                        resolved_at=last if status == "resolved" else None,
+                        closed_at=last if status == "closed" else None)
+        replies = [now - timedelta(hours=h) for who, _, note, h in messages if who == "staff" and not note]
+        if status not in tickets.ACTIVE and replies:
+            ticket.first_responded_at = replies[0]  # the support report's first-response time
         session.add(ticket)
         session.flush()
         if subject in DEMO_SLA_USED:
-            replies = [now - timedelta(hours=h) for who, _, note, h in messages if who == "staff" and not note]
             sla.set_demo_clock(session, ticket, now, used=DEMO_SLA_USED[subject],
                                responded_at=replies[0] if replies else None)
+        if subject in DEMO_RATINGS:
+            rater, score, comment, hours = DEMO_RATINGS[subject]
+            when = now - timedelta(hours=hours)
+            session.add(TicketRating(ticket_id=ticket.id, score=score, comment=comment, rated_by_id=users.get(rater),
+                                     rated_at=when, changed_by_id=users.get(rater), changed_at=when))
         for author, body, internal, hours in messages:
             session.add(TicketMessage(ticket_id=ticket.id, author_id=users.get(DEMO_STAFF_EMAIL if author == "staff"
                                                                                   else author),

@@ -1,6 +1,6 @@
 """The one way a service says "this changed" so that open pages showing it
 update themselves (live pages): `changed(session, key, ...)` with keys from
-`integrations.live` (`org_key`, `person_key`, `staff_key`).
+`integrations.live` (`org_key`, `person_key`, `staff_key`, `ticket_key`).
 
 Nothing is sent before the caller's transaction commits, and nothing at all
 if it rolls back: a page reloading on the signal must find the change there.
@@ -12,11 +12,11 @@ from sqlmodel import Session
 
 from portal_app.db import after_commit, on_rollback
 from portal_app.integrations import live
-from portal_app.integrations.live import org_key, person_key, staff_key
+from portal_app.integrations.live import org_key, person_key, staff_key, ticket_key
 
 from portal_app.services.principal import Principal
 
-__all__ = ["changed", "member_lists_of", "org_key", "person_key", "staff_key"]
+__all__ = ["changed", "member_lists_of", "org_key", "person_key", "staff_key", "ticket_key"]
 
 _PENDING = "portal_live_keys"
 

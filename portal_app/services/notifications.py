@@ -96,6 +96,8 @@ EVENTS: dict[str, Event] = _registry(
     Event("sla_breached", "Support requests that missed their target",
           "{ticket} missed its {target} target ({due}): {subject}", BOTH, staff_only=True),
     Event("ticket_merged", "Requests merged into another", "{actor} merged {ticket} into {into}: {subject}", BOTH),
+    Event("ticket_rated", "Satisfaction ratings of support requests",
+          "{actor} rated {ticket} {score} out of 5: {subject}", IN_APP, staff_only=True),
 )
 
 

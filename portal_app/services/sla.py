@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import BusinessHours, Holiday, Organization, SlaPolicy, Ticket, User
 from portal_app.models.base import utcnow
-from portal_app.services import audit, notifications
+from portal_app.services import audit, live, notifications
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.formatting import current_zone, format_date, format_due
 from portal_app.services.mail import public_link, queue_mail
@@ -371,6 +371,8 @@ def flag_due(session: Session, now: datetime | None = None) -> tuple[int, int]:
             session.refresh(ticket)
             due = Clock.of(ticket).next_due()
             _tell(session, ticket, key, due)
+            # The flag shows on the staff's page of the ticket and in their queues, never to customers.
+            live.changed(session, live.ticket_key(ticket.id, staff=True), live.staff_key("tickets"))
             flagged[key] += 1
     session.flush()
     return flagged["sla_at_risk"], flagged["sla_breached"]

@@ -132,6 +132,7 @@ def do_merge(session: Session, principal: Principal, number: object, into: objec
     notifications.notify(session, customers, notifications.EVENTS["ticket_merged"], tickets._target(target),
                          facts={"actor": principal.name or principal.email, "ticket": dup_label, "into": into_label,
                                 "subject": target.subject})
-    tickets._changed(session, target)  # the organisation's tickets and the staff's: both pages reload
+    tickets._changed(session, target)  # both tickets' pages, the organisation's lists and the staff's reload
+    tickets._changed(session, duplicate)
     session.flush()
     return target

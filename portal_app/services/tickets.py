@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.models import (
     Membership, Organization, StoredFile, Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField,
-    TicketFollower, TicketMessage, User,
+    TicketFollower, TicketMessage, TicketRating, User,
 )
 from portal_app.models.base import utcnow
 from portal_app.services import audit, files, live, notifications, sla
@@ -411,7 +411,7 @@ def do_reply(session: Session, principal: Principal, number: object, *, body: ob
     audit.record(session, "ticket.noted" if internal else "ticket.replied", actor=principal, org_id=ticket.org_id,
                  target_type="ticket", target_id=ticket.id, target_label=label(ticket.number))
     if internal:
-        live.changed(session, live.staff_key("tickets"))  # a customer's page never even reloads for a note
+        _changed(session, ticket, staff_only=True)  # a customer's page never even reloads for a note
     else:
         _tell_about_reply(session, principal, ticket)
         _changed(session, ticket)
@@ -600,7 +600,7 @@ def do_assign(session: Session, principal: Principal, number: object, assignee_i
         session.add(ticket)
         audit.record(session, "ticket.assigned", actor=principal, org_id=ticket.org_id, target_type="ticket",
                      target_id=ticket.id, target_label=label(ticket.number))
-        live.changed(session, live.staff_key("tickets"))
+        _changed(session, ticket, org_lists=False)  # its page says who has it; customers' lists do not
         session.flush()
     return ticket
 
@@ -706,8 +706,17 @@ def _target(ticket: Ticket) -> notifications.Target:
     return notifications.Target(routes.ticket_path(ticket.number), ticket.org_id)
 
 
-def _changed(session: Session, ticket: Ticket) -> None:
-    live.changed(session, live.org_key(ticket.org_id, "tickets"), live.staff_key("tickets"))
+def _changed(session: Session, ticket: Ticket, *, staff_only: bool = False, org_lists: bool = True) -> None:
+    """Open pages showing `ticket` reload once the action commits: its own
+    page (`ticket:<id>`; with `staff_only`, only the staff's page:
+    `ticket:<id>:staff`, which no customer's page watches), the staff's
+    lists and console, and (`org_lists`, unless `staff_only`) the lists of
+    its organisation. Only ids travel (integrations/live.py)."""
+    if staff_only:
+        live.changed(session, live.ticket_key(ticket.id, staff=True), live.staff_key("tickets"))
+        return
+    live.changed(session, live.ticket_key(ticket.id), live.staff_key("tickets"),
+                 *([live.org_key(ticket.org_id, "tickets")] if org_lists else []))
 
 
 # ---------------------------------------------------------------- reading
@@ -724,6 +733,7 @@ class TicketRow:
     last_activity_at: datetime
     assignee: str = ""
     clock: sla.Clock | None = None
+    rating: int | None = None  # the customer's satisfaction rating, 1-5 (services/csat.py)
 
 
 # The agent console's queues (staff only), in the order the console shows them.
@@ -797,7 +807,8 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
             .outerjoin(assignee, assignee.id == Ticket.assignee_id)
             .with_only_columns(Ticket.number, Ticket.subject, Ticket.status, Ticket.priority, TicketCategory.name,
                                Organization.name, _name(raiser), Ticket.last_activity_at, _name(assignee),
-                               *SLA_COLUMNS))
+                               *SLA_COLUMNS, TicketRating.score)
+            .outerjoin(TicketRating, TicketRating.ticket_id == Ticket.id))
     if queue not in ("", None):
         _staff_agent(principal)
         queues = _queues(principal)
@@ -811,7 +822,8 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
     if sort not in ("", None) and (not isinstance(sort, str) or sort not in SORTS):
         raise Invalid("Choose an order from the list.", field="sort")
     result = paginate(session, stmt, page, PAGE_SIZE, keys=SORTS[sort or "activity"][1], cursor=cursor)
-    return result.mapped(lambda row: TicketRow(*row[:9], clock=sla.Clock(*row[9:11], row[11] is not None, *row[12:])))
+    return result.mapped(lambda row: TicketRow(*row[:9], clock=sla.Clock(*row[9:11], row[11] is not None, *row[12:14]),
+                                               rating=row[14]))
 
 
 SLA_COLUMNS = (Ticket.first_response_due_at, Ticket.resolution_due_at, Ticket.first_responded_at, Ticket.sla_at_risk_at,
@@ -887,6 +899,7 @@ class TicketView:
     can_note: bool
     clock: sla.Clock | None = None
     merged_into: int | None = None  # the number of the ticket this one was merged into
+    id: int = 0  # the ticket's id: the key of its live page (services/live.py `ticket_key`)
 
 
 def _allowed(check, *args, **kwargs) -> bool:  # noqa: ANN001
@@ -950,4 +963,5 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         can_note=principal.is_staff and _allowed(check_reply, principal, ticket, internal=True),
         clock=sla.Clock.of(ticket),
         merged_into=names[4],
+        id=ticket.id,
     )

@@ -7,7 +7,8 @@ authorises: the organisation is always the person's current one, a ticket
 is found by its number through `access_ticket`, and nothing a payload says
 about organisations, statuses or authors is taken from it. Open pages
 follow the change signal of their tickets (`_watch`/`_live`), so a reply
-appears without a reload."""
+appears without a reload: a list its organisation's (or, for staff, every
+organisation's) tickets, a ticket's page its own ticket only."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from sqlmodel import Session
 
 from portal_app import routes
 from portal_app.models.base import utcnow
-from portal_app.services import live, sla, tickets
+from portal_app.services import csat, live, sla, tickets
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
+from portal_app.state.csat import RatingMixin
 from portal_app.state.files import AttachmentsMixin
 from portal_app.state.forms import form_values
 from portal_app.state.paging import PagerMixin
@@ -31,11 +33,18 @@ STATUS_COLOURS = {"open": "amber", "waiting": "blue", "resolved": "green", "clos
 
 
 def _watch_key(principal: Principal) -> str | None:
-    """The tickets a page of this person follows: every organisation's for
+    """The tickets a list of this person follows: every organisation's for
     staff, the current organisation's for a customer."""
     if principal.is_staff:
         return live.staff_key("tickets")
     return live.org_key(principal.current.org_id, "tickets") if principal.current else None
+
+
+def _ticket_keys(principal: Principal, ticket_id: int) -> list[str]:
+    """What one ticket's page follows: that ticket only (a change to another
+    ticket of the organisation leaves it alone), and for staff also what
+    only they see of it (internal notes, SLA flags)."""
+    return [live.ticket_key(ticket_id), *([live.ticket_key(ticket_id, staff=True)] if principal.is_staff else [])]
 
 
 def _status(status: str) -> dict[str, str]:
@@ -95,6 +104,7 @@ class TicketListState(PagerMixin, SessionState):
                       "href": routes.ticket_path(r.number), "priority": tickets.PRIORITIES.get(r.priority, ""),
                       "category": r.category, "org": r.org, "raised_by": r.raised_by,
                       "when": format_datetime(r.last_activity_at), "assignee": r.assignee,
+                      "rating": str(r.rating) if r.rating and principal.is_staff else "",
                       **row_sla(r.clock, r.status, now, staff=principal.is_staff), **_status(r.status)}
                      for r in result.rows]
         shown = {row["number"] for row in self.rows}
@@ -242,13 +252,13 @@ class NewTicketState(AttachmentsMixin, SessionState):
 # ---------------------------------------------------------------- one ticket
 
 def _ticket_page(session: Session, principal: Principal, number: int | None) -> tuple:
-    """The ticket as the person sees it and, for staff, the categories it
-    can move to: one transaction."""
+    """The ticket as the person sees it, its satisfaction rating and, for
+    staff, the categories it can move to: one transaction."""
     view = tickets.ticket_view(session, principal, number)
-    return view, tickets.categories(session) if view.can_note else []
+    return view, tickets.categories(session) if view.can_note else [], csat.rating_view(session, principal, number)
 
 
-class TicketState(AttachmentsMixin, SessionState):
+class TicketState(RatingMixin, AttachmentsMixin, SessionState):
     found: bool = False
     loaded: bool = False
     ticket: dict[str, str] = {}
@@ -266,6 +276,7 @@ class TicketState(AttachmentsMixin, SessionState):
     error: str = ""
     reply_key: int = 0  # bumped to empty the reply box after a reply was sent
     _org_id: int = 0  # the ticket's organisation: where a customer's attachments go
+    _ticket_id: int = 0  # the ticket's id: the key its page watches
 
     def _number(self) -> int | None:
         return tickets.parse_number(self.router.page.params.get("ticket_number", ""))
@@ -275,12 +286,14 @@ class TicketState(AttachmentsMixin, SessionState):
             self.found = False
             return
         try:
-            view, categories = await self._read(_ticket_page, principal, self._number())
+            view, categories, rating = await self._read(_ticket_page, principal, self._number())
         except (NotFound, PortalError):
             self.found, self.ticket, self.messages = False, {}, []
+            self._show_rating(None)
             self.loaded = True
             return
-        self.found, self.loaded, self._org_id = True, True, view.org_id
+        self.found, self.loaded, self._org_id, self._ticket_id = True, True, view.org_id, view.id
+        self._show_rating(rating)
         self.ticket = {"label": tickets.label(view.number), "subject": view.subject, "category": view.category,
                        "priority": tickets.PRIORITIES.get(view.priority, ""), "org": view.org,
                        "raised_by": view.raised_by, "assignee": view.assignee, "status_key": view.status,
@@ -309,10 +322,11 @@ class TicketState(AttachmentsMixin, SessionState):
     @rx.event
     async def load(self):
         self.errors, self.error, self.loaded, self.attachments, self.upload_errors = {}, "", False, [], []
+        self.rating_errors, self.rating_error = {}, ""
         principal = await self._principal()
         await self._reload(principal)
-        if principal is not None and self.found and (key := _watch_key(principal)):
-            await self._watch(key)
+        if principal is not None and self.found:
+            await self._watch(*_ticket_keys(principal, self._ticket_id))
 
     async def _live(self, keys: list[str]) -> None:
         """A reply, a status change: show the ticket as it is now."""

@@ -12,8 +12,8 @@ from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests.browser.accounts_helpers import create_person, sign_in, unique_email
 
 CUSTOMER_NAV = ["Dashboard", "Support", "Organisation", "Notifications", "Profile", "Security"]
-STAFF_NAV = ["Back office", "Support", "Canned replies", "Audit", "Outbox", "Support forms", "Notifications", "Profile",
-             "Security"]
+STAFF_NAV = ["Back office", "Support", "Canned replies", "Support report", "Audit", "Outbox", "Support forms",
+             "Notifications", "Profile", "Security"]
 VISITOR_NAV = ["Sign in", "Create an account"]
 
 

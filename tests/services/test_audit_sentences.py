@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from portal_app.services import accounts, audit, members, sessions
+from portal_app.services import accounts, audit, csat, members, sessions  # noqa: F401 — csat registers its actions
 from portal_app.services.audit import Said
 from tests.factories import (
     PASSWORD, last_mail, register, rename_organization, sign_in, staff_admin, statements, token_from,
@@ -66,6 +66,9 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "ticket.triaged": ({"field": "priority", "from": "normal", "to": "urgent"},
                        "Alice Owner changed the priority of Bob Member from normal to urgent"),
     "ticket.merged": ({"into": "T-1042"}, "Alice Owner merged Bob Member into T-1042"),
+    "ticket.rated": ({"score": 4}, "Alice Owner rated Bob Member 4 out of 5"),
+    "ticket.rating_changed": ({"from": 2, "score": 5},
+                              "Alice Owner changed the rating of Bob Member from 2 to 5 out of 5"),
     "canned_reply.created": ({}, "Alice Owner created the canned reply \u201cBob Member\u201d"),
     "canned_reply.updated": ({"from": "Old title"},
                              "Alice Owner edited the canned reply \u201cOld title\u201d, now \u201cBob Member\u201d"),

@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from portal_app.models import AuditEvent, CannedReply, Organization, OutgoingMail, Ticket, TicketCategory, User
-from portal_app.services import audit, canned_replies, paging, staff, tickets
+from portal_app.models import (
+    AuditEvent, CannedReply, Organization, OutgoingMail, Ticket, TicketCategory, TicketRating, User,
+)
+from portal_app.models.base import utcnow
+from portal_app.services import audit, canned_replies, csat, paging, staff, tickets
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
 from tests.factories import statements as _statements
@@ -93,6 +96,19 @@ def _mail(session: Session, n: int) -> None:
     session.commit()
 
 
+def _ratings(session: Session, owner, n: int) -> None:  # noqa: ANN001
+    """`n` rated requests with comments, rated minutes ago (times tie: the order's first key)."""
+    _tickets(session, owner, n)
+    rated = select(TicketRating.ticket_id)
+    ids = session.exec(select(Ticket.id).where(Ticket.id.not_in(rated)).order_by(Ticket.id)).all()
+    now = utcnow()
+    session.execute(insert(TicketRating.__table__), [
+        {"ticket_id": ticket_id, "score": 1 + i % 5, "comment": f"Comment {i}", "rated_by_id": owner.user_id,
+         "rated_at": now, "changed_by_id": owner.user_id, "changed_at": now - timedelta(minutes=i % 7)}
+        for i, ticket_id in enumerate(ids)])
+    session.commit()
+
+
 def _canned_replies(session: Session, n: int) -> None:
     """`n` canned replies whose titles tie in lower case (the order's first key)."""
     session.execute(insert(CannedReply.__table__), [
@@ -126,6 +142,8 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                       lambda s, owner, admin, **kw: tickets.list_tickets(s, admin, **kw)),
     "canned replies": (lambda s, owner, n: _canned_replies(s, n),
                        lambda s, owner, admin, **kw: canned_replies.list_replies(s, admin, **kw)),
+    "support report comments": (lambda s, owner, n: _ratings(s, owner, n),
+                                lambda s, owner, admin, **kw: csat.comments(s, admin, 30, **kw)),
 }
 
 
