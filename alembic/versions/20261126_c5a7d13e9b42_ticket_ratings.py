@@ -2,7 +2,7 @@
 comment) per resolved or closed support request
 
 Revision ID: c5a7d13e9b42
-Revises: b4f1c2d9e7a3
+Revises: 9c4e2f7a1b36
 Create Date: 2026-11-26 23:00:00
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.base
 
 
 revision: str = 'c5a7d13e9b42'
-down_revision: Union[str, None] = 'b4f1c2d9e7a3'
+down_revision: Union[str, None] = '9c4e2f7a1b36'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
