@@ -52,7 +52,7 @@ from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.markdown import render
 from portal_app.services.paging import CAP, Keys, Page, count, paginate
 from portal_app.services.principal import Principal
-from portal_app.services.validation import clean_text, slugify
+from portal_app.services.validation import clean_text, contains_pattern, slugify
 
 EDITORS = ("admin", "agent")  # staff who write, publish and archive articles
 TITLE_MAX = 200
@@ -232,7 +232,7 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _index(session: Session, article: Article) -> None:
+def index_article(session: Session, article: Article) -> None:
     """Keep the full-text index and the vocabulary in step with `article`."""
     if _dialect(session) == "sqlite":
         session.execute(text("DELETE FROM knowledge_fts WHERE rowid = :id"), {"id": article.id})
@@ -285,7 +285,7 @@ def create(session: Session, principal: Principal | None, *, title: object, body
     session.add(article)
     session.flush()
     _set_orgs(session, article, draft.org_ids)
-    _index(session, article)
+    index_article(session, article)
     _record(session, principal, "article.created", article)
     session.flush()
     return article
@@ -308,7 +308,7 @@ def update(session: Session, principal: Principal | None, article_id: object, *,
     session.add(article)
     session.flush()
     _set_orgs(session, article, draft.org_ids)
-    _index(session, article)
+    index_article(session, article)
     _record(session, principal, "article.updated", article, **({"from": old} if old != draft.title else {}))
     session.flush()
     return article
@@ -424,6 +424,25 @@ def delete_category(session: Session, principal: Principal | None, category_id: 
     session.delete(category)
     session.flush()
     return category.name
+
+
+def find_organisations(session: Session, principal: Principal | None, query: object) -> list[tuple[int, str]]:
+    """Up to 20 organisations whose name contains `query`, by name: what
+    an editor chooses from for an article's visibility."""
+    check_edit(principal)
+    stmt = select(Organization.id, Organization.name)
+    if isinstance(query, str) and query.strip():
+        stmt = stmt.where(func.lower(Organization.name).like(contains_pattern(query[:80]), escape="\\"))
+    return [tuple(row) for row in session.execute(stmt.order_by(func.lower(Organization.name), Organization.id)
+                                                  .limit(20)).all()]
+
+
+def organisation_names(session: Session, principal: Principal | None, org_ids: list[int]) -> list[tuple[int, str]]:
+    check_edit(principal)
+    if not org_ids:
+        return []
+    return [tuple(row) for row in session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_(org_ids)).order_by(func.lower(Organization.name), Organization.id)).all()]
 
 
 # ---------------------------------------------------------------- reading

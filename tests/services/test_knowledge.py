@@ -33,7 +33,7 @@ def _article(session: Session, *, title: str = "Paying an invoice", body: str = 
     session.flush()
     for org_id in orgs:
         session.add(ArticleOrganization(article_id=article.id, org_id=org_id))
-    knowledge._index(session, article)
+    knowledge.index_article(session, article)
     session.flush()
     return article
 
