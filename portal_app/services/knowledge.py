@@ -20,9 +20,10 @@ query syntax), common English words are dropped, and every word must match.
 
 Typo tolerance: every word of every article is kept in `KnowledgeWord`. A
 query word that matches no article is replaced by the vocabulary words
-nearest to it (same first letter, length within 2, Damerau–Levenshtein
-distance at most 2, or 1 for words of up to 4 letters), ORed: "invocie"
-searches for "invoice". If all words together still find nothing, any word
+nearest to it (same first letter, Damerau–Levenshtein distance at most 2,
+or 1 for words of up to 4 letters; for a query word of 5 letters or more,
+also a longer word whose start is that close: "downlaod" finds
+"downloading"), ORed: "invocie" searches for "invoice". If all words together still find nothing, any word
 may match (ranked, so articles with more of them come first). A search that
 finds nothing is recorded (`KnowledgeSearch`) for the staff report.
 
@@ -655,9 +656,19 @@ def nearest_words(session: Session, word: str, *, limit: int = 2) -> list[str]:
         return []
     most = 1 if len(word) <= 4 else 2
     candidates = session.exec(select(KnowledgeWord.word).where(
-        KnowledgeWord.first == word[0], KnowledgeWord.length.between(len(word) - most, len(word) + most))).all()
-    scored = sorted((d, w) for w in candidates if w != word and (d := distance(word, w)) <= most)
-    return [w for _, w in scored[:limit]]
+        KnowledgeWord.first == word[0], KnowledgeWord.length.between(len(word) - most, len(word) + 8))).all()
+    scored = []
+    for w in candidates:
+        if w == word:
+            continue
+        # A whole word within the distance; or, for a longer word, its start
+        # ("downlaod" is one step from "downloading"'s first eight letters).
+        d = distance(word, w) if len(w) <= len(word) + most else most + 1
+        if d > most and len(w) > len(word) and len(word) >= 5:
+            d = distance(word, w[:len(word)]) + 0.5
+        if d <= most + 0.5:
+            scored.append((d, len(w), w))
+    return [w for _, _, w in sorted(scored)[:limit]]
 
 
 def _match(session: Session, groups: list[list[str]], *, any_word: bool) -> tuple[ColumnElement, ColumnElement]:
@@ -728,6 +739,30 @@ def search(session: Session, principal: Principal | None, query: object, *, page
     shown = " ".join(corrected)
     return SearchResult(text_query, terms, shown if corrected != words else "",
                         Page(hits, number, pages, min(total, CAP), None, total > CAP))
+
+
+SUGGESTIONS = 5
+
+
+def suggest(session: Session, principal: Principal | None, text: object) -> list[Hit]:
+    """Articles that may answer what someone is typing (a ticket's subject):
+    the best few the person may read, any word matching, typos corrected.
+    Nothing is recorded: half-typed words are not failed searches."""
+    words = query_words(text)
+    if not words:
+        return []
+    groups = []
+    for word in words:
+        groups.append([word] if _matches_any(session, word) else (nearest_words(session, word) or [word]))
+    condition, rank = _match(session, groups, any_word=True)
+    stmt = (_published(principal).where(condition)
+            .outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
+            .with_only_columns(Article.id, Article.slug, Article.title, func.coalesce(ArticleCategory.name, ""),
+                               Article.search_text)
+            .order_by(rank, Article.id).limit(SUGGESTIONS))
+    terms = [w for g in groups for w in g]
+    return [Hit(i, slug, title, category, mark(title, terms), mark(excerpt_around(body, terms), terms))
+            for i, slug, title, category, body in session.execute(stmt).all()]
 
 
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")

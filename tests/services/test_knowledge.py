@@ -437,3 +437,20 @@ def test_categories(admin_session):
     session.refresh(article)
     assert article.category_id is None
     assert [c.name for c in knowledge.categories(session)] == ["Accounts"]
+
+
+def test_suggestions_for_a_ticket_subject(library):
+    """What the ticket form can offer while a subject is typed: any word may
+    match, typos are corrected, nothing is recorded."""
+    titles = [hit.title for hit in knowledge.suggest(library, None, "Cannot downlaod my invoice")]
+    assert titles[0] == "Downloading invoices as PDF" and len(titles) <= knowledge.SUGGESTIONS
+    assert knowledge.suggest(library, None, "") == [] and knowledge.suggest(library, None, ["x"]) == []
+    assert knowledge.suggest(library, None, "qwertyuiop") == []
+    assert library.exec(select(KnowledgeSearch)).all() == []
+
+
+def test_suggestions_obey_visibility(world):
+    session, people, ids = world
+    assert {hit.id for hit in knowledge.suggest(session, None, "invoice terms")} == {ids["public"]}
+    assert ids["org_a"] in {hit.id for hit in knowledge.suggest(session, people["ann"], "invoice terms")}
+    assert ids["org_a"] not in {hit.id for hit in knowledge.suggest(session, people["bob"], "invoice terms")}
