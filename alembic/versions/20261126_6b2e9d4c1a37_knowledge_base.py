@@ -1,7 +1,8 @@
 """knowledge base
 
 Articles, their categories, the organisations chosen to see them, feedback,
-searches that found nothing, and the vocabulary typo tolerance picks from.
+suggested articles opened while writing a request (deflections), searches
+that found nothing, and the vocabulary typo tolerance picks from.
 Full-text search: on SQLite an FTS5 table `knowledge_fts` (rowid = article
 id, kept in step by services/knowledge.py); on PostgreSQL a GIN index over
 the weighted tsvector of title and search_text. Neither is in the models
@@ -96,6 +97,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('word')
     )
     op.create_index('ix_knowledge_words_first_length', 'knowledge_words', ['first', 'length'], unique=False)
+    op.create_table('article_suggestion_opens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('opened_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_article_suggestion_opens_decided', 'article_suggestion_opens', ['decided_at'], unique=False)
+    op.create_index('ix_article_suggestion_opens_user', 'article_suggestion_opens',
+                    ['user_id', 'article_id', 'opened_at'], unique=False)
     if op.get_bind().dialect.name == 'sqlite':
         op.execute("CREATE VIRTUAL TABLE knowledge_fts USING fts5(title, body, tokenize='porter unicode61')")
     else:
@@ -107,6 +121,9 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS knowledge_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_articles_search")
+    op.drop_index('ix_article_suggestion_opens_user', table_name='article_suggestion_opens')
+    op.drop_index('ix_article_suggestion_opens_decided', table_name='article_suggestion_opens')
+    op.drop_table('article_suggestion_opens')
     op.drop_index('ix_knowledge_words_first_length', table_name='knowledge_words')
     op.drop_table('knowledge_words')
     op.drop_index('ix_knowledge_searches_created_at', table_name='knowledge_searches')

@@ -334,6 +334,8 @@ def _report_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Report", size="4", as_="h2"),
+            rx.text(KnowledgeState.deflections, " requests avoided in the last 90 days: someone opened an article "
+                    "suggested while writing a request, and raised none in the next 30 minutes.", size="2"),
             rx.grid(
                 _report_list("Most read", KnowledgeState.most_viewed, "No views yet.",
                              lambda r: rx.fragment(rx.link(r["title"], href=r["href"]), " (", r["n"], ")")),
@@ -341,7 +343,11 @@ def _report_card() -> rx.Component:
                              lambda r: rx.fragment(rx.link(r["title"], href=r["href"]), " (", r["n"], ")")),
                 _report_list("Searches that found nothing (90 days)", KnowledgeState.missed, "None.",
                              lambda r: rx.text("\u201c", r["query"], "\u201d \u00d7 ", r["n"], as_="span")),
-                columns=rx.breakpoints(initial="1", md="3"), gap="4", width="100%",
+                _report_list("Deflections (90 days)", KnowledgeState.deflecting,
+                             "None yet: a suggested article opened while writing a request, with no request "
+                             "raised in the next 30 minutes.",
+                             lambda r: rx.fragment(rx.link(r["title"], href=r["href"]), " (", r["n"], ")")),
+                columns=rx.breakpoints(initial="1", md="2"), gap="4", width="100%",
             ),
             spacing="3", width="100%",
         ),

@@ -8,7 +8,8 @@ from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
 )
 from portal_app.models.knowledge import (
-    Article, ArticleCategory, ArticleFeedback, ArticleOrganization, KnowledgeSearch, KnowledgeWord,
+    Article, ArticleCategory, ArticleFeedback, ArticleOrganization, ArticleSuggestionOpen, KnowledgeSearch,
+    KnowledgeWord,
 )
 from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
@@ -18,7 +19,7 @@ from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
+__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
            "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode",
            "SlaPolicy", "StoredFile", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage", "User"]

@@ -108,3 +108,21 @@ class KnowledgeWord(SQLModel, table=True):
     word: str = Field(max_length=40, primary_key=True)
     first: str = Field(max_length=1)
     length: int
+
+
+class ArticleSuggestionOpen(SQLModel, table=True):
+    """A signed-in customer opened an article suggested while they wrote a
+    support request (`/help/<slug>?from=ticket`). It counts as a deflection
+    when they raised no request between `opened_at` and `decided_at` (30
+    minutes later): the staff report reads it so, with no write on the
+    ticket side."""
+
+    __tablename__ = "article_suggestion_opens"
+    __table_args__ = (Index("ix_article_suggestion_opens_decided", "decided_at"),
+                      Index("ix_article_suggestion_opens_user", "user_id", "article_id", "opened_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False))
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -45,7 +45,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from portal_app.models import (
-    Article, ArticleCategory, ArticleFeedback, ArticleOrganization, KnowledgeSearch, KnowledgeWord, Organization, User,
+    Article, ArticleCategory, ArticleFeedback, ArticleOrganization, ArticleSuggestionOpen, KnowledgeSearch, KnowledgeWord,
+    Organization, Ticket, User,
 )
 from portal_app.models.base import utcnow
 from portal_app.services import audit, live
@@ -813,6 +814,37 @@ def excerpt_around(value: str, terms: list[str], size: int = EXCERPT) -> str:
     return ("\u2026" if start else "") + piece
 
 
+# ---------------------------------------------------------------- deflections
+
+DEFLECTION_WINDOW = timedelta(minutes=30)
+
+
+def record_suggestion_open(session: Session, principal: Principal | None, ref: object) -> bool:
+    """A signed-in customer opened an article suggested on the ticket form.
+    Once per person and article per window; staff and visitors are not
+    counted. Returns whether it was recorded."""
+    article = access_article(session, principal, ref)
+    if principal is None or principal.is_staff:
+        return False
+    now = utcnow()
+    recent = session.exec(select(ArticleSuggestionOpen.id).where(
+        ArticleSuggestionOpen.user_id == principal.user_id, ArticleSuggestionOpen.article_id == article.id,
+        ArticleSuggestionOpen.opened_at > now - DEFLECTION_WINDOW)).first()
+    if recent is not None:
+        return False
+    session.add(ArticleSuggestionOpen(article_id=article.id, user_id=principal.user_id, opened_at=now,
+                                      decided_at=now + DEFLECTION_WINDOW))
+    session.flush()
+    return True
+
+
+def _deflected():  # noqa: ANN202 — the condition: decided, and no request raised by them meanwhile
+    return and_(ArticleSuggestionOpen.decided_at <= utcnow(), ~exists(select(Ticket.id).where(
+        Ticket.raised_by_id == ArticleSuggestionOpen.user_id,
+        Ticket.created_at >= ArticleSuggestionOpen.opened_at,
+        Ticket.created_at <= ArticleSuggestionOpen.decided_at)))
+
+
 # ---------------------------------------------------------------- the staff report
 
 @dataclass(frozen=True)
@@ -820,6 +852,8 @@ class Report:
     most_viewed: list[tuple[str, str, int]]  # (title, slug, views)
     most_unhelpful: list[tuple[str, str, int]]  # (title, slug, "no" votes)
     missed: list[tuple[str, int]]  # (query, times) over the last 90 days
+    deflections: int = 0  # suggested articles opened with no request raised after, over the last 90 days
+    deflecting: list[tuple[str, str, int]] = ()  # (title, slug, deflections), the top five
 
 
 def report(session: Session, principal: Principal | None) -> Report:
@@ -838,4 +872,12 @@ def report(session: Session, principal: Principal | None) -> Report:
     query = func.lower(KnowledgeSearch.query)
     missed = session.execute(select(query, times).where(KnowledgeSearch.created_at >= since)
                              .group_by(query).order_by(times.desc(), query).limit(10)).all()
-    return Report([tuple(r) for r in viewed], [tuple(r) for r in unhelpful], [tuple(r) for r in missed])
+    recent = and_(ArticleSuggestionOpen.opened_at >= since, _deflected())
+    deflections = session.exec(select(func.count(ArticleSuggestionOpen.id)).where(recent)).one()
+    n = func.count(ArticleSuggestionOpen.id)
+    deflecting = session.execute(visible_to(principal).join(
+        ArticleSuggestionOpen, ArticleSuggestionOpen.article_id == Article.id).where(recent)
+        .with_only_columns(Article.title, Article.slug, n).group_by(Article.id, Article.title, Article.slug)
+        .order_by(n.desc(), Article.id).limit(5)).all()
+    return Report([tuple(r) for r in viewed], [tuple(r) for r in unhelpful], [tuple(r) for r in missed],
+                  deflections, [tuple(r) for r in deflecting])

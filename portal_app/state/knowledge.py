@@ -129,6 +129,8 @@ class ArticleState(SessionState):
             related = await self._read(knowledge.related, principal, view.article)
             if view.article.status == "published":
                 await self._act(knowledge.record_view, principal, view.article.id)
+                if self._query("from") == "ticket" and principal is not None:  # a suggestion on the ticket form
+                    await self._act(knowledge.record_suggestion_open, principal, view.article.id)
         except PortalError:
             self.loaded = True
             return None
@@ -188,6 +190,8 @@ class KnowledgeState(PagerMixin, SessionState):
     most_viewed: list[dict[str, str]] = []
     most_unhelpful: list[dict[str, str]] = []
     missed: list[dict[str, str]] = []
+    deflections: int = 0
+    deflecting: list[dict[str, str]] = []
     loaded: bool = False
 
     async def _fetch(self):
@@ -213,6 +217,8 @@ class KnowledgeState(PagerMixin, SessionState):
         self.most_unhelpful = [{"title": t, "href": routes.help_path(s), "n": str(n)}
                                for t, s, n in report.most_unhelpful]
         self.missed = [{"query": q, "n": str(n)} for q, n in report.missed]
+        self.deflections = report.deflections
+        self.deflecting = [{"title": t, "href": routes.help_path(s), "n": str(n)} for t, s, n in report.deflecting]
         self.loaded = True
         await self._watch(live.staff_key("knowledge"))
         return None

@@ -12,7 +12,9 @@ import uuid
 
 from sqlmodel import select
 
-from portal_app.models import Article, ArticleCategory, ArticleFeedback, ArticleOrganization
+from portal_app.models import (
+    Article, ArticleCategory, ArticleFeedback, ArticleOrganization, ArticleSuggestionOpen,
+)
 from portal_app.services import knowledge
 from portal_app.state.knowledge import (
     ArticleEditorState, ArticleState, HelpCentreState, HelpTeaserState, KnowledgeState,
@@ -148,6 +150,15 @@ def test_the_member_reads_and_votes_and_junk_votes_are_refused(portal):
     with portal_session(portal) as session:
         rows = session.exec(select(ArticleFeedback).where(ArticleFeedback.article_id == article_id)).all()
         assert [(r.helpful, r.comment, r.user_id) for r in rows] == [(True, "Helpful", insider.user_id)]
+    # Opened from the ticket form's suggestions: recorded once per window, for the member only.
+    for _ in range(2):
+        with ReflexClient(portal.url, cookie=cookie) as client:
+            client.hydrate(f"{route}&from=ticket")
+    with ReflexClient(portal.url) as client:
+        client.hydrate(f"{route}&from=ticket")
+    with portal_session(portal) as session:
+        opens = session.exec(select(ArticleSuggestionOpen).where(ArticleSuggestionOpen.article_id == article_id)).all()
+        assert [row.user_id for row in opens] == [insider.user_id]
 
 
 def test_nobody_and_customers_change_nothing_with_the_staff_handlers(portal):

@@ -454,3 +454,40 @@ def test_suggestions_obey_visibility(world):
     assert {hit.id for hit in knowledge.suggest(session, None, "invoice terms")} == {ids["public"]}
     assert ids["org_a"] in {hit.id for hit in knowledge.suggest(session, people["ann"], "invoice terms")}
     assert ids["org_a"] not in {hit.id for hit in knowledge.suggest(session, people["bob"], "invoice terms")}
+
+
+def test_a_suggestion_opened_without_a_request_after_it_is_a_deflection(admin_session):
+    from datetime import timedelta
+
+    from portal_app.models import ArticleSuggestionOpen
+    from tests.services.test_tickets import _raise
+
+    session, admin, ann = admin_session
+    helped = knowledge.create(session, admin, title="Helped", body="x")
+    not_enough = knowledge.create(session, admin, title="Not enough", body="x")
+    draft = knowledge.create(session, admin, title="Draft", body="x")
+    for article in (helped, not_enough):
+        knowledge.publish(session, admin, article.id)
+    assert knowledge.record_suggestion_open(session, ann, helped.slug) is True
+    assert knowledge.record_suggestion_open(session, ann, helped.slug) is False  # once per window
+    assert knowledge.record_suggestion_open(session, ann, not_enough.id) is True
+    assert knowledge.record_suggestion_open(session, admin, helped.id) is False  # staff are not counted
+    with pytest.raises(NotFound):
+        knowledge.record_suggestion_open(session, ann, draft.id)
+    with pytest.raises(NotFound):
+        knowledge.record_suggestion_open(session, None, draft.id)
+    assert knowledge.report(session, admin).deflections == 0  # not decided yet
+    _raise(session, ann, subject="Still stuck")  # raised right after opening "Not enough"
+    for row in session.exec(select(ArticleSuggestionOpen)).all():  # "Helped" yesterday, "Not enough" an hour ago
+        earlier = timedelta(days=1) if row.article_id == helped.id else timedelta(hours=1)
+        row.opened_at, row.decided_at = row.opened_at - earlier, row.decided_at - earlier
+        session.add(row)
+    from portal_app.models import Ticket
+    ticket = session.exec(select(Ticket).where(Ticket.subject == "Still stuck")).one()
+    opened = session.exec(select(ArticleSuggestionOpen).where(
+        ArticleSuggestionOpen.article_id == not_enough.id)).one().opened_at
+    ticket.created_at = opened + timedelta(minutes=5)
+    session.add(ticket)
+    session.flush()
+    report = knowledge.report(session, admin)
+    assert (report.deflections, report.deflecting) == (1, [("Helped", "helped", 1)])
