@@ -410,7 +410,7 @@ def _organisations() -> rx.Component:
                     size="2", variant="soft", high_contrast=True)), gap="2", wrap="wrap", aria_labelledby="orgs-label"),
                 rx.text("None chosen yet.", size="2", **MUTED)),
         rx.el.label("Find an organisation", html_for="org-search", style=LABEL_STYLE),
-        rx.input(id="org-search", type="search", placeholder="Name", size="2", width="100%",
+        rx.input(id="org-search", name="org_query", type="search", placeholder="Name", size="2", width="100%",
                  on_change=ArticleEditorState.find_organisations.debounce(300)),
         rx.cond(ArticleEditorState.org_matches.length() > 0,
                 rx.flex(rx.foreach(ArticleEditorState.org_matches, lambda o: rx.button(
@@ -445,7 +445,7 @@ def _editor_form() -> rx.Component:
                     rx.el.label("Who sees it", html_for="article-visibility", style=LABEL_STYLE),
                     rx.el.select(*[rx.el.option(words, value=value) for value, words in
                                    knowledge.VISIBILITY_WORDS.items()],
-                                 id="article-visibility", value=ArticleEditorState.visibility,
+                                 id="article-visibility", name="visibility", value=ArticleEditorState.visibility,
                                  on_change=ArticleEditorState.set_visibility, style=SELECT_STYLE),
                     spacing="1",
                 ),

@@ -115,3 +115,45 @@ def test_staff_write_and_publish_an_article_that_then_appears_in_the_help_centre
     with portal_session(portal) as session:
         article = session.exec(select(Article).where(Article.title == title)).one()
         assert (article.status, article.visibility) == ("published", "public")
+
+
+def test_an_article_for_chosen_organisations_is_read_by_their_members_only(portal, browser):
+    from portal_app.services.demo import DEMO_ORGANIZATIONS
+
+    word = f"wombat{uuid.uuid4().hex[:8]}"
+    title = f"Acme only {word}"
+    (_, _, alice), (_, _, gus) = DEMO_ORGANIZATIONS[0], DEMO_ORGANIZATIONS[1]
+    staff_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        staff = staff_ctx.new_page()
+        sign_in(staff, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+        staff.goto(portal.url + routes.STAFF_ARTICLE)
+        form = staff.get_by_role("form", name="Article")
+        expect(form.get_by_label("Title")).to_be_visible()
+        form.get_by_label("Title").fill(title)
+        form.get_by_label("Text (Markdown)").fill(f"The {word} arrangement.")
+        form.get_by_label("Who sees it").select_option(label="Chosen organisations")
+        form.get_by_role("button", name="Save").click()
+        expect(form.get_by_text("Choose at least one organisation.")).to_be_visible()
+        form.get_by_label("Find an organisation").fill("acme")
+        form.get_by_role("button", name="Add Acme Ltd").click()
+        expect(form.get_by_role("button", name="Remove Acme Ltd")).to_be_visible()
+        assert axe_violations(staff) == []
+        form.get_by_role("button", name="Save").click()
+        expect(staff.get_by_text(f"\u201c{title}\u201d saved as a draft.")).to_be_visible()
+        staff.get_by_role("button", name="Publish").press("Enter")
+        expect(staff.get_by_text(re.compile("published: it is in the help centre now"))).to_be_visible()
+    finally:
+        staff_ctx.close()
+    for email, sees in ((alice, True), (gus, False)):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            page = ctx.new_page()
+            sign_in(page, portal.url, email, DEMO_PASSWORD)
+            page.goto(portal.url + routes.HELP + "?q=" + word)
+            if sees:
+                expect(page.get_by_role("list", name="Search results").get_by_role("link", name=title)).to_be_visible()
+            else:
+                expect(page.get_by_text("No article matches your search.")).to_be_visible()
+        finally:
+            ctx.close()
