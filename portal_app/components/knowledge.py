@@ -15,7 +15,9 @@ from portal_app.components.forms import (
 )
 from portal_app.components.pagination import pager
 from portal_app.services import knowledge
-from portal_app.state.knowledge import ArticleEditorState, ArticleState, HelpCentreState, KnowledgeState
+from portal_app.state.knowledge import (
+    ArticleEditorState, ArticleState, HelpCentreState, HelpTeaserState, KnowledgeState,
+)
 from portal_app.state.session import SessionState
 
 MUTED = dict(color_scheme="gray", high_contrast=True)
@@ -512,8 +514,6 @@ def article_editor_page() -> rx.Component:
 
 def help_teaser() -> rx.Component:
     """On a visitor's start page: search the help centre without signing in."""
-    from portal_app.state.knowledge import HelpTeaserState
-
     return rx.cond(
         HelpTeaserState.help_exists,
         rx.card(
