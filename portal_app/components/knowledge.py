@@ -23,6 +23,12 @@ from portal_app.state.session import SessionState
 MUTED = dict(color_scheme="gray", high_contrast=True)
 ARTICLE_CSS = """
 .article-body { line-height: 1.6; overflow-wrap: anywhere; }
+.article-body p, .article-body ul, .article-body ol, .article-body pre, .article-body blockquote,
+.article-body table { margin: 0 0 0.75em; }
+.article-body ul { list-style: disc; padding-left: 1.5em; }
+.article-body ol { list-style: decimal; padding-left: 1.5em; }
+.article-body h1, .article-body h2, .article-body h3, .article-body h4 { margin: 1em 0 0.5em; font-weight: 600; }
+.article-body blockquote { border-left: 3px solid var(--gray-a6); padding-left: 0.75em; color: var(--gray-11); }
 .article-body pre { overflow-x: auto; padding: 0.75em; background: var(--gray-a3); border-radius: 6px; }
 .article-body table { border-collapse: collapse; display: block; overflow-x: auto; }
 .article-body th, .article-body td { border: 1px solid var(--gray-a6); padding: 0.25em 0.5em; }
@@ -48,7 +54,7 @@ def _search_form() -> rx.Component:
                          placeholder="e.g. pay an invoice", max_length=knowledge.QUERY_MAX, size="3",
                          flex="1", min_width="0", key=HelpCentreState.query),
                 rx.button("Search", type="submit", size="3"),
-                gap="2", width="100%",
+                spacing="2", width="100%",
             ),
             spacing="1", width="100%",
         ),
@@ -71,7 +77,7 @@ def _category_nav() -> rx.Component:
                                           "solid", "soft"),
                           on_click=HelpCentreState.browse("")),
                 rx.foreach(HelpCentreState.categories, item),
-                gap="2", wrap="wrap",
+                spacing="2", wrap="wrap",
             ),
             aria_label="Help categories",
         ),
@@ -232,7 +238,7 @@ def article_page() -> rx.Component:
                                 rx.badge("Not published: only staff see it", color_scheme="orange", high_contrast=True)),
                         rx.cond(ArticleState.can_edit,
                                 rx.link("Edit", href=routes.STAFF_ARTICLE + "?id=" + ArticleState.article_id)),
-                        gap="3", wrap="wrap", align="center",
+                        spacing="3", wrap="wrap", align="center",
                     ),
                     rx.box(rx.html(ArticleState.html), class_name="article-body", width="100%"),
                     _feedback(),
@@ -265,7 +271,7 @@ def _staff_row(row) -> rx.Component:  # noqa: ANN001
                                                                   ("archived", "orange"), "gray"), high_contrast=True),
                     rx.text(row["visibility"], " \u00b7 ", row["category"], " \u00b7 ", row["views"], " views \u00b7 ",
                             "updated ", row["updated"], size="1", **MUTED),
-                    gap="2", wrap="wrap", align="center",
+                    spacing="2", wrap="wrap", align="center",
                 ),
                 spacing="1", min_width="0", flex="1",
             ),
@@ -286,7 +292,7 @@ def _staff_row(row) -> rx.Component:  # noqa: ANN001
                 )),
                 spacing="2", wrap="wrap",
             ),
-            gap="3", width="100%", align="start", wrap="wrap",
+            spacing="3", width="100%", align="start", wrap="wrap",
         ),
     )
 
@@ -304,7 +310,7 @@ def _categories_card() -> rx.Component:
                             title="Delete this category?",
                             description=rx.text("Its articles stay, in no category."),
                             action_label="Delete", on_confirm=KnowledgeState.delete_category(c["id"])),
-                        gap="2", align="center"))), class_name="help-list", aria_label="Categories"),
+                        spacing="2", align="center"))), class_name="help-list", aria_label="Categories"),
                     rx.text("No categories yet.", **MUTED)),
             rx.form(
                 rx.vstack(
@@ -349,7 +355,7 @@ def _report_card() -> rx.Component:
                              "None yet: a suggested article opened while writing a request, with no request "
                              "raised in the next 30 minutes.",
                              lambda r: rx.fragment(rx.link(r["title"], href=r["href"]), " (", r["n"], ")")),
-                columns=rx.breakpoints(initial="1", md="2"), gap="4", width="100%",
+                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
             ),
             spacing="3", width="100%",
         ),
@@ -363,7 +369,7 @@ def staff_knowledge_page() -> rx.Component:
             rx.heading("Knowledge base", size="7", as_="h1"),
             rx.spacer(),
             link_button("New article", routes.STAFF_ARTICLE),
-            gap="3", width="100%", wrap="wrap", align="center",
+            spacing="3", width="100%", wrap="wrap", align="center",
         ),
         rx.text("Articles for the help centre. Drafts are seen by staff only.", size="2", **MUTED),
         rx.vstack(
@@ -409,7 +415,7 @@ def _organisations() -> rx.Component:
                                             on_click=ArticleEditorState.drop_organisation(o["id"]),
                                             style={"cursor": "pointer", "background": "none", "border": "none",
                                                    "padding": "0", "color": "inherit"}),
-                    size="2", variant="soft", high_contrast=True)), gap="2", wrap="wrap", aria_labelledby="orgs-label"),
+                    size="2", variant="soft", high_contrast=True)), spacing="2", wrap="wrap", aria_labelledby="orgs-label"),
                 rx.text("None chosen yet.", size="2", **MUTED)),
         rx.el.label("Find an organisation", html_for="org-search", style=LABEL_STYLE),
         rx.input(id="org-search", name="org_query", type="search", placeholder="Name", size="2", width="100%",
@@ -417,7 +423,7 @@ def _organisations() -> rx.Component:
         rx.cond(ArticleEditorState.org_matches.length() > 0,
                 rx.flex(rx.foreach(ArticleEditorState.org_matches, lambda o: rx.button(
                     "Add ", o["name"], type="button", size="1", variant="soft",
-                    on_click=ArticleEditorState.choose_organisation(o["id"]))), gap="2", wrap="wrap")),
+                    on_click=ArticleEditorState.choose_organisation(o["id"]))), spacing="2", wrap="wrap")),
         field_message(ArticleEditorState.errors, "organisations", "org-search"),
         spacing="2", width="100%",
     )
@@ -451,7 +457,7 @@ def _editor_form() -> rx.Component:
                                  on_change=ArticleEditorState.set_visibility, style=SELECT_STYLE),
                     spacing="1",
                 ),
-                gap="4", wrap="wrap",
+                spacing="4", wrap="wrap",
             ),
             rx.cond(ArticleEditorState.visibility == "organisations", _organisations()),
             rx.grid(
@@ -474,7 +480,7 @@ def _editor_form() -> rx.Component:
                                   "min-height": "10em", "width": "100%"}),
                     spacing="1", width="100%", min_width="0",
                 ),
-                columns=rx.breakpoints(initial="1", md="2"), gap="4", width="100%",
+                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
             ),
             rx.flex(
                 rx.box(submit_button("Save", "save_article"), width="min(10em, 100%)"),
@@ -486,7 +492,7 @@ def _editor_form() -> rx.Component:
                               loading=SessionState.busy == "publish_article", on_click=ArticleEditorState.publish))),
                 rx.cond(editing & (ArticleEditorState.slug != ""),
                         rx.link("View in the help centre", href="/help/" + ArticleEditorState.slug)),
-                gap="3", wrap="wrap", align="center",
+                spacing="3", wrap="wrap", align="center",
             ),
             spacing="4", width="100%",
         ),
@@ -505,7 +511,7 @@ def article_editor_page() -> rx.Component:
                     rx.badge(ArticleEditorState.status,
                              color_scheme=rx.match(ArticleEditorState.status, ("published", "green"),
                                                    ("archived", "orange"), "gray"), high_contrast=True)),
-            gap="3", align="center", wrap="wrap",
+            spacing="3", align="center", wrap="wrap",
         ),
         rx.cond(ArticleEditorState.loaded, _editor_form(), rx.skeleton(rx.box(height="12em", width="100%"))),
         spacing="4", width="100%",
@@ -525,7 +531,7 @@ def help_teaser() -> rx.Component:
                         rx.input(id="home-help-search", aria_label="Search the help centre", name="q", type="search", placeholder="e.g. pay an invoice",
                                  max_length=knowledge.QUERY_MAX, size="3", flex="1", min_width="0"),
                         rx.button("Search", type="submit", size="3"),
-                        gap="2", width="100%",
+                        spacing="2", width="100%",
                     ),
                     on_submit=HelpTeaserState.search, role="search", width="100%",
                 ),
