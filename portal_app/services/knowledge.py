@@ -672,27 +672,27 @@ def nearest_words(session: Session, word: str, *, limit: int = 2) -> list[str]:
     return [w for _, _, w in sorted(scored)[:limit]]
 
 
-def _match(session: Session, groups: list[list[str]], *, any_word: bool) -> tuple[ColumnElement, ColumnElement]:
-    """(the condition, the rank: smaller is better) for these word groups:
-    each group's words are alternatives; groups all match (or any, with `any_word`)."""
+def _matching(session: Session, stmt, groups: list[list[str]], *, any_word: bool):  # noqa: ANN001, ANN202
+    """`stmt` (a select from `articles`) narrowed to the articles matching
+    these word groups (each group's words are alternatives; the groups all
+    match, or any with `any_word`), and the rank to order by (smaller is
+    better)."""
     if _dialect(session) == "sqlite":
         joiner = " OR " if any_word else " AND "
         expression = joiner.join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups)
         fts = literal_column("knowledge_fts")
-        matched = select(FTS.c.rowid).where(fts.op("MATCH")(expression))
-        rank = (select(func.bm25(fts, 10.0, 1.0)).where(FTS.c.rowid == Article.id, fts.op("MATCH")(expression))
-                .scalar_subquery())
-        return Article.id.in_(matched), rank
+        return (stmt.join(FTS, FTS.c.rowid == Article.id).where(fts.op("MATCH")(expression)),
+                func.bm25(fts, 10.0, 1.0))
     joiner = " | " if any_word else " & "
     expression = joiner.join("(" + " | ".join(group) + ")" for group in groups)
     query = func.to_tsquery(literal_column("'english'::regconfig"), expression)
     document = literal_column(PG_DOCUMENT)
-    return document.op("@@")(query), -func.ts_rank(document, query)
+    return stmt.where(document.op("@@")(query)), -func.ts_rank(document, query)
 
 
 def _matches_any(session: Session, word: str) -> bool:
-    condition, _ = _match(session, [[word]], any_word=False)
-    return session.exec(select(Article.id).where(condition).limit(1)).first() is not None
+    stmt, _ = _matching(session, select(Article.id), [[word]], any_word=False)
+    return session.exec(stmt.limit(1)).first() is not None
 
 
 def search(session: Session, principal: Principal | None, query: object, *, page: object = 1,
@@ -717,12 +717,11 @@ def search(session: Session, principal: Principal | None, query: object, *, page
         else:
             groups.append([word])
             corrected.append(word)
-    base = _published(principal)
-    condition, rank = _match(session, groups, any_word=False)
-    total = count(session, base.where(condition), cap=CAP)
+    matched, rank = _matching(session, _published(principal), groups, any_word=False)
+    total = count(session, matched, cap=CAP)
     if total == 0 and len(groups) > 1:
-        condition, rank = _match(session, groups, any_word=True)
-        total = count(session, base.where(condition), cap=CAP)
+        matched, rank = _matching(session, _published(principal), groups, any_word=True)
+        total = count(session, matched, cap=CAP)
     if total == 0:
         if record_misses:
             session.add(KnowledgeSearch(query=text_query[:QUERY_MAX]))
@@ -730,7 +729,7 @@ def search(session: Session, principal: Principal | None, query: object, *, page
         return SearchResult(text_query, [w for g in groups for w in g], "", Page([], 1, 1, 0))
     pages = max(1, -(-min(total, CAP) // SEARCH_PAGE))
     number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
-    stmt = (base.where(condition).outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
+    stmt = (matched.outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
             .with_only_columns(Article.id, Article.slug, Article.title, func.coalesce(ArticleCategory.name, ""),
                                Article.search_text)
             .order_by(rank, Article.id).offset((number - 1) * SEARCH_PAGE).limit(SEARCH_PAGE))
@@ -755,9 +754,8 @@ def suggest(session: Session, principal: Principal | None, text: object) -> list
     groups = []
     for word in words:
         groups.append([word] if _matches_any(session, word) else (nearest_words(session, word) or [word]))
-    condition, rank = _match(session, groups, any_word=True)
-    stmt = (_published(principal).where(condition)
-            .outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
+    matched, rank = _matching(session, _published(principal), groups, any_word=True)
+    stmt = (matched.outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
             .with_only_columns(Article.id, Article.slug, Article.title, func.coalesce(ArticleCategory.name, ""),
                                Article.search_text)
             .order_by(rank, Article.id).limit(SUGGESTIONS))
