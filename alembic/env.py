@@ -27,11 +27,11 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
-# Search structures the migrations make outside the models: SQLite's FTS5
-# table (and its shadow tables) and PostgreSQL's GIN expression index
-# (services/knowledge.py).
-UNMODELLED = frozenset({"ix_articles_search"})
-UNMODELLED_PREFIX = "knowledge_fts"
+# Search structures the migrations make outside the models, one per database:
+# SQLite's FTS5 table (and its shadow tables) and PostgreSQL's table of
+# tsvectors with its GIN index (services/knowledge.py).
+UNMODELLED = frozenset({"ix_knowledge_vectors_document"})
+UNMODELLED_PREFIX = ("knowledge_fts", "knowledge_vectors")
 
 
 def _include_for(dialect: str):

@@ -4,8 +4,9 @@ Articles, their categories, the organisations chosen to see them, feedback,
 suggested articles opened while writing a request (deflections), searches
 that found nothing, and the vocabulary typo tolerance picks from.
 Full-text search: on SQLite an FTS5 table `knowledge_fts` (rowid = article
-id, kept in step by services/knowledge.py); on PostgreSQL a GIN index over
-the weighted tsvector of title and search_text. Neither is in the models
+id), on PostgreSQL a table `knowledge_vectors` of each article's weighted
+tsvector (title A, text B) with a GIN index; services/knowledge.py keeps
+either in step. Neither is in the models
 (alembic/env.py leaves them out of `alembic check`).
 
 Revision ID: 6b2e9d4c1a37
@@ -24,10 +25,6 @@ revision: str = '6b2e9d4c1a37'
 down_revision: Union[str, None] = 'b4f1c2d9e7a3'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
-
-PG_DOCUMENT = ("(setweight(to_tsvector('english'::regconfig, title), 'A') || "
-               "setweight(to_tsvector('english'::regconfig, search_text), 'B'))")
-
 
 def upgrade() -> None:
     op.create_table('article_categories',
@@ -113,14 +110,16 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         op.execute("CREATE VIRTUAL TABLE knowledge_fts USING fts5(title, body, tokenize='porter unicode61')")
     else:
-        op.execute(f"CREATE INDEX ix_articles_search ON articles USING gin ({PG_DOCUMENT})")
+        op.execute("CREATE TABLE knowledge_vectors (article_id INTEGER PRIMARY KEY REFERENCES articles (id) "
+                   "ON DELETE CASCADE, document tsvector NOT NULL)")
+        op.execute("CREATE INDEX ix_knowledge_vectors_document ON knowledge_vectors USING gin (document)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         op.execute("DROP TABLE IF EXISTS knowledge_fts")
     else:
-        op.execute("DROP INDEX IF EXISTS ix_articles_search")
+        op.execute("DROP TABLE IF EXISTS knowledge_vectors")
     op.drop_index('ix_article_suggestion_opens_user', table_name='article_suggestion_opens')
     op.drop_index('ix_article_suggestion_opens_decided', table_name='article_suggestion_opens')
     op.drop_table('article_suggestion_opens')

@@ -7,10 +7,11 @@ article); searches that found nothing are kept for the staff report
 (`KnowledgeSearch`).
 
 Search itself (`services/knowledge.py`): on SQLite an FTS5 table
-`knowledge_fts` (rowid = the article's id) that the service keeps in step,
-on PostgreSQL a GIN index over the weighted `tsvector` of the title and
-`search_text`; both are made by the migration only, outside these models
-(alembic/env.py leaves them out of `alembic check`). `KnowledgeWord` is the
+`knowledge_fts` (rowid = the article's id), on PostgreSQL a table
+`knowledge_vectors` (the weighted `tsvector` of the title and
+`search_text`, GIN-indexed), both kept in step by the service; both are
+made by the migration only, outside these models (alembic/env.py leaves
+them out of `alembic check`). `KnowledgeWord` is the
 vocabulary of indexed words that typo tolerance picks replacements from."""
 
 from __future__ import annotations

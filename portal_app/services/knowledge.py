@@ -12,9 +12,12 @@ or slug through that rule, else `NotFound`.
 
 Search (`search`): ranked full text over the title (weighted higher) and
 the text of the body. On SQLite an FTS5 table `knowledge_fts` with the
-Porter stemmer, ranked by `bm25`; on PostgreSQL the GIN-indexed weighted
-`tsvector` (English configuration), matched with `to_tsquery` and ranked by
-`ts_rank`. Both are kept in step by `_index` whenever an article is written.
+Porter stemmer, ranked by `bm25`; on PostgreSQL a table `knowledge_vectors`
+of each article's weighted `tsvector` (English configuration) with a GIN
+index, matched with `to_tsquery` and ranked by `ts_rank`. Both are made by
+the migration and kept in step by `index_article` whenever an article is
+written (a deleted article's row goes with it: by the service on SQLite, by
+the foreign key's cascade on PostgreSQL).
 The query is cut into words (letters and digits only, so nothing of it is
 query syntax), common English words are dropped, and every word must match.
 
@@ -79,9 +82,10 @@ STOP_WORDS = frozenset(
     "a an and are as at be by can do does for from how i if in is it me my of on or our so that the this to "
     "was we what when where which who why will with you your".split())
 FTS = table("knowledge_fts", column("rowid"), column("title"), column("body"))  # SQLite's, made by the migration
-# PostgreSQL's document: the same expression as the GIN index of the migration.
-PG_DOCUMENT = ("(setweight(to_tsvector('english'::regconfig, articles.title), 'A') || "
-               "setweight(to_tsvector('english'::regconfig, articles.search_text), 'B'))")
+VECTORS = table("knowledge_vectors", column("article_id"), column("document"))  # PostgreSQL's, by the migration
+# An article's document on PostgreSQL, from its title and text as parameters.
+PG_DOCUMENT = ("setweight(to_tsvector('english'::regconfig, CAST(:title AS text)), 'A') || "
+               "setweight(to_tsvector('english'::regconfig, CAST(:body AS text)), 'B')")
 
 
 # ---------------------------------------------------------------- who sees what
@@ -240,7 +244,11 @@ def index_article(session: Session, article: Article) -> None:
         session.execute(text("DELETE FROM knowledge_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(text("INSERT INTO knowledge_fts (rowid, title, body) VALUES (:id, :title, :body)"),
                         {"id": article.id, "title": article.title, "body": article.search_text})
-    # PostgreSQL: the GIN index follows the row by itself.
+    else:
+        session.execute(text(
+            f"INSERT INTO knowledge_vectors (article_id, document) VALUES (:id, {PG_DOCUMENT}) "
+            "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"),
+            {"id": article.id, "title": article.title, "body": article.search_text})
     new = {w for w in words_of(f"{article.title} {article.search_text}") if 3 <= len(w) <= 40 and not w.isdigit()}
     if not new:
         return
@@ -686,8 +694,8 @@ def _matching(session: Session, stmt, groups: list[list[str]], *, any_word: bool
     joiner = " | " if any_word else " & "
     expression = joiner.join("(" + " | ".join(group) + ")" for group in groups)
     query = func.to_tsquery(literal_column("'english'::regconfig"), expression)
-    document = literal_column(PG_DOCUMENT)
-    return stmt.where(document.op("@@")(query)), -func.ts_rank(document, query)
+    return (stmt.join(VECTORS, VECTORS.c.article_id == Article.id).where(VECTORS.c.document.op("@@")(query)),
+            -func.ts_rank(VECTORS.c.document, query))
 
 
 def _matches_any(session: Session, word: str) -> bool:
