@@ -52,7 +52,7 @@ from portal_app.models import (
     Organization, Ticket, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, live
+from portal_app.services import audit, live, throttle
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.markdown import render
 from portal_app.services.paging import CAP, Keys, Page, count, paginate
@@ -580,9 +580,15 @@ def record_view(session: Session, principal: Principal | None, ref: object) -> N
     session.execute(sa_update(Article).where(Article.id == article.id).values(view_count=Article.view_count + 1))
 
 
+VOTES_PER_IP = throttle.Quota(30)  # anonymous votes and comments from one address in an hour
+VOTES_PER_PERSON = throttle.Quota(60)  # a signed-in person's (each replaces the last)
+
+
 def vote(session: Session, principal: Principal | None, ref: object, *, helpful: object,
-         comment: object = "") -> ArticleFeedback:
-    """"Was this helpful?": a signed-in person's new vote replaces their last one."""
+         comment: object = "", ip: str = "") -> ArticleFeedback:
+    """"Was this helpful?": a signed-in person's new vote replaces their last
+    one; visitors' votes are anonymous, at most `VOTES_PER_IP` an hour from
+    one address (`ip`, the caller's)."""
     article = access_article(session, principal, ref)
     if type(helpful) is not bool:  # noqa: E721
         raise Invalid("Say whether the article helped.", field="helpful")
@@ -593,6 +599,12 @@ def vote(session: Session, principal: Principal | None, ref: object, *, helpful:
     clean = unicodedata.normalize("NFC", comment).replace("\r\n", "\n").replace("\x00", "").strip()
     if len(clean) > COMMENT_MAX:
         raise Invalid(f"The comment must be at most {COMMENT_MAX:,} characters.", field="comment")
+    if principal is None:
+        throttle.spend(session, [(throttle.ip_key("article_vote", ip or "unknown"), VOTES_PER_IP)],
+                       reason="Too many votes from this address.")
+    else:
+        throttle.spend(session, [(throttle.person_key("article_vote", principal.user_id), VOTES_PER_PERSON)],
+                       reason="Too many votes.")
     row = None
     if principal is not None:
         row = session.exec(select(ArticleFeedback).where(ArticleFeedback.article_id == article.id,

@@ -154,7 +154,7 @@ class ArticleState(SessionState):
             return rx.toast.error("Say whether the article helped.")
         principal = await self._principal()
         try:
-            await self._act(knowledge.vote, principal, self._slug(), helpful=answer == "yes")
+            await self._act(knowledge.vote, principal, self._slug(), helpful=answer == "yes", ip=self._client_ip())
         except PortalError as err:
             return rx.toast.error(err.message)
         self.vote_given, self.comment_sent, self.errors = answer, False, {}
@@ -169,7 +169,7 @@ class ArticleState(SessionState):
         principal = await self._principal()
         try:
             await self._act(knowledge.vote, principal, self._slug(), helpful=self.vote_given == "yes",
-                            comment=form_values(form).get("comment"))
+                            comment=form_values(form).get("comment"), ip=self._client_ip())
         except PortalError as err:
             _, self.errors = field_errors(err)
             if not self.errors:

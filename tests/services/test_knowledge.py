@@ -491,3 +491,18 @@ def test_a_suggestion_opened_without_a_request_after_it_is_a_deflection(admin_se
     session.flush()
     report = knowledge.report(session, admin)
     assert (report.deflections, report.deflecting) == (1, [("Helped", "helped", 1)])
+
+
+def test_votes_are_rate_limited(admin_session):
+    from portal_app.services.throttle import RateLimited
+
+    session, admin, ann = admin_session
+    article = knowledge.create(session, admin, title="Votes", body="x")
+    knowledge.publish(session, admin, article.id)
+    for _ in range(knowledge.VOTES_PER_IP.limit):
+        knowledge.vote(session, None, article.id, helpful=True, ip="203.0.113.9")
+    with pytest.raises(RateLimited):
+        knowledge.vote(session, None, article.id, helpful=False, ip="203.0.113.9")
+    knowledge.vote(session, None, article.id, helpful=False, ip="203.0.113.10")  # another address
+    rows = session.exec(select(ArticleFeedback)).all()
+    assert len(rows) == knowledge.VOTES_PER_IP.limit + 1 and sum(not r.helpful for r in rows) == 1
