@@ -22,7 +22,8 @@ The query is cut into words (letters and digits only, so nothing of it is
 query syntax), common English words are dropped, and every word must match.
 
 Typo tolerance: every word of every article is kept in `KnowledgeWord`. A
-query word that matches no article is replaced by the vocabulary words
+query word that matches no article the person may read is replaced by the
+vocabulary words (that do match one they may read)
 nearest to it (same first letter, Damerau–Levenshtein distance at most 2,
 or 1 for words of up to 4 letters; for a query word of 5 letters or more,
 also a longer word whose start is that close: "downlaod" finds
@@ -671,8 +672,11 @@ def distance(a: str, b: str) -> int:
     return prev[len(b)]
 
 
-def nearest_words(session: Session, word: str, *, limit: int = 2) -> list[str]:
-    """Vocabulary words close to `word` (see the module's docstring)."""
+def nearest_words(session: Session, word: str, *, limit: int = 2, principal: Principal | None = None,
+                  checked: bool = False) -> list[str]:
+    """Vocabulary words close to `word` (see the module's docstring). With
+    `checked`, only words that match an article `principal` may read (so a
+    correction never names a word of a draft or of someone else's article)."""
     if len(word) < 3 or word.isdigit():
         return []
     most = 1 if len(word) <= 4 else 2
@@ -689,7 +693,10 @@ def nearest_words(session: Session, word: str, *, limit: int = 2) -> list[str]:
             d = distance(word, w[:len(word)]) + 0.5
         if d <= most + 0.5:
             scored.append((d, len(w), w))
-    return [w for _, _, w in sorted(scored)[:limit]]
+    ranked = [w for _, _, w in sorted(scored)]
+    if not checked:
+        return ranked[:limit]
+    return [w for w in ranked[:limit * 3] if _matches_any(session, principal, w)][:limit]
 
 
 def _matching(session: Session, stmt, groups: list[list[str]], *, any_word: bool):  # noqa: ANN001, ANN202
@@ -710,8 +717,9 @@ def _matching(session: Session, stmt, groups: list[list[str]], *, any_word: bool
             -func.ts_rank(VECTORS.c.document, query))
 
 
-def _matches_any(session: Session, word: str) -> bool:
-    stmt, _ = _matching(session, select(Article.id), [[word]], any_word=False)
+def _matches_any(session: Session, principal: Principal | None, word: str) -> bool:
+    """Some article the help centre shows `principal` has this word."""
+    stmt, _ = _matching(session, _published(principal).with_only_columns(Article.id), [[word]], any_word=False)
     return session.exec(stmt.limit(1)).first() is not None
 
 
@@ -726,11 +734,11 @@ def search(session: Session, principal: Principal | None, query: object, *, page
     groups: list[list[str]] = []
     corrected: list[str] = []
     for word in words:
-        if _matches_any(session, word):
+        if _matches_any(session, principal, word):
             groups.append([word])
             corrected.append(word)
             continue
-        near = nearest_words(session, word)
+        near = nearest_words(session, word, principal=principal, checked=True)
         if near:
             groups.append(near)
             corrected.append(near[0])
@@ -773,7 +781,8 @@ def suggest(session: Session, principal: Principal | None, text: object) -> list
         return []
     groups = []
     for word in words:
-        groups.append([word] if _matches_any(session, word) else (nearest_words(session, word) or [word]))
+        groups.append([word] if _matches_any(session, principal, word)
+                      else (nearest_words(session, word, principal=principal, checked=True) or [word]))
     matched, rank = _matching(session, _published(principal), groups, any_word=True)
     stmt = (matched.outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
             .with_only_columns(Article.id, Article.slug, Article.title, func.coalesce(ArticleCategory.name, ""),

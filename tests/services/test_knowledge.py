@@ -506,3 +506,20 @@ def test_votes_are_rate_limited(admin_session):
     knowledge.vote(session, None, article.id, helpful=False, ip="203.0.113.10")  # another address
     rows = session.exec(select(ArticleFeedback)).all()
     assert len(rows) == knowledge.VOTES_PER_IP.limit + 1 and sum(not r.helpful for r in rows) == 1
+
+
+def test_corrections_never_name_a_word_the_person_may_not_read(world):
+    session, people, ids = world
+    draft = session.get(Article, ids["draft"])
+    draft.title, draft.search_text = "Invoice reminders about zucchini", "zucchini"
+    knowledge.index_article(session, draft)
+    org_a = session.get(Article, ids["org_a"])
+    org_a.search_text = "Thirty days, paid by quarterly remittance."
+    knowledge.index_article(session, org_a)
+    session.commit()
+    assert knowledge.search(session, people["bob"], "zucchinni").corrected == ""  # only in a draft
+    assert knowledge.search(session, people["bob"], "invoice remitance").corrected == ""  # only A's article
+    found = knowledge.search(session, people["ann"], "invoice remitance")
+    assert (found.corrected, [h.id for h in found.hits]) == ("invoice remittance", [ids["org_a"]])
+    staff = knowledge.search(session, people["staff"], "zucchinni")  # the help centre lists published ones only
+    assert staff.hits == []
