@@ -27,11 +27,20 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
+# Search structures the migrations make outside the models, one per database:
+# SQLite's FTS5 table (and its shadow tables) and PostgreSQL's table of
+# tsvectors with its GIN index (services/knowledge.py).
+UNMODELLED = frozenset({"ix_knowledge_vectors_document"})
+UNMODELLED_PREFIX = ("knowledge_fts", "knowledge_vectors")
+
+
 def _include_for(dialect: str):
     """Indexes the models declare for one database only (`.ddl_if(dialect=...)`,
     such as PostgreSQL's text_pattern_ops indexes) are compared on that
     database only, so `alembic check` does not ask to add them elsewhere."""
     def include(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+        if reflected and compare_to is None and name in UNMODELLED or str(name).startswith(UNMODELLED_PREFIX):
+            return False
         rule = getattr(obj, "_ddl_if", None)  # SQLAlchemy keeps ddl_if() here
         return reflected or rule is None or rule.dialect in (None, dialect)
     return include

@@ -25,6 +25,10 @@ STAFF_SLA = "/staff/sla"
 CANNED_REPLIES = "/staff/canned-replies"
 SUPPORT_REPORT = "/staff/support-report"  # requests, response times and satisfaction ratings (staff agents)
 TICKET_FORMS = "/staff/support-forms"  # support categories and their intake forms (staff admins)
+HELP = "/help"  # the public help centre (`?q=` searches, `?category=` browses one)
+HELP_ARTICLE = "/help/[slug]"  # a page route; link to one with `help_path`
+STAFF_KNOWLEDGE = "/staff/knowledge"  # the knowledge base: articles, categories, the report (staff editors)
+STAFF_ARTICLE = "/staff/knowledge/article"  # write one (`?id=` edits one)
 NOTIFICATIONS = "/notifications"
 # Opened from the link in a notification mail: says what stops, with a button.
 UNSUBSCRIBE = "/notifications/unsubscribe"
@@ -41,15 +45,24 @@ UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
 # Where a sign-in may send the person afterwards (`?next=`).
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
                        STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
-                       SUPPORT_REPORT})
+                       SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
-_NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"),)
+_NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/help/[a-z0-9]+(?:-[a-z0-9]+){0,40}"))
 
 
 def ticket_path(number: int) -> str:
     """The page of ticket T-`number`."""
     return f"/tickets/{int(number)}"
+
+
+def help_path(slug: str) -> str:
+    """The help centre's page of one article."""
+    return f"/help/{slug}"
+
+
+def article_editor_path(article_id: int) -> str:
+    return f"{STAFF_ARTICLE}?id={int(article_id)}"
 
 
 def is_numbered(path: str) -> bool:

@@ -8,6 +8,10 @@ from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
 )
+from portal_app.models.knowledge import (
+    Article, ArticleCategory, ArticleFeedback, ArticleOrganization, ArticleSuggestionOpen, KnowledgeSearch,
+    KnowledgeWord,
+)
 from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
 from portal_app.models.numbering import Counter
@@ -16,7 +20,7 @@ from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "LoginSession", "Membership",
+__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
            "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode",
            "SlaPolicy", "StoredFile", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage",

@@ -72,6 +72,15 @@ ACTIONS: dict[str, str] = {
     "canned_reply.created": "created a canned reply",
     "canned_reply.updated": "edited a canned reply",
     "canned_reply.deleted": "deleted a canned reply",
+    "article.created": "wrote a help article",
+    "article.updated": "edited a help article",
+    "article.published": "published a help article",
+    "article.unpublished": "unpublished a help article",
+    "article.archived": "archived a help article",
+    "article.deleted": "deleted a help article",
+    "article_category.created": "added a help category",
+    "article_category.renamed": "renamed a help category",
+    "article_category.deleted": "deleted a help category",
     "notification.setting_changed": "changed a notification setting",
     "notification.unsubscribed": "stopped an email notification",
     "demo.seeded": "added the demo data",
@@ -260,6 +269,10 @@ def _canned(s: Said) -> str:
     return f"the canned reply {_quoted(s.target)}" if s.target else "a canned reply"
 
 
+def _article(s: Said) -> str:
+    return f"the help article {_quoted(s.target)}" if s.target else "a help article"
+
+
 def _canned_reply_updated(s: Said) -> str:
     old = _text(s.details, "from")
     if old and s.target:
@@ -355,6 +368,16 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "canned_reply.created": lambda s: f"{s.actor} created {_canned(s)}",
     "canned_reply.updated": _canned_reply_updated,
     "canned_reply.deleted": lambda s: f"{s.actor} deleted {_canned(s)}",
+    "article.created": lambda s: f"{s.actor} wrote {_article(s)}",
+    "article.updated": lambda s: f"{s.actor} edited {_article(s)}",
+    "article.published": lambda s: f"{s.actor} published {_article(s)}",
+    "article.unpublished": lambda s: f"{s.actor} unpublished {_article(s)}",
+    "article.archived": lambda s: f"{s.actor} archived {_article(s)}",
+    "article.deleted": lambda s: f"{s.actor} deleted {_article(s)}",
+    "article_category.created": lambda s: f"{s.actor} added the help category {_quoted(s.target)}",
+    "article_category.renamed": lambda s: f"{s.actor} renamed the help category "
+                                          f"{_quoted(_text(s.details, 'from') or s.target)} to {_quoted(s.target)}",
+    "article_category.deleted": lambda s: f"{s.actor} deleted the help category {_quoted(s.target)}",
     "notification.setting_changed": _notification_setting,
     "notification.unsubscribed": lambda s: f"{s.actor} stopped emails about {_notification_kind(s)}"
                                            " from an email's unsubscribe link",

@@ -24,8 +24,8 @@ from sqlmodel import Session, select
 
 from portal_app.db import write_lock
 from portal_app.models import (
-    AuditEvent, Membership, Organization, OutgoingMail, StoredFile, Ticket, TicketCategory, TicketMessage, TicketRating,
-    User,
+    Article, ArticleCategory, ArticleOrganization, AuditEvent, Membership, Organization, OutgoingMail, StoredFile,
+    Ticket, TicketCategory, TicketMessage, TicketRating, User,
 )
 from portal_app.models.base import utcnow
 from portal_app.services import audit, organizations, passwords, sla, tickets
@@ -96,6 +96,51 @@ DEMO_RATINGS = {
 # one request at risk; the others show plain promises.
 DEMO_SLA_USED = {"CSV export times out for big reports": 200, "Our invoices show last year's VAT number": 480,
                  "How do we turn on single sign-on?": 0}
+# Help-centre articles, written when the knowledge base is empty:
+# (category, title, who sees it, Markdown). "acme" is Acme Ltd's members only.
+DEMO_ARTICLE_CATEGORIES = ["Billing and payments", "Your account", "Support requests", "Your organisation"]
+DEMO_ARTICLES = [
+    ("Billing and payments", "How to pay an invoice", "public",
+     "Open **Billing** and choose the invoice you want to pay.\n\n1. Press **Pay now**.\n2. Pay by card, or choose "
+     "*bank transfer* to see our account details.\n\nA paid invoice shows **Paid** within a minute. Paying by "
+     "transfer takes one to three working days to show."),
+    ("Billing and payments", "Downloading invoices as PDF", "public",
+     "Every invoice has a **Download PDF** button on its page. The PDF carries your organisation's legal name, "
+     "address and VAT number as they were when the invoice was issued.\n\nNeed an older invoice? They are all "
+     "kept: use the year filter on the Billing page."),
+    ("Billing and payments", "Changing the VAT number on your invoices", "public",
+     "Your VAT number comes from your organisation profile. An owner or admin changes it under "
+     "**Organisation → Profile**; invoices issued afterwards carry the new number.\n\nIf an invoice already "
+     "issued shows the wrong number, raise a support request in the *Billing* category and we reissue it."),
+    ("Billing and payments", "Refunds and cancellations", "customers",
+     "Signed-in customers can cancel a subscription before its renewal date to avoid another charge. Refunds for "
+     "the unused part of a yearly plan are made to the original payment method within 10 working days.\n\n"
+     "| Plan | Refund |\n|---|---|\n| Monthly | none, the month runs out |\n| Yearly | unused months |"),
+    ("Your account", "Resetting your password", "public",
+     "Forgot your password? On the sign-in page choose **Forgot your password?** and enter your email address. "
+     "The reset link works once, for one hour.\n\nIf no email arrives, check your spam folder, or ask your "
+     "organisation's owner to check the address on your account."),
+    ("Your account", "Setting up two-step verification", "public",
+     "Two-step verification protects your account with a code from an authenticator app.\n\n1. Open "
+     "**Security**.\n2. Scan the QR code with your authenticator app.\n3. Enter the six-digit code it shows.\n\n"
+     "Keep the recovery codes somewhere safe: each one signs you in once if you lose your phone."),
+    ("Your account", "Signing in with a link instead of a password", "public",
+     "Choose **Email me a sign-in link** on the sign-in page. The link signs you in once and expires after 15 "
+     "minutes."),
+    ("Support requests", "Raising a support request", "public",
+     "Choose **Support → New request**, pick the category that fits and answer its questions. Attach "
+     "screenshots or log files if you have them.\n\nYou see our reply on the request's page as soon as we send it, "
+     "and by email."),
+    ("Support requests", "What our reply times mean", "public",
+     "Each request shows when we aim to reply. The clock counts our business hours (Monday to Friday, 9:00–17:00) "
+     "and pauses while a request is *waiting for you*."),
+    ("Your organisation", "Inviting a colleague", "public",
+     "Owners and admins invite colleagues from **Organisation → Members** by email, choosing their role: "
+     "*member*, *billing* or *admin*. The invitation link is valid for seven days."),
+    ("Your organisation", "Acme: your dedicated support line", "acme",
+     "Acme Ltd has a dedicated account manager: raise a request in any category and mention **ACME-PRIORITY** in "
+     "the subject to reach them directly."),
+]
 DEMO_STAFF_EMAIL = "sam@portal.example.com"
 DEMO_STAFF_NAME = "Sam Staff"
 CLI_ACTOR = "command line"
@@ -239,6 +284,7 @@ def load_demo_data(session: Session) -> list[str]:
                     seeder.person(name, member_email, org=org, role=role)
     seeder.person(DEMO_STAFF_NAME, DEMO_STAFF_EMAIL, staff_role="admin")
     _demo_tickets(session, seeder)
+    _demo_articles(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
                      details={"created": seeder.created, "organisation_ids": seeder.org_ids,
@@ -282,6 +328,42 @@ def _demo_tickets(session: Session, seeder: _Seeder) -> None:
                                                                                   else author),
                                       body=body, internal=internal, created_at=now - timedelta(hours=hours)))
         seeder.lines.append(f"created demo support request {tickets.label(ticket.number)} for {org_name}")
+    session.flush()
+
+
+def _demo_articles(session: Session, seeder: _Seeder) -> None:
+    """The help centre's articles, published by the demo staff admin, only
+    into an empty knowledge base (never over what staff wrote). Written as
+    rows through the search index, without audit: nobody did anything."""
+    from portal_app.services import knowledge
+
+    if session.exec(select(Article.id).limit(1)).first() is not None:
+        return
+    if session.exec(select(ArticleCategory.id).limit(1)).first() is not None:
+        return
+    author = session.exec(select(User.id).where(User.email == DEMO_STAFF_EMAIL)).first()
+    acme = organizations.get_by_slug(session, slugify("Acme Ltd"))
+    categories: dict[str, int] = {}
+    for position, name in enumerate(DEMO_ARTICLE_CATEGORIES, start=1):
+        category = ArticleCategory(name=name, slug=slugify(name), position=position)
+        session.add(category)
+        session.flush()
+        categories[name] = category.id
+    now = utcnow()
+    for n, (category, title, audience, body) in enumerate(DEMO_ARTICLES):
+        if audience == "acme" and acme is None:
+            continue
+        when = now - timedelta(days=30 - n)
+        article = Article(title=title, slug=slugify(title, max_length=knowledge.SLUG_MAX), body=body,
+                          search_text=knowledge.plain_text(body), category_id=categories[category],
+                          status="published", visibility="organisations" if audience == "acme" else audience,
+                          author_id=author, created_at=when, updated_at=when, published_at=when)
+        session.add(article)
+        session.flush()
+        if audience == "acme":
+            session.add(ArticleOrganization(article_id=article.id, org_id=acme.id))
+        knowledge.index_article(session, article)
+    seeder.lines.append(f"created {len(DEMO_ARTICLES)} demo help-centre articles")
     session.flush()
 
 

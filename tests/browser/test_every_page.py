@@ -36,7 +36,8 @@ def _paths(private: bool | None, *, ticket: int | None = None) -> list[str]:
     """Every registered page (the 404 page by an unknown path; a numbered
     page by the number of one the person may see)."""
     chosen = [spec for spec in PAGES if private is None or spec.private == private]
-    numbered = {"404": NOT_FOUND_PATH, routes.TICKET: routes.ticket_path(ticket) if ticket else None}
+    numbered = {"404": NOT_FOUND_PATH, routes.TICKET: routes.ticket_path(ticket) if ticket else None,
+                routes.HELP_ARTICLE: routes.help_path("how-to-pay-an-invoice")}  # a demo article
     return [numbered.get(spec.route, spec.route) for spec in chosen if numbered.get(spec.route, spec.route)]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from portal_app.services import accounts, audit, csat, members, sessions  # noqa: F401 — csat registers its actions
+from portal_app.services import accounts, audit, csat, members, sessions, sla  # noqa: F401 — csat and sla register their actions
 from portal_app.services.audit import Said
 from tests.factories import (
     PASSWORD, last_mail, register, rename_organization, sign_in, staff_admin, statements, token_from,
@@ -73,6 +73,16 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "canned_reply.updated": ({"from": "Old title"},
                              "Alice Owner edited the canned reply \u201cOld title\u201d, now \u201cBob Member\u201d"),
     "canned_reply.deleted": ({}, "Alice Owner deleted the canned reply \u201cBob Member\u201d"),
+    "article.created": ({}, "Alice Owner wrote the help article \u201cBob Member\u201d"),
+    "article.updated": ({"from": "Old"}, "Alice Owner edited the help article \u201cBob Member\u201d"),
+    "article.published": ({}, "Alice Owner published the help article \u201cBob Member\u201d"),
+    "article.unpublished": ({}, "Alice Owner unpublished the help article \u201cBob Member\u201d"),
+    "article.archived": ({}, "Alice Owner archived the help article \u201cBob Member\u201d"),
+    "article.deleted": ({}, "Alice Owner deleted the help article \u201cBob Member\u201d"),
+    "article_category.created": ({}, "Alice Owner added the help category \u201cBob Member\u201d"),
+    "article_category.renamed": ({"from": "Old"},
+                                 "Alice Owner renamed the help category \u201cOld\u201d to \u201cBob Member\u201d"),
+    "article_category.deleted": ({}, "Alice Owner deleted the help category \u201cBob Member\u201d"),
     "notification.setting_changed": ({"event": "Changes to your role", "from": "In the portal and by email",
                                       "to": "Not at all"},
                                      "Alice Owner changed how they hear about \u201cChanges to your role\u201d"
