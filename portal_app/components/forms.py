@@ -45,11 +45,16 @@ def textarea_field(label: str, name: str, errors: Var, *, field_id: str, hint: s
 
 def text_field(label: str, name: str, errors: Var, *, type: str = "text", autocomplete: str = "off",
                hint: str = "", max_length: int = 256, required: bool = True,
-               field_id: str = "", default_value: Var | str | None = None) -> rx.Component:
-    """`field_id` keeps ids unique when two forms on a page share a field name."""
+               field_id: str = "", default_value: Var | str | None = None,
+               on_change: object = None) -> rx.Component:
+    """`field_id` keeps ids unique when two forms on a page share a field name;
+    `on_change` (debounced, say) hears the text as it is typed, while the
+    form still sends the value with the rest on submit."""
     error = errors[name].to(str)
     field_id = field_id or name
     initial = {} if default_value is None else {"default_value": default_value}
+    if on_change is not None:
+        initial["on_change"] = on_change
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"font-weight": "500", "font-size": "0.9em"}),
         rx.input(id=field_id, name=name, type=type, auto_complete=autocomplete, max_length=max_length, **initial,

@@ -208,6 +208,26 @@ def question_field(field, *, errors=NewTicketState.errors) -> rx.Component:  # n
     )
 
 
+def suggestions() -> rx.Component:
+    """Articles that may already answer the request, under its subject (a
+    polite live region: a screen reader hears them arrive)."""
+    return rx.box(
+        rx.cond(
+            NewTicketState.suggestions.length() > 0,
+            rx.callout.root(rx.vstack(
+                rx.text("These articles may answer it (they open in a new tab):", size="2", weight="medium"),
+                rx.el.ul(rx.foreach(NewTicketState.suggestions, lambda hit: rx.el.li(
+                    rx.link(hit["title"], href=hit["href"], is_external=True, high_contrast=True),
+                    rx.cond(hit["category"], rx.text(" · ", hit["category"], as_="span", size="1",
+                                                     color_scheme="gray", high_contrast=True)),
+                )), style={"margin": "0", "padding-left": "1.2em"}),
+                spacing="1", width="100%",
+            ), color="blue", size="1", width="100%"),
+        ),
+        id="ticket-suggestions", aria_live="polite", width="100%",
+    )
+
+
 def new_ticket_form() -> rx.Component:
     priority = rx.vstack(
         rx.el.label("Priority", html_for="ticket-priority", style=LABEL_STYLE),
@@ -236,7 +256,9 @@ def new_ticket_form() -> rx.Component:
                     spacing="1", width="100%",
                 ),
                 text_field("Subject", "subject", NewTicketState.errors, field_id="ticket-subject",
-                           max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed"),
+                           max_length=tickets.SUBJECT_MAX, hint="A few words that say what is wrong or needed",
+                           on_change=NewTicketState.suggest.debounce(400)),
+                suggestions(),
                 rx.cond(NewTicketState.allows_priority, priority),
                 rx.foreach(NewTicketState.fields, lambda field: question_field(field)),
                 textarea_field("Description", "body", NewTicketState.errors, field_id="ticket-body",

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from portal_app import routes
 from portal_app.models.base import utcnow
-from portal_app.services import csat, live, sla, tickets
+from portal_app.services import csat, knowledge, live, sla, tickets
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
@@ -181,6 +181,8 @@ class NewTicketState(AttachmentsMixin, SessionState):
     fields: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     error: str = ""
+    # Help-centre articles that may answer the subject as typed: title, category, href.
+    suggestions: list[dict[str, str]] = []
 
     @rx.var
     def allows_priority(self) -> bool:
@@ -196,7 +198,7 @@ class NewTicketState(AttachmentsMixin, SessionState):
     @rx.event
     async def load(self):
         self.errors, self.error, self.category, self.attachments, self.upload_errors = {}, "", "", [], []
-        self.fields = []
+        self.fields, self.suggestions = [], []
         principal = await self._principal()
         if principal is not None and principal.current is None:
             return rx.redirect(routes.TICKETS)  # staff raise no requests of their own
@@ -210,6 +212,19 @@ class NewTicketState(AttachmentsMixin, SessionState):
         """The category select changed: only a known id is kept; its questions show."""
         self.category = category if any(c["id"] == category for c in self.categories) else ""
         await self._read_fields()
+
+    @rx.event
+    @signed_in(in_org=True)
+    async def suggest(self, principal: Principal, subject: str):
+        """The subject as it is typed (debounced): the help centre's articles
+        this person may read that may answer it (`knowledge.suggest`, typos
+        corrected, nothing recorded). Each opens in a new tab with
+        `?from=ticket`, so the form keeps what was typed and an answer found
+        there counts as a deflection (services/knowledge.py)."""
+        text = subject[:tickets.SUBJECT_MAX] if isinstance(subject, str) else ""
+        hits = await self._read(knowledge.suggest, principal, text) if text.strip() else []
+        self.suggestions = [{"title": hit.title, "category": hit.category,
+                             "href": f"{routes.help_path(hit.slug)}?from=ticket"} for hit in hits]
 
     async def _read_fields(self) -> None:
         """The chosen category's questions, as they are now."""

@@ -202,3 +202,41 @@ def test_the_agent_console_handlers_give_customers_nothing(portal):
     assert state["selected_rx_state_"] == [] and state["counts_rx_state_"] == {}
     assert _ticket_rows(portal, ticket_id) == before
     assert SECRET not in visible
+
+
+def test_article_suggestions_while_typing_stay_within_what_the_person_may_read(portal):
+    """`NewTicketState.suggest` (the subject as typed): without a session it
+    answers nothing; an article chosen for another organisation is never
+    suggested, not even by its own secret word; wrong types and a subject
+    far over the limit are taken as no text or cut, and nothing is written."""
+    from portal_app.models import ArticleSuggestionOpen
+    from tests.browser.test_hostile_knowledge import _secret_article
+
+    owner_cookie, _, owner = _person(portal, "suggestowner")
+    _, _, word = _secret_article(portal, owner.current.org_id)
+    key = NewTicketState.get_full_name()
+
+    def suggested(client: ReflexClient, subject: object) -> list[dict]:
+        client.call(handler_name(NewTicketState, "suggest"), {"subject": subject}, router_path="/tickets/new")
+        return client.state()[key]["suggestions_rx_state_"]
+
+    with portal_session(portal) as session:
+        opens = len(session.exec(select(ArticleSuggestionOpen)).all())
+    with ReflexClient(portal.url) as anonymous:
+        anonymous.hydrate("/tickets/new")
+        assert suggested(anonymous, word) == []
+    stranger_cookie, _, _ = _person(portal, "suggeststranger")
+    with ReflexClient(portal.url, cookie=stranger_cookie) as stranger:
+        stranger.hydrate("/tickets/new")
+        assert suggested(stranger, word) == []
+        for junk in (None, 7, True, ["invoice"], {"q": "invoice"}, "<script>alert(1)</script>", "invoice " * 5000):
+            rows = suggested(stranger, junk)
+            assert all(set(row) == {"title", "category", "href"} and row["href"].startswith("/help/")
+                       and row["href"].endswith("?from=ticket") for row in rows)
+            assert word not in json.dumps(stranger.state())
+        assert any("invoice" in row["title"].lower() for row in suggested(stranger, "invocie"))  # a typo, corrected
+    with ReflexClient(portal.url, cookie=owner_cookie) as member:
+        member.hydrate("/tickets/new")
+        assert any(word in row["title"] for row in suggested(member, word))
+    with portal_session(portal) as session:
+        assert len(session.exec(select(ArticleSuggestionOpen)).all()) == opens  # typing records nothing
