@@ -276,7 +276,16 @@ def two_instances(_scaled_out):
 # time, to whichever worker is free. xdist's own `--dist loadgroup` cannot do
 # this with pytest 9 (it renames `item._nodeid`, which pytest 9 no longer
 # reads), so the grouping is this scheduler's. See README, "Keeping the tests fast".
-ONE_WORKER = ("tests/browser/", "tests/test_scale_out", "tests/test_live.py", "tests/test_worker.py")
+# Tests that run in order on one worker, a group each: the browser tests
+# share the session's portal (one frontend build in .web); the Redis tests
+# use fixed Redis databases and start processes of their own (scaled-out
+# instances, job workers). The two groups go to different workers at the
+# start (xdist hands out the biggest groups first, one per worker), so the
+# Redis group runs beside the browser tests instead of after them; each
+# worker then takes service tests one at a time.
+ONE_WORKER_GROUPS = {"live": ("tests/browser/",),
+                     "redis": ("tests/test_scale_out", "tests/test_live.py", "tests/test_worker.py")}
+ONE_WORKER = tuple(path for paths in ONE_WORKER_GROUPS.values() for path in paths)
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -284,7 +293,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class LiveTestsOnOneWorker(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "live" if nodeid.startswith(ONE_WORKER) else nodeid
+            return next((group for group, paths in ONE_WORKER_GROUPS.items() if nodeid.startswith(paths)), nodeid)
 
     return LiveTestsOnOneWorker(config, log)
 

@@ -53,9 +53,10 @@ def register(session: Session, email: str = "ada@example.com", *, company: str =
 
 
 def sign_in(session: Session, email: str = "ada@example.com", *, ip: str = "192.0.2.1",
-            user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0") -> tuple[str, Principal]:
+            user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0",
+            password: str = PASSWORD) -> tuple[str, Principal]:
     """A real session through password (-> MFA code) -> ticket -> cookie token."""
-    step = accounts.login_with_password(session, email=email, password=PASSWORD, ip=ip)
+    step = accounts.login_with_password(session, email=email, password=password, ip=ip)
     ticket = step.ticket or accounts.complete_mfa(session, challenge=step.mfa_challenge,
                                                   code=totp_code(session, email), ip=ip)
     raw = accounts.complete_login(session, ticket, ip=ip, user_agent=user_agent)

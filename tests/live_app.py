@@ -30,6 +30,9 @@ BRAND_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x
              b"\x00\x00\x00IEND\xaeB`\x82")
 
 
+RUNNING: dict[str, "LiveApp"] = {}  # url -> the portal serving it, for helpers given only a page and a url
+
+
 @dataclass
 class LiveApp:
     url: str
@@ -98,6 +101,7 @@ def start(data_dir: Path, *, set_public_url: bool = True, backend_only: bool = F
     url = env.get("PORTAL_PUBLIC_URL", f"http://localhost:{port}")
     app = LiveApp(url=url, data_dir=data_dir, log_path=log_path, process=proc)
     _wait_until_serving(app, pages=not backend_only)
+    RUNNING[app.url] = app
     return app
 
 

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.accounts_helpers import (
-    PASSWORD, create_person, link_from_outbox, sign_in, sign_out, unique_email,
+    PASSWORD, create_person, link_from_outbox, sign_in, sign_in_with_form, sign_out, unique_email,
 )
 
 
@@ -28,7 +28,7 @@ def test_register_confirm_sign_in_and_out(portal, page):
     page.get_by_role("main").get_by_role("link", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/sign-in"))
 
-    sign_in(page, portal.url, address)
+    sign_in_with_form(page, portal.url, address)
     expect(page).to_have_url(re.compile(r"/dashboard"))
     # Hostile markup in a name is shown as text, never rendered.
     expect(page.get_by_role("heading", name="Hello, Grace <b>Hopper</b>")).to_be_visible()

@@ -8,7 +8,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.accounts_helpers import (
-    PASSWORD, invite, link_from_outbox, mfa_code, password_step, set_up_mfa, sign_in, sign_out, unique_email,
+    PASSWORD, invite, link_from_outbox, mfa_code, password_step, set_up_mfa, sign_in_with_form, sign_out,
+    unique_email,
 )
 
 
@@ -25,7 +26,7 @@ def test_first_day_journey(portal, browser, page):
     page.goto(link_from_outbox(portal.data_dir, founder, "/verify-email"))
     expect(page.get_by_text("your email address is confirmed")).to_be_visible()
 
-    sign_in(page, portal.url, founder)
+    sign_in_with_form(page, portal.url, founder)  # a new person types it
     secret, _ = set_up_mfa(page, portal, founder)
     sign_out(page)
 
