@@ -19,6 +19,7 @@ from portal_app.models import Article, ArticleFeedback
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests.browser.accounts_helpers import portal_session, sign_in
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import wait_until_connected
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -141,6 +142,10 @@ def test_an_article_for_chosen_organisations_is_read_by_their_members_only(porta
         assert axe_violations(staff) == []
         form.get_by_role("button", name="Save").click()
         expect(staff.get_by_text(f"\u201c{title}\u201d saved as a draft.")).to_be_visible()
+        # Saving a new article opens its own editor page: wait until it has
+        # loaded before pressing Publish, or the press lands on the page going away.
+        expect(staff).to_have_url(re.compile(r"/staff/knowledge/article/?\?id=\d+"))
+        wait_until_connected(staff)
         staff.get_by_role("button", name="Publish").press("Enter")
         expect(staff.get_by_text(re.compile("published: it is in the help centre now"))).to_be_visible()
     finally:
