@@ -308,3 +308,23 @@ def pytest_runtest_setup(item):
     are done, when it takes service tests too."""
     if os.environ.get("PYTEST_XDIST_WORKER") and not item.nodeid.startswith(ONE_WORKER) and os.nice(0) < 10:
         os.nice(10)
+
+
+TIMELINE = os.environ.get("PORTAL_TEST_TIMELINE")  # a file: each test's worker, start and end, to see the run's shape
+
+
+def pytest_runtest_logstart(nodeid, location):
+    if TIMELINE:
+        _timeline("start", nodeid)
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    if TIMELINE:
+        _timeline("end", nodeid)
+
+
+def _timeline(what: str, nodeid: str) -> None:
+    import time
+
+    with open(TIMELINE, "a") as out:
+        out.write(f"{time.time():.3f} {os.environ.get('PYTEST_XDIST_WORKER', 'main')} {what} {nodeid}\n")
