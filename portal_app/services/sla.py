@@ -304,8 +304,8 @@ def promise(status: str, clock: Clock, now: datetime | None = None) -> str:
     else:
         return ""
     if due <= now:
-        return f"We aimed to {verb} by {format_due(due)} and are running late: it is with our team."
-    return f"We aim to {verb} by {format_due(due)}."
+        return f"We aimed to {verb} by {format_due(due, now=now)} and are running late: it is with our team."
+    return f"We aim to {verb} by {format_due(due, now=now)}."
 
 
 def queue_filters(now: datetime) -> dict[str, object]:

@@ -37,7 +37,7 @@ def row_sla(clock: sla.Clock | None, status: str, now, *, staff: bool) -> dict[s
         words = ""
     elif staff:
         words = ("Reply" if clock.first_due is not None and not clock.responded else "Resolve") + \
-            " due " + format_due(due)
+            " due " + format_due(due, now=now)
     else:
         words = sla.promise(status, clock, now)
     return {"sla": words, "sla_flag": flag if staff else ""}
