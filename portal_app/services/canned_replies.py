@@ -37,7 +37,7 @@ from portal_app.services import audit, live, tickets
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.paging import Keys, Page, paginate
 from portal_app.services.principal import Principal
-from portal_app.services.validation import clean_text
+from portal_app.services.validation import clean_long_text, clean_text
 
 TITLE_MAX = 100
 BODY_MAX = 10_000
@@ -86,22 +86,9 @@ def check_manage(principal: Principal) -> None:
 
 # ---------------------------------------------------------------- keeping them
 
-def _clean_body(value: object) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid("Text must be text.", field="body")
-    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\x00", "").strip()
-    if not text:
-        raise Invalid("Text is required.", field="body")
-    if len(text) > BODY_MAX:
-        raise Invalid(f"Text must be at most {BODY_MAX:,} characters.", field="body")
-    return text
-
-
 def _clean(session: Session, title: object, body: object, *, other_than: int | None = None) -> tuple[str, str]:
     clean_title = clean_text(title, field="title", label="Title", max_length=TITLE_MAX)
-    clean_body = _clean_body(body)
+    clean_body = clean_long_text(body, field="body", label="Text", max_length=BODY_MAX)
     same = select(CannedReply.id).where(func.lower(CannedReply.title) == clean_title.lower())
     if other_than is not None:
         same = same.where(CannedReply.id != other_than)

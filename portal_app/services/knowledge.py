@@ -58,7 +58,7 @@ from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.markdown import render
 from portal_app.services.paging import CAP, Keys, Page, count, paginate
 from portal_app.services.principal import Principal
-from portal_app.services.validation import clean_text, contains_pattern, slugify
+from portal_app.services.validation import clean_long_text, clean_text, contains_pattern, slugify
 
 EDITORS = ("admin", "agent")  # staff who write, publish and archive articles
 TITLE_MAX = 200
@@ -154,19 +154,6 @@ def words_of(value: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(unicodedata.normalize("NFKC", value))]
 
 
-def _clean_body(value: object) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid("Text must be text.", field="body")
-    body = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\x00", "").strip()
-    if not body:
-        raise Invalid("Text is required.", field="body")
-    if len(body) > BODY_MAX:
-        raise Invalid(f"Text must be at most {BODY_MAX:,} characters.", field="body")
-    return body
-
-
 def _unique_slug(session: Session, model, base: str, *, other_than: int | None = None) -> str:  # noqa: ANN001
     base = base[:SLUG_MAX - 6].strip("-") or "article"
     n = 1
@@ -226,7 +213,7 @@ class Draft:
 def _clean(session: Session, *, title: object, body: object, category: object, visibility: object,
            organisations: object) -> Draft:
     clean_title = clean_text(title, field="title", label="Title", max_length=TITLE_MAX)
-    clean_body = _clean_body(body)
+    clean_body = clean_long_text(body, field="body", label="Text", max_length=BODY_MAX)
     if visibility not in VISIBILITIES:
         raise Invalid("Choose who sees the article.", field="visibility")
     return Draft(clean_title, clean_body, _category_id(session, category), visibility,
@@ -593,13 +580,7 @@ def vote(session: Session, principal: Principal | None, ref: object, *, helpful:
     article = access_article(session, principal, ref)
     if type(helpful) is not bool:  # noqa: E721
         raise Invalid("Say whether the article helped.", field="helpful")
-    if comment is None:
-        comment = ""
-    if not isinstance(comment, str):
-        raise Invalid("The comment must be text.", field="comment")
-    clean = unicodedata.normalize("NFC", comment).replace("\r\n", "\n").replace("\x00", "").strip()
-    if len(clean) > COMMENT_MAX:
-        raise Invalid(f"The comment must be at most {COMMENT_MAX:,} characters.", field="comment")
+    clean = clean_long_text(comment, field="comment", label="The comment", max_length=COMMENT_MAX, required=False)
     if principal is None:
         throttle.spend(session, [(throttle.ip_key("article_vote", ip or "unknown"), VOTES_PER_IP)],
                        reason="Too many votes from this address.")

@@ -39,7 +39,7 @@ from portal_app.services.markdown import render
 from portal_app.services.numbering import next_number
 from portal_app.services.paging import Keys, Page, paginate
 from portal_app.services.principal import ROLES, Principal, require_role
-from portal_app.services.validation import clean_text, contains_pattern
+from portal_app.services.validation import clean_long_text, clean_text, contains_pattern
 from portal_app.settings import get_settings
 
 # Every status, with what the customer reads for it.
@@ -285,19 +285,6 @@ def _clean_answers(session: Session, category: TicketCategory, answers: object) 
 
 # ---------------------------------------------------------------- raising
 
-def _clean_body(value: object, *, label_: str = "Description") -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid(f"{label_} must be text.", field="body")
-    text = value.replace("\r\n", "\n").replace("\x00", "").strip()
-    if not text:
-        raise Invalid(f"{label_} is required.", field="body")
-    if len(text) > BODY_MAX:
-        raise Invalid(f"{label_} must be at most {BODY_MAX:,} characters.", field="body")
-    return text
-
-
 def _priority(category: TicketCategory, value: object) -> str:
     if not category.allows_priority or value in (None, ""):
         return DEFAULT_PRIORITY
@@ -331,7 +318,7 @@ def do_raise(session: Session, principal: Principal, org_id: object, *, category
     check_raise(principal, org_id)
     chosen = _category(session, category)
     clean_subject = clean_text(subject, field="subject", label="Subject", max_length=SUBJECT_MAX)
-    clean_body = _clean_body(body)
+    clean_body = clean_long_text(body, field="body", label="Description", max_length=BODY_MAX)
     clean_priority = _priority(chosen, priority)
     clean_answers = _clean_answers(session, chosen, answers)
     uploads = _uploads(session, principal, org_id, attachments)
@@ -394,7 +381,7 @@ def do_reply(session: Session, principal: Principal, number: object, *, body: ob
         raise Invalid("Choose a reply or an internal note.", field="internal")
     ticket = access_ticket(session, principal, number)
     check_reply(principal, ticket, internal=internal)
-    clean = _clean_body(body, label_="Reply")
+    clean = clean_long_text(body, field="body", label="Reply", max_length=BODY_MAX)
     uploads = _uploads(session, principal, ticket.org_id, attachments)
     now = utcnow()
     message = TicketMessage(ticket_id=ticket.id, author_id=principal.user_id, body=clean, internal=internal,

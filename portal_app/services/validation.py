@@ -46,6 +46,20 @@ def clean_multiline(value: object, *, field: str, label: str, max_length: int, m
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
+def clean_long_text(value: object, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    """Text of several lines (Markdown, a comment), or `Invalid` saying what
+    is wrong: NFC, line ends as "\n", NUL characters dropped, trimmed."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(f"{label} must be text.", field=field)
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\x00", "").strip()
+    if required and not text:
+        raise Invalid(f"{label} is required.", field=field)
+    if len(text) > max_length:
+        raise Invalid(f"{label} must be at most {max_length:,} characters.", field=field)
+    return text
+
 def contains_pattern(text: str) -> str:
     """A LIKE pattern (escape character "\\") matching `text` anywhere, lower-cased,
     with the user's own % and _ taken literally."""
