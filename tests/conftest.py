@@ -310,6 +310,21 @@ def pytest_runtest_setup(item):
         os.nice(10)
 
 
+@pytest.fixture
+def heard(monkeypatch) -> list[list[str]]:
+    """Every batch of live-page keys published in this process (the
+    in-process channel: no Redis configured), to check what a change signals."""
+    import dataclasses
+
+    from portal_app.integrations import live
+    from portal_app.settings import load_settings
+
+    monkeypatch.setattr(live, "get_settings", lambda: dataclasses.replace(load_settings(), redis_url=None))
+    batches: list[list[str]] = []
+    stop = live.listen(batches.append)
+    yield batches
+    stop()
+
 TIMELINE = os.environ.get("PORTAL_TEST_TIMELINE")  # a file: each test's worker, start and end, to see the run's shape
 
 

@@ -32,16 +32,6 @@ def clean_redis():
     client.close()
 
 
-@pytest.fixture
-def heard(monkeypatch) -> list[list[str]]:
-    """Every batch published in this process (no Redis configured)."""
-    monkeypatch.setattr(live, "get_settings", lambda: dataclasses.replace(load_settings(), redis_url=None))
-    batches: list[list[str]] = []
-    stop = live.listen(batches.append)
-    yield batches
-    stop()
-
-
 def _registry(kind: str, url: str) -> live.Registry:
     return live.MemoryRegistry() if kind == "memory" else live.RedisRegistry(url)
 

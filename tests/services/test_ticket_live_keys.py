@@ -8,7 +8,6 @@ a key a customer's page watches."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -18,19 +17,8 @@ from portal_app.integrations import live
 from portal_app.models import Ticket
 from portal_app.models.base import utcnow
 from portal_app.services import sla, ticket_merge, tickets
-from portal_app.settings import load_settings
 from tests.factories import register, sign_in, staff_admin
 from tests.services.test_tickets import _raise
-
-
-@pytest.fixture
-def heard(monkeypatch) -> list[list[str]]:
-    """Every batch published in this process (no Redis configured)."""
-    monkeypatch.setattr(live, "get_settings", lambda: dataclasses.replace(load_settings(), redis_url=None))
-    batches: list[list[str]] = []
-    stop = live.listen(batches.append)
-    yield batches
-    stop()
 
 
 @pytest.fixture
