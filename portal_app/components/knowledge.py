@@ -16,7 +16,7 @@ from portal_app.components.forms import (
 from portal_app.components.pagination import pager
 from portal_app.services import knowledge
 from portal_app.state.knowledge import (
-    ArticleEditorState, ArticleState, HelpCentreState, HelpTeaserState, KnowledgeState,
+    ArticleEditorState, ArticleState, HelpCentreState, KnowledgeState,
 )
 from portal_app.state.session import SessionState
 
@@ -141,11 +141,28 @@ def _results() -> rx.Component:
     )
 
 
+def _visitor_prompt() -> rx.Component:
+    """A visitor's `/` is the help centre: the way to sign in stays in sight."""
+    return rx.cond(
+        SessionState.session_resolved & ~SessionState.signed_in,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("log-in")),
+            rx.callout.text(
+                "Already a customer? ", rx.link("Sign in", href=routes.SIGN_IN, weight="medium"),
+                " to raise and follow your support requests. New here? ",
+                rx.link("Create an account", href=routes.REGISTER, weight="medium"), ".",
+            ),
+            size="1", variant="surface", width="100%",
+        ),
+    )
+
+
 def help_centre_page() -> rx.Component:
     return rx.vstack(
         rx.el.style(ARTICLE_CSS),
         rx.heading("Help centre", size="7", as_="h1"),
         rx.text("Answers to common questions: search, or browse by category.", size="2", **MUTED),
+        _visitor_prompt(),
         _search_form(),
         _category_nav(),
         rx.cond(HelpCentreState.loaded,
@@ -515,29 +532,4 @@ def article_editor_page() -> rx.Component:
         ),
         rx.cond(ArticleEditorState.loaded, _editor_form(), rx.skeleton(rx.box(height="12em", width="100%"))),
         spacing="4", width="100%",
-    )
-
-
-def help_teaser() -> rx.Component:
-    """On a visitor's start page: search the help centre without signing in."""
-    return rx.cond(
-        HelpTeaserState.help_exists,
-        rx.card(
-            rx.vstack(
-                rx.heading("Looking for an answer?", size="5", as_="h2"),
-                rx.text("Search the help centre: no sign-in needed.", size="2", **MUTED),
-                rx.form(
-                    rx.flex(
-                        rx.input(id="home-help-search", aria_label="Search the help centre", name="q", type="search", placeholder="e.g. pay an invoice",
-                                 max_length=knowledge.QUERY_MAX, size="3", flex="1", min_width="0"),
-                        rx.button("Search", type="submit", size="3"),
-                        spacing="2", width="100%",
-                    ),
-                    on_submit=HelpTeaserState.search, role="search", width="100%",
-                ),
-                rx.link("Browse the help centre", href=routes.HELP),
-                spacing="3", width="100%",
-            ),
-            width="100%", max_width="28em",
-        ),
     )

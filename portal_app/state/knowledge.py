@@ -12,7 +12,6 @@ ids for an article's visibility only from the list the editor was offered."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -430,20 +429,21 @@ class ArticleEditorState(SessionState):
         return await self._publishing(principal, knowledge.unpublish, "is a draft again")
 
 
-class HelpTeaserState(SessionState):
-    """`/` for a visitor: when the help centre has public articles, the
-    start page offers it next to the sign-in form."""
+class HomeState(SessionState):
+    """`/` for a visitor: once the help centre has public articles, `/` is
+    the help centre (a visitor most often comes with a question, and the
+    sign-in is one click away in the nav and on the help centre); until then
+    it is the sign-in form. A visitor sent to `/` with something to say
+    (`?next=`, `?error=`, `?signed_out=`) gets the sign-in form, which says it."""
 
-    help_exists: bool = False
+    show_sign_in: bool = False  # decided: no help centre, or a message for the form
 
     @rx.event
     async def load(self):
-        principal = await self._principal()
-        self.help_exists = principal is None and await self._read(knowledge.has_public_articles)
-
-    @rx.event
-    def search(self, form: dict):
-        """To the help centre's results (the path is ours, the words only its query)."""
-        query = form_values(form).get("q")
-        words = " ".join(query.split())[:QUERY_MAX] if isinstance(query, str) else ""
-        return rx.redirect(routes.HELP + ("?" + urlencode({"q": words}) if words else ""))
+        if await self._principal() is not None:
+            return None  # SignInState.load sends them on
+        if not any(self._query(key) for key in ("next", "error", "signed_out")) \
+                and await self._read(knowledge.has_public_articles):
+            return rx.redirect(routes.HELP, replace=True)
+        self.show_sign_in = True
+        return None

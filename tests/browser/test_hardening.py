@@ -34,7 +34,7 @@ def test_pages_send_a_script_policy_without_unsafe_inline(portal):
 
 def test_strict_csp_keeps_pages_events_and_call_script_working(portal, page):
     problems = _watch_console(page)
-    page.goto(portal.url + "/")
+    page.goto(portal.url + "/sign-in")
     # The form shows once an event resolved the session: hydration + websocket.
     expect(page.get_by_label("Email", exact=True)).to_be_visible()
     _, _, alice = DEMO_ORGANIZATIONS[0]

@@ -2,24 +2,67 @@
 waits for the websocket, the shell adapts to a phone, and the headers are
 set."""
 
+import re
+
 import httpx
 from playwright.sync_api import expect
+from sqlmodel import select
+
+from portal_app.models.knowledge import Article
+from tests.browser.accounts_helpers import portal_session
+from tests.browser.axe import axe_violations
 
 
-def test_home_page_is_sign_in_once_the_backend_answers(portal, page):
+def test_a_visitors_start_page_is_the_help_centre_with_the_way_to_sign_in(portal, page):
+    page.goto(portal.url + "/")  # the demo data has public articles
+    expect(page).to_have_url(re.compile(r"/help/?$"))
+    expect(page.get_by_role("heading", name="Help centre", level=1)).to_be_visible()
+    expect(page.get_by_role("list", name="Articles").get_by_role("link").first).to_be_visible()
+    assert axe_violations(page) == []
+    page.go_back()  # `/` was replaced, not stacked: Back leaves, not bounced to the help centre again
+    expect(page).not_to_have_url(re.compile(r"/help"))
     page.goto(portal.url + "/")
-    # The form appears only once the session is resolved by an event handler:
-    # proof the websocket round trip works.
+    page.get_by_role("main").get_by_role("link", name="Sign in").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_label("Email", exact=True)).to_be_visible()
+
+
+def test_a_visitor_sent_to_sign_in_gets_the_form_even_with_a_help_centre(portal, page):
+    page.goto(portal.url + "/?next=/tickets")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page).to_have_title("Sign in · Customer Portal")
+
+
+def test_without_public_articles_the_start_page_is_the_sign_in_form(portal, page):
+    """Until the help centre has something to show, `/` is the sign-in
+    form (the public articles are drafts for this test, then published
+    again: the browser tests share one portal, one test at a time)."""
+    with portal_session(portal) as session:
+        public = session.exec(select(Article).where(Article.status == "published",
+                                                    Article.visibility == "public")).all()
+        ids = [a.id for a in public]
+        for article in public:
+            article.status = "draft"
+        session.commit()
+    try:
+        page.goto(portal.url + "/")
+        # The form appears only once the session is resolved by an event
+        # handler: proof the websocket round trip works.
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        expect(page.get_by_label("Email", exact=True)).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/$"))
+    finally:
+        with portal_session(portal) as session:
+            for article in session.exec(select(Article).where(Article.id.in_(ids))).all():
+                article.status = "published"
+            session.commit()
 
 
 def test_phone_width_shows_the_menu_instead_of_the_sidebar(portal, browser):
     ctx = browser.new_context(viewport={"width": 375, "height": 740})
     try:
         page = ctx.new_page()
-        page.goto(portal.url + "/")
+        page.goto(portal.url + "/sign-in")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
         page.get_by_role("button", name="Open menu").click()
@@ -31,7 +74,7 @@ def test_phone_width_shows_the_menu_instead_of_the_sidebar(portal, browser):
 
 def test_desktop_width_shows_the_sidebar(portal, page):
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(portal.url + "/")
+    page.goto(portal.url + "/sign-in")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")).to_be_visible()
     expect(page.get_by_role("button", name="Open menu")).to_be_hidden()
 

@@ -17,7 +17,7 @@ from portal_app.models import (
 )
 from portal_app.services import knowledge
 from portal_app.state.knowledge import (
-    ArticleEditorState, ArticleState, HelpCentreState, HelpTeaserState, KnowledgeState,
+    ArticleEditorState, ArticleState, HelpCentreState, HomeState, KnowledgeState,
 )
 from tests.browser.accounts_helpers import portal_session
 from tests.browser.test_hostile_client import _person
@@ -111,7 +111,7 @@ def test_visitors_and_other_organisations_never_see_a_chosen_organisation_s_arti
                 client.call(handler_name(HelpCentreState, "browse"), {"slug": bogus})
                 client.call(handler_name(HelpCentreState, "go_to"), {"page": bogus})
             client.call(handler_name(HelpCentreState, "search"), {"form": "q=x"})
-            client.call(handler_name(HelpTeaserState, "load"), {})
+            client.call(handler_name(HomeState, "load"), {})
             for target in (slug, draft_slug, str(article_id), "[slug]", "../staff"):
                 route = _article_route(target)
                 client.call(handler_name(ArticleState, "load"), {}, router_path=route)

@@ -102,12 +102,13 @@ def test_unknown_page_is_a_404_in_the_shell_with_a_way_home(portal, page, page_e
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(page).to_have_title(re.compile("Page not found"))
     page.get_by_role("link", name="Go to the start page").click()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Help centre", level=1)).to_be_visible()  # a visitor's start
 
 
-def test_home_is_sign_in_for_visitors_and_the_dashboard_once_signed_in(portal, page):
+def test_home_is_the_help_centre_for_visitors_and_the_dashboard_once_signed_in(portal, page):
     page.goto(portal.url + "/")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/help/?$"))
+    expect(page.get_by_role("heading", name="Help centre", level=1)).to_be_visible()
     expect(page.get_by_text("Database")).to_have_count(0)
     _customer(page, portal)
     page.goto(portal.url + "/")
