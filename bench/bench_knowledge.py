@@ -1,4 +1,4 @@
-"""The help centre's search at 20,000 articles: `knowledge.search` (what the
+"""The help centre's search at 20,000 articles: `knowledge_search.search` (what the
 page calls: the per-word checks, typo correction when needed, the count and
 the page of hits with their highlighted segments) next to the raw SQL of the
 page's rows in the same run, p50/p95 and ratio, for a visitor and for a
@@ -25,7 +25,7 @@ from portal_app.db import make_engine
 from portal_app.migrations import upgrade_to_head
 from portal_app.models import Article, ArticleOrganization, KnowledgeWord, Organization
 from portal_app.models.base import utcnow
-from portal_app.services import knowledge
+from portal_app.services import knowledge, knowledge_search
 from portal_app.services.principal import OrgRole, Principal
 
 ARTICLES = 20_000
@@ -126,8 +126,8 @@ def main() -> None:
     for who, principal, org in (("visitor", None, None), ("customer", customer, org_id)):
         for query in QUERIES:
             with Session(engine) as session:
-                result = knowledge.search(session, principal, query, record_misses=False)
-                p50, p95 = _time(lambda: knowledge.search(session, principal, query, record_misses=False), rounds)
+                result = knowledge_search.search(session, principal, query, record_misses=False)
+                p50, p95 = _time(lambda: knowledge_search.search(session, principal, query, record_misses=False), rounds)
                 r50, r95 = _time(lambda: _raw(session, result.terms, org), rounds)
             print(f"{who:8} {query!r:28} {result.page.total:>6} hits  search p50 {p50:6.1f} ms p95 {p95:6.1f} ms"
                   f"  raw p50 {r50:6.1f} ms  ratio {p50 / r50 if r50 else 0:5.1f}"

@@ -10,29 +10,12 @@ drafts and archived ones included. Someone who still has to set up two-step
 verification reads what a visitor reads. `access_article` loads one by id
 or slug through that rule, else `NotFound`.
 
-Search (`search`): ranked full text over the title (weighted higher) and
-the text of the body. On SQLite an FTS5 table `knowledge_fts` with the
-Porter stemmer, ranked by `bm25`; on PostgreSQL a table `knowledge_vectors`
-of each article's weighted `tsvector` (English configuration) with a GIN
-index, matched with `to_tsquery` and ranked by `ts_rank`. Both are made by
-the migration and kept in step by `index_article` whenever an article is
-written (a deleted article's row goes with it: by the service on SQLite, by
-the foreign key's cascade on PostgreSQL).
-The query is cut into words (letters and digits only, so nothing of it is
-query syntax), common English words are dropped, and every word must match.
-
-Typo tolerance: every word of every article is kept in `KnowledgeWord`. A
-query word that matches no article the person may read is replaced by the
-vocabulary words (that do match one they may read)
-nearest to it (same first letter, Damerau–Levenshtein distance at most 2,
-or 1 for words of up to 4 letters; for a query word of 5 letters or more,
-also a longer word whose start is that close: "downlaod" finds
-"downloading"), ORed: "invocie" searches for "invoice". If all words together still find nothing, any word
-may match (ranked, so articles with more of them come first). A search that
-finds nothing is recorded (`KnowledgeSearch`) for the staff report.
-
-Highlighting is data, never HTML: a hit's title and excerpt are lists of
-`(text, marked)` segments the page shows as text, marked ones in <mark>."""
+The search index: on SQLite an FTS5 table `knowledge_fts` (Porter
+stemmer), on PostgreSQL a table `knowledge_vectors` of each article's
+weighted `tsvector` with a GIN index. Both are made by the migration and
+kept in step by `index_article` whenever an article is written (a deleted
+article's row goes with it: by the service on SQLite, by the foreign key's
+cascade on PostgreSQL). Searching them is `services/knowledge_search.py`."""
 
 from __future__ import annotations
 
@@ -43,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import nh3
-from sqlalchemy import String, and_, column, delete, exists, false, func, literal_column, or_, table, text, true
+from sqlalchemy import String, and_, column, delete, exists, false, func, or_, table, text, true
 from sqlalchemy import update as sa_update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
@@ -56,7 +39,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import audit, live, throttle
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.markdown import render
-from portal_app.services.paging import CAP, Keys, Page, count, paginate
+from portal_app.services.paging import Keys, Page, paginate
 from portal_app.services.principal import Principal
 from portal_app.services.validation import clean_long_text, clean_text, contains_pattern, slugify
 
@@ -78,7 +61,7 @@ VISIBILITY_WORDS = {"public": "Everyone", "customers": "Signed-in customers", "o
 NOT_FOUND = "Article not found."
 CATEGORY_NOT_FOUND = "Category not found."
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 STOP_WORDS = frozenset(
     "a an and are as at be by can do does for from how i if in is it me my of on or our so that the this to "
     "was we what when where which who why will with you your".split())
@@ -111,7 +94,7 @@ def visible_to(principal: Principal | None):  # noqa: ANN201 — a Select of Art
     return select(Article).where(_scope(principal))
 
 
-def _published(principal: Principal | None):  # noqa: ANN202
+def published(principal: Principal | None):  # noqa: ANN202
     """What the help centre lists: published articles `principal` may read
     (staff find drafts on their own page, not among the answers)."""
     return visible_to(principal).where(Article.status == "published")
@@ -151,7 +134,7 @@ def plain_text(markdown: str) -> str:
 
 
 def words_of(value: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(unicodedata.normalize("NFKC", value))]
+    return [w.lower() for w in WORD.findall(unicodedata.normalize("NFKC", value))]
 
 
 def _unique_slug(session: Session, model, base: str, *, other_than: int | None = None) -> str:  # noqa: ANN001
@@ -222,13 +205,13 @@ def _clean(session: Session, *, title: object, body: object, category: object, v
 
 # ---------------------------------------------------------------- the search index
 
-def _dialect(session: Session) -> str:
+def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
 def index_article(session: Session, article: Article) -> None:
     """Keep the full-text index and the vocabulary in step with `article`."""
-    if _dialect(session) == "sqlite":
+    if dialect(session) == "sqlite":
         session.execute(text("DELETE FROM knowledge_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(text("INSERT INTO knowledge_fts (rowid, title, body) VALUES (:id, :title, :body)"),
                         {"id": article.id, "title": article.title, "body": article.search_text})
@@ -251,7 +234,7 @@ def index_article(session: Session, article: Article) -> None:
 
 
 def _unindex(session: Session, article_id: int) -> None:
-    if _dialect(session) == "sqlite":
+    if dialect(session) == "sqlite":
         session.execute(text("DELETE FROM knowledge_fts WHERE rowid = :id"), {"id": article_id})
 
 
@@ -497,7 +480,7 @@ class CategoryCount:
 
 def help_categories(session: Session, principal: Principal | None) -> list[CategoryCount]:
     """The categories with at least one article `principal` may read, with how many."""
-    stmt = (_published(principal).join(ArticleCategory, ArticleCategory.id == Article.category_id)
+    stmt = (published(principal).join(ArticleCategory, ArticleCategory.id == Article.category_id)
             .with_only_columns(ArticleCategory.id, ArticleCategory.name, ArticleCategory.slug, func.count(Article.id))
             .group_by(ArticleCategory.id, ArticleCategory.name, ArticleCategory.slug, ArticleCategory.position)
             .order_by(ArticleCategory.position, ArticleCategory.id))
@@ -508,7 +491,7 @@ def help_articles(session: Session, principal: Principal | None, *, category: ob
                   cursor: object = None) -> Page:
     """Published articles `principal` may read, by title; one category's
     (by slug) when given, else all."""
-    stmt = _published(principal)
+    stmt = published(principal)
     if isinstance(category, str) and category:
         stmt = stmt.where(Article.category_id == select(ArticleCategory.id).where(
             ArticleCategory.slug == category).scalar_subquery())
@@ -517,14 +500,14 @@ def help_articles(session: Session, principal: Principal | None, *, category: ob
 
 def has_public_articles(session: Session) -> bool:
     """A help centre exists: a visitor's `/` leads there."""
-    return session.exec(_published(None).with_only_columns(Article.id).limit(1)).first() is not None
+    return session.exec(published(None).with_only_columns(Article.id).limit(1)).first() is not None
 
 
 def related(session: Session, principal: Principal | None, article: Article) -> list[ArticleRow]:
     """Other articles of the same category the person may read, most read first."""
     if article.category_id is None:
         return []
-    stmt = (_rows(_published(principal).where(Article.category_id == article.category_id, Article.id != article.id))
+    stmt = (_rows(published(principal).where(Article.category_id == article.category_id, Article.id != article.id))
             .order_by(Article.view_count.desc(), Article.id).limit(RELATED))
     return [_row(row) for row in session.execute(stmt).all()]
 
@@ -599,227 +582,6 @@ def vote(session: Session, principal: Principal | None, ref: object, *, helpful:
     session.add(row)
     session.flush()
     return row
-
-
-# ---------------------------------------------------------------- search
-
-@dataclass(frozen=True)
-class Hit:
-    id: int
-    slug: str
-    title: str
-    category: str
-    title_parts: list[tuple[str, bool]]
-    excerpt_parts: list[tuple[str, bool]]
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: str
-    terms: list[str]  # the words searched for, after corrections
-    corrected: str  # "invoice" when "invocie" was searched for; "" when nothing was replaced
-    page: Page  # rows are `Hit`s
-
-    @property
-    def hits(self) -> list[Hit]:
-        return self.page.rows
-
-
-def query_words(query: object) -> list[str]:
-    """The words of a query that are searched for (at most 8)."""
-    if not isinstance(query, str):
-        return []
-    words = [w for w in words_of(query[:QUERY_MAX]) if len(w) <= 40]
-    kept = [w for w in words if w not in STOP_WORDS] or words
-    out: list[str] = []
-    for w in kept:
-        if w not in out:
-            out.append(w)
-    return out[:8]
-
-
-def distance(a: str, b: str) -> int:
-    """Damerau–Levenshtein (optimal string alignment) distance."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[len(b)]
-
-
-def nearest_words(session: Session, word: str, *, limit: int = 2, principal: Principal | None = None,
-                  checked: bool = False) -> list[str]:
-    """Vocabulary words close to `word` (see the module's docstring). With
-    `checked`, only words that match an article `principal` may read (so a
-    correction never names a word of a draft or of someone else's article)."""
-    if len(word) < 3 or word.isdigit():
-        return []
-    most = 1 if len(word) <= 4 else 2
-    candidates = session.exec(select(KnowledgeWord.word).where(
-        KnowledgeWord.first == word[0], KnowledgeWord.length.between(len(word) - most, len(word) + 8))).all()
-    scored = []
-    for w in candidates:
-        if w == word:
-            continue
-        # A whole word within the distance; or, for a longer word, its start
-        # ("downlaod" is one step from "downloading"'s first eight letters).
-        d = distance(word, w) if len(w) <= len(word) + most else most + 1
-        if d > most and len(w) > len(word) and len(word) >= 5:
-            d = distance(word, w[:len(word)]) + 0.5
-        if d <= most + 0.5:
-            scored.append((d, len(w), w))
-    ranked = [w for _, _, w in sorted(scored)]
-    if not checked:
-        return ranked[:limit]
-    return [w for w in ranked[:limit * 3] if _matches_any(session, principal, w)][:limit]
-
-
-def _matching(session: Session, stmt, groups: list[list[str]], *, any_word: bool):  # noqa: ANN001, ANN202
-    """`stmt` (a select from `articles`) narrowed to the articles matching
-    these word groups (each group's words are alternatives; the groups all
-    match, or any with `any_word`), and the rank to order by (smaller is
-    better)."""
-    if _dialect(session) == "sqlite":
-        joiner = " OR " if any_word else " AND "
-        expression = joiner.join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups)
-        fts = literal_column("knowledge_fts")
-        return (stmt.join(FTS, FTS.c.rowid == Article.id).where(fts.op("MATCH")(expression)),
-                func.bm25(fts, 10.0, 1.0))
-    joiner = " | " if any_word else " & "
-    expression = joiner.join("(" + " | ".join(group) + ")" for group in groups)
-    query = func.to_tsquery(literal_column("'english'::regconfig"), expression)
-    return (stmt.join(VECTORS, VECTORS.c.article_id == Article.id).where(VECTORS.c.document.op("@@")(query)),
-            -func.ts_rank(VECTORS.c.document, query))
-
-
-def _matches_any(session: Session, principal: Principal | None, word: str) -> bool:
-    """Some article the help centre shows `principal` has this word."""
-    stmt, _ = _matching(session, _published(principal).with_only_columns(Article.id), [[word]], any_word=False)
-    return session.exec(stmt.limit(1)).first() is not None
-
-
-def search(session: Session, principal: Principal | None, query: object, *, page: object = 1,
-           record_misses: bool = True) -> SearchResult:
-    """Published articles `principal` may read that match `query`, best first."""
-    words = query_words(query)
-    text_query = " ".join(query[:QUERY_MAX].split()) if isinstance(query, str) else ""
-    empty = SearchResult(text_query, [], "", Page([], 1, 1, 0))
-    if not words:
-        return empty
-    groups: list[list[str]] = []
-    corrected: list[str] = []
-    for word in words:
-        if _matches_any(session, principal, word):
-            groups.append([word])
-            corrected.append(word)
-            continue
-        near = nearest_words(session, word, principal=principal, checked=True)
-        if near:
-            groups.append(near)
-            corrected.append(near[0])
-        else:
-            groups.append([word])
-            corrected.append(word)
-    matched, rank = _matching(session, _published(principal), groups, any_word=False)
-    total = count(session, matched, cap=CAP)
-    if total == 0 and len(groups) > 1:
-        matched, rank = _matching(session, _published(principal), groups, any_word=True)
-        total = count(session, matched, cap=CAP)
-    if total == 0:
-        if record_misses:
-            session.add(KnowledgeSearch(query=text_query[:QUERY_MAX]))
-            session.flush()
-        return SearchResult(text_query, [w for g in groups for w in g], "", Page([], 1, 1, 0))
-    pages = max(1, -(-min(total, CAP) // SEARCH_PAGE))
-    number = page if type(page) is int and 1 <= page <= pages else 1  # noqa: E721
-    stmt = (matched.outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
-            .with_only_columns(Article.id, Article.slug, Article.title, func.coalesce(ArticleCategory.name, ""),
-                               Article.search_text)
-            .order_by(rank, Article.id).offset((number - 1) * SEARCH_PAGE).limit(SEARCH_PAGE))
-    terms = [w for g in groups for w in g]
-    hits = [Hit(i, slug, title, category, mark(title, terms), mark(excerpt_around(body, terms), terms))
-            for i, slug, title, category, body in session.execute(stmt).all()]
-    shown = " ".join(corrected)
-    return SearchResult(text_query, terms, shown if corrected != words else "",
-                        Page(hits, number, pages, min(total, CAP), None, total > CAP))
-
-
-SUGGESTIONS = 5
-
-
-def suggest(session: Session, principal: Principal | None, text: object) -> list[Hit]:
-    """Articles that may answer what someone is typing (a ticket's subject):
-    the best few the person may read, any word matching, typos corrected.
-    Nothing is recorded: half-typed words are not failed searches."""
-    words = query_words(text)
-    if not words:
-        return []
-    groups = []
-    for word in words:
-        groups.append([word] if _matches_any(session, principal, word)
-                      else (nearest_words(session, word, principal=principal, checked=True) or [word]))
-    matched, rank = _matching(session, _published(principal), groups, any_word=True)
-    stmt = (matched.outerjoin(ArticleCategory, ArticleCategory.id == Article.category_id)
-            .with_only_columns(Article.id, Article.slug, Article.title, func.coalesce(ArticleCategory.name, ""),
-                               Article.search_text)
-            .order_by(rank, Article.id).limit(SUGGESTIONS))
-    terms = [w for g in groups for w in g]
-    return [Hit(i, slug, title, category, mark(title, terms), mark(excerpt_around(body, terms), terms))
-            for i, slug, title, category, body in session.execute(stmt).all()]
-
-
-_SUFFIXES = ("ing", "ed", "es", "s", "ly")
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[:-len(suffix)]
-    return word
-
-
-def _marks(word: str, stems: list[str]) -> bool:
-    lower = word.lower()
-    return any(lower.startswith(stem) for stem in stems)
-
-
-def mark(value: str, terms: list[str]) -> list[tuple[str, bool]]:
-    """`value` cut into segments, the words that match a term marked."""
-    stems = [_stem(t) for t in terms if t]
-    parts: list[tuple[str, bool]] = []
-    last = 0
-    for match in _WORD.finditer(value):
-        if _marks(match.group(0), stems):
-            if match.start() > last:
-                parts.append((value[last:match.start()], False))
-            parts.append((match.group(0), True))
-            last = match.end()
-    if last < len(value):
-        parts.append((value[last:], False))
-    return parts
-
-
-def excerpt_around(value: str, terms: list[str], size: int = EXCERPT) -> str:
-    """About `size` characters of `value` around its first matching word."""
-    stems = [_stem(t) for t in terms if t]
-    start = 0
-    for match in _WORD.finditer(value):
-        if _marks(match.group(0), stems):
-            start = max(0, match.start() - size // 3)
-            break
-    if start:
-        space = value.find(" ", start)
-        start = space + 1 if 0 <= space < start + 20 else start
-    piece = value[start:start + size]
-    if start + size < len(value):
-        piece = piece.rsplit(" ", 1)[0] + "\u2026"
-    return ("\u2026" if start else "") + piece
 
 
 # ---------------------------------------------------------------- deflections

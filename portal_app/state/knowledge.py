@@ -16,7 +16,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.services import knowledge, live
+from portal_app.services import knowledge, knowledge_search, live
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_datetime
 from portal_app.services.markdown import render
@@ -55,7 +55,7 @@ class HelpCentreState(PagerMixin, SessionState):
         self.categories = [{"slug": c.slug, "name": c.name, "count": str(c.articles)} for c in cats]
         self.category_name = next((c.name for c in cats if c.slug == self.category), "")
         if self.query:
-            result = await self._act(knowledge.search, principal, self.query, page=self.page)
+            result = await self._act(knowledge_search.search, principal, self.query, page=self.page)
             self._show_page(result.page)
             self.corrected = result.corrected
             self.hits = [{"title": _parts(h.title_parts), "excerpt": _parts(h.excerpt_parts),

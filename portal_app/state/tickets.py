@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from portal_app import routes
 from portal_app.models.base import utcnow
-from portal_app.services import csat, knowledge, live, sla, tickets
+from portal_app.services import csat, knowledge_search, live, sla, tickets
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
@@ -217,12 +217,12 @@ class NewTicketState(AttachmentsMixin, SessionState):
     @signed_in(in_org=True)
     async def suggest(self, principal: Principal, subject: str):
         """The subject as it is typed (debounced): the help centre's articles
-        this person may read that may answer it (`knowledge.suggest`, typos
+        this person may read that may answer it (`knowledge_search.suggest`, typos
         corrected, nothing recorded). Each opens in a new tab with
         `?from=ticket`, so the form keeps what was typed and an answer found
         there counts as a deflection (services/knowledge.py)."""
         text = subject[:tickets.SUBJECT_MAX] if isinstance(subject, str) else ""
-        hits = await self._read(knowledge.suggest, principal, text) if text.strip() else []
+        hits = await self._read(knowledge_search.suggest, principal, text) if text.strip() else []
         self.suggestions = [{"title": hit.title, "category": hit.category,
                              "href": f"{routes.help_path(hit.slug)}?from=ticket"} for hit in hits]
 

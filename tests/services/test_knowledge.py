@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from portal_app.models import Article, ArticleFeedback, ArticleOrganization, AuditEvent, KnowledgeSearch
-from portal_app.services import knowledge
+from portal_app.services import knowledge, knowledge_search
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.principal import ROLES
 from tests.factories import register, sign_in, staff_admin
@@ -152,7 +152,7 @@ def test_each_person_reads_what_they_may(world, who):
             with pytest.raises(NotFound):
                 knowledge.access_article(session, principal, article_id)
     # The help centre's search lists published articles only, and only those.
-    found = {hit.id for hit in knowledge.search(session, principal, "invoice").hits}
+    found = {hit.id for hit in knowledge_search.search(session, principal, "invoice").hits}
     assert found == {ids[name] for name in SEES[who] - {"draft", "archived"}}
 
 
@@ -195,13 +195,13 @@ def library(any_engine):
 
 @pytest.mark.parametrize(("query", "expected"), RELEVANCE_QUERIES, ids=[q for q, _ in RELEVANCE_QUERIES])
 def test_search_puts_the_expected_article_first(library, query, expected):
-    result = knowledge.search(library, None, query)
+    result = knowledge_search.search(library, None, query)
     assert result.hits, f"nothing for {query!r}"
     assert result.hits[0].title == expected, [hit.title for hit in result.hits]
 
 
 def test_a_typo_finds_the_word_meant_and_says_so(library):
-    result = knowledge.search(library, None, "invocie")
+    result = knowledge_search.search(library, None, "invocie")
     assert result.corrected == "invoice"
     titles = {hit.title for hit in result.hits}
     assert {"Paying an invoice by card", "Downloading invoices as PDF"} <= titles
@@ -209,23 +209,23 @@ def test_a_typo_finds_the_word_meant_and_says_so(library):
 
 
 def test_a_search_that_finds_nothing_is_recorded(library):
-    assert knowledge.search(library, None, "zebra crossing").hits == []
+    assert knowledge_search.search(library, None, "zebra crossing").hits == []
     assert [row.query for row in library.exec(select(KnowledgeSearch)).all()] == ["zebra crossing"]
 
 
 def test_hostile_queries_are_only_words(library):
     for query in ['"', "NEAR(", "title:pay*", "a OR b", "pay & ! | :*", "')--", "\x00", 42, None, ["pay"],
                   "x" * 5000, "🙂"]:
-        result = knowledge.search(library, None, query)
+        result = knowledge_search.search(library, None, query)
         assert isinstance(result.hits, list)
-    assert knowledge.search(library, None, "title:pay*").hits[0].title == "Paying an invoice by card"
+    assert knowledge_search.search(library, None, "title:pay*").hits[0].title == "Paying an invoice by card"
 
 
 def test_matches_are_segments_of_text_never_html(any_engine):
     with Session(any_engine) as session:
         _article(session, title="<b>Invoice</b> help", body="The <script>invoice</script> is due.")
         session.commit()
-        hit = knowledge.search(session, None, "invoice").hits[0]
+        hit = knowledge_search.search(session, None, "invoice").hits[0]
     assert hit.title_parts == [("<b>", False), ("Invoice", True), ("</b> help", False)]
     assert ("invoice", True) in hit.excerpt_parts
     assert "".join(text for text, _ in hit.excerpt_parts).startswith("The")
@@ -236,8 +236,8 @@ def test_search_results_are_paged(any_engine):
         for n in range(knowledge.SEARCH_PAGE + 3):
             _article(session, title=f"Router model {n}", body="Restart the router.")
         session.commit()
-        first = knowledge.search(session, None, "router")
-        second = knowledge.search(session, None, "router", page=2)
+        first = knowledge_search.search(session, None, "router")
+        second = knowledge_search.search(session, None, "router", page=2)
     assert (first.page.total, first.page.pages, len(first.hits), len(second.hits)) == (13, 2, 10, 3)
     assert not {h.id for h in first.hits} & {h.id for h in second.hits}
 
@@ -355,7 +355,7 @@ def test_remove_archives_what_was_published_and_deletes_an_unused_draft(admin_se
     assert session.get(Article, used.id).status == "archived"
     with pytest.raises(NotFound):
         knowledge.access_article(session, ann, used.id)
-    assert knowledge.search(session, admin, "never").hits == []
+    assert knowledge_search.search(session, admin, "never").hits == []
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.target_type == "article")
                            .order_by(AuditEvent.id)).all()
     assert actions == ["article.created", "article.created", "article.published", "article.deleted",
@@ -403,8 +403,8 @@ def test_the_report(admin_session):
         knowledge.record_view(session, None, read_a_lot.id)
     knowledge.vote(session, None, disliked.id, helpful=False)
     knowledge.vote(session, ann, disliked.id, helpful=False)
-    knowledge.search(session, None, "Quantum")
-    knowledge.search(session, ann, "quantum")
+    knowledge_search.search(session, None, "Quantum")
+    knowledge_search.search(session, ann, "quantum")
     report = knowledge.report(session, admin)
     assert report.most_viewed == [("Popular", "popular", 3)]
     assert report.most_unhelpful == [("Disliked", "disliked", 2)]
@@ -442,18 +442,18 @@ def test_categories(admin_session):
 def test_suggestions_for_a_ticket_subject(library):
     """What the ticket form can offer while a subject is typed: any word may
     match, typos are corrected, nothing is recorded."""
-    titles = [hit.title for hit in knowledge.suggest(library, None, "Cannot downlaod my invoice")]
-    assert titles[0] == "Downloading invoices as PDF" and len(titles) <= knowledge.SUGGESTIONS
-    assert knowledge.suggest(library, None, "") == [] and knowledge.suggest(library, None, ["x"]) == []
-    assert knowledge.suggest(library, None, "qwertyuiop") == []
+    titles = [hit.title for hit in knowledge_search.suggest(library, None, "Cannot downlaod my invoice")]
+    assert titles[0] == "Downloading invoices as PDF" and len(titles) <= knowledge_search.SUGGESTIONS
+    assert knowledge_search.suggest(library, None, "") == [] and knowledge_search.suggest(library, None, ["x"]) == []
+    assert knowledge_search.suggest(library, None, "qwertyuiop") == []
     assert library.exec(select(KnowledgeSearch)).all() == []
 
 
 def test_suggestions_obey_visibility(world):
     session, people, ids = world
-    assert {hit.id for hit in knowledge.suggest(session, None, "invoice terms")} == {ids["public"]}
-    assert ids["org_a"] in {hit.id for hit in knowledge.suggest(session, people["ann"], "invoice terms")}
-    assert ids["org_a"] not in {hit.id for hit in knowledge.suggest(session, people["bob"], "invoice terms")}
+    assert {hit.id for hit in knowledge_search.suggest(session, None, "invoice terms")} == {ids["public"]}
+    assert ids["org_a"] in {hit.id for hit in knowledge_search.suggest(session, people["ann"], "invoice terms")}
+    assert ids["org_a"] not in {hit.id for hit in knowledge_search.suggest(session, people["bob"], "invoice terms")}
 
 
 def test_a_suggestion_opened_without_a_request_after_it_is_a_deflection(admin_session):
@@ -517,9 +517,9 @@ def test_corrections_never_name_a_word_the_person_may_not_read(world):
     org_a.search_text = "Thirty days, paid by quarterly remittance."
     knowledge.index_article(session, org_a)
     session.commit()
-    assert knowledge.search(session, people["bob"], "zucchinni").corrected == ""  # only in a draft
-    assert knowledge.search(session, people["bob"], "invoice remitance").corrected == ""  # only A's article
-    found = knowledge.search(session, people["ann"], "invoice remitance")
+    assert knowledge_search.search(session, people["bob"], "zucchinni").corrected == ""  # only in a draft
+    assert knowledge_search.search(session, people["bob"], "invoice remitance").corrected == ""  # only A's article
+    found = knowledge_search.search(session, people["ann"], "invoice remitance")
     assert (found.corrected, [h.id for h in found.hits]) == ("invoice remittance", [ids["org_a"]])
-    staff = knowledge.search(session, people["staff"], "zucchinni")  # the help centre lists published ones only
+    staff = knowledge_search.search(session, people["staff"], "zucchinni")  # the help centre lists published ones only
     assert staff.hits == []
