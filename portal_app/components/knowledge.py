@@ -117,14 +117,7 @@ def _results() -> rx.Component:
             rx.cond(
                 HelpCentreState.hits.length() > 0,
                 rx.el.ul(rx.foreach(HelpCentreState.hits, _hit), class_name="help-list", aria_label="Search results"),
-                rx.vstack(
-                    rx.text("No article matches your search. Try other words, or browse the categories."),
-                    rx.cond(SessionState.signed_in & (SessionState.staff_role == ""),
-                            rx.link("Ask our team: raise a support request", href=routes.NEW_TICKET),
-                            rx.cond(~SessionState.signed_in,
-                                    rx.link("Sign in to ask our team", href=routes.SIGN_IN))),
-                    spacing="2",
-                ),
+                rx.text("No article matches your search. Try other words, or browse the categories."),
             ),
             spacing="3", width="100%",
         ),
@@ -148,12 +141,23 @@ def _visitor_prompt() -> rx.Component:
         rx.callout.root(
             rx.callout.icon(rx.icon("log-in")),
             rx.callout.text(
-                "Already a customer? ", rx.link("Sign in", href=routes.SIGN_IN, weight="medium"),
+                "Already a customer? ", rx.link("Sign in", href=routes.SIGN_IN, weight="medium", underline="always"),
                 " to raise and follow your support requests. New here? ",
-                rx.link("Create an account", href=routes.REGISTER, weight="medium"), ".",
+                rx.link("Create an account", href=routes.REGISTER, weight="medium", underline="always"), ".",
             ),
             size="1", variant="surface", width="100%",
         ),
+    )
+
+
+def _ask_the_team() -> rx.Component:
+    """Under every list of answers: the way to a person when none of them helps."""
+    return rx.cond(
+        SessionState.signed_in,
+        rx.cond(SessionState.staff_role == "",
+                rx.text("Didn\u2019t find your answer? ", rx.link("Raise a support request", href=routes.NEW_TICKET, underline="always"),
+                        size="2")),
+        rx.text("Didn\u2019t find your answer? ", rx.link("Sign in to ask our team", href=routes.SIGN_IN, underline="always"), size="2"),
     )
 
 
@@ -171,6 +175,7 @@ def help_centre_page() -> rx.Component:
                     rx.cond(HelpCentreState.pages > 1,
                             pager(HelpCentreState.page, HelpCentreState.pages, HelpCentreState.position,
                                   HelpCentreState.go_to)),
+                    _ask_the_team(),
                     spacing="3", width="100%"),
                 rx.skeleton(rx.box(height="6em", width="100%"))),
         spacing="4", width="100%",

@@ -22,7 +22,7 @@ def test_a_visitors_start_page_is_the_help_centre_with_the_way_to_sign_in(portal
     page.go_back()  # `/` was replaced, not stacked: Back leaves, not bounced to the help centre again
     expect(page).not_to_have_url(re.compile(r"/help"))
     page.goto(portal.url + "/")
-    page.get_by_role("main").get_by_role("link", name="Sign in").click()
+    page.get_by_role("main").get_by_role("link", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_label("Email", exact=True)).to_be_visible()
 

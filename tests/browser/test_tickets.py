@@ -1,9 +1,12 @@
-"""Support requests in real Chromium, two people in two browsers: a customer
-(on a desktop and on a phone) raises a request with a priority and Markdown;
-an agent (desktop) writes an internal note and a reply from the ticket's
-page; the customer's open page shows the reply within 2 seconds without a
-reload, and never the note; the customer closes the request and the agent's
-open page shows that live too."""
+"""Support requests in real Chromium, two people in two browsers: the
+issue's journey. A customer (on a desktop and on a phone) searches the help
+centre, goes on to raise a request, opens an article the form suggests
+while the subject is typed, then sends the request with intake-form answers,
+a priority, Markdown and an attachment (a disguised file refused); an agent
+(desktop) finds it in the console, writes an internal note and a reply; the
+customer's open page shows the reply within 2 seconds without a reload, and
+never the note; the customer closes and rates the request, and the agent's
+open page shows both live."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, width, page_errors):
+def test_the_support_journey_from_the_help_centre_to_a_rated_request(portal, browser, width, page_errors):
     page_errors.allow(r"Failed to load resource: .* 422 .*filename=invoice\.pdf")  # refused on purpose
     customer = unique_email("ticketcustomer")
     create_person(portal, customer, company="Ticket Co", name="Cara Customer")
@@ -35,7 +38,13 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         sign_in(page, portal.url, customer)
         page.goto(portal.url + routes.TICKETS)
         expect(page.get_by_role("heading", name="No requests yet")).to_be_visible()
-        page.get_by_role("link", name="Raise a request").first.click()
+
+        # The help centre first: a search whose answers do not help, then on to a person.
+        page.goto(portal.url + routes.HELP)
+        page.get_by_label("Search the help centre").fill("export reports")
+        page.get_by_label("Search the help centre").press("Enter")
+        expect(page.get_by_role("heading", name="Results for \u201cexport reports\u201d")).to_be_visible()
+        page.get_by_role("link", name="Raise a support request").click()
 
         # The form: a category that takes a priority shows the priority.
         expect(page.get_by_role("heading", name="Raise a request")).to_be_visible()
@@ -44,6 +53,14 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         expect(page.get_by_label("Root cause")).to_have_count(0)  # the agents' own question is not asked
         page.get_by_role("button", name="Send request").click()  # nothing typed yet: the browser says so
         expect(page.get_by_role("heading", name="Raise a request")).to_be_visible()
+        # While the subject is typed, the help centre suggests; one opens in a new tab and the form keeps all.
+        page.get_by_label("Subject").press_sequentially("The invoice export does nothing", delay=10)
+        suggestion = page.locator("#ticket-suggestions").get_by_role("link", name="Downloading invoices as PDF")
+        expect(suggestion).to_be_visible()
+        with customer_ctx.expect_page() as opened:
+            suggestion.click()
+        expect(opened.value.get_by_role("heading", name="Downloading invoices as PDF", level=1)).to_be_visible()
+        opened.value.close()
         page.get_by_label("Subject").fill("The export button does nothing")
         page.get_by_label("Where does it happen?").select_option("The web app")
         page.get_by_label("How many people are affected? (optional)").fill("12")
@@ -107,13 +124,21 @@ def test_a_request_from_raising_to_closing_with_live_replies(portal, browser, wi
         _not_reloaded(page)
         assert axe_violations(page) == []
 
-        # The customer closes it; the agent's open page follows.
+        # The customer closes and rates it; the agent's open page follows both.
         _mark_loaded(agent)
         page.get_by_role("button", name="Close request").click()
         page.get_by_role("alertdialog").get_by_role("button", name="Close request").click()
         expect(page.get_by_text("Request closed.")).to_be_visible()
         expect(page.get_by_role("button", name="Reopen")).to_be_visible()
         expect(agent.get_by_role("combobox", name="Status")).to_have_text("Closed", timeout=LIVE_MS)
+        rating = page.get_by_role("region", name="Satisfaction rating")
+        rating.get_by_role("radio", name="5 · Very satisfied").check()
+        rating.get_by_label("Comment (optional)").fill("Fixed the same day.")
+        rating.get_by_role("button", name="Send rating").click()
+        expect(rating.get_by_text("Rated 5 of 5")).to_be_visible()
+        agent_rating = agent.get_by_role("region", name="Satisfaction rating")
+        expect(agent_rating.get_by_text("Rated 5 of 5")).to_be_visible(timeout=LIVE_MS)
+        expect(agent_rating.get_by_text("Fixed the same day.", exact=True)).to_be_visible()
         _not_reloaded(agent)
 
         page.goto(portal.url + routes.TICKETS)
