@@ -139,7 +139,10 @@ def _empty() -> rx.Component:
             rx.text(rx.cond(TicketListState.is_staff, "When a customer raises a request, it appears here.",
                             "Something not working, a question about an invoice, a change you need? Raise a "
                             "request and follow it here; we reply in the portal and by email.")),
-            rx.cond(~TicketListState.is_staff, link_button("Raise a request", routes.NEW_TICKET)),
+            rx.cond(~TicketListState.is_staff,
+                    rx.flex(link_button("Raise a request", routes.NEW_TICKET),
+                            rx.link("Or find an answer in the help centre", href=routes.HELP, size="2"),
+                            spacing="3", align="center", wrap="wrap")),
             spacing="3", align="start")),
     )
 

@@ -179,6 +179,10 @@ def test_an_internal_note_never_reaches_a_customer(org):
     staff_view = tickets.ticket_view(session, people["staff"], ticket.number)
     assert [m.internal for m in staff_view.messages] == [False, True]
     assert staff_view.can_note and not tickets.ticket_view(session, people["owner"], ticket.number).can_note
+    # Nor through the list's search: it reads subjects and numbers, never a message.
+    for who in ("owner", "staff"):
+        assert tickets.list_tickets(session, people[who], q="old plan").rows == []
+    assert [r.number for r in tickets.list_tickets(session, people["owner"], q="printer").rows] == [ticket.number]
 
 
 def test_a_customer_cannot_write_an_internal_note(org):
