@@ -54,6 +54,14 @@ def _filters() -> rx.Component:
             _native_select("Category", "category", categories, field_id="ticket-category"),
             _native_select("Priority", "priority", priorities, field_id="ticket-priority-filter"),
             _native_select("Order", "sort", sorts, field_id="ticket-sort"),
+            rx.cond(TicketListState.is_staff, rx.fragment(
+                rx.box(text_field("Organisation", "org", TicketListState.errors, field_id="ticket-org", required=False,
+                                  max_length=tickets.ORG_FILTER_MAX, hint="Words of its name"),
+                       flex="1", min_width="10em"),
+                _native_select("Assignee", "assignee", [
+                    rx.el.option("Anyone", value=""), rx.el.option("Nobody (unassigned)", value="none"),
+                    rx.foreach(TicketListState.agents, lambda a: rx.el.option(a["name"], value=a["id"]))],
+                    field_id="ticket-assignee"))),
             rx.cond(~TicketListState.is_staff, rx.vstack(
                 rx.el.label(rx.checkbox(name="mine", id="ticket-mine"), " Raised by me",
                             html_for="ticket-mine", style={"display": "flex", "gap": "0.4em"}),

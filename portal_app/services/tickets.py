@@ -57,6 +57,7 @@ AGENT_ROLES = ("admin", "agent")  # staff who work tickets (reply, notes, status
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
 SEARCH_MAX = 200
+ORG_FILTER_MAX = 80
 PAGE_SIZE = 25
 FIRST_NUMBER = 1001  # T-1001 is the first ticket of a new portal
 REPEAT_SECONDS = 60  # the same request sent again this soon is the first one, not a second
@@ -782,18 +783,20 @@ SORTS: dict[str, tuple[str, Keys]] = {
 
 def list_tickets(session: Session, principal: Principal, *, status: object = "", category: object = "",
                  priority: object = "", mine: object = False, following: object = False, q: object = "",
-                 sort: object = "", queue: object = "", page: object = 1, cursor: object = None) -> Page:
+                 sort: object = "", queue: object = "", org: object = "", assignee: object = "", page: object = 1,
+                 cursor: object = None) -> Page:
     """One page of the tickets `principal` may see, newest activity first,
-    filtered (staff also by queue); two statements whatever the page
+    filtered (staff also by queue, by words of the organisation's name, and
+    by assignee: an agent's id or "none"); two statements whatever the page
     (services/paging.py)."""
-    raiser, assignee = aliased(User), aliased(User)
+    raiser, worker = aliased(User), aliased(User)
     stmt = (visible_to(principal)
             .join(TicketCategory, TicketCategory.id == Ticket.category_id)
             .join(Organization, Organization.id == Ticket.org_id)
             .outerjoin(raiser, raiser.id == Ticket.raised_by_id)
-            .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+            .outerjoin(worker, worker.id == Ticket.assignee_id)
             .with_only_columns(Ticket.number, Ticket.subject, Ticket.status, Ticket.priority, TicketCategory.name,
-                               Organization.name, _name(raiser), Ticket.last_activity_at, _name(assignee),
+                               Organization.name, _name(raiser), Ticket.last_activity_at, _name(worker),
                                *SLA_COLUMNS, TicketRating.score)
             .outerjoin(TicketRating, TicketRating.ticket_id == Ticket.id))
     if queue not in ("", None):
@@ -806,6 +809,7 @@ def list_tickets(session: Session, principal: Principal, *, status: object = "",
         stmt = stmt.where(Ticket.org_id == principal.current.org_id)  # the organisation worked in now
     stmt = _filter(stmt, principal, status=status, category=category, priority=priority, mine=mine,
                    following=following, q=q)
+    stmt = _console_filter(stmt, principal, org=org, assignee=assignee)
     if sort not in ("", None) and (not isinstance(sort, str) or sort not in SORTS):
         raise Invalid("Choose an order from the list.", field="sort")
     result = paginate(session, stmt, page, PAGE_SIZE, keys=SORTS[sort or "activity"][1], cursor=cursor)
@@ -841,6 +845,31 @@ def _filter(stmt, principal: Principal, *, status: object, category: object, pri
         words = func.lower(Ticket.subject).like(contains_pattern(q), escape="\\")
         stmt = stmt.where(or_(words, Ticket.number == number) if number else words)
     return stmt
+
+
+def _console_filter(stmt, principal: Principal, *, org: object, assignee: object):  # noqa: ANN001, ANN202
+    """The agent console's own filters: staff agents only (a customer's list is their organisation's)."""
+    if org not in ("", None):
+        _staff_agent(principal)
+        if not isinstance(org, str) or len(org) > ORG_FILTER_MAX:
+            raise Invalid(f"Type at most {ORG_FILTER_MAX} characters of the organisation's name.", field="org")
+        stmt = stmt.where(func.lower(Organization.name).like(contains_pattern(org), escape="\\"))
+    if assignee not in ("", None):
+        _staff_agent(principal)
+        if assignee == "none":
+            return stmt.where(Ticket.assignee_id.is_(None))
+        if (agent_id := _as_id(assignee)) is None:
+            raise Invalid("Choose an agent from the list.", field="assignee")
+        stmt = stmt.where(Ticket.assignee_id == agent_id)
+    return stmt
+
+
+def agent_choices(session: Session, principal: Principal) -> list[tuple[int, str]]:
+    """The staff agents a request can be with, by name (the console's assignee filter)."""
+    _staff_agent(principal)
+    name = _name(User)
+    return [(i, n) for i, n in session.exec(select(User.id, name).where(User.staff_role.in_(AGENT_ROLES), User.is_active)
+                                            .order_by(func.lower(name), User.id)).all()]
 
 
 def _category_id(value: object) -> int:

@@ -28,7 +28,7 @@ from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 from portal_app.state.sla import row_sla
 
-FILTERS = ("status", "category", "priority", "sort", "q")
+FILTERS = ("status", "category", "priority", "sort", "q", "org", "assignee")  # the last two: staff
 STATUS_COLOURS = {"open": "amber", "waiting": "blue", "resolved": "green", "closed": "gray"}
 
 
@@ -59,9 +59,10 @@ def _list_page(session: Session, principal: Principal, page: int, cursor: object
     setting (customers) and the queue counts (staff), in one transaction."""
     shared = tickets.open_to_members(session, principal, principal.current.org_id) if principal.current else False
     counts = tickets.queue_counts(session, principal) if principal.is_staff else {}
+    agents = tickets.agent_choices(session, principal) if principal.is_staff else []
     return (tickets.list_tickets(session, principal, page=page, cursor=cursor, mine=mine, following=following,
                                  queue=queue if principal.is_staff else "", **filters),
-            tickets.categories(session), shared, counts)
+            tickets.categories(session), shared, counts, agents)
 
 
 class TicketListState(PagerMixin, SessionState):
@@ -69,6 +70,7 @@ class TicketListState(PagerMixin, SessionState):
 
     rows: list[dict[str, str]] = []
     categories: list[dict[str, str]] = []
+    agents: list[dict[str, str]] = []  # staff: the assignee filter's choices
     filters: dict[str, str] = {}
     mine: bool = False
     following: bool = False
@@ -89,7 +91,7 @@ class TicketListState(PagerMixin, SessionState):
             return rx.redirect(routes.SIGN_IN)
         self.errors, self.error = {}, ""
         try:
-            result, categories, self.shared, self.counts = await self._read(
+            result, categories, self.shared, self.counts, agents = await self._read(
                 _list_page, principal, self.page, self._cursor, self.filters, self.mine, self.following, self.queue)
         except PortalError as err:
             self._lose_page()
@@ -99,6 +101,7 @@ class TicketListState(PagerMixin, SessionState):
         self.is_staff = principal.is_staff
         self.can_share = principal.current is not None and principal.current.role in tickets.SEE_ALL
         self.categories = [{"id": str(c.id), "name": c.name} for c in categories]
+        self.agents = [{"id": str(i), "name": n} for i, n in agents]
         now = utcnow()
         self.rows = [{"number": str(r.number), "label": tickets.label(r.number), "subject": r.subject,
                       "href": routes.ticket_path(r.number), "priority": tickets.PRIORITIES.get(r.priority, ""),

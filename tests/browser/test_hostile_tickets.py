@@ -89,6 +89,11 @@ def test_another_organisation_s_ticket_is_out_of_reach(portal):
         client.call(handler_name(TicketListState, "load"), {})
         client.call(handler_name(TicketListState, "apply"), {"form": {"q": f"T-{number}", "org_id": str(victim_org)}})
         assert client.state()[TicketListState.get_full_name()]["rows_rx_state_"] == []
+        # The console's filters are staff-only: a customer who sends them sees no one else's requests or agents.
+        client.call(handler_name(TicketListState, "apply"), {"form": {"org": "a", "assignee": "none"}})
+        listed = client.state()[TicketListState.get_full_name()]
+        assert listed["rows_rx_state_"] == [] and listed["agents_rx_state_"] == []
+        assert listed["error_rx_state_"] == "This is for the business's staff only."
         for route in (_route(number), _route(f"T-{number}"), _route(f"{number} OR 1=1"), _route("")):
             for name, payload in _every_ticket_call(number):
                 client.call(name, payload, router_path=route)

@@ -192,7 +192,7 @@ def _queue_count(page, words: str) -> int:
 @pytest.mark.parametrize("width", [1280, 375])
 def test_the_agent_console_counts_live_and_takes_requests_in_bulk(portal, browser, width):
     customer = unique_email("consolecustomer")
-    create_person(portal, customer, company="Console Co", name="Connie Customer")
+    create_person(portal, customer, company=f"Console Co {width}", name="Connie Customer")
     agent_ctx = browser.new_context(viewport={"width": width, "height": 800})
     customer_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
@@ -224,6 +224,14 @@ def test_the_agent_console_counts_live_and_takes_requests_in_bulk(portal, browse
         expect(agent.get_by_text("1 request updated.")).to_be_visible()
         expect(row).to_have_count(0)  # no longer unassigned
         assert _queue_count(agent, "Mine") == mine + 1
+        # Everything, narrowed by organisation and assignee: only this request.
+        agent.get_by_role("button", name="Everything").click()
+        agent.get_by_label("Organisation").fill(f"console co {width}")
+        agent.get_by_label("Assignee").select_option(label="Sam Staff")
+        agent.get_by_role("button", name="Apply").click()
+        rows = agent.get_by_role("list", name="Requests").get_by_role("listitem")
+        expect(rows).to_have_count(1)
+        expect(rows.filter(has_text=f"Console question {width}")).to_have_count(1)
         agent.mouse.move(0, 0)  # no row hovered while axe measures colours
         assert axe_violations(agent) == []
     finally:

@@ -619,6 +619,36 @@ def test_queues_count_and_list_what_agents_work_on(org):
         tickets.list_tickets(session, staff, queue="everything; --")
 
 
+def test_the_console_filters_by_organisation_and_assignee(org):
+    session, people = org
+    staff = people["staff"]
+    ours, theirs = _raise(session, people["owner"], subject="A"), _raise(session, people["theirs"], subject="B")
+    tickets.do_assign(session, staff, ours.number, staff.user_id)
+    session.commit()
+    assert _numbers(session, staff, org="ours") == [ours.number]  # words of the name, any case
+    assert _numbers(session, staff, org="THEIR") == [theirs.number]
+    assert _numbers(session, staff, org="100%_") == []  # the person's % and _ are taken literally
+    assert _numbers(session, staff, assignee=str(staff.user_id)) == [ours.number]
+    assert _numbers(session, staff, assignee="none") == [theirs.number]
+    assert _numbers(session, staff, assignee="none", org="ours") == []
+    assert tickets.agent_choices(session, staff) == [(staff.user_id, "Root")]
+    for customer in (people["owner"], people["mia"]):  # a customer's list is their organisation's, unfiltered
+        with pytest.raises(Forbidden):
+            tickets.list_tickets(session, customer, org="theirs")
+        with pytest.raises(Forbidden):
+            tickets.list_tickets(session, customer, assignee="none")
+        with pytest.raises(Forbidden):
+            tickets.agent_choices(session, customer)
+    for bad in ("x" * 81, 3, ["ours"], {"o": 1}):
+        with pytest.raises(Invalid) as refused:
+            tickets.list_tickets(session, staff, org=bad)
+        assert refused.value.field == "org"
+    for bad in ("someone", "-1", 1.5, ["1"], True):
+        with pytest.raises(Invalid) as refused:
+            tickets.list_tickets(session, staff, assignee=bad)
+        assert refused.value.field == "assignee"
+
+
 def test_bulk_actions_are_all_or_nothing_and_for_staff_only(org):
     session, people = org
     staff = people["staff"]
