@@ -1,22 +1,32 @@
 """@mentions in real Chromium, on a desktop and a phone: an agent's reply
 names a member who could not see the request ("@Mia Mention"); the reply
 box says how; the member hears it through the bell and the notification
-centre, and its link opens the request, which she now follows."""
+centre, and its link opens the request, which she now follows. And a
+customer named in an internal note, her ticket page and
+notification centre open over the websocket, is sent nothing of it."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from portal_app import routes
+from portal_app.models import Notification, OutgoingMail, Ticket, TicketMessage, User
+from portal_app.services import sessions
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL, DEMO_STAFF_NAME
+from portal_app.state.notifications import NotificationsState
+from portal_app.state.tickets import TicketState
 from tests import factories
 from tests.browser.accounts_helpers import create_person, portal_session, sign_in, unique_email
 from tests.browser.axe import axe_violations
+from tests.browser.test_hostile_tickets import _route
 from tests.browser.test_notifications import _member_of, _unread
 from tests.services.test_tickets import _raise
+from tests.ws_client import ReflexClient, handler_name
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -70,3 +80,42 @@ def test_an_agent_s_mention_reaches_the_member_through_the_bell(portal, browser,
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         ctx.close()
+
+
+def test_a_customer_named_in_an_internal_note_hears_nothing_of_it_over_the_websocket(portal):
+    """Her ticket page open (Reflex's websocket spoken directly): an agent's
+    note naming her sends her nothing; the agent's next public reply does
+    arrive, live, so the silence before it is not a dead socket."""
+    owner = unique_email("notedowner")
+    create_person(portal, owner, company="Noted Co", name="Nora Noted")
+    with portal_session(portal) as session:
+        raw, principal = factories.sign_in(session, owner)
+        number = _raise(session, principal, subject="Quiet please").number
+        staff_raw, _ = factories.sign_in(session, DEMO_STAFF_EMAIL, password=DEMO_PASSWORD)
+    route = _route(number)
+    as_her, as_agent = f"{sessions.COOKIE_BASE_NAME}={raw}", f"{sessions.COOKIE_BASE_NAME}={staff_raw}"
+    with (ReflexClient(portal.url, cookie=as_her) as ticket_tab, ReflexClient(portal.url, cookie=as_her) as centre_tab,
+          ReflexClient(portal.url, cookie=as_agent) as agent):
+        ticket_tab.hydrate(route)
+        ticket_tab.call(handler_name(TicketState, "load"), {})
+        centre_tab.hydrate(routes.NOTIFICATIONS)
+        centre_tab.call(handler_name(NotificationsState, "load"), {})
+        agent.hydrate(route)
+        agent.call(handler_name(TicketState, "load"), {})
+        agent.call(handler_name(TicketState, "reply"),
+                   {"form": {"body": f"@Nora Noted @{owner}: NOTE-SECRET she may churn", "internal": "on"}})
+        agent.call(handler_name(TicketState, "reply"), {"form": {"body": "All fixed on our side."}})
+        ticket_tab.wait_for(lambda state: "All fixed on our side." in json.dumps(state), timeout=10)
+        centre_tab.wait_for(lambda state: f"{DEMO_STAFF_NAME} replied to" in json.dumps(state), timeout=10)
+        heard = "".join(json.dumps([tab.received, tab.state()]) for tab in (ticket_tab, centre_tab))
+    assert "NOTE-SECRET" not in heard
+    assert "mentioned you" not in heard
+    with portal_session(portal) as session:
+        user_id = session.exec(select(User.id).where(User.email == owner)).one()
+        told = session.exec(select(Notification.event).where(Notification.user_id == user_id)).all()
+        mails = session.exec(select(OutgoingMail.subject).where(OutgoingMail.to_address == owner)).all()
+        notes = session.exec(select(TicketMessage.body).join(Ticket, Ticket.id == TicketMessage.ticket_id)
+                             .where(Ticket.number == number, TicketMessage.internal)).all()
+    assert "ticket_mention" not in told and "ticket_reply" in told
+    assert not any("mentioned" in subject for subject in mails)
+    assert notes == [f"@Nora Noted @{owner}: NOTE-SECRET she may churn"]  # the note was written
