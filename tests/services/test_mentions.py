@@ -10,19 +10,23 @@ nothing of it by any path."""
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
 
 import pytest
 from sqlmodel import Session, select
 
 from portal_app.integrations import live
+from portal_app.integrations import mail as delivery
 from portal_app.models import Notification, OutgoingMail, Ticket, TicketFollower, TicketMessage
 from portal_app.services import mentions, notifications, tickets
-from portal_app.services.errors import NotFound
+from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.mentions import MAX_MENTIONS, Person
+from portal_app.settings import load_settings
 from tests.factories import register, sign_in, staff_admin, staff_member
 from tests.permissions import join
 from tests.services.test_tickets import _raise
+from tests.smtp_sink import SmtpSink
 
 # --- reading a text (no database) --------------------------------------------------------------
 
@@ -72,10 +76,11 @@ def test_odd_text_never_raises(text):
 # --- in a ticket ----------------------------------------------------------------------------
 
 @pytest.fixture
-def org(engine):
+def org(any_engine):
     """Ours: Olive (owner), Mia and Max Jones, Sam Lee and Sam Park
-    (members); Theirs: Theo; staff: Root (admin), an agent and billing staff."""
-    with Session(engine, expire_on_commit=False) as session:
+    (members); Theirs: Theo; staff: Root (admin), an agent and billing staff.
+    On SQLite and PostgreSQL."""
+    with Session(any_engine, expire_on_commit=False) as session:
         register(session, "olive@example.com", company="Ours", name="Olive Owner")
         register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
         _, owner = sign_in(session, "olive@example.com")
@@ -131,6 +136,33 @@ def test_a_member_who_could_not_see_it_follows_it_and_is_told(org):
     assert people["max"].user_id not in _told(session, "ticket_reply")
     assert tickets.ticket_view(session, people["max"], ticket.number).following
     assert len(_mails(session, "max@example.com")) >= 1
+
+
+def test_the_mention_mail_over_smtp_says_who_and_where_never_what(org, any_engine, tmp_path):
+    session, people = org
+    ticket = _raise(session, people["mia"], subject="Printer on fire")
+    tickets.do_reply(session, people["mia"], ticket.number, body="@Max Jones could you read the serial number?")
+    session.commit()
+    mail = _mails(session, "max@example.com")[-1]
+    with SmtpSink() as sink:
+        settings = dataclasses.replace(load_settings(), data_dir=tmp_path, smtp_host="127.0.0.1",
+                                       smtp_port=sink.port, smtp_from="portal@example.com")
+        assert delivery.deliver(mail.id, any_engine, settings).status == "sent"
+        [message] = sink.to("max@example.com")
+    assert message["Subject"].startswith(f"Mia Jones mentioned you on {tickets.label(ticket.number)}: Printer on fire")
+    assert message["List-Unsubscribe"]
+    text = message.get_payload(decode=True).decode() if not message.is_multipart() else str(message)
+    assert f"/tickets/{ticket.number}" in text and "serial number" not in text
+
+
+def test_a_refused_reply_mentions_nobody(org):
+    session, people = org
+    ticket = _raise(session, people["mia"])
+    session.commit()
+    with pytest.raises(Invalid):
+        tickets.do_reply(session, people["mia"], ticket.number, body="@Max Jones " + "x" * tickets.BODY_MAX)
+    session.rollback()
+    assert _told(session) == [] and _followers(session, ticket) == set()
 
 
 def test_an_owner_who_sees_everything_is_told_but_not_made_a_follower(org):
