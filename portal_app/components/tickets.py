@@ -21,6 +21,7 @@ from portal_app.state.session import SessionState
 from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
 
 MARKDOWN_HINT = "Markdown works: **bold**, *italic*, lists, `code`, [links](https://example.com)."
+MENTION_HINT = "Type @ and a name to notify someone."  # services/mentions.py
 
 
 def status_badge(words, colour) -> rx.Component:  # noqa: ANN001 — Vars
@@ -315,7 +316,7 @@ def _reply_form() -> rx.Component:
             form_error(TicketState.error),
             rx.cond(TicketState.can_note, canned_reply_picker()),
             textarea_field("Your reply", "body", TicketState.errors, field_id="reply-body", rows="5",
-                           hint=MARKDOWN_HINT, max_length=tickets.BODY_MAX),
+                           hint=f"{MARKDOWN_HINT} {MENTION_HINT}", max_length=tickets.BODY_MAX),
             rx.cond(~TicketState.can_note, attachment_field(TicketState)),
             rx.cond(TicketState.can_note, rx.el.label(
                 rx.checkbox(name="internal", id="reply-internal"), " Internal note (staff only, never shown to "

@@ -8,6 +8,7 @@ or option change alone lets nothing through."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 import nh3
@@ -30,3 +31,13 @@ def render(text: str) -> str:
     html = _parser().render(text or "")
     return nh3.clean(html, tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
                      url_schemes=set(URL_SCHEMES), link_rel="nofollow noopener noreferrer")
+
+
+def text_runs(text: str) -> Iterator[str]:
+    """The runs of plain text of `text` (Markdown) as `render` reads them:
+    never what is in `code`, a code block or a fence, nor a link's address."""
+    for token in _parser().parse(text or ""):
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type == "text":
+                    yield child.content

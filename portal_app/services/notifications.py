@@ -90,6 +90,8 @@ EVENTS: dict[str, Event] = _registry(
     Event("mfa_changed", "Changes to two-step verification", "{change}", BOTH),
     Event("ticket_raised", "New support requests", "{org} raised {ticket}: {subject}", BOTH, staff_only=True),
     Event("ticket_reply", "Replies to support requests", "{actor} replied to {ticket}: {subject}", BOTH),
+    Event("ticket_mention", "Mentions of you in support requests", "{actor} mentioned you on {ticket}: {subject}",
+          BOTH),
     Event("ticket_status", "Changes to support requests", "{actor} marked {ticket} {status}: {subject}", IN_APP),
     Event("sla_at_risk", "Support requests at risk of missing their target",
           "{ticket} is at risk of missing its {target} target ({due}): {subject}", BOTH, staff_only=True),

@@ -14,12 +14,16 @@ Who sees what: staff see every organisation's tickets; an organisation's
 owners and admins see all of its tickets; members see the ones they raised
 or follow (all of them when the organisation opens tickets to members);
 billing members also see billing-category tickets. Internal notes are
-filtered out in SQL for everyone but staff (`messages_visible_to`)."""
+filtered out in SQL for everyone but staff (`messages_visible_to`).
+
+A reply that names someone with @ (services/mentions.py) tells them as a
+mention instead of as an ordinary reply; a member named in a public reply
+who could not see the ticket now follows it; a note names staff only."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -33,12 +37,12 @@ from portal_app.models import (
     TicketFollower, TicketMessage, TicketRating, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, files, live, notifications, sla
+from portal_app.services import audit, files, live, mentions, notifications, sla
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.markdown import render
 from portal_app.services.numbering import next_number
 from portal_app.services.paging import Keys, Page, paginate
-from portal_app.services.principal import ROLES, Principal, require_role
+from portal_app.services.principal import ROLES, Principal, principal_for_user, require_role
 from portal_app.services.validation import clean_long_text, clean_text, contains_pattern
 from portal_app.settings import get_settings
 
@@ -398,24 +402,52 @@ def do_reply(session: Session, principal: Principal, number: object, *, body: ob
         session.add(ticket)
     audit.record(session, "ticket.noted" if internal else "ticket.replied", actor=principal, org_id=ticket.org_id,
                  target_type="ticket", target_id=ticket.id, target_label=label(ticket.number))
+    mentioned = _mention(session, principal, ticket, clean, internal=internal)
     if internal:
         _changed(session, ticket, staff_only=True)  # a customer's page never even reloads for a note
     else:
-        _tell_about_reply(session, principal, ticket)
+        _tell_about_reply(session, principal, ticket, told=mentioned)
         _changed(session, ticket)
     session.flush()
     return message
 
 
-def _tell_about_reply(session: Session, principal: Principal, ticket: Ticket) -> None:
+def _tell_about_reply(session: Session, principal: Principal, ticket: Ticket, *, told: set[int]) -> None:
+    """The other side hears of a public reply; those `told` of it as a mention already do not hear it twice."""
     facts = {"actor": principal.name or principal.email, "ticket": label(ticket.number), "subject": ticket.subject}
     if principal.is_staff:
         recipients = _customer_side(session, ticket)
     else:
         recipients = [ticket.assignee_id] if ticket.assignee_id else _agents(session)
         recipients += [uid for uid in _customer_side(session, ticket) if uid != principal.user_id]
-    notifications.notify(session, [uid for uid in recipients if uid != principal.user_id],
+    notifications.notify(session, [uid for uid in recipients if uid != principal.user_id and uid not in told],
                          notifications.EVENTS["ticket_reply"], _target(ticket), facts=facts)
+
+
+def _mention(session: Session, principal: Principal, ticket: Ticket, body: str, *, internal: bool) -> set[int]:
+    """Who the message names with @ (services/mentions.py: in a public reply
+    the organisation's members and the agents, in a note the agents only)
+    hears of it once, as a mention; a member who could not see the ticket
+    now follows it. Returns who was told."""
+    if "@" not in body:
+        return set()  # no statement for the many replies that name nobody
+    people = mentions.find(body, mentions.mentionable(session, staff_roles=AGENT_ROLES,
+                                                      org_id=None if internal else ticket.org_id),
+                           skip=[principal.user_id])
+    for person in people:
+        if not person.staff and not _sees(session, person.id, ticket):
+            _add_follower(session, ticket, person.id)
+    notifications.notify(session, [p.id for p in people], notifications.EVENTS["ticket_mention"], _target(ticket),
+                         facts={"actor": principal.name or principal.email, "ticket": label(ticket.number),
+                                "subject": ticket.subject})
+    return {p.id for p in people}
+
+
+def _sees(session: Session, user_id: int, ticket: Ticket) -> bool:
+    """Whether the rule of `visible_to` shows `ticket` to that person (as if
+    signed in with two-step verification set up: the rule, not their state today)."""
+    who = replace(principal_for_user(session, session.get(User, user_id), None), mfa_required=False)
+    return session.exec(visible_to(who).where(Ticket.id == ticket.id)).first() is not None
 
 
 def _set_status(session: Session, ticket: Ticket, status: str, now: datetime) -> None:
@@ -515,12 +547,17 @@ def do_follow(session: Session, principal: Principal, number: object, user_id: o
     ticket = access_ticket(session, principal, number)
     who = principal.user_id if user_id is None else user_id
     check_follow(principal, ticket, who)
+    _add_follower(session, ticket, who)
+
+
+def _add_follower(session: Session, ticket: Ticket, user_id: int) -> None:
+    """`user_id`, who must be of the ticket's organisation, follows it (once)."""
     member = session.exec(select(Membership).where(Membership.org_id == ticket.org_id,
-                                                   Membership.user_id == who)).first()
+                                                   Membership.user_id == user_id)).first()
     if member is None:
         raise Invalid("Choose someone of your organisation.", field="follower")
-    if session.get(TicketFollower, (ticket.id, who)) is None:
-        session.add(TicketFollower(ticket_id=ticket.id, user_id=who))
+    if session.get(TicketFollower, (ticket.id, user_id)) is None:
+        session.add(TicketFollower(ticket_id=ticket.id, user_id=user_id))
         _changed(session, ticket)
         session.flush()
 
