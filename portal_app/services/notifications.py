@@ -137,6 +137,13 @@ def _channels_for(session: Session, user_ids: list[int], event: Event) -> dict[i
     return {uid: chosen.get(uid, event.default) for uid in user_ids}
 
 
+def listening(session: Session, user_ids: Iterable[int], event: Event) -> set[int]:
+    """Of these people, who hears of `event` at all (has not chosen "none"):
+    so a more specific event can stand in for a general one only for them."""
+    ids = list(user_ids)
+    return {uid for uid, channel in _channels_for(session, ids, event).items() if channel != NONE} if ids else set()
+
+
 def notify(session: Session, recipients: Iterable[int | User], event: Event, target: Target, *,
            facts: Mapping[str, object] | None = None) -> list[Notification]:
     """Tell each recipient (user ids or users) that `event` happened, in the

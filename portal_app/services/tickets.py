@@ -428,7 +428,7 @@ def _mention(session: Session, principal: Principal, ticket: Ticket, body: str, 
     """Who the message names with @ (services/mentions.py: in a public reply
     the organisation's members and the agents, in a note the agents only)
     hears of it once, as a mention; a member who could not see the ticket
-    now follows it. Returns who was told."""
+    now follows it. Returns who was told (not those who turned mentions off)."""
     if "@" not in body:
         return set()  # no statement for the many replies that name nobody
     people = mentions.find(body, mentions.mentionable(session, staff_roles=AGENT_ROLES,
@@ -437,10 +437,12 @@ def _mention(session: Session, principal: Principal, ticket: Ticket, body: str, 
     for person in people:
         if not person.staff and not _sees(session, person.id, ticket):
             _add_follower(session, ticket, person.id)
-    notifications.notify(session, [p.id for p in people], notifications.EVENTS["ticket_mention"], _target(ticket),
+    event = notifications.EVENTS["ticket_mention"]
+    notifications.notify(session, [p.id for p in people], event, _target(ticket),
                          facts={"actor": principal.name or principal.email, "ticket": label(ticket.number),
                                 "subject": ticket.subject})
-    return {p.id for p in people}
+    # Who turned mentions off still hears of the reply as a reply (if they want replies): nothing is lost.
+    return notifications.listening(session, [p.id for p in people], event)
 
 
 def _sees(session: Session, user_id: int, ticket: Ticket) -> bool:

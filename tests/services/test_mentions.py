@@ -260,6 +260,17 @@ def test_a_mention_follows_the_person_s_choice_of_channel(org):
     assert _told(session) == [people["max"].user_id] and len(_mails(session, "max@example.com")) == mails
 
 
+def test_who_turned_mentions_off_still_hears_of_the_reply_as_a_reply(org):
+    session, people = org
+    notifications.set_preferences(session, people["mia"], {"ticket_mention": notifications.NONE})
+    ticket = _raise(session, people["mia"])
+    session.commit()
+    tickets.do_reply(session, people["agent"], ticket.number, body="@Mia Jones try again?")
+    session.commit()
+    events = session.exec(select(Notification.event).where(Notification.user_id == people["mia"].user_id)).all()
+    assert events == ["ticket_reply"]  # not the mention she turned off, and not nothing
+
+
 def test_at_most_ten_people_are_told_per_message(org):
     session, people = org
     crowd = [join(session, people["owner"], f"crowd{i}@example.com", "member", f"Crowd{i} Person")
