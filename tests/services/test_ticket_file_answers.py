@@ -197,7 +197,8 @@ def test_one_upload_answers_once_and_the_opening_message_keeps_its_limit(org):
     other = forms.do_add_question(session, p["admin"], _category(session), label="Second screenshot", kind="file")
     shared = _upload(session, mia)
     session.commit()
-    for answers, attachments in (({_name(field): shared, _name(other): shared}, []), ({_name(field): shared}, [shared])):
+    twice = {_name(field): shared, _name(other): shared}
+    for answers, attachments in ((twice, []), ({_name(field): shared}, [shared])):
         with pytest.raises(Invalid, match="already attached or answers another question") as err:
             _raise(session, mia, answers, attachments=attachments)
         assert err.value.field in (_name(field), _name(other))
