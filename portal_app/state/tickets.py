@@ -322,6 +322,8 @@ class NewTicketState(AttachmentsMixin, SessionState):
                                                  and k.startswith("field-")}, **self._answer_file_ids()})
         except PortalError as err:
             self.error, self.errors = field_errors(err)
+            if self._file_question(err.field) is not None:
+                self._set_file(err.field, _NO_FILE)  # not usable (any more): the person chooses a file again
             if isinstance(err.field, str) and err.field.startswith("field-"):
                 await self._form_changed(err.field)
             return None

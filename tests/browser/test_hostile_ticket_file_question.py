@@ -169,3 +169,31 @@ def test_an_agents_only_file_question_is_in_no_state_of_the_customer_s_pages(por
     assert answers == []
     for seen in (json.dumps(hydrated), json.dumps(state)):
         assert "Screenshot of the churn" not in seen and "Evidence of churn" not in seen
+
+
+def test_a_file_answer_that_went_stale_is_refused_next_to_its_question_and_cleared(portal):
+    """Not hostile, the same wire: the chosen upload was attached elsewhere
+    (another tab) before the form was sent."""
+    category, screenshot, _ = _form(portal)
+    cookie, _, customer = _person(portal, "filq-stale")
+    screen = _upload(portal, customer, "screen.png")
+    name = f"field-{screenshot}"
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate(NEW)
+        client.call(_h("load"), {})
+        client.call(_h("choose"), {"category": str(category)})
+        client.call(_h("upload_answer"), {"name": name})
+        client.call(_h("answer_attached"), {"result": [{"ok": True, "id": screen}]})
+        assert _chosen(client) == [str(screen)]
+        with portal_session(portal) as session:
+            tickets.do_raise(session, customer, customer.current.org_id, category=category, subject="Other tab",
+                             body="x", attachments=[screen])
+            session.commit()
+        client.call(_h("submit"), {"form": {"category": str(category), "subject": "This tab", "body": "x"}})
+        state = client.state()[STATE]
+        assert state["errors_rx_state_"][name] == "The file for \u201cScreenshot\u201d is no longer available: " \
+                                                  "upload it again."
+        assert _chosen(client) == [""]
+    with portal_session(portal) as session:
+        raised = session.exec(select(Ticket.subject).where(Ticket.raised_by_id == customer.user_id)).all()
+    assert raised == ["Other tab"]
