@@ -346,7 +346,7 @@ class TicketState(RatingMixin, AttachmentsMixin, SessionState):
     loaded: bool = False
     ticket: dict[str, str] = {}
     messages: list[dict] = []  # each: id, author, html, when, side, internal, files [{name, size, href}]
-    answers: list[dict[str, str]] = []  # the intake form's: question, answer, href (a file's download, or "")
+    answers: list[dict[str, str]] = []  # the intake form's: question, answer, and a file's href and size (or "")
     followers: list[str] = []
     following: bool = False
     can_reply: bool = False

@@ -3,8 +3,9 @@ chooses a category whose form asks for a screenshot; a program renamed .png
 is refused next to the question, a real image uploads at once and shows by
 name with a button to remove it; the request shows the answer as the file's
 name, a link to its download, and the agent (desktop) opens that link and
-gets the very bytes. The form and the ticket page are checked with axe at
-1280 and 375 px; the page fixtures fail the test on any console error."""
+gets the very bytes; the admin's page lists it as a file question and
+previews it. The form and the ticket page are checked with axe at 1280 and
+375 px; the page fixtures fail the test on any console error."""
 
 from __future__ import annotations
 
@@ -91,6 +92,14 @@ def test_a_customer_answers_a_file_question_and_the_agent_opens_it(portal, brows
             assert got.read() == PNG
         agent.mouse.move(0, 0)  # a hovered link takes its lighter hover colour, every link of the portal alike
         _fits(agent)
+
+        # The admin's page lists it as a file question; its preview shows the input, disabled.
+        agent.goto(portal.url + routes.TICKET_FORMS)
+        agent.get_by_role("button", name=f"Edit {category}").click()
+        expect(agent.get_by_role("list", name="Questions")).to_contain_text("File upload")
+        preview = agent.get_by_role("region", name="Preview of the customer's form")
+        expect(preview.get_by_label(f"{QUESTION} (optional)")).to_be_disabled()
+        expect(agent.get_by_label("Kind of answer").locator("option", has_text="File upload")).to_have_count(1)
     finally:
         customer_ctx.close()
         agent_ctx.close()
