@@ -58,7 +58,8 @@ def attachment_links(items) -> rx.Component:  # noqa: ANN001 — a Var of a list
         rx.el.ul(
             rx.foreach(items, lambda f: rx.el.li(
                 rx.link(rx.hstack(rx.icon("paperclip", size=14, aria_hidden="true"), f["name"], spacing="1",
-                                  align="center"), href=f["href"], size="2", high_contrast=True),
+                                  align="center"), href=f["href"], size="2", high_contrast=True,
+                        reload_document=True),  # a download the browser fetches, not a route of the page
                 rx.text(" ", f["size"], as_="span", size="1", color_scheme="gray", high_contrast=True),
                 style={"list-style": "none", "display": "flex", "gap": "0.4em", "align-items": "center",
                        "overflow-wrap": "anywhere"})),

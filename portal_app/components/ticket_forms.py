@@ -266,7 +266,7 @@ def _preview() -> rx.Component:
                     rx.el.legend("Preview of the request form", class_name="rt-sr-only",
                                  style={"position": "absolute", "width": "1px", "height": "1px",
                                         "overflow": "hidden"}),
-                    rx.vstack(rx.foreach(S.preview, lambda f: question_field(f, errors=S.preview_errors)),
+                    rx.vstack(rx.foreach(S.preview, lambda f: question_field(f, errors=S.preview_errors, live=False)),
                               spacing="4", width="100%"),
                     disabled=True, style={"border": "none", "padding": "0", "margin": "0", "width": "100%",
                                           "min-width": "0"}),

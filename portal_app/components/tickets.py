@@ -194,9 +194,46 @@ def ticket_list() -> rx.Component:
 
 # ---------------------------------------------------------------- raising one
 
-def question_field(field, *, errors=NewTicketState.errors) -> rx.Component:  # noqa: ANN001 — Vars
+def _file_question(field, *, live: bool) -> rx.Component:  # noqa: ANN001 — a Var of one question dict
+    """A file question: a file input that uploads the chosen file at once
+    (as an attachment upload: state `upload_answer`), a progress bar and
+    "Uploading…" while it does, then the file's name with a button to remove
+    it. The input has no form name (the answer is the upload kept on the
+    server) and no `required` (it is emptied after each upload): the
+    server says when a required one is missing. `live=False`: the staff's
+    preview, which uploads nothing."""
+    name = field["name"]
+    error = NewTicketState.errors[name].to(str) if live else ""
+    control = rx.el.input(
+        type="file", id=name, aria_describedby=name + "-help", aria_required=rx.cond(field["required"] == "yes",
+                                                                                  "true", "false"),
+        aria_invalid=rx.cond(error, "true", "false"), style={"max-width": "100%"},
+        **({"disabled": NewTicketState.answer_uploading != "",
+            "on_change": lambda _: NewTicketState.upload_answer(name)} if live else {"disabled": True}))
+    if not live:
+        return control
+    chosen = rx.hstack(
+        rx.icon("paperclip", size=16, aria_hidden="true"),
+        rx.text(field["file_name"], " (", field["file_size"], ")", size="2", style={"overflow-wrap": "anywhere"},
+                min_width="0", flex="1"),
+        rx.button("Remove", type="button", size="1", variant="soft", color_scheme="gray",
+                  aria_label="Remove " + field["file_name"], on_click=NewTicketState.remove_answer_file(name)),
+        align="center", spacing="2", width="100%",
+    )
+    return rx.vstack(
+        control,
+        rx.el.progress(id=name + "-progress", max=100, value=0, hidden=True, aria_label="Upload progress",
+                       style={"width": "100%"}),
+        rx.cond(NewTicketState.answer_uploading == name, rx.text("Uploading…", size="2", role="status")),
+        rx.cond(field["file_id"] != "", chosen),
+        spacing="1", width="100%",
+    )
+
+
+def question_field(field, *, errors=NewTicketState.errors, live: bool = True) -> rx.Component:  # noqa: ANN001
     """One question of a category's form as the customer answers it (also
-    the staff's preview of the form, with the preview's `errors`)."""
+    the staff's preview of the form: `live=False`, with the preview's
+    `errors`)."""
     name, required = field["name"], field["required"] == "yes"
     error = errors[name].to(str)
     common = {"id": name, "name": name, "required": required, "aria_describedby": name + "-help",
@@ -210,6 +247,7 @@ def question_field(field, *, errors=NewTicketState.errors) -> rx.Component:  # n
                                 rx.foreach(field["options"].split("\n"), lambda o: rx.el.option(o, value=o)),
                                 style={**SELECT_STYLE, "width": "100%"}, **common)),
         ("checkbox", rx.checkbox(**common)),
+        ("file", _file_question(field, live=live)),
         rx.input(max_length=200, size="3", width="100%", **common),
     )
     return rx.vstack(
@@ -364,6 +402,17 @@ def _actions() -> rx.Component:
     )
 
 
+def _answer_file(qa) -> rx.Component:  # noqa: ANN001 — a Var of one answer dict
+    """A file question's answer: the file's name, a download through the authorised route."""
+    return rx.hstack(
+        rx.link(rx.hstack(rx.icon("paperclip", size=14, aria_hidden="true"), qa["answer"], spacing="1",
+                          align="center"), href=qa["href"], high_contrast=True,
+                reload_document=True),  # the browser fetches it (a download), not the page's router
+        rx.text(qa["size"], as_="span", size="1", color_scheme="gray", high_contrast=True),
+        spacing="2", align="center", wrap="wrap",
+    )
+
+
 def _details() -> rx.Component:
     t = TicketState.ticket
     return rx.text(
@@ -387,8 +436,9 @@ def ticket_page() -> rx.Component:
         _details(),
         rx.cond(TicketState.answers.length() > 0, rx.el.dl(
             rx.foreach(TicketState.answers, lambda qa: rx.fragment(
-                rx.el.dt(qa[0], style={"font-weight": "500", "font-size": "0.9em"}),
-                rx.el.dd(qa[1], style={"margin": "0 0 0.5em 0", "overflow-wrap": "anywhere"}))),
+                rx.el.dt(qa["question"], style={"font-weight": "500", "font-size": "0.9em"}),
+                rx.el.dd(rx.cond(qa["href"] != "", _answer_file(qa), qa["answer"]),
+                         style={"margin": "0 0 0.5em 0", "overflow-wrap": "anywhere"}))),
             aria_label="Details given", style={"margin": "0"})),
         _actions(),
         rx.cond(TicketState.followers.length() > 0,

@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy.orm import aliased
@@ -193,8 +194,9 @@ def _category(session: Session, value: object) -> TicketCategory:
 
 # Every kind of question a category's form can ask, with the words staff see.
 FIELD_KINDS: dict[str, str] = {"text": "Short text", "long_text": "Long text", "number": "Number", "date": "Date",
-                               "select": "Choice from a list", "checkbox": "Tick box"}
-ANSWER_MAX = {"text": 200, "long_text": 5000, "number": 30, "date": 10, "select": 200, "checkbox": 3}
+                               "select": "Choice from a list", "checkbox": "Tick box", "file": "File upload"}
+ANSWER_MAX = {"text": 200, "long_text": 5000, "number": 30, "date": 10, "select": 200, "checkbox": 3, "file": 19}
+FILE_GONE = "(file no longer available)"  # a file answer whose file this person cannot read
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,8 @@ def category_form(session: Session, category: object, *, internal: bool = False)
 
 def _answer(field: FieldRow, raw: object) -> str:
     """One answer as stored (text), or Invalid next to its field."""
+    if field.kind == "file":
+        return _file_answer(field, raw)
     if field.kind == "checkbox":
         if raw not in (None, "", False, True, "on"):
             raise Invalid("Tick the box or leave it.", field=field.name)
@@ -274,7 +278,50 @@ def _answer(field: FieldRow, raw: object) -> str:
     return text
 
 
-def _clean_answers(session: Session, category: TicketCategory, answers: object) -> list[tuple[int, str]]:
+def _file_answer(field: FieldRow, raw: object) -> str:
+    """A file question's answer: the id of an upload (3 or "3"), as text.
+    Whose upload it is, and whether it is still free, `_answer_files` checks."""
+    if raw in (None, ""):
+        if field.required:
+            raise Invalid(f"\u201c{field.label}\u201d is required: choose a file.", field=field.name)
+        return ""
+    file_id = _as_id(raw)
+    if file_id is None or not 0 < file_id < 2**63:
+        raise Invalid(f"The file for \u201c{field.label}\u201d is not one you uploaded: choose it again.",
+                      field=field.name)
+    return str(file_id)
+
+
+def _answer_files(session: Session, principal: Principal, org_id: int, answers: list[tuple[FieldRow, str]],
+                  attachments: list[Upload]) -> list[Upload]:
+    """The uploads the file questions were answered with. Each must be one of
+    the person's own attachment uploads to this organisation, not attached to
+    anything yet (`pending_uploads`: size, real type and quota were checked
+    when it was uploaded), and given once: not for two questions, not also
+    as an attachment. They are attached to the opening message with the
+    attachments, so together they count towards `MAX_ATTACHMENTS`."""
+    taken = {upload.id for upload in attachments}
+    found: list[Upload] = []
+    for field, value in answers:
+        if field.kind != "file":
+            continue
+        try:
+            uploads = pending_uploads(session, principal, org_id, [int(value)])
+        except Invalid:
+            raise Invalid(f"The file for \u201c{field.label}\u201d is no longer available: upload it again.",
+                          field=field.name) from None
+        if uploads[0].id in taken:
+            raise Invalid(f"This file is already attached or answers another question: choose another one for "
+                          f"\u201c{field.label}\u201d.", field=field.name)
+        taken.add(uploads[0].id)
+        found.extend(uploads)
+    if len(taken) > MAX_ATTACHMENTS:
+        raise Invalid(f"Attach at most {MAX_ATTACHMENTS} files to one request, the files of its answers included.",
+                      field="attachments")
+    return found
+
+
+def _clean_answers(session: Session, category: TicketCategory, answers: object) -> list[tuple[FieldRow, str]]:
     """Every question of the category's form answered as its kind requires;
     keys the form does not have are refused."""
     if answers in (None, ""):
@@ -285,7 +332,7 @@ def _clean_answers(session: Session, category: TicketCategory, answers: object) 
     names = {field.name for field in form}
     if unknown := [key for key in answers if key not in names]:
         raise Invalid("This form has changed: reload the page and try again.", field=str(unknown[0])[:40])
-    return [(field.id, value) for field in form if (value := _answer(field, answers.get(field.name)))]
+    return [(field, value) for field in form if (value := _answer(field, answers.get(field.name)))]
 
 
 # ---------------------------------------------------------------- raising
@@ -318,8 +365,10 @@ def _same_request(session: Session, principal: Principal, org_id: int, subject: 
 def do_raise(session: Session, principal: Principal, org_id: object, *, category: object, subject: object,
              body: object, priority: object = None, attachments: object = (), answers: object = None) -> Ticket:
     """A new request from `principal` for their organisation `org_id`: the
-    category's form answered (`answers`: {"field-<id>": value}), with files
-    they uploaded for it (`attachments`: ids of their own uploads)."""
+    category's form answered (`answers`: {"field-<id>": value}; a file
+    question's value is the id of one of their own uploads, attached to the
+    opening message like the others), with files they uploaded for it
+    (`attachments`: ids of their own uploads)."""
     check_raise(principal, org_id)
     chosen = _category(session, category)
     clean_subject = clean_text(subject, field="subject", label="Subject", max_length=SUBJECT_MAX)
@@ -327,6 +376,7 @@ def do_raise(session: Session, principal: Principal, org_id: object, *, category
     clean_priority = _priority(chosen, priority)
     clean_answers = _clean_answers(session, chosen, answers)
     uploads = _uploads(session, principal, org_id, attachments)
+    uploads += _answer_files(session, principal, org_id, clean_answers, uploads)
     if (repeat := _same_request(session, principal, org_id, clean_subject, clean_body)) is not None:
         return repeat
     now = utcnow()
@@ -339,9 +389,9 @@ def do_raise(session: Session, principal: Principal, org_id: object, *, category
     message = TicketMessage(ticket_id=ticket.id, author_id=principal.user_id, body=clean_body, created_at=now)
     session.add(message)
     session.flush()
-    _attach(session, message, uploads)
-    for field_id, value in clean_answers:
-        session.add(TicketAnswer(ticket_id=ticket.id, field_id=field_id, value=value))
+    _attach(session, message, uploads)  # a file answer's upload too: who reads it follows the message
+    for field, value in clean_answers:
+        session.add(TicketAnswer(ticket_id=ticket.id, field_id=field.id, value=value))
     audit.record(session, "ticket.raised", actor=principal, org_id=org_id, target_type="ticket",
                  target_id=ticket.id, target_label=label(ticket.number), details={"subject": clean_subject})
     notifications.notify(session, _agents(session), notifications.EVENTS["ticket_raised"], _target(ticket),
@@ -928,6 +978,14 @@ class MessageView:
     attachments: tuple[Upload, ...] = ()
 
 
+class Answer(NamedTuple):
+    """One answer of the intake form as the ticket page shows it."""
+
+    question: str
+    value: str  # as given; for a file question, the file's name
+    file: Upload | None = None  # a file question's file, when this person may read it
+
+
 @dataclass(frozen=True)
 class TicketView:
     number: int
@@ -945,7 +1003,7 @@ class TicketView:
     last_activity_at: datetime
     ended_at: datetime | None
     messages: list[MessageView]
-    answers: list[tuple[str, str]]  # (question, answer) of the intake form, in its order
+    answers: list[Answer]  # the intake form's, in its order
     followers: list[str]
     following: bool
     can_reply: bool
@@ -963,6 +1021,22 @@ def _allowed(check, *args, **kwargs) -> bool:  # noqa: ANN001
     except (Forbidden, Invalid, NotFound):
         return False
     return True
+
+
+def _answers(rows: list, attached: dict[int, list[Upload]]) -> list[Answer]:
+    """The intake form's answers as shown. A file question's answer is the
+    id of a file attached to the opening message: shown (by name, with its
+    download) only if it is among the attachments of the messages this
+    person may read, `attached`."""
+    readable = {upload.id: upload for uploads in attached.values() for upload in uploads}
+    answers = []
+    for question, kind, value in rows:
+        if kind == "file":
+            upload = readable.get(_as_id(value))
+            answers.append(Answer(question, upload.filename if upload else FILE_GONE, upload))
+        else:
+            answers.append(Answer(question, value))
+    return answers
 
 
 def ticket_view(session: Session, principal: Principal, number: object) -> TicketView:
@@ -992,12 +1066,12 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
             .where(TicketAttachment.message_id.in_([m.id for m, _, _ in messages]))
             .order_by(StoredFile.id)).all():
         attached.setdefault(message_id, []).append(Upload(file_id, filename, size))
-    answered = select(TicketField.label, TicketAnswer.value).join(TicketAnswer, TicketAnswer.field_id ==
-                                                                    TicketField.id).where(
-        TicketAnswer.ticket_id == ticket.id)
+    answered = select(TicketField.label, TicketField.kind, TicketAnswer.value).join(
+        TicketAnswer, TicketAnswer.field_id == TicketField.id).where(TicketAnswer.ticket_id == ticket.id)
     if not principal.is_staff:
         answered = answered.where(TicketField.internal.is_(False))
-    answers = session.exec(answered.order_by(TicketField.position, TicketField.id)).all()
+    answers = _answers(session.exec(answered.order_by(TicketField.position, TicketField.id)).all(), attached)
+    shown = {answer.file.id for answer in answers if answer.file is not None}  # not listed twice
     followers = session.exec(
         select(User.id, _name(User)).join(TicketFollower, TicketFollower.user_id == User.id)
         .where(TicketFollower.ticket_id == ticket.id).order_by(User.name, User.id)).all()
@@ -1008,8 +1082,9 @@ def ticket_view(session: Session, principal: Principal, number: object) -> Ticke
         created_at=ticket.created_at, last_activity_at=ticket.last_activity_at,
         ended_at=ticket.closed_at or ticket.resolved_at,
         messages=[MessageView(m.id, name, role is not None, render(m.body), m.internal, m.created_at,
-                              tuple(attached.get(m.id, ()))) for m, name, role in messages],
-        answers=[(question, value) for question, value in answers],
+                              tuple(u for u in attached.get(m.id, ()) if u.id not in shown))
+                  for m, name, role in messages],
+        answers=answers,
         followers=[name for _, name in followers],
         following=any(uid == principal.user_id for uid, _ in followers),
         can_reply=_allowed(check_reply, principal, ticket),

@@ -63,7 +63,7 @@ def upload_script(input_id: str, progress_id: str, org_id: int) -> str:
                              "url": json.dumps(url)}
 
 
-def _answers(result: object) -> tuple[list[int], list[str]]:
+def upload_answers(result: object) -> tuple[list[int], list[str]]:
     """The page's report: ids of files that arrived, and what went wrong."""
     ids, problems = [], []
     for answer in result if isinstance(result, list) else []:
@@ -121,7 +121,7 @@ class AttachmentsMixin(rx.State, mixin=True):
         org_id = await self._upload_org(principal) if principal is not None else None
         if org_id is None:
             return rx.toast.error(SIGN_IN_AGAIN)
-        ids, problems = _answers(result)
+        ids, problems = upload_answers(result)
         refused = await self._keep(principal, org_id, self._attachment_ids() + ids) if ids else ""
         self.upload_errors = [*problems, refused] if refused else problems
         return None

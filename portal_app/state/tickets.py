@@ -18,14 +18,14 @@ from sqlmodel import Session
 from portal_app import routes
 from portal_app.models.base import utcnow
 from portal_app.services import csat, knowledge_search, live, sla, tickets
-from portal_app.services.errors import NotFound, PortalError
+from portal_app.services.errors import Invalid, NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
 from portal_app.state.csat import RatingMixin
-from portal_app.state.files import AttachmentsMixin
+from portal_app.state.files import AttachmentsMixin, upload_answers, upload_script
 from portal_app.state.forms import form_values
 from portal_app.state.paging import PagerMixin
-from portal_app.state.session import SessionState, busy, field_errors, signed_in
+from portal_app.state.session import SIGN_IN_AGAIN, SessionState, busy, field_errors, signed_in
 from portal_app.state.sla import row_sla
 
 FILTERS = ("status", "category", "priority", "sort", "q", "org", "assignee")  # the last two: staff
@@ -177,11 +177,16 @@ class TicketListState(PagerMixin, SessionState):
 
 # ---------------------------------------------------------------- raising one
 
+_NO_FILE = {"file_id": "", "file_name": "", "file_size": ""}
+
+
 class NewTicketState(AttachmentsMixin, SessionState):
     categories: list[dict[str, str]] = []
     category: str = ""  # the chosen category's id: its description, priority and questions show
-    # The chosen category's questions: name, label, kind, required ("yes"/""), help, options ("\n"-joined).
+    # The chosen category's questions: name, label, kind, required ("yes"/""), help, options ("\n"-joined),
+    # and for a file question the upload chosen as its answer: file_id, file_name, file_size ("": none).
     fields: list[dict[str, str]] = []
+    answer_uploading: str = ""  # the file question whose file is being uploaded (its name)
     errors: dict[str, str] = {}
     error: str = ""
     # Help-centre articles that may answer the subject as typed: title, category, href.
@@ -201,7 +206,7 @@ class NewTicketState(AttachmentsMixin, SessionState):
     @rx.event
     async def load(self):
         self.errors, self.error, self.category, self.attachments, self.upload_errors = {}, "", "", [], []
-        self.fields, self.suggestions = [], []
+        self.fields, self.suggestions, self.answer_uploading = [], [], ""
         principal = await self._principal()
         if principal is not None and principal.current is None:
             return rx.redirect(routes.TICKETS)  # staff raise no requests of their own
@@ -230,10 +235,71 @@ class NewTicketState(AttachmentsMixin, SessionState):
                              "href": f"{routes.help_path(hit.slug)}?from=ticket"} for hit in hits]
 
     async def _read_fields(self) -> None:
-        """The chosen category's questions, as they are now."""
+        """The chosen category's questions, as they are now (a file question
+        still asked keeps the file chosen for it)."""
         rows = await self._read(tickets.category_form, self.category) if self.category else []
+        chosen = {f["name"]: f for f in self.fields if f["kind"] == "file"}
         self.fields = [{"name": f.name, "label": f.label, "kind": f.kind, "required": "yes" if f.required else "",
-                        "help": f.help_text, "options": "\n".join(f.options)} for f in rows]
+                        "help": f.help_text, "options": "\n".join(f.options),
+                        **{key: chosen.get(f.name, _NO_FILE)[key] if f.kind == "file" else "" for key in _NO_FILE}}
+                       for f in rows]
+
+    def _file_question(self, name: object) -> dict[str, str] | None:
+        """A file question shown on the page, by its name (nothing else)."""
+        return next((f for f in self.fields if f["kind"] == "file" and f["name"] == name), None)
+
+    def _set_file(self, name: str, values: dict[str, str]) -> None:
+        self.fields = [{**f, **values} if f["name"] == name else f for f in self.fields]
+
+    def _answer_file_ids(self) -> dict[str, int | str]:
+        """The file questions' answers: the uploads chosen on this page (kept
+        on the server; whatever the form's payload says about them is not read)."""
+        return {f["name"]: int(f["file_id"]) if f["file_id"] else "" for f in self.fields if f["kind"] == "file"}
+
+    @rx.event
+    async def upload_answer(self, name: str):
+        """A file question's input changed: send its file from the page, as
+        an attachment upload (the same route, checks and quota)."""
+        if self._file_question(name) is None:
+            return None
+        principal = await self._principal()
+        org_id = await self._upload_org(principal) if principal is not None else None
+        if org_id is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        self.answer_uploading, self.errors = name, {k: v for k, v in self.errors.items() if k != name}
+        return rx.call_script(upload_script(name, f"{name}-progress", org_id),
+                              callback=NewTicketState.answer_attached)
+
+    @rx.event
+    async def answer_attached(self, result: list):
+        """What the page reports for the question being uploaded; trusted for
+        nothing but which id to check (`tickets.pending_uploads`)."""
+        name, self.answer_uploading = self.answer_uploading, ""
+        principal = await self._principal()
+        org_id = await self._upload_org(principal) if principal is not None else None
+        if org_id is None:
+            return rx.toast.error(SIGN_IN_AGAIN)
+        if self._file_question(name) is None:
+            return None
+        ids, problems = upload_answers(result)
+        if not ids:
+            self.errors = {**self.errors, name: problems[0] if problems else "Choose a file to upload."}
+            return None
+        try:
+            uploads = await self._read(tickets.pending_uploads, principal, org_id, ids[:1])
+        except PortalError as err:
+            message = "That file is not available: upload it again." if isinstance(err, Invalid) else err.message
+            self.errors = {**self.errors, name: message}
+            return None
+        self._set_file(name, {"file_id": str(uploads[0].id), "file_name": uploads[0].filename,
+                              "file_size": format_size(uploads[0].size)})
+        return None
+
+    @rx.event
+    def remove_answer_file(self, name: str):
+        """Leave the file out of this answer (it stays uploaded, unattached)."""
+        if self._file_question(name) is not None:
+            self._set_file(name, _NO_FILE)
 
     async def _form_changed(self, name: str) -> None:
         """A question's error: staff may have changed the form since the page
@@ -255,14 +321,16 @@ class NewTicketState(AttachmentsMixin, SessionState):
                                      category=data.get("category"), subject=data.get("subject"),
                                      body=data.get("body"), priority=data.get("priority"),
                                      attachments=self._attachment_ids(),
-                                     answers={k: v for k, v in data.items() if isinstance(k, str)
-                                              and k.startswith("field-")})
+                                     answers={**{k: v for k, v in data.items() if isinstance(k, str)
+                                                 and k.startswith("field-")}, **self._answer_file_ids()})
         except PortalError as err:
             self.error, self.errors = field_errors(err)
+            if self._file_question(err.field) is not None:
+                self._set_file(err.field, _NO_FILE)  # not usable (any more): the person chooses a file again
             if isinstance(err.field, str) and err.field.startswith("field-"):
                 await self._form_changed(err.field)
             return None
-        self.attachments = []
+        self.attachments, self.fields = [], []
         return [rx.redirect(routes.ticket_path(ticket.number)),
                 rx.toast.success(f"Request {tickets.label(ticket.number)} sent. We will reply here and by email.")]
 
@@ -281,7 +349,7 @@ class TicketState(RatingMixin, AttachmentsMixin, SessionState):
     loaded: bool = False
     ticket: dict[str, str] = {}
     messages: list[dict] = []  # each: id, author, html, when, side, internal, files [{name, size, href}]
-    answers: list[list[str]] = []  # [question, answer] of the intake form
+    answers: list[dict[str, str]] = []  # the intake form's: question, answer, and a file's href and size (or "")
     followers: list[str] = []
     following: bool = False
     can_reply: bool = False
@@ -326,7 +394,8 @@ class TicketState(RatingMixin, AttachmentsMixin, SessionState):
                           "files": [{"name": f.filename, "size": format_size(f.size),
                                      "href": f"/api/files/{f.id}"} for f in m.attachments]}
                          for m in view.messages]
-        self.answers = [[question, answer] for question, answer in view.answers]
+        self.answers = [{"question": a.question, "answer": a.value, "href": f"/api/files/{a.file.id}" if a.file else "",
+                         "size": format_size(a.file.size) if a.file else ""} for a in view.answers]
         self.followers, self.following = view.followers, view.following
         self.can_reply, self.can_close, self.can_reopen, self.can_note = (view.can_reply, view.can_close,
                                                                           view.can_reopen, view.can_note)
