@@ -40,6 +40,9 @@ def canned_reply_picker() -> rx.Component:
                       on_click=CannedReplyPickerState.insert),
             gap="2", align="center", width="100%",
         ),
+        rx.input(id="canned-reply-find", type="search", aria_label="Find a canned reply",
+                 placeholder="Find a canned reply by its words…", max_length=canned_replies.FIND_MAX, size="2", width="100%",
+                 on_change=CannedReplyPickerState.find.debounce(300)),
         rx.cond(
             CannedReplyPickerState.unknown.length() > 0,
             callout_block(
@@ -48,6 +51,9 @@ def canned_reply_picker() -> rx.Component:
                         ", ".join("{{" + key + "}}" for key in canned_replies.PLACEHOLDERS), ").", size="2"),
                 icon="triangle_alert", color_scheme="amber", size="1", width="100%"),
         ),
+        rx.cond(CannedReplyPickerState.more,
+                rx.text(f"Showing the first {canned_replies.MENU_MAX}: type words of the one you need to narrow them.", size="1",
+                        color_scheme="gray", high_contrast=True)),
         spacing="1", width="100%",
         on_mount=CannedReplyPickerState.load,
     )

@@ -128,11 +128,14 @@ def notice(message: Var, color: str = "green") -> rx.Component:
     )
 
 
-def submit_button(label: str, action: str) -> rx.Component:
+def submit_button(label: str, action: str, *, waiting: Var | None = None) -> rx.Component:
     """`action` names the handler's `@busy(...)`: while it runs the button
-    shows a spinner and cannot be pressed again."""
+    shows a spinner and cannot be pressed again. While `waiting` (a file
+    still uploading, say) it cannot be pressed either, so nothing half-done
+    is sent."""
     running = SessionState.busy == action
-    return rx.button(label, type="submit", size="3", loading=running, disabled=running, width="100%")
+    return rx.button(label, type="submit", size="3", loading=running,
+                     disabled=running if waiting is None else running | waiting, width="100%")
 
 
 def link_button(label: str, href: str | Var) -> rx.Component:

@@ -137,6 +137,8 @@ class CannedReplyPickerState(SessionState):
     """The menu next to a ticket's reply box (staff agents)."""
 
     options: list[list[str]] = []  # [id, title]
+    more: bool = False  # the menu shows the first canned_replies.MENU_MAX: type to narrow it
+    query: str = ""
     chosen: str = ""
     unknown: list[str] = []  # placeholders of the last one inserted that were left as written
 
@@ -146,15 +148,28 @@ class CannedReplyPickerState(SessionState):
     @rx.event
     async def load(self):
         """When the menu appears (staff only: the services refuse anyone else)."""
-        self.chosen, self.unknown, self.options = "", [], []
+        self.chosen, self.unknown, self.query = "", [], ""
+        await self._fill()
+
+    async def _fill(self) -> None:
+        self.options, self.more = [], False
         principal = await self._principal()
         if principal is None or principal.staff_role not in tickets.AGENT_ROLES:
             return
         try:
-            rows = await self._read(canned_replies.menu, principal)
+            rows = await self._read(canned_replies.menu, principal, self.query)
         except PortalError:
             return
         self.options = [[str(i), title] for i, title in rows]
+        self.more = len(rows) >= canned_replies.MENU_MAX
+        if not any(self.chosen == option[0] for option in self.options):
+            self.chosen = ""
+
+    @rx.event
+    async def find(self, text: str):
+        """Narrow the menu to the replies with these words (typed, debounced)."""
+        self.query = text[:canned_replies.FIND_MAX] if isinstance(text, str) else ""
+        await self._fill()
 
     @rx.event
     def choose(self, reply_id: str):

@@ -168,6 +168,12 @@ def test_an_admin_s_junk_payloads_change_nothing_they_should_not(portal):
         for bogus in (*BOGUS, str(10**9)):
             client.call(handler_name(CannedReplyPickerState, "choose"), {"reply_id": bogus}, router_path=route)
             assert client.state()[picker]["chosen_rx_state_"] == ""
+            client.call(handler_name(CannedReplyPickerState, "find"), {"text": bogus}, router_path=route)
+            assert client.state()[picker]["query_rx_state_"] == (bogus if isinstance(bogus, str) else "")
+        client.call(handler_name(CannedReplyPickerState, "find"), {"text": "x" * 10_000}, router_path=route)
+        assert len(client.state()[picker]["query_rx_state_"]) == 80
+        client.call(handler_name(CannedReplyPickerState, "find"), {"text": ""}, router_path=route)
+        assert len(client.state()[picker]["options_rx_state_"]) >= 2  # the whole menu again
         client.call(handler_name(CannedReplyPickerState, "insert"), {"reply_id": str(reply_id)}, router_path=route)
         client.call(handler_name(CannedReplyPickerState, "choose"), {"reply_id": str(forged.id)}, router_path=route)
         client.call(handler_name(CannedReplyPickerState, "insert"), {}, router_path=route)

@@ -97,6 +97,13 @@ def test_agents_read_and_fill_them_but_only_admins_keep_them(org):  # noqa: F811
     session.commit()
     assert [r.title for r in canned_replies.list_replies(session, agent).rows] == ["Looking into it"]
     assert canned_replies.menu(session, agent) == [(reply.id, "Looking into it")]
+    other = canned_replies.create(session, admin, title="Refund sent", body="The money is on its way (5 days).")
+    session.commit()
+    assert canned_replies.menu(session, agent, "REFUND") == [(other.id, "Refund sent")]  # the title, any case
+    assert canned_replies.menu(session, agent, "on its way") == [(other.id, "Refund sent")]  # or the text
+    assert canned_replies.menu(session, agent, "100%") == []  # % and _ are what they are
+    for everything in ("", "   ", None, 7, ["refund"], "x" * (canned_replies.FIND_MAX + 1)):
+        assert len(canned_replies.menu(session, agent, everything)) == 2
     assert canned_replies.fill(session, agent, reply.id, ticket.number).text.startswith("Hello Mia,")
     for change in (lambda: canned_replies.create(session, agent, title="Mine", body="x"),
                    lambda: canned_replies.update(session, agent, reply.id, title="Mine", body="x"),
