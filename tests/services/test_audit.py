@@ -27,14 +27,20 @@ test_audit_permissions = permission_tests(
 )
 
 
+def _org_seed(session: Session):
+    register(session)
+    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+    _, ada = sign_in(session)
+    _, eve = sign_in(session, "eve@example.com")
+    return ada, eve
+
+
 @pytest.fixture
-def org(any_engine):
+def org(any_engine, seeded):
+    """`_org_seed`, made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, _org_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        register(session)
-        register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-        _, ada = sign_in(session)
-        _, eve = sign_in(session, "eve@example.com")
-        yield session, ada, eve
+        yield session, *made
 
 
 def _actions(page) -> list[str]:

@@ -25,14 +25,20 @@ PDF = b"%PDF-1.7\n" + b"1 0 obj <<>> endobj\n" * 50
 MB = 1_000_000
 
 
+def _people_seed(session: Session):
+    register(session)
+    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+    _, ada = sign_in(session)
+    _, eve = sign_in(session, "eve@example.com")
+    return ada, eve
+
+
 @pytest.fixture
-def people(any_engine):
+def people(any_engine, seeded):
+    """`_people_seed`, made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, _people_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        register(session)
-        register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-        _, ada = sign_in(session)
-        _, eve = sign_in(session, "eve@example.com")
-        yield session, ada, eve
+        yield session, *made
 
 
 def _keys(storage) -> list[str]:

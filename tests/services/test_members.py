@@ -67,15 +67,21 @@ def _invite_link(session: Session, email: str) -> str:
     return token_from(last_mail(session, email).body, "/invitations/accept")
 
 
-@pytest.fixture
-def org(any_engine):
+def _org_seed(session: Session):
     """Ada owns Engines; Eve owns another organisation."""
+    register(session)
+    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+    _, ada = sign_in(session)
+    _, eve = sign_in(session, "eve@example.com")
+    return ada, eve
+
+
+@pytest.fixture
+def org(any_engine, seeded):
+    """`_org_seed`, made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, _org_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        register(session)
-        register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-        _, ada = sign_in(session)
-        _, eve = sign_in(session, "eve@example.com")
-        yield session, ada, eve
+        yield session, *made
 
 
 def _join(session: Session, owner, email: str, role: str, name: str = "Bob"):

@@ -75,24 +75,30 @@ def test_odd_text_never_raises(text):
 
 # --- in a ticket ----------------------------------------------------------------------------
 
-@pytest.fixture
-def org(any_engine):
+def _org_seed(session: Session):
     """Ours: Olive (owner), Mia and Max Jones, Sam Lee and Sam Park
     (members); Theirs: Theo; staff: Root (admin), an agent and billing staff.
     On SQLite and PostgreSQL."""
+    register(session, "olive@example.com", company="Ours", name="Olive Owner")
+    register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
+    _, owner = sign_in(session, "olive@example.com")
+    people = {"owner": owner, "theirs": sign_in(session, "theo@example.com")[1]}
+    for key, name in (("mia", "Mia Jones"), ("max", "Max Jones"), ("sam.lee", "Sam Lee"),
+                      ("sam.park", "Sam Park")):
+        people[key] = join(session, owner, f"{key}@example.com", "member", name)
+    people["staff"] = staff_admin(session)
+    people["agent"] = staff_member(session, people["staff"], "agent")
+    people["billing"] = staff_member(session, people["staff"], "billing")
+    session.commit()
+    return people
+
+
+@pytest.fixture
+def org(any_engine, seeded):
+    """`_org_seed`, made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, _org_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        register(session, "olive@example.com", company="Ours", name="Olive Owner")
-        register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
-        _, owner = sign_in(session, "olive@example.com")
-        people = {"owner": owner, "theirs": sign_in(session, "theo@example.com")[1]}
-        for key, name in (("mia", "Mia Jones"), ("max", "Max Jones"), ("sam.lee", "Sam Lee"),
-                          ("sam.park", "Sam Park")):
-            people[key] = join(session, owner, f"{key}@example.com", "member", name)
-        people["staff"] = staff_admin(session)
-        people["agent"] = staff_member(session, people["staff"], "agent")
-        people["billing"] = staff_member(session, people["staff"], "billing")
-        session.commit()
-        yield session, people
+        yield session, made
 
 
 def _told(session: Session, event: str = "ticket_mention") -> list[int]:

@@ -26,20 +26,26 @@ CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"
 FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0"
 
 
-@pytest.fixture
-def people(any_engine):
+def _people_seed(session: Session):
     """Ada owns Analytical Engines; Bob joined it as a member; Eve is elsewhere."""
+    register(session)
+    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+    _, ada = sign_in(session)
+    members.invite(session, ada, ada.current.org_id, email="bob@example.com", role="member")
+    link = token_from(last_mail(session, "bob@example.com").body, routes.ACCEPT_INVITATION)
+    members.accept_new_account(session, link, name="Bob", password=PASSWORD)
+    session.commit()
+    _, bob = sign_in(session, "bob@example.com")
+    _, eve = sign_in(session, "eve@example.com")
+    return ada, bob, eve
+
+
+@pytest.fixture
+def people(any_engine, seeded):
+    """`_people_seed`, made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, _people_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        register(session)
-        register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-        _, ada = sign_in(session)
-        members.invite(session, ada, ada.current.org_id, email="bob@example.com", role="member")
-        link = token_from(last_mail(session, "bob@example.com").body, routes.ACCEPT_INVITATION)
-        members.accept_new_account(session, link, name="Bob", password=PASSWORD)
-        session.commit()
-        _, bob = sign_in(session, "bob@example.com")
-        _, eve = sign_in(session, "eve@example.com")
-        yield session, ada, bob, eve
+        yield session, *made
 
 
 def _rows(session: Session, user_id: int) -> list[Notification]:

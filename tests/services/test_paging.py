@@ -26,14 +26,20 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 _serial = itertools.count()  # unique emails and slugs however often rows are added
 
 
-@pytest.fixture
-def world(any_engine):
+def _world_seed(session: Session):
     """An organisation owner, a staff admin, and the session they read with."""
+    register(session)
+    _, owner = sign_in(session)
+    admin = staff_admin(session)
+    return owner, admin
+
+
+@pytest.fixture
+def world(any_engine, seeded):
+    """`_world_seed`, made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, _world_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        register(session)
-        _, owner = sign_in(session)
-        admin = staff_admin(session)
-        yield session, owner, admin
+        yield session, *made
 
 
 def _events(session: Session, org_id: int, n: int, *, distinct_times: int | None = None) -> None:

@@ -79,19 +79,24 @@ test_ticket_permissions = permission_tests(
 
 # --- the people of one organisation and another ---------------------------------------
 
-@pytest.fixture
-def org(engine):
+def _people(session: Session) -> dict:
     """Ours: an owner, an admin, a billing member and two members; Theirs:
-    an owner; and a staff agent. One session, committed as it goes."""
+    an owner; and a staff agent."""
+    register(session, "olive@example.com", company="Ours", name="Olive Owner")
+    register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
+    _, owner = sign_in(session, "olive@example.com")
+    people = {"owner": owner, "theirs": sign_in(session, "theo@example.com")[1]}
+    for role, email in (("admin", "adam"), ("billing", "bill"), ("member", "mia"), ("member", "max")):
+        people[email] = join(session, owner, f"{email}@example.com", role, email.title())
+    people["staff"] = staff_admin(session)
+    return people
+
+
+@pytest.fixture
+def org(engine, seeded):
+    """`_people`, made once per module (`seeded`). One session, committed as it goes."""
+    people = seeded(engine, _people)
     with Session(engine, expire_on_commit=False) as session:
-        register(session, "olive@example.com", company="Ours", name="Olive Owner")
-        register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
-        _, owner = sign_in(session, "olive@example.com")
-        people = {"owner": owner, "theirs": sign_in(session, "theo@example.com")[1]}
-        for role, email in (("admin", "adam"), ("billing", "bill"), ("member", "mia"), ("member", "max")):
-            people[email] = join(session, owner, f"{email}@example.com", role, email.title())
-        people["staff"] = staff_admin(session)
-        session.commit()
         yield session, people
 
 
