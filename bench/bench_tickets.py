@@ -31,7 +31,7 @@ from bench.bench_lists import _raw, _row, _service, _timed
 from portal_app.db import make_engine
 from portal_app.migrations import upgrade_to_head
 from portal_app.models import Membership, Organization, Ticket, TicketMessage, User
-from portal_app.services import tickets
+from portal_app.services import ticket_lists, tickets
 from portal_app.services.principal import OrgRole, Principal
 
 BIG_ORG_TICKETS = 100_000
@@ -126,7 +126,7 @@ class StatementCounter:
 
 def _reads(engine) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
     """(label, service call, raw SQL of the same rows) for every read timed."""
-    lists = lambda who, **kw: _service(engine, lambda s: tickets.list_tickets(s, who, **kw))  # noqa: E731
+    lists = lambda who, **kw: _service(engine, lambda s: ticket_lists.list_tickets(s, who, **kw))  # noqa: E731
     page = "ORDER BY last_activity_at DESC, id DESC LIMIT 25"
     columns = "SELECT number, subject, status, priority, last_activity_at FROM tickets"
     queue_counts = ("SELECT sum(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), "
@@ -143,7 +143,7 @@ def _reads(engine) -> list[tuple[str, Callable[[], object], Callable[[], object]
          _raw(engine, f"{columns} WHERE org_id = 1 AND lower(subject) LIKE '%printer%' {page}")),
         ("customer (member): own requests", lists(MEMBER),
          _raw(engine, f"{columns} WHERE org_id = 1 AND raised_by_id = 10 {page}")),
-        ("agent: queue counts", _service(engine, lambda s: tickets.queue_counts(s, AGENT)),
+        ("agent: queue counts", _service(engine, lambda s: ticket_lists.queue_counts(s, AGENT)),
          _raw(engine, queue_counts)),
         ("agent: unassigned queue page 1", lists(AGENT, queue="unassigned"),
          _raw(engine, f"{columns} WHERE status IN ('open', 'waiting') AND assignee_id IS NULL {page}")),

@@ -16,7 +16,7 @@ from portal_app.components.files import attachment_field, attachment_links
 from portal_app.components.pagination import pager
 from portal_app.components.sla import sla_badge, sla_words
 from portal_app.components.ticket_merge import merge_dialog, merged_notice
-from portal_app.services import tickets
+from portal_app.services import ticket_lists, tickets
 from portal_app.state.session import SessionState
 from portal_app.state.tickets import NewTicketState, TicketListState, TicketState
 
@@ -45,11 +45,11 @@ def _filters() -> rx.Component:
                   rx.foreach(TicketListState.categories, lambda c: rx.el.option(c["name"], value=c["id"]))]
     priorities = [rx.el.option("Any priority", value="")] + [
         rx.el.option(words, value=key) for key, words in tickets.PRIORITIES.items()]
-    sorts = [rx.el.option(words, value=key) for key, (words, _) in tickets.SORTS.items()]
+    sorts = [rx.el.option(words, value=key) for key, (words, _) in ticket_lists.SORTS.items()]
     return rx.form(
         rx.flex(
             rx.box(text_field("Search", "q", TicketListState.errors, field_id="ticket-search", required=False,
-                              max_length=tickets.SEARCH_MAX, hint="Words of the subject, or a number like T-1042"),
+                              max_length=ticket_lists.SEARCH_MAX, hint="Words of the subject, or a number like T-1042"),
                    flex="2", min_width="12em"),
             _native_select("Status", "status", statuses, field_id="ticket-status"),
             _native_select("Category", "category", categories, field_id="ticket-category"),
@@ -57,7 +57,7 @@ def _filters() -> rx.Component:
             _native_select("Order", "sort", sorts, field_id="ticket-sort"),
             rx.cond(TicketListState.is_staff, rx.fragment(
                 rx.box(text_field("Organisation", "org", TicketListState.errors, field_id="ticket-org", required=False,
-                                  max_length=tickets.ORG_FILTER_MAX, hint="Words of its name"),
+                                  max_length=ticket_lists.ORG_FILTER_MAX, hint="Words of its name"),
                        flex="1", min_width="10em"),
                 _native_select("Assignee", "assignee", [
                     rx.el.option("Anyone", value=""), rx.el.option("Nobody (unassigned)", value="none"),
@@ -90,7 +90,7 @@ def _queues() -> rx.Component:
 
     everything = TicketListState.queue == ""
     return rx.flex(
-        *[queue(name, words) for name, words in tickets.QUEUE_WORDS.items()],
+        *[queue(name, words) for name, words in ticket_lists.QUEUE_WORDS.items()],
         rx.button("Everything", variant=rx.cond(everything, "solid", "soft"),
                   aria_pressed=rx.cond(everything, "true", "false"), on_click=TicketListState.show_queue(""),
                   size="2"),

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from portal_app import routes
 from portal_app.models.base import utcnow
-from portal_app.services import csat, knowledge_search, live, sla, tickets
+from portal_app.services import csat, knowledge_search, live, sla, ticket_lists, tickets
 from portal_app.services.errors import Invalid, NotFound, PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
@@ -58,9 +58,9 @@ def _list_page(session: Session, principal: Principal, page: int, cursor: object
     """The page of the list, the categories, the organisation's sharing
     setting (customers) and the queue counts (staff), in one transaction."""
     shared = tickets.open_to_members(session, principal, principal.current.org_id) if principal.current else False
-    counts = tickets.queue_counts(session, principal) if principal.is_staff else {}
-    agents = tickets.agent_choices(session, principal) if principal.is_staff else []
-    return (tickets.list_tickets(session, principal, page=page, cursor=cursor, mine=mine, following=following,
+    counts = ticket_lists.queue_counts(session, principal) if principal.is_staff else {}
+    agents = ticket_lists.agent_choices(session, principal) if principal.is_staff else []
+    return (ticket_lists.list_tickets(session, principal, page=page, cursor=cursor, mine=mine, following=following,
                                  queue=queue if principal.is_staff else "", **filters),
             tickets.categories(session), shared, counts, agents)
 
@@ -126,7 +126,7 @@ class TicketListState(PagerMixin, SessionState):
     @rx.event
     async def show_queue(self, queue: str):
         """Staff pick a queue; an unknown name shows every ticket."""
-        self.queue = queue if isinstance(queue, str) and queue in tickets.QUEUE_WORDS else ""
+        self.queue = queue if isinstance(queue, str) and queue in ticket_lists.QUEUE_WORDS else ""
         self.page, self.selected = 1, []
         return await self._fetch()
 
@@ -144,7 +144,7 @@ class TicketListState(PagerMixin, SessionState):
     async def bulk(self, principal: Principal, action: str):
         numbers = [tickets.parse_number(n) for n in self.selected]
         try:
-            done = await self._act(tickets.do_bulk, principal, [n for n in numbers if n], action=action)
+            done = await self._act(ticket_lists.do_bulk, principal, [n for n in numbers if n], action=action)
         except PortalError as err:
             return rx.toast.error(err.message)
         self.selected = []

@@ -11,7 +11,7 @@ import json
 from sqlmodel import select
 
 from portal_app.models import AuditEvent, TicketCategory, TicketField, User
-from portal_app.services import passwords, sessions, staff, ticket_forms, tickets
+from portal_app.services import passwords, sessions, staff, ticket_forms, ticket_lists, tickets
 from portal_app.services.principal import principal_for_user
 from portal_app.state.ticket_forms import TicketFormsState
 from tests import factories
@@ -186,4 +186,4 @@ def test_a_customer_s_open_form_learns_that_staff_changed_the_questions(portal):
         client.call(handler_name(NewTicketState, "submit"), {"form": {**form, f"field-{field_id}": ""}})
         assert client.state()[new_state]["error_rx_state_"].startswith("The questions for this category have")
     with portal_session(portal) as session:
-        assert tickets.list_tickets(session, customer).total == 0
+        assert ticket_lists.list_tickets(session, customer).total == 0

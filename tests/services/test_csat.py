@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from portal_app.integrations import live
 from portal_app.models import AuditEvent, Notification, Ticket, TicketRating
 from portal_app.models.base import utcnow
-from portal_app.services import audit, csat, ticket_merge, tickets
+from portal_app.services import audit, csat, ticket_lists, ticket_merge, tickets
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.settings import load_settings
 from tests.factories import statements
@@ -246,7 +246,7 @@ def test_the_agent_console_row_shows_the_rating(org):
     rated = _rated_ticket(session, people["owner"])
     plain = _raise(session, people["owner"]).number
     session.commit()
-    rows = {r.number: r.rating for r in tickets.list_tickets(session, people["staff"], queue="").rows}
+    rows = {r.number: r.rating for r in ticket_lists.list_tickets(session, people["staff"], queue="").rows}
     assert rows[rated] == 5 and rows[plain] is None
 
 

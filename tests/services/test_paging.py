@@ -17,7 +17,7 @@ from portal_app.models import (
     AuditEvent, CannedReply, Organization, OutgoingMail, Ticket, TicketCategory, TicketRating, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, canned_replies, csat, paging, staff, tickets
+from portal_app.services import audit, canned_replies, csat, paging, staff, ticket_lists
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
 from tests.factories import statements as _statements
@@ -138,14 +138,14 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                       lambda s, owner, admin, **kw: staff.list_organizations(s, admin, **kw)),
     "outbox": (lambda s, owner, n: _mail(s, n), lambda s, owner, admin, **kw: staff.list_outbox(s, admin, **kw)),
     "tickets": (lambda s, owner, n: _tickets(s, owner, n),
-                lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, **kw)),
+                lambda s, owner, admin, **kw: ticket_lists.list_tickets(s, owner, **kw)),
     "tickets search": (lambda s, owner, n: _tickets(s, owner, n),
-                       lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, q="request", status="active", **kw)),
+                       lambda s, owner, admin, **kw: ticket_lists.list_tickets(s, owner, q="request", status="active", **kw)),
     "tickets by number": (lambda s, owner, n: _tickets(s, owner, n),
-                          lambda s, owner, admin, **kw: tickets.list_tickets(s, owner, sort="number", priority="normal",
+                          lambda s, owner, admin, **kw: ticket_lists.list_tickets(s, owner, sort="number", priority="normal",
                                                                              **kw)),
     "staff tickets": (lambda s, owner, n: _tickets(s, owner, n),
-                      lambda s, owner, admin, **kw: tickets.list_tickets(s, admin, **kw)),
+                      lambda s, owner, admin, **kw: ticket_lists.list_tickets(s, admin, **kw)),
     "canned replies": (lambda s, owner, n: _canned_replies(s, n),
                        lambda s, owner, admin, **kw: canned_replies.list_replies(s, admin, **kw)),
     "support report comments": (lambda s, owner, n: _ratings(s, owner, n),

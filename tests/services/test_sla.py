@@ -21,7 +21,7 @@ from portal_app.db import make_engine
 from portal_app.jobs.periodic import check_sla
 from portal_app.models import AuditEvent, BusinessHours, Holiday, Notification, OutgoingMail, SlaPolicy, Ticket
 from portal_app.models import TicketCategory
-from portal_app.services import sla, tickets
+from portal_app.services import sla, ticket_lists, tickets
 from portal_app.services.errors import Forbidden, Invalid, NotFound, PortalError
 from portal_app.services.principal import ROLES
 from portal_app.settings import get_settings
@@ -235,7 +235,7 @@ def test_a_late_first_reply_counts_as_breached(desk):
 
 def _counts(session, staff) -> tuple[int, int]:
     session.commit()
-    counts = tickets.queue_counts(session, staff)
+    counts = ticket_lists.queue_counts(session, staff)
     return counts["at_risk"], counts["breached"]
 
 
@@ -252,14 +252,14 @@ def test_the_job_flags_and_notifies_once_each(desk, engine, monkeypatch):
             assert check_sla(engine) == (1, 0)
             assert check_sla(engine) == (0, 0)  # run twice: told once
             assert _counts(session, people["staff"]) == (1, 0)
-            page = tickets.list_tickets(session, people["staff"], queue="at_risk")
+            page = ticket_lists.list_tickets(session, people["staff"], queue="at_risk")
             assert [r.number for r in page.rows] == [urgent.number]
             assert page.rows[0].clock.at_risk(THURSDAY + timedelta(minutes=50))
         with time_machine.travel(THURSDAY + timedelta(minutes=61), tick=False):
             assert check_sla(engine) == (0, 1)
             assert check_sla(engine) == (0, 0)
             assert _counts(session, people["staff"]) == (0, 1)
-            assert [r.number for r in tickets.list_tickets(session, people["staff"], queue="breached").rows] == [
+            assert [r.number for r in ticket_lists.list_tickets(session, people["staff"], queue="breached").rows] == [
                 urgent.number]
         session.commit()
         told = session.exec(select(Notification.event, Notification.user_id, Notification.title)
@@ -330,7 +330,7 @@ def test_a_paused_ticket_is_never_at_risk(desk, engine):
 def test_customers_never_get_the_sla_queues(desk):
     session, people = desk
     with pytest.raises(Forbidden):
-        tickets.list_tickets(session, people["owner"], queue="breached")
+        ticket_lists.list_tickets(session, people["owner"], queue="breached")
 
 
 # ---------------------------------------------------------------- the staff admins' settings

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, TicketAnswer, TicketCategory, TicketField
-from portal_app.services import audit, tickets
+from portal_app.services import audit, ticket_lists, tickets
 from portal_app.services import ticket_forms as forms
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from tests.factories import register, sign_in, staff_admin, staff_member, statements
@@ -175,7 +175,7 @@ def test_categories_are_renamed_reordered_archived_and_restored_never_deleted(ad
     assert "General question" not in _offered(session)
     # The old request keeps its category; a new one cannot be raised in it, not even by its id.
     assert tickets.ticket_view(session, owner, ticket.number).category == "General question"
-    assert [r.category for r in tickets.list_tickets(session, owner).rows] == ["General question"]
+    assert [r.category for r in ticket_lists.list_tickets(session, owner).rows] == ["General question"]
     with pytest.raises(Invalid) as err:
         tickets.do_raise(session, owner, owner.current.org_id, category=question, subject="Again?", body="?")
     assert err.value.field == "category"
@@ -205,11 +205,11 @@ def test_the_billing_flag_decides_which_requests_billing_members_see(world):
     warranty = forms.do_add_category(session, admin, name="Refunds").id
     ticket = tickets.do_raise(session, mia, mia.current.org_id, category=warranty, subject="Refund", body="Please")
     session.commit()
-    assert [r.number for r in tickets.list_tickets(session, bill).rows] == []
+    assert [r.number for r in ticket_lists.list_tickets(session, bill).rows] == []
     forms.do_change_category(session, admin, warranty, name="Refunds", description="", allows_priority=True,
                              billing=True)
     session.commit()
-    assert [r.number for r in tickets.list_tickets(session, bill).rows] == [ticket.number]
+    assert [r.number for r in ticket_lists.list_tickets(session, bill).rows] == [ticket.number]
     assert tickets.ticket_view(session, bill, ticket.number).subject == "Refund"
     forms.do_change_category(session, admin, warranty, name="Refunds", description="", allows_priority=True,
                              billing=False)

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, Notification, Ticket, TicketAttachment, TicketFollower, TicketMessage
 from portal_app.models.base import utcnow
-from portal_app.services import files, ticket_merge, tickets
+from portal_app.services import files, ticket_lists, ticket_merge, tickets
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from tests.permissions import Permission, permission_tests
 from tests.services.test_tickets import PDF, _raise, org  # noqa: F401 — `org` is a fixture
@@ -123,7 +123,7 @@ def test_a_merge_moves_the_conversation_in_time_order_with_followers_and_tells_e
 
 
 def _numbers_seen(session: Session, principal) -> list[int]:  # noqa: ANN001
-    return [row.number for row in tickets.list_tickets(session, principal).rows]
+    return [row.number for row in ticket_lists.list_tickets(session, principal).rows]
 
 
 def test_a_merged_duplicate_takes_no_reply_reopening_or_status_change(org):  # noqa: F811

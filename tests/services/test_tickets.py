@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from portal_app.db import session_scope
 from portal_app.models import Notification, Organization, Ticket, TicketCategory, TicketMessage
 from portal_app.models.base import utcnow
-from portal_app.services import files, tickets
+from portal_app.services import files, ticket_lists, tickets
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import ROLES
 from tests.factories import register, sign_in, staff_admin, statements
@@ -101,7 +101,7 @@ def org(engine, seeded):
 
 
 def _numbers(session, principal, **filters) -> list[int]:
-    return [row.number for row in tickets.list_tickets(session, principal, **filters).rows]
+    return [row.number for row in ticket_lists.list_tickets(session, principal, **filters).rows]
 
 
 def _qa(view) -> list[tuple[str, str]]:
@@ -191,8 +191,8 @@ def test_an_internal_note_never_reaches_a_customer(org):
     assert staff_view.can_note and not tickets.ticket_view(session, people["owner"], ticket.number).can_note
     # Nor through the list's search: it reads subjects and numbers, never a message.
     for who in ("owner", "staff"):
-        assert tickets.list_tickets(session, people[who], q="old plan").rows == []
-    assert [r.number for r in tickets.list_tickets(session, people["owner"], q="printer").rows] == [ticket.number]
+        assert ticket_lists.list_tickets(session, people[who], q="old plan").rows == []
+    assert [r.number for r in ticket_lists.list_tickets(session, people["owner"], q="printer").rows] == [ticket.number]
 
 
 def test_a_customer_cannot_write_an_internal_note(org):
@@ -401,9 +401,9 @@ def test_search_finds_by_words_and_number_with_wildcards_taken_literally(org):
     assert _numbers(session, owner, q="_") == []
     assert _numbers(session, owner, q=f"T-{printer.number}") == [printer.number]
     with pytest.raises(Invalid):
-        tickets.list_tickets(session, owner, q="x" * 201)
+        ticket_lists.list_tickets(session, owner, q="x" * 201)
     with pytest.raises(Invalid):
-        tickets.list_tickets(session, owner, status="everything")
+        ticket_lists.list_tickets(session, owner, status="everything")
     assert _numbers(session, owner, status="closed") == []
 
 
@@ -585,7 +585,7 @@ def test_the_list_filters_by_priority_and_sorts_as_asked(org):
     assert _numbers(session, owner, sort="newest") == [urgent.number, first.number]
     for bad in ({"priority": "whenever"}, {"sort": "random()"}, {"sort": ["number"]}):
         with pytest.raises(Invalid):
-            tickets.list_tickets(session, owner, **bad)
+            ticket_lists.list_tickets(session, owner, **bad)
 
 
 @pytest.mark.parametrize("junk", [["open"], {"a": 1}, 7, True])
@@ -595,7 +595,7 @@ def test_filters_and_choices_of_the_wrong_type_are_refused_not_crashed_on(org, j
     ticket = _raise(session, owner)
     for filters in ({"status": junk}, {"priority": junk}, {"sort": junk}):
         with pytest.raises(Invalid):
-            tickets.list_tickets(session, owner, **filters)
+            ticket_lists.list_tickets(session, owner, **filters)
     with pytest.raises(Invalid):
         tickets.do_set_status(session, people["staff"], ticket.number, junk)
     broken, form = _broken(session)
@@ -614,19 +614,19 @@ def test_queues_count_and_list_what_agents_work_on(org):
     tickets.do_reply(session, staff, waiting.number, body="Over to you")
     tickets.do_assign(session, staff, ours.number, staff.user_id)
     session.commit()
-    assert tickets.queue_counts(session, staff) == {"unassigned": 2, "mine": 1, "active": 3, "waiting": 1,
+    assert ticket_lists.queue_counts(session, staff) == {"unassigned": 2, "mine": 1, "active": 3, "waiting": 1,
                                                     "at_risk": 0, "breached": 0}
     assert _numbers(session, staff, queue="mine") == [ours.number]
     assert sorted(_numbers(session, staff, queue="unassigned")) == sorted([theirs.number, waiting.number])
     assert _numbers(session, staff, queue="waiting") == [waiting.number]
-    assert tickets.list_tickets(session, staff, queue="mine").rows[0].assignee == "Root"
+    assert ticket_lists.list_tickets(session, staff, queue="mine").rows[0].assignee == "Root"
     for customer in (people["owner"], people["theirs"]):
         with pytest.raises(Forbidden):
-            tickets.queue_counts(session, customer)
+            ticket_lists.queue_counts(session, customer)
         with pytest.raises(Forbidden):
-            tickets.list_tickets(session, customer, queue="unassigned")
+            ticket_lists.list_tickets(session, customer, queue="unassigned")
     with pytest.raises(Invalid):
-        tickets.list_tickets(session, staff, queue="everything; --")
+        ticket_lists.list_tickets(session, staff, queue="everything; --")
 
 
 def test_the_console_filters_by_organisation_and_assignee(org):
@@ -641,21 +641,21 @@ def test_the_console_filters_by_organisation_and_assignee(org):
     assert _numbers(session, staff, assignee=str(staff.user_id)) == [ours.number]
     assert _numbers(session, staff, assignee="none") == [theirs.number]
     assert _numbers(session, staff, assignee="none", org="ours") == []
-    assert tickets.agent_choices(session, staff) == [(staff.user_id, "Root")]
+    assert ticket_lists.agent_choices(session, staff) == [(staff.user_id, "Root")]
     for customer in (people["owner"], people["mia"]):  # a customer's list is their organisation's, unfiltered
         with pytest.raises(Forbidden):
-            tickets.list_tickets(session, customer, org="theirs")
+            ticket_lists.list_tickets(session, customer, org="theirs")
         with pytest.raises(Forbidden):
-            tickets.list_tickets(session, customer, assignee="none")
+            ticket_lists.list_tickets(session, customer, assignee="none")
         with pytest.raises(Forbidden):
-            tickets.agent_choices(session, customer)
+            ticket_lists.agent_choices(session, customer)
     for bad in ("x" * 81, 3, ["ours"], {"o": 1}):
         with pytest.raises(Invalid) as refused:
-            tickets.list_tickets(session, staff, org=bad)
+            ticket_lists.list_tickets(session, staff, org=bad)
         assert refused.value.field == "org"
     for bad in ("someone", "-1", 1.5, ["1"], True):
         with pytest.raises(Invalid) as refused:
-            tickets.list_tickets(session, staff, assignee=bad)
+            ticket_lists.list_tickets(session, staff, assignee=bad)
         assert refused.value.field == "assignee"
 
 
@@ -664,21 +664,21 @@ def test_bulk_actions_are_all_or_nothing_and_for_staff_only(org):
     staff = people["staff"]
     a, b = _raise(session, people["owner"], subject="A"), _raise(session, people["theirs"], subject="B")
     session.commit()
-    assert tickets.do_bulk(session, staff, [a.number, b.number, a.number], action="assign_to_me") == 2
+    assert ticket_lists.do_bulk(session, staff, [a.number, b.number, a.number], action="assign_to_me") == 2
     session.commit()
-    assert tickets.queue_counts(session, staff)["mine"] == 2
+    assert ticket_lists.queue_counts(session, staff)["mine"] == 2
     with pytest.raises(NotFound):
-        tickets.do_bulk(session, staff, [a.number, 999_999], action="resolve")  # one missing: none resolved
+        ticket_lists.do_bulk(session, staff, [a.number, 999_999], action="resolve")  # one missing: none resolved
     session.rollback()
     assert session.get(Ticket, a.id).status == "open"
     for bad in ([], ["1001"], [True], list(range(1, 102)), "1001"):
         with pytest.raises(Invalid):
-            tickets.do_bulk(session, staff, bad, action="resolve")
+            ticket_lists.do_bulk(session, staff, bad, action="resolve")
     with pytest.raises(Invalid):
-        tickets.do_bulk(session, staff, [a.number], action="delete")
+        ticket_lists.do_bulk(session, staff, [a.number], action="delete")
     with pytest.raises(Forbidden):
-        tickets.do_bulk(session, people["owner"], [a.number], action="resolve")
-    tickets.do_bulk(session, staff, [a.number, b.number], action="resolve")
+        ticket_lists.do_bulk(session, people["owner"], [a.number], action="resolve")
+    ticket_lists.do_bulk(session, staff, [a.number, b.number], action="resolve")
     session.commit()
     assert {session.get(Ticket, t.id).status for t in (a, b)} == {"resolved"}
 
