@@ -147,23 +147,31 @@ class CannedReplyPickerState(SessionState):
 
     @rx.event
     async def load(self):
-        """When the menu appears (staff only: the services refuse anyone else)."""
+        """When the menu appears (staff only: the services refuse anyone else).
+        It follows the replies while the page is open: one an admin adds,
+        renames or deletes shows (or goes) without a reload."""
         self.chosen, self.unknown, self.query = "", [], ""
+        if await self._fill():
+            await self._watch(live.staff_key("canned_replies"))
+
+    async def _live(self, keys: list[str]) -> None:
         await self._fill()
 
-    async def _fill(self) -> None:
+    async def _fill(self) -> bool:
+        """The menu for the words in Find; whether the person may use it."""
         self.options, self.more = [], False
         principal = await self._principal()
         if principal is None or principal.staff_role not in tickets.AGENT_ROLES:
-            return
+            return False
         try:
             rows = await self._read(canned_replies.menu, principal, self.query)
         except PortalError:
-            return
+            return False
         self.options = [[str(i), title] for i, title in rows]
         self.more = len(rows) >= canned_replies.MENU_MAX
         if not any(self.chosen == option[0] for option in self.options):
             self.chosen = ""
+        return True
 
     @rx.event
     async def find(self, text: str):

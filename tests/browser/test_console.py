@@ -78,6 +78,19 @@ def test_an_agent_inserts_a_canned_reply_and_merges_a_duplicate(portal, browser,
         # The agent inserts the canned reply, filled in for this request, and sends it.
         agent.goto(portal.url + routes.ticket_path(duplicate))
         expect(agent.get_by_role("heading", name=re.compile("Invoice download broken"))).to_be_visible()
+        expect(agent.get_by_label("Canned reply", exact=True).locator("option", has_text=title)).to_have_count(1)
+        # One added meanwhile (here from another tab) joins the open page's menu without a reload.
+        fresh = f"Fresh answer {uuid.uuid4().hex[:6]}"
+        admin_tab = agent_ctx.new_page()
+        admin_tab.goto(portal.url + routes.CANNED_REPLIES)
+        admin_form = admin_tab.get_by_role("form", name="Canned reply")
+        admin_form.get_by_label("Title").fill(fresh)
+        admin_form.get_by_label("Text").fill("Thanks, we are looking.")
+        admin_form.get_by_role("button", name="Add canned reply").click()
+        expect(admin_tab.get_by_text(f"Canned reply \u201c{fresh}\u201d added.")).to_be_visible()
+        admin_tab.close()
+        expect(agent.get_by_label("Canned reply", exact=True).locator("option", has_text=fresh)).to_have_count(
+            1, timeout=LIVE_MS)
         agent.get_by_label("Find a canned reply").fill(title[-6:].lower())  # narrows the menu to it
         expect(agent.get_by_label("Canned reply", exact=True).locator("option")).to_have_count(2)
         agent.get_by_label("Canned reply", exact=True).select_option(label=title)
