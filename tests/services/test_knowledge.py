@@ -106,27 +106,32 @@ test_staff_permissions = staff_permission_tests(
 
 # ---------------------------------------------------------------- on both databases
 
-@pytest.fixture
-def world(any_engine):
+def _world_seed(session: Session):
     """Two organisations (A and B), a customer of each, a staff admin, and
     one article of each visibility (plus a draft and an archived one)."""
+    register(session, "ann@example.com", company="Org A", name="Ann A")
+    register(session, "bob@example.com", company="Org B", name="Bob B")
+    _, ann = sign_in(session, "ann@example.com")
+    _, bob = sign_in(session, "bob@example.com")
+    admin = staff_admin(session)
+    rows = {
+        "public": _article(session, title="Paying an invoice", body="Pay your invoice by card."),
+        "customers": _article(session, title="Downloading invoices", body="Every invoice as a PDF.",
+                              visibility="customers"),
+        "org_a": _article(session, title="Invoice terms for Org A", body="Thirty days.",
+                          visibility="organisations", orgs=(ann.current.org_id,)),
+        "draft": _article(session, title="Invoice reminders", body="Coming soon.", status="draft"),
+        "archived": _article(session, title="Old invoice layout", body="Gone.", status="archived"),
+    }
+    return {"anonymous": None, "ann": ann, "bob": bob, "staff": admin}, {k: v.id for k, v in rows.items()}
+
+
+@pytest.fixture
+def world(any_engine, seeded):
+    """`_world_seed`, made once per module on SQLite (`seeded`)."""
+    people, ids = seeded(any_engine, _world_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        register(session, "ann@example.com", company="Org A", name="Ann A")
-        register(session, "bob@example.com", company="Org B", name="Bob B")
-        _, ann = sign_in(session, "ann@example.com")
-        _, bob = sign_in(session, "bob@example.com")
-        admin = staff_admin(session)
-        rows = {
-            "public": _article(session, title="Paying an invoice", body="Pay your invoice by card."),
-            "customers": _article(session, title="Downloading invoices", body="Every invoice as a PDF.",
-                                  visibility="customers"),
-            "org_a": _article(session, title="Invoice terms for Org A", body="Thirty days.",
-                              visibility="organisations", orgs=(ann.current.org_id,)),
-            "draft": _article(session, title="Invoice reminders", body="Coming soon.", status="draft"),
-            "archived": _article(session, title="Old invoice layout", body="Gone.", status="archived"),
-        }
-        session.commit()
-        yield session, {"anonymous": None, "ann": ann, "bob": bob, "staff": admin}, {k: v.id for k, v in rows.items()}
+        yield session, people, ids
 
 
 SEES = {
@@ -184,12 +189,16 @@ RELEVANCE_QUERIES = [
 ]
 
 
+def _library_seed(session: Session) -> None:
+    for title, body in RELEVANCE_ARTICLES:
+        _article(session, title=title, body=body)
+
+
 @pytest.fixture
-def library(any_engine):
+def library(any_engine, seeded):
+    """The relevance articles, written once per module on SQLite (`seeded`)."""
+    seeded(any_engine, _library_seed)
     with Session(any_engine, expire_on_commit=False) as session:
-        for title, body in RELEVANCE_ARTICLES:
-            _article(session, title=title, body=body)
-        session.commit()
         yield session
 
 
