@@ -77,36 +77,44 @@ test_ticket_form_permissions = staff_permission_tests(
 
 # --- a staff admin, agent and customers, on SQLite and PostgreSQL ---------------------------
 
-def _people(engine, *, everyone: bool = True):
+def _everyone(session: Session) -> dict:
+    """A staff admin and agent, an organisation's owner, billing member and member."""
+    people = _admin_and_owner(session)
+    owner, admin = people["owner"], people["admin"]
+    return people | {"agent": staff_member(session, admin, "agent"),
+                     "bill": join(session, owner, "bill@example.com", "billing", "Bill"),
+                     "mia": join(session, owner, "mia@example.com", "member", "Mia")}
+
+
+def _admin_and_owner(session: Session) -> dict:
+    register(session, "olive@example.com", company="Ours", name="Olive Owner")
+    _, owner = sign_in(session, "olive@example.com")
+    return {"owner": owner, "admin": staff_admin(session)}
+
+
+def _people(engine, seeded, build):
+    """`build`'s people, made once per module on SQLite (`seeded`), and one session."""
+    people = seeded(engine, build)
     with Session(engine, expire_on_commit=False) as session:
-        register(session, "olive@example.com", company="Ours", name="Olive Owner")
-        _, owner = sign_in(session, "olive@example.com")
-        admin = staff_admin(session)
-        people = {"owner": owner, "admin": admin}
-        if everyone:
-            people |= {"agent": staff_member(session, admin, "agent"),
-                       "bill": join(session, owner, "bill@example.com", "billing", "Bill"),
-                       "mia": join(session, owner, "mia@example.com", "member", "Mia")}
-        session.commit()
         yield session, people
 
 
 @pytest.fixture
-def world(engine):
+def world(engine, seeded):
     """A staff admin and agent, an organisation's owner, billing member and member (SQLite)."""
-    yield from _people(engine)
+    yield from _people(engine, seeded, _everyone)
 
 
 @pytest.fixture
-def admin_world(engine):
+def admin_world(engine, seeded):
     """Only the staff admin and an organisation's owner (SQLite)."""
-    yield from _people(engine, everyone=False)
+    yield from _people(engine, seeded, _admin_and_owner)
 
 
 @pytest.fixture
-def any_world(any_engine):
+def any_world(any_engine, seeded):
     """The same on SQLite and on PostgreSQL."""
-    yield from _people(any_engine)
+    yield from _people(any_engine, seeded, _everyone)
 
 
 def _qa(view) -> list[tuple[str, str]]:
