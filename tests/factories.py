@@ -87,6 +87,14 @@ def enable_mfa(session: Session, principal: Principal) -> list[str]:
     return codes
 
 
+def ada_and_eve(session: Session) -> tuple[Principal, Principal]:
+    """The two organisations many tests start from: Ada owns Analytical
+    Engines, Eve owns Eve Ltd; both signed in."""
+    register(session)
+    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
+    return sign_in(session)[1], sign_in(session, "eve@example.com")[1]
+
+
 def staff_admin(session: Session, email: str = "root@example.com", name: str = "Root") -> Principal:
     """A staff admin with two-step verification set up, as staff must have."""
     from portal_app.services import staff

@@ -12,7 +12,7 @@ from portal_app.models import AuditEvent
 from portal_app.services import audit, members, staff
 from portal_app.services.errors import Forbidden, Invalid
 from portal_app.services.principal import principal_for_user
-from tests.factories import PASSWORD, enable_mfa, last_mail, register, rename_organization, sign_in, token_from
+from tests.factories import PASSWORD, ada_and_eve, enable_mfa, last_mail, rename_organization, token_from
 from tests.permissions import Permission, permission_tests
 
 
@@ -27,18 +27,10 @@ test_audit_permissions = permission_tests(
 )
 
 
-def _org_seed(session: Session):
-    register(session)
-    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-    _, ada = sign_in(session)
-    _, eve = sign_in(session, "eve@example.com")
-    return ada, eve
-
-
 @pytest.fixture
 def org(any_engine, seeded):
-    """`_org_seed`, made once per module on SQLite (`seeded`)."""
-    made = seeded(any_engine, _org_seed)
+    """Ada and Eve (`factories.ada_and_eve`), made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, ada_and_eve)
     with Session(any_engine, expire_on_commit=False) as session:
         yield session, *made
 

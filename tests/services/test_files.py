@@ -17,7 +17,7 @@ from portal_app.services import files
 from portal_app.services.errors import ErrorCode, Invalid, NotFound, TooLarge
 from portal_app.settings import load_settings
 from portal_app.services.principal import ROLES
-from tests.factories import register, sign_in
+from tests.factories import ada_and_eve
 from tests.permissions import Permission, permission_tests
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -25,18 +25,10 @@ PDF = b"%PDF-1.7\n" + b"1 0 obj <<>> endobj\n" * 50
 MB = 1_000_000
 
 
-def _people_seed(session: Session):
-    register(session)
-    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-    _, ada = sign_in(session)
-    _, eve = sign_in(session, "eve@example.com")
-    return ada, eve
-
-
 @pytest.fixture
 def people(any_engine, seeded):
-    """`_people_seed`, made once per module on SQLite (`seeded`)."""
-    made = seeded(any_engine, _people_seed)
+    """Ada and Eve (`factories.ada_and_eve`), made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, ada_and_eve)
     with Session(any_engine, expire_on_commit=False) as session:
         yield session, *made
 

@@ -12,7 +12,7 @@ from portal_app.models import Invitation, Membership, Throttle, User
 from portal_app.models.base import utcnow
 from portal_app.services import members, sessions, throttle
 from portal_app.services.errors import Forbidden, Invalid, NotFound
-from tests.factories import PASSWORD, last_mail, register, sign_in, token_from
+from tests.factories import PASSWORD, ada_and_eve, last_mail, register, sign_in, token_from
 from tests.permissions import Permission, current_org, join, permission_tests
 
 
@@ -67,19 +67,10 @@ def _invite_link(session: Session, email: str) -> str:
     return token_from(last_mail(session, email).body, "/invitations/accept")
 
 
-def _org_seed(session: Session):
-    """Ada owns Engines; Eve owns another organisation."""
-    register(session)
-    register(session, "eve@example.com", company="Eve Ltd", name="Eve")
-    _, ada = sign_in(session)
-    _, eve = sign_in(session, "eve@example.com")
-    return ada, eve
-
-
 @pytest.fixture
 def org(any_engine, seeded):
-    """`_org_seed`, made once per module on SQLite (`seeded`)."""
-    made = seeded(any_engine, _org_seed)
+    """Ada and Eve (`factories.ada_and_eve`), made once per module on SQLite (`seeded`)."""
+    made = seeded(any_engine, ada_and_eve)
     with Session(any_engine, expire_on_commit=False) as session:
         yield session, *made
 
