@@ -95,6 +95,14 @@ def ada_and_eve(session: Session) -> tuple[Principal, Principal]:
     return sign_in(session)[1], sign_in(session, "eve@example.com")[1]
 
 
+def ours_and_theirs(session: Session) -> dict[str, Principal]:
+    """The two organisations the support tests start from: Olive owns Ours,
+    Theo owns Theirs; both signed in (keys "owner" and "theirs")."""
+    register(session, "olive@example.com", company="Ours", name="Olive Owner")
+    register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
+    return {"owner": sign_in(session, "olive@example.com")[1], "theirs": sign_in(session, "theo@example.com")[1]}
+
+
 def staff_admin(session: Session, email: str = "root@example.com", name: str = "Root") -> Principal:
     """A staff admin with two-step verification set up, as staff must have."""
     from portal_app.services import staff

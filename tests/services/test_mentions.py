@@ -23,7 +23,7 @@ from portal_app.services import mentions, notifications, tickets
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.mentions import MAX_MENTIONS, Person
 from portal_app.settings import load_settings
-from tests.factories import register, sign_in, staff_admin, staff_member
+from tests.factories import ours_and_theirs, staff_admin, staff_member
 from tests.permissions import join
 from tests.services.test_tickets import _raise
 from tests.smtp_sink import SmtpSink
@@ -79,10 +79,8 @@ def _org_seed(session: Session):
     """Ours: Olive (owner), Mia and Max Jones, Sam Lee and Sam Park
     (members); Theirs: Theo; staff: Root (admin), an agent and billing staff.
     On SQLite and PostgreSQL."""
-    register(session, "olive@example.com", company="Ours", name="Olive Owner")
-    register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
-    _, owner = sign_in(session, "olive@example.com")
-    people = {"owner": owner, "theirs": sign_in(session, "theo@example.com")[1]}
+    people = ours_and_theirs(session)
+    owner = people["owner"]
     for key, name in (("mia", "Mia Jones"), ("max", "Max Jones"), ("sam.lee", "Sam Lee"),
                       ("sam.park", "Sam Park")):
         people[key] = join(session, owner, f"{key}@example.com", "member", name)

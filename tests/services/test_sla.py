@@ -19,13 +19,13 @@ from sqlmodel import Session, select
 
 from portal_app.db import make_engine
 from portal_app.jobs.periodic import check_sla
-from portal_app.models import AuditEvent, BusinessHours, Holiday, Notification, OutgoingMail, SlaPolicy, Ticket
+from portal_app.models import AuditEvent, Holiday, Notification, OutgoingMail, SlaPolicy, Ticket
 from portal_app.models import TicketCategory
 from portal_app.services import sla, ticket_lists, tickets
-from portal_app.services.errors import Forbidden, Invalid, NotFound, PortalError
+from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import ROLES
 from portal_app.settings import get_settings
-from tests.factories import register, sign_in, staff_admin
+from tests.factories import ours_and_theirs, staff_admin
 from tests.permissions import _world, snapshot
 
 LONDON = ZoneInfo("Europe/London")
@@ -116,10 +116,7 @@ THURSDAY = utc(2026, 11, 26, 10, 0)  # tests run in UTC: opening hours 09:00–1
 def desk(engine):
     """A customer organisation (owner), another one's owner, a staff admin (an agent), one session."""
     with Session(engine, expire_on_commit=False) as session:
-        register(session, "olive@example.com", company="Ours", name="Olive Owner")
-        register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
-        people = {"owner": sign_in(session, "olive@example.com")[1], "theirs": sign_in(session, "theo@example.com")[1],
-                  "staff": staff_admin(session)}
+        people = ours_and_theirs(session) | {"staff": staff_admin(session)}
         session.commit()
         yield session, people
 

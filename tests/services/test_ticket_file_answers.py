@@ -22,7 +22,7 @@ from portal_app.services import files, tickets
 from portal_app.services import ticket_forms as forms
 from portal_app.services.errors import Invalid, NotFound, TooLarge
 from portal_app.settings import load_settings
-from tests.factories import register, sign_in, staff_admin
+from tests.factories import ours_and_theirs, staff_admin
 from tests.permissions import Permission, join, permission_tests
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -88,11 +88,9 @@ def org(engine, tmp_path, monkeypatch):
     settings = dataclasses.replace(load_settings(), data_dir=tmp_path)
     monkeypatch.setattr(files, "get_settings", lambda: settings)
     with Session(engine, expire_on_commit=False) as session:
-        register(session, "olive@example.com", company="Ours", name="Olive Owner")
-        register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
-        _, owner = sign_in(session, "olive@example.com")
-        people = {"owner": owner, "theirs": sign_in(session, "theo@example.com")[1],
-                  "mia": join(session, owner, "mia@example.com", "member", "Mia"), "admin": staff_admin(session)}
+        people = ours_and_theirs(session)
+        owner = people["owner"]
+        people |= {"mia": join(session, owner, "mia@example.com", "member", "Mia"), "admin": staff_admin(session)}
         session.commit()
         yield session, people
 

@@ -21,7 +21,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import files, ticket_lists, tickets
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import ROLES
-from tests.factories import register, sign_in, staff_admin, statements
+from tests.factories import ours_and_theirs, register, sign_in, staff_admin, statements
 from tests.permissions import Permission, join, permission_tests
 
 SEE_ALL = ("owner", "admin")
@@ -82,10 +82,8 @@ test_ticket_permissions = permission_tests(
 def _people(session: Session) -> dict:
     """Ours: an owner, an admin, a billing member and two members; Theirs:
     an owner; and a staff agent."""
-    register(session, "olive@example.com", company="Ours", name="Olive Owner")
-    register(session, "theo@example.com", company="Theirs", name="Theo Theirs")
-    _, owner = sign_in(session, "olive@example.com")
-    people = {"owner": owner, "theirs": sign_in(session, "theo@example.com")[1]}
+    people = ours_and_theirs(session)
+    owner = people["owner"]
     for role, email in (("admin", "adam"), ("billing", "bill"), ("member", "mia"), ("member", "max")):
         people[email] = join(session, owner, f"{email}@example.com", role, email.title())
     people["staff"] = staff_admin(session)
