@@ -35,25 +35,49 @@ UNSUBSCRIBE = "/notifications/unsubscribe"
 TICKETS = "/tickets"
 NEW_TICKET = "/tickets/new"
 TICKET = "/tickets/[ticket_number]"  # a page route; link to one with `ticket_path`
+BILLING = "/billing"  # the organisation's invoices, balance and payments
+INVOICE = "/billing/invoices/[invoice_id]"  # a page route; link to one with `invoice_path`
+STATEMENT = "/billing/statement"  # the statement of account over a period
+STAFF_INVOICES = "/staff/invoices"  # every organisation's invoices (staff)
+STAFF_INVOICE_DRAFT = "/staff/invoices/draft"  # write one (`?id=` edits a draft, `?org=` starts one)
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
 # The List-Unsubscribe address (RFC 8058): a POST stops the mail at once, a
 # GET (a person following it) leads to the UNSUBSCRIBE page.
 UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
+INVOICE_PDF_API = "/api/invoices/{invoice_id}/pdf"  # link to one with `invoice_pdf_path`
+STATEMENT_API = "/api/statement"  # ?org=&since=&until=&format=pdf|csv
 
 # Where a sign-in may send the person afterwards (`?next=`).
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
                        STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
-                       SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE})
+                       SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE, BILLING, STATEMENT, STAFF_INVOICES,
+                       STAFF_INVOICE_DRAFT})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
-_NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/help/[a-z0-9]+(?:-[a-z0-9]+){0,40}"))
+_NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invoices/[1-9][0-9]{0,17}"),
+             re.compile(r"/help/[a-z0-9]+(?:-[a-z0-9]+){0,40}"))
 
 
 def ticket_path(number: int) -> str:
     """The page of ticket T-`number`."""
     return f"/tickets/{int(number)}"
+
+
+def invoice_path(invoice_id: int) -> str:
+    """The page of one invoice or credit note (by id: a draft has no number)."""
+    return f"/billing/invoices/{int(invoice_id)}"
+
+
+def invoice_pdf_path(invoice_id: int) -> str:
+    """Its PDF, downloaded through the authorised route."""
+    return INVOICE_PDF_API.format(invoice_id=int(invoice_id))
+
+
+def draft_path(invoice_id: int) -> str:
+    """The staff's editor of one draft."""
+    return f"{STAFF_INVOICE_DRAFT}?id={int(invoice_id)}"
 
 
 def help_path(slug: str) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000  # a megabyte as people read it in limits and messages ("at most 25 MB")
@@ -80,6 +81,17 @@ class Settings:
     # address, if set (besides the assignee, or every agent when unassigned).
     sla_at_risk_percent: int = 25
     sla_alert_email: str | None = None
+    # Billing: the currency of organisations that have not chosen one, days
+    # from issue to due, the days after the due date that reminders go out,
+    # and what every invoice prints: bank-transfer instructions (the
+    # invoice's number is added as the reference) and the business's own
+    # address and tax number.
+    currency: str = "GBP"
+    invoice_due_days: int = 30
+    invoice_reminder_days: tuple[int, ...] = (1, 7, 14)
+    bank_details: str = ""
+    business_address: str = ""
+    business_tax_id: str = ""
 
     @property
     def outbox_dir(self) -> Path:
@@ -183,6 +195,12 @@ def load_settings() -> Settings:
         ticket_reopen_days=int(_env("PORTAL_TICKET_REOPEN_DAYS", "14")),
         sla_at_risk_percent=_percent(_env("PORTAL_SLA_AT_RISK_PERCENT", "25")),
         sla_alert_email=_env("PORTAL_SLA_ALERT_EMAIL"),
+        currency=_currency(_env("PORTAL_CURRENCY", "GBP")),
+        invoice_due_days=int(_env("PORTAL_INVOICE_DUE_DAYS", "30")),
+        invoice_reminder_days=_days(_env("PORTAL_INVOICE_REMINDER_DAYS", "1,7,14")),
+        bank_details=_env("PORTAL_BANK_DETAILS", "").replace("\\n", "\n"),
+        business_address=_env("PORTAL_BUSINESS_ADDRESS", "").replace("\\n", "\n"),
+        business_tax_id=_env("PORTAL_BUSINESS_TAX_ID", ""),
         jobs_in_process=_flag("PORTAL_JOBS_IN_PROCESS", default=_env("PORTAL_REDIS_URL") is None),
     )
 
@@ -192,6 +210,22 @@ def _percent(value: str) -> int:
     if not value.isdigit() or int(value) > 100:
         raise ValueError(f"PORTAL_SLA_AT_RISK_PERCENT={value!r} is not a whole number from 0 to 100.")
     return int(value)
+
+
+def _currency(value: str) -> str:
+    """An ISO 4217 code babel knows (GBP, EUR, JPY), else a clear error at startup."""
+    code = value.strip().upper()
+    if len(code) != 3 or code not in list_currencies():
+        raise ValueError(f"PORTAL_CURRENCY={value!r} is not an ISO 4217 currency code such as GBP, EUR or USD.")
+    return code
+
+
+def _days(value: str) -> tuple[int, ...]:
+    """"1,7,14": whole days after the due date, in order; "" sends none."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not all(part.isdigit() and int(part) <= 365 for part in parts):
+        raise ValueError(f"PORTAL_INVOICE_REMINDER_DAYS={value!r} is not a list of days such as 1,7,14.")
+    return tuple(sorted({int(part) for part in parts}))
 
 
 def _flag(name: str, *, default: bool) -> bool:

@@ -42,7 +42,7 @@ CHANNEL = "portal:live"  # the Redis pub/sub channel keys travel on
 _PREFIX = "portal:live:"  # Redis keys of the registry
 WATCH_TTL_SECONDS = 24 * 3600  # a tab's watches outlive no day without a page load
 
-TOPICS = frozenset({"members", "audit", "notifications", "tickets", "canned_replies", "knowledge"})
+TOPICS = frozenset({"members", "audit", "notifications", "tickets", "canned_replies", "knowledge", "invoices"})
 
 
 def org_key(org_id: int, topic: str) -> str:
@@ -58,6 +58,11 @@ def person_key(user_id: int, topic: str) -> str:
 def staff_key(topic: str) -> str:
     """What changed anywhere, for back-office pages that show every organisation."""
     return f"staff:{_topic(topic)}"
+
+
+def invoice_key(invoice_id: int) -> str:
+    """What changed on one invoice (its id only): its page watches this."""
+    return f"invoice:{int(invoice_id)}"
 
 
 def ticket_key(ticket_id: int, *, staff: bool = False) -> str:

@@ -8,6 +8,7 @@ from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
 )
+from portal_app.models.invoices import Invoice, InvoiceLine, Payment
 from portal_app.models.knowledge import (
     Article, ArticleCategory, ArticleFeedback, ArticleOrganization, ArticleSuggestionOpen, KnowledgeSearch,
     KnowledgeWord,
@@ -20,8 +21,8 @@ from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
-           "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "RecoveryCode",
+__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
+           "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "Payment", "RecoveryCode",
            "SlaPolicy", "StoredFile", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage",
            "TicketRating", "User"]

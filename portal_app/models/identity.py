@@ -41,6 +41,11 @@ class Organization(SQLModel, table=True):
     # Support: every member sees all of the organisation's tickets (otherwise
     # members see the ones they raised or follow; owners and admins see all).
     tickets_open_to_members: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Billing: the currency its invoices are in ("" is the instance's,
+    # PORTAL_CURRENCY), and whether plain members see invoices too (owners,
+    # admins and billing members always do).
+    currency: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
+    invoices_open_to_members: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class User(SQLModel, table=True):

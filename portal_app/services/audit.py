@@ -62,6 +62,15 @@ ACTIONS: dict[str, str] = {
     "staff.owner_assigned": "gave an organisation an owner",
     "mail.resent": "sent a failed mail again",
     "org.tickets_shared": "changed who sees support requests",
+    "org.invoices_shared": "changed who sees invoices",
+    "invoice.created": "drafted an invoice",
+    "invoice.updated": "changed a draft invoice",
+    "invoice.deleted": "deleted a draft invoice",
+    "invoice.issued": "issued an invoice",
+    "invoice.voided": "voided an invoice",
+    "invoice.credited": "issued a credit note",
+    "payment.recorded": "recorded a payment",
+    "payment.refunded": "recorded a refund",
     "ticket.raised": "raised a support request",
     "ticket.replied": "replied to a support request",
     "ticket.noted": "wrote an internal note",
@@ -234,6 +243,10 @@ def _role_changed(s: Said) -> str:
     return f"{s.actor} changed {_possessive(_whom(s))} role"
 
 
+def _total(s: Said) -> str:
+    return f" ({_text(s.details, 'total')})" if _text(s.details, "total") else ""
+
+
 def _tickets_shared(s: Said) -> str:
     shared = s.details.get("shared")
     if shared is True:
@@ -357,6 +370,24 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "staff.admin_created": lambda s: f"{s.target or 'Someone'} was made a staff admin from the command line",
     "mail.resent": lambda s: f"{s.actor} sent the failed mail to {_whom(s)} again",
     "org.tickets_shared": _tickets_shared,
+    "org.invoices_shared": lambda s: (f"{s.actor} let every member of {_the_org(s)} see its invoices"
+                                      if s.details.get("members") is True else
+                                      f"{s.actor} let only owners, admins and billing members of {_the_org(s)} "
+                                      "see its invoices"),
+    "invoice.created": lambda s: f"{s.actor} drafted an invoice for {_the_org(s)}" + _total(s),
+    "invoice.updated": lambda s: f"{s.actor} changed a draft invoice for {_the_org(s)}" + _total(s),
+    "invoice.deleted": lambda s: f"{s.actor} deleted a draft invoice for {_the_org(s)}" + _total(s),
+    "invoice.issued": lambda s: f"{s.actor} issued {s.target or 'an invoice'}" + _total(s),
+    "invoice.voided": lambda s: f"{s.actor} voided {s.target or 'an invoice'}"
+                                + (f": {_quoted(_text(s.details, 'reason'))}" if _text(s.details, "reason") else ""),
+    "invoice.credited": lambda s: f"{s.actor} issued "
+                                  + (f"credit note {_text(s.details, 'credit_note')}" if _text(s.details, "credit_note")
+                                     else "a credit note")
+                                  + f" for {_text(s.details, 'amount', 'an amount')} against {s.target or 'an invoice'}",
+    "payment.recorded": lambda s: f"{s.actor} recorded a payment of {_text(s.details, 'amount', 'an amount')} "
+                                  f"on {s.target or 'an invoice'}",
+    "payment.refunded": lambda s: f"{s.actor} recorded a refund of {_text(s.details, 'amount', 'an amount')} "
+                                  f"on {s.target or 'an invoice'}",
     "ticket.raised": _ticket_raised,
     "ticket.replied": lambda s: f"{s.actor} replied to {_request(s)}",
     "ticket.noted": lambda s: f"{s.actor} wrote an internal note on {_request(s)}",

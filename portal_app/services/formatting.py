@@ -116,3 +116,11 @@ def format_size(size: int, *, locale: str | None = None) -> str:
             shown = format_number(round(amount, 1) if amount < 10 else round(amount), locale=locale)
             return f"{shown} {unit}"
     return f"{format_number(size, locale=locale)} byte{'' if size == 1 else 's'}"
+
+
+def format_money(amount: int, currency: str, *, locale: str | None = None) -> str:
+    """Integer minor units as people read money: 123456 GBP is "£1,234.56"
+    (en_GB), "1.234,56 £" (de_DE); 1234 JPY is "¥1,234". Always with the
+    currency's own number of digits."""
+    value = Decimal(amount).scaleb(-babel_numbers.get_currency_precision(currency))
+    return babel_numbers.format_currency(value, currency, locale=current_locale(locale))

@@ -12,11 +12,11 @@ from sqlmodel import Session
 
 from portal_app.db import after_commit, on_rollback
 from portal_app.integrations import live
-from portal_app.integrations.live import org_key, person_key, staff_key, ticket_key
+from portal_app.integrations.live import invoice_key, org_key, person_key, staff_key, ticket_key
 
 from portal_app.services.principal import Principal
 
-__all__ = ["changed", "member_lists_of", "org_key", "person_key", "staff_key", "ticket_key"]
+__all__ = ["changed", "invoice_key", "member_lists_of", "org_key", "person_key", "staff_key", "ticket_key"]
 
 _PENDING = "portal_live_keys"
 

@@ -100,6 +100,12 @@ EVENTS: dict[str, Event] = _registry(
     Event("ticket_merged", "Requests merged into another", "{actor} merged {ticket} into {into}: {subject}", BOTH),
     Event("ticket_rated", "Satisfaction ratings of support requests",
           "{actor} rated {ticket} {score} out of 5: {subject}", IN_APP, staff_only=True),
+    Event("invoice_issued", "New invoices", "New invoice {invoice} for {amount}.", BOTH),
+    Event("invoice_paid", "Payments and refunds on invoices", "{what} on {invoice}: {amount}.", IN_APP),
+    Event("invoice_credited", "Credit notes", "A credit of {amount} was issued against {invoice}.", BOTH),
+    Event("invoice_voided", "Cancelled invoices", "{invoice} was cancelled: {reason}", BOTH),
+    Event("invoice_reminder", "Reminders of overdue invoices",
+          "{invoice} is overdue: {amount} was due on {due}.", BOTH),
 )
 
 

@@ -116,6 +116,18 @@ EXPECTED: dict[str, tuple[dict, str]] = {
                                                  " (kept on the requests that answered it)"),
     "ticket_field.restored": ({}, "Alice Owner restored the question \u201cBob Member\u201d"),
     "ticket_field.moved": ({"direction": "down"}, "Alice Owner moved the question \u201cBob Member\u201d down"),
+    # (invoices: the target is the invoice's number)
+    "org.invoices_shared": ({"members": True}, "Alice Owner let every member of Acme Ltd see its invoices"),
+    "invoice.created": ({"total": "£360.00"}, "Alice Owner drafted an invoice for Acme Ltd (£360.00)"),
+    "invoice.updated": ({"total": "£1.00"}, "Alice Owner changed a draft invoice for Acme Ltd (£1.00)"),
+    "invoice.deleted": ({}, "Alice Owner deleted a draft invoice for Acme Ltd"),
+    "invoice.issued": ({"total": "£360.00"}, "Alice Owner issued Bob Member (£360.00)"),
+    "invoice.voided": ({"reason": "Sent twice"}, "Alice Owner voided Bob Member: \u201cSent twice\u201d"),
+    "invoice.credited": ({"credit_note": "CN-2026-0001", "amount": "£60.00", "reason": "Unused"},
+                         "Alice Owner issued credit note CN-2026-0001 for £60.00 against Bob Member"),
+    "payment.recorded": ({"amount": "£100.00", "method": "Cash"},
+                         "Alice Owner recorded a payment of £100.00 on Bob Member"),
+    "payment.refunded": ({"amount": "£60.00"}, "Alice Owner recorded a refund of £60.00 on Bob Member"),
 }
 
 
