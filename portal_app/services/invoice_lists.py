@@ -108,7 +108,8 @@ class Summary:
     def shown(self) -> dict[str, str]:
         return {"balance_due": format_money(self.balance_due, self.currency),
                 "overdue": format_money(self.overdue, self.currency), "unpaid_count": str(self.unpaid_count),
-                "next_due": format_date(self.next_due) if self.next_due else ""}
+                "next_due": format_date(self.next_due) if self.next_due else "",
+                "zero": format_money(0, self.currency)}
 
 
 def summary(session: Session, principal: Principal, org_id: object) -> Summary:

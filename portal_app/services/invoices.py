@@ -166,21 +166,24 @@ class LineIn:
 
 
 def _blank(row: dict) -> bool:
-    return all(not str(row.get(name, "") or "").strip() for name in LINE_FIELDS)
+    """A row with neither a description nor a price is an empty row of the
+    form (its quantity may still say 1): dropped, not an error."""
+    return all(not str(row.get(name, "") or "").strip() for name in ("description", "unit_price"))
 
 
 def clean_lines(lines: object, currency: str) -> list[LineIn]:
     """The lines as typed (a list of {"description", "quantity",
     "unit_price", "tax_rate", "discount"}), checked; wholly blank rows are
-    dropped. Errors name the row's field ("line-2-unit_price")."""
+    dropped. Errors name the row's field as the form numbers its rows
+    ("line-2-unit_price"), empty rows counted."""
     if not isinstance(lines, list | tuple) or not all(isinstance(row, dict) for row in lines):
         raise Invalid("The lines could not be read: reload the page and try again.", field="lines")
-    rows = [row for row in lines if not _blank(row)]
+    rows = [(i, row) for i, row in enumerate(lines, start=1) if not _blank(row)]
     if not rows:
         raise Invalid("Add at least one line.", field="lines")
-    if len(rows) > LINES_MAX:
+    if len(rows) > LINES_MAX or len(lines) > 2 * LINES_MAX:
         raise Invalid(f"An invoice can have at most {LINES_MAX} lines.", field="lines")
-    return [_clean_line(row, i, currency) for i, row in enumerate(rows, start=1)]
+    return [_clean_line(row, i, currency) for i, row in rows]
 
 
 def _clean_line(row: dict, i: int, currency: str) -> LineIn:
@@ -460,6 +463,7 @@ class InvoiceView:
     credited: str
     balance: str
     balance_minor: int
+    paid_minor: int
     payments: list[PaymentView]
     related: list[tuple[int, str, str]]  # (id, label, total): its credit notes, or the invoice a note credits
     bank_details: str  # how to pay by transfer ("" when nothing is owed or none are set)
@@ -495,6 +499,7 @@ def invoice_view(session: Session, principal: Principal, invoice_id: object) -> 
                         if line.discount else "", money_of(line.net)) for line in lines],
         subtotal=money_of(invoice.subtotal), tax=money_of(invoice.tax), total=money_of(invoice.total),
         paid=money_of(invoice.paid), credited=money_of(invoice.credited), balance=money_of(due), balance_minor=due,
+        paid_minor=invoice.paid,
         payments=[PaymentView("Refund" if p.kind == "refund" else "Payment", format_date(p.received_on),
                               METHODS.get(p.method, p.method), p.reference, money_of(p.amount))
                   for p in payments_of(session, invoice)],

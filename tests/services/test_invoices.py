@@ -362,6 +362,9 @@ def test_an_organisations_currency_is_its_invoices(session, org) -> None:
 @pytest.mark.parametrize("lines, field, message", [
     ([], "lines", "at least one line"),
     ([{"description": "", "unit_price": ""}], "lines", "at least one line"),  # a blank row is dropped
+    ([{"description": "", "unit_price": "", "quantity": "1"}], "lines", "at least one line"),  # the form's default
+    ([{"description": "a", "unit_price": "1"}, {}, {"description": "b", "unit_price": "-1"}], "line-3-unit_price",
+     "Line 3"),  # rows keep the form's numbers
     ("lines", "lines", "could not be read"),
     ([["x"]], "lines", "could not be read"),
     ([{"description": "", "unit_price": "5"}], "line-1-description", "description"),
