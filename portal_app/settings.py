@@ -197,7 +197,8 @@ def load_settings() -> Settings:
         sla_alert_email=_env("PORTAL_SLA_ALERT_EMAIL"),
         currency=_currency(_env("PORTAL_CURRENCY", "GBP")),
         invoice_due_days=int(_env("PORTAL_INVOICE_DUE_DAYS", "30")),
-        invoice_reminder_days=_days(_env("PORTAL_INVOICE_REMINDER_DAYS", "1,7,14")),
+        # Set but empty means no reminders (not "unset": the default).
+        invoice_reminder_days=_days(os.environ.get("PORTAL_INVOICE_REMINDER_DAYS", "1,7,14")),
         bank_details=_env("PORTAL_BANK_DETAILS", "").replace("\\n", "\n"),
         business_address=_env("PORTAL_BUSINESS_ADDRESS", "").replace("\\n", "\n"),
         business_tax_id=_env("PORTAL_BUSINESS_TAX_ID", ""),

@@ -29,9 +29,28 @@ def _start(data_dir: Path, **env: str) -> str:
     return migrate + _cli(data_dir, "seed-demo", "--if-empty", **env)
 
 
+def _invoices(data_dir: Path) -> list[tuple[str, str]]:
+    """(number or "draft", status) of every invoice and credit note in the data directory's database."""
+    from sqlmodel import Session, select
+
+    from portal_app.db import make_engine
+    from portal_app.models import Invoice
+
+    engine = make_engine(f"sqlite:///{data_dir / 'portal.db'}")
+    try:
+        with Session(engine) as session:
+            return [(number or "draft", status) for number, status in
+                    session.exec(select(Invoice.number, Invoice.status).order_by(Invoice.id)).all()]
+    finally:
+        engine.dispose()
+
+
 def test_first_start_seeds_then_remove_demo_keeps_it_removed(tmp_path):
     first = _start(tmp_path)
     assert "created demo login alice@acme.example.com" in first
+    assert "created 6 demo invoices for Acme Ltd" in first
+    statuses = {status for _, status in _invoices(tmp_path)}
+    assert statuses == {"paid", "overdue", "partially_paid", "open", "issued", "draft"}
     assert f"{DEMO_STAFF_EMAIL}  password: {DEMO_PASSWORD}" in first
     assert "create-admin" not in first
 
@@ -42,6 +61,7 @@ def test_first_start_seeds_then_remove_demo_keeps_it_removed(tmp_path):
     removed = _cli(tmp_path, "remove-demo")
     assert "removed demo organisation Acme Ltd" in removed and f"removed demo login {DEMO_STAFF_EMAIL}" in removed
     assert "python -m portal_app create-admin --email" in removed
+    assert _invoices(tmp_path) == []
 
     after = _start(tmp_path)
     assert DEMO_PASSWORD not in after and "created" not in after

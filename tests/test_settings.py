@@ -128,3 +128,18 @@ def test_rxconfig_keeps_reflex_states_in_redis_only_with_portal_redis_url(tmp_pa
 
     assert state_manager() == "None disk"
     assert state_manager(PORTAL_REDIS_URL="redis://127.0.0.1:6379/3") == "redis://127.0.0.1:6379/3 redis"
+
+
+def test_reminder_days_default_sort_and_an_empty_value_means_none(monkeypatch, tmp_path):
+    import pytest
+
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PORTAL_INVOICE_REMINDER_DAYS", raising=False)
+    assert load_settings().invoice_reminder_days == (1, 7, 14)
+    monkeypatch.setenv("PORTAL_INVOICE_REMINDER_DAYS", "14, 3,3")
+    assert load_settings().invoice_reminder_days == (3, 14)
+    monkeypatch.setenv("PORTAL_INVOICE_REMINDER_DAYS", "")
+    assert load_settings().invoice_reminder_days == ()
+    monkeypatch.setenv("PORTAL_INVOICE_REMINDER_DAYS", "1,week")
+    with pytest.raises(ValueError, match="PORTAL_INVOICE_REMINDER_DAYS"):
+        load_settings()

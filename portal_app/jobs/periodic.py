@@ -1,4 +1,4 @@
-"""Every periodic task, in one place (reminders and renewals join here as
+"""Every periodic task, in one place (renewals join here as
 their areas land). Each is safe to run twice: the work it finds is claimed
 by the job that does it."""
 
@@ -35,3 +35,19 @@ def check_sla(engine=None) -> tuple[int, int]:  # noqa: ANN001 — an Engine, th
 @huey.periodic_task(crontab(minute="*"), name="sla.check")
 def sla_check() -> tuple[int, int]:
     return check_sla()
+
+
+def check_invoices(engine=None) -> tuple[int, int]:  # noqa: ANN001 — an Engine, the app's by default
+    """Mark the invoices past their due date overdue (audited once each) and
+    send the reminders PORTAL_INVOICE_REMINDER_DAYS asks for, each once
+    (`services/invoice_reminders.py` claims each with a conditional UPDATE).
+    One transaction per run."""
+    from portal_app.services import invoice_reminders  # the services import the job queue: not at import time
+
+    with session_scope(engine or get_engine()) as session:
+        return invoice_reminders.mark_overdue_and_remind(session)
+
+
+@huey.periodic_task(crontab(minute="5"), name="invoices.check")
+def invoices_check() -> tuple[int, int]:
+    return check_invoices()

@@ -69,6 +69,7 @@ ACTIONS: dict[str, str] = {
     "invoice.issued": "issued an invoice",
     "invoice.voided": "voided an invoice",
     "invoice.credited": "issued a credit note",
+    "invoice.overdue": "marked an invoice overdue",
     "payment.recorded": "recorded a payment",
     "payment.refunded": "recorded a refund",
     "ticket.raised": "raised a support request",
@@ -384,6 +385,9 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                   + (f"credit note {_text(s.details, 'credit_note')}" if _text(s.details, "credit_note")
                                      else "a credit note")
                                   + f" for {_text(s.details, 'amount', 'an amount')} against {s.target or 'an invoice'}",
+    "invoice.overdue": lambda s: f"{s.target or 'An invoice'} became overdue"
+                                 + (f": {_text(s.details, 'amount')} was due on {_text(s.details, 'due')}"
+                                    if _text(s.details, "amount") and _text(s.details, "due") else ""),
     "payment.recorded": lambda s: f"{s.actor} recorded a payment of {_text(s.details, 'amount', 'an amount')} "
                                   f"on {s.target or 'an invoice'}",
     "payment.refunded": lambda s: f"{s.actor} recorded a refund of {_text(s.details, 'amount', 'an amount')} "

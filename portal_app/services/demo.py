@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal_app.db import write_lock
 from portal_app.models import (
-    Article, ArticleCategory, ArticleOrganization, AuditEvent, Membership, Organization, OutgoingMail, StoredFile,
-    Ticket, TicketCategory, TicketMessage, TicketRating, User,
+    Article, ArticleCategory, ArticleOrganization, AuditEvent, Counter, Invoice, Membership, Notification,
+    Organization, OutgoingMail, StoredFile, Ticket, TicketCategory, TicketMessage, TicketRating, User,
 )
 from portal_app.models.base import utcnow
 from portal_app.services import audit, organizations, passwords, sla, tickets
@@ -43,7 +43,7 @@ DEMO_PROFILES = {
     "Acme Ltd": dict(legal_name="Acme Trading Ltd", address="12 Harbour Street\nBristol BS1 4QA\nUnited Kingdom",
                      tax_id="GB 123 4567 89", billing_email="accounts@acme.example.com"),
     "Globex Corporation": dict(legal_name="Globex Corporation", address="1 Globex Plaza\nCypress Creek, OR 97000\nUSA",
-                               tax_id="", billing_email="billing@globex.example.com"),
+                               tax_id="", billing_email="billing@globex.example.com", currency="USD"),
 }
 # Other people in the demo organisations: (organisation, name, email, role).
 DEMO_MEMBERS = [
@@ -141,6 +141,35 @@ DEMO_ARTICLES = [
      "Acme Ltd has a dedicated account manager: raise a request in any category and mention **ACME-PRIORITY** in "
      "the subject to reach them directly."),
 ]
+# Invoices of the demo organisations, issued by the demo staff admin through
+# the billing services (so every figure is theirs) and then dated in the past:
+# (organisation, issued days ago, due days ago (negative: still to come),
+# lines, payments by bank transfer [(days ago, amount or "all", reference)],
+# a credit note (days ago, amount, reason) or None). "{month}" in a line is
+# the month it was issued in. Acme pays 20 % VAT; Globex, abroad, pays none.
+_PLAN = {"description": "Support plan (Business), {month}", "quantity": "1", "unit_price": "450.00", "tax_rate": "20"}
+_HOSTING = {"description": "Managed hosting, {month}", "quantity": "1", "unit_price": "180.00", "tax_rate": "20"}
+_HOURS = {"description": "Consultancy: data migration (hours)", "quantity": "1.5", "unit_price": "95.00",
+          "tax_rate": "20"}
+_REVIEW = {"description": "Annual security review, less 10 % loyalty discount", "quantity": "1",
+           "unit_price": "800.00", "tax_rate": "20", "discount": "10"}
+_ENTERPRISE = {"description": "Enterprise support plan, {month}", "quantity": "1", "unit_price": "1200.00",
+               "tax_rate": "0"}
+_SSO = {"description": "Single sign-on add-on (25 seats)", "quantity": "25", "unit_price": "6.00", "tax_rate": "0"}
+DEMO_INVOICES = [
+    ("Acme Ltd", 125, 95, [_PLAN, _HOSTING], [(101, "all", "ACME TRADING BACS 0731")], None),
+    ("Acme Ltd", 95, 65, [_PLAN, _HOSTING, _HOURS], [(68, "all", "ACME TRADING BACS 0829")], None),
+    ("Globex Corporation", 80, 50, [_ENTERPRISE, _SSO], [(52, "all", "GLOBEX WIRE 55120")], None),
+    ("Acme Ltd", 65, 35, [_PLAN, _HOSTING, _REVIEW], [(36, "all", "ACME TRADING BACS 0930")], None),
+    ("Acme Ltd", 44, 14, [_PLAN, _HOSTING], [],
+     (9, "54.00", "Hosting outage: a week of hosting credited")),
+    ("Acme Ltd", 20, -10, [_PLAN, _HOSTING, _HOURS], [(6, "300.00", "ACME TRADING PART PAYMENT")], None),
+    ("Globex Corporation", 10, -20, [_ENTERPRISE, _SSO], [], None),
+    ("Acme Ltd", 2, -28, [_PLAN, _HOSTING], [], None),
+]
+# A draft the staff are still writing (customers never see drafts).
+DEMO_DRAFT = ("Acme Ltd", [_PLAN, _HOSTING, {**_HOURS, "quantity": "4"}],
+              "Check the number of seats with Alice before issuing.")
 DEMO_STAFF_EMAIL = "sam@portal.example.com"
 DEMO_STAFF_NAME = "Sam Staff"
 CLI_ACTOR = "command line"
@@ -284,6 +313,7 @@ def load_demo_data(session: Session) -> list[str]:
                     seeder.person(name, member_email, org=org, role=role)
     seeder.person(DEMO_STAFF_NAME, DEMO_STAFF_EMAIL, staff_role="admin")
     _demo_tickets(session, seeder)
+    _demo_invoices(session, seeder)
     _demo_articles(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
@@ -329,6 +359,100 @@ def _demo_tickets(session: Session, seeder: _Seeder) -> None:
                                       body=body, internal=internal, created_at=now - timedelta(hours=hours)))
         seeder.lines.append(f"created demo support request {tickets.label(ticket.number)} for {org_name}")
     session.flush()
+
+
+def _demo_invoices(session: Session, seeder: _Seeder) -> None:
+    """The invoices of the demo organisations made just now (never into ones
+    that existed), oldest first so their numbers follow their dates. Made
+    through the billing services by the demo staff admin, so totals, rounding,
+    balances and statuses are exactly what the portal computes; then dated in
+    the past (issuing uses today). What those services also did is taken out
+    again before anything commits, as the support requests never had it: the
+    notifications and mail to the demo people and the billing audit events
+    (nobody did anything; "demo.seeded" records the seeding)."""
+    from portal_app.services import invoice_reminders, invoices, money, payments
+    from portal_app.services.principal import principal_for_user
+    from portal_app.settings import get_settings
+
+    orgs = {name: organizations.get_by_slug(session, slugify(name)) for name, _, _ in DEMO_ORGANIZATIONS
+            if name in seeder.created}
+    orgs = {name: org for name, org in orgs.items() if org is not None}
+    staff_user = session.exec(select(User).where(User.email == DEMO_STAFF_EMAIL)).first()
+    if not orgs or staff_user is None or staff_user.id not in seeder.user_ids or \
+            staff_user.staff_role not in invoices.MANAGERS:
+        return
+    staff = principal_for_user(session, staff_user, None)
+    marks = {model: session.exec(select(func.max(model.id))).one() or 0
+             for model in (AuditEvent, Notification, OutgoingMail)}
+    today = invoices.today()
+    schedule = get_settings().invoice_reminder_days
+    made = {name: 0 for name in orgs}
+    for org_name, issued_ago, due_ago, lines, paid, credit in sorted(DEMO_INVOICES, key=lambda row: -row[1]):
+        org = orgs.get(org_name)
+        if org is None:
+            continue
+        issued_on = today - timedelta(days=issued_ago)
+        draft = invoices.do_create_draft(session, staff, org.id, lines=_demo_lines(lines, issued_on))
+        invoice = invoices.do_issue(session, staff, draft.id)
+        invoice.issue_date, invoice.due_date = issued_on, today - timedelta(days=due_ago)
+        invoice.created_at = invoice.issued_at = _at(issued_on, 10)
+        invoices.settle(invoice, today)
+        session.add(invoice)
+        for paid_ago, amount, reference in paid:
+            value = money.typed(invoices.balance(invoice), invoice.currency) if amount == "all" else amount
+            payment = payments.do_record_payment(session, staff, invoice.id, amount=value, method="bank_transfer",
+                                                 reference=reference,
+                                                 received_on=(today - timedelta(days=paid_ago)).isoformat())
+            payment.created_at = _at(today - timedelta(days=paid_ago), 15)
+            session.add(payment)
+        if credit is not None:
+            credit_ago, amount, reason = credit
+            note = invoices.do_credit(session, staff, invoice.id, amount=amount, reason=reason)
+            note.issue_date = today - timedelta(days=credit_ago)
+            note.created_at = note.issued_at = _at(note.issue_date, 11)
+            session.add(note)
+        if invoice.status == "overdue":  # the reminders it would have had by now: the job sends no old ones
+            invoice.reminders_sent = invoice_reminders.steps_reached(due_ago, schedule)
+        made[org_name] += 1
+    org_name, lines, memo = DEMO_DRAFT
+    if org_name in orgs:
+        invoices.do_create_draft(session, staff, orgs[org_name].id, lines=_demo_lines(lines, today), memo=memo)
+    session.flush()
+    org_ids = [org.id for org in orgs.values()]
+    session.execute(delete(Notification).where(Notification.id > marks[Notification],
+                                               Notification.org_id.in_(org_ids)))
+    session.execute(delete(OutgoingMail).where(OutgoingMail.id > marks[OutgoingMail],
+                                               OutgoingMail.to_address.in_(demo_emails())))
+    session.execute(delete(AuditEvent).where(AuditEvent.id > marks[AuditEvent], AuditEvent.org_id.in_(org_ids),
+                                             AuditEvent.action.startswith("invoice.")
+                                             | AuditEvent.action.startswith("payment.")))
+    for org_name, count in made.items():
+        seeder.lines.append(f"created {count} demo invoices for {org_name}")
+    session.flush()
+
+
+def _demo_lines(lines: list[dict[str, str]], day: date) -> list[dict[str, str]]:
+    month = day.strftime("%B %Y")
+    return [{**line, "description": line["description"].format(month=month)} for line in lines]
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
+
+
+def _rewind_invoice_numbers(session: Session) -> None:
+    """After the demo's invoices are gone, each year's invoice and credit
+    note sequence goes back to the highest number still in use, so the
+    business's first real invoice is INV-<year>-0001, not the number after
+    the demo's. Never below a number in use: issued invoices are never
+    deleted, so no number a customer has seen is given again."""
+    for counter in session.exec(select(Counter).where(Counter.name.startswith("inv-") |
+                                                      Counter.name.startswith("cn-"))).all():
+        prefix = counter.name.upper() + "-"  # "inv-2026" -> "INV-2026-"
+        last = session.exec(select(Invoice.number).where(Invoice.number.startswith(prefix))
+                            .order_by(func.length(Invoice.number).desc(), Invoice.number.desc()).limit(1)).first()
+        counter.value = int(last.rsplit("-", 1)[1]) if last else 0
+        session.add(counter)
 
 
 def _demo_articles(session: Session, seeder: _Seeder) -> None:
@@ -386,8 +510,9 @@ class Removal:
 
 def remove_demo(session: Session) -> Removal:
     """Delete the demo organisations and logins with everything hanging off
-    them (memberships, invitations, sessions, tokens, their organisations'
-    audit events: the foreign keys cascade), and unsent mail to demo
+    them (memberships, invitations, sessions, tokens, invoices and payments,
+    their organisations' audit events: the foreign keys cascade; the invoice
+    numbers go back to what is still in use), and unsent mail to demo
     addresses. A row goes only if it has a demo slug or address and is
     demo data (`_Known`), so a real customer called "Acme Ltd" stays. People
     who are not demo logins keep their accounts, even if they joined a demo
@@ -411,6 +536,8 @@ def remove_demo(session: Session) -> Removal:
     if user_ids:
         session.execute(delete(User).where(User.id.in_(user_ids)))
     session.expunge_all()
+    if org_ids:
+        _rewind_invoice_numbers(session)
     audit.record(session, "demo.removed", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
                  details={"organisations": org_names, "logins": logins})
     session.flush()

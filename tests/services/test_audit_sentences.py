@@ -125,6 +125,8 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "invoice.voided": ({"reason": "Sent twice"}, "Alice Owner voided Bob Member: \u201cSent twice\u201d"),
     "invoice.credited": ({"credit_note": "CN-2026-0001", "amount": "£60.00", "reason": "Unused"},
                          "Alice Owner issued credit note CN-2026-0001 for £60.00 against Bob Member"),
+    "invoice.overdue": ({"amount": "£360.00", "due": "1 Apr 2026"},
+                        "Bob Member became overdue: £360.00 was due on 1 Apr 2026"),
     "payment.recorded": ({"amount": "£100.00", "method": "Cash"},
                          "Alice Owner recorded a payment of £100.00 on Bob Member"),
     "payment.refunded": ({"amount": "£60.00"}, "Alice Owner recorded a refund of £60.00 on Bob Member"),

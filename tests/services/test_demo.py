@@ -239,3 +239,80 @@ def test_the_demo_has_support_requests_seen_as_each_person_may_see_them(engine):
         s.commit()
         assert s.exec(select(Ticket)).all() == []
         assert s.exec(select(TicketRating)).all() == []
+
+
+def test_the_demo_has_invoices_in_every_state_with_the_services_figures(any_engine):
+    from portal_app.models import Counter, Invoice, InvoiceLine, Notification, Payment
+    from portal_app.services import invoice_lists, invoice_reminders, invoices
+    from portal_app.services.principal import principal_for_user
+
+    with Session(any_engine, expire_on_commit=False) as s:
+        lines = seed_if_empty(s)
+        s.commit()
+        assert "created 6 demo invoices for Acme Ltd" in lines
+        acme, globex = (organizations.get_by_slug(s, slug) for slug in ("acme-ltd", "globex-corporation"))
+        rows = s.exec(select(Invoice).order_by(Invoice.id)).all()
+        by_status = sorted((r.org_id == acme.id, r.kind, r.status) for r in rows)
+        assert by_status == sorted([(True, "invoice", "paid")] * 3 + [
+            (True, "invoice", "overdue"), (True, "credit_note", "issued"), (True, "invoice", "partially_paid"),
+            (True, "invoice", "open"), (True, "invoice", "draft"),
+            (False, "invoice", "paid"), (False, "invoice", "open")])
+        issued = [r for r in rows if r.kind == "invoice" and r.number]
+        assert [r.issue_date for r in issued] == sorted(r.issue_date for r in issued)  # numbers follow the dates
+        assert {r.currency for r in rows if r.org_id == globex.id} == {"USD"}
+        today = invoices.today()
+        overdue = next(r for r in rows if r.status == "overdue")
+        assert overdue.due_date < today and overdue.credited == 5400 and invoices.balance(overdue) == 70200
+        assert overdue.reminders_sent == 3  # 14 days late: all three sent
+        assert invoice_reminders.mark_overdue_and_remind(s, day=today) == (0, 0)  # the job has nothing to add
+        for r in rows:  # every figure is the sum of its rounded lines
+            stored = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == r.id)).all()
+            assert (r.subtotal, r.tax) == (sum(x.net for x in stored), sum(x.tax for x in stored))
+        hours = s.exec(select(InvoiceLine).where(InvoiceLine.quantity == 1500)).first()
+        assert (hours.net, hours.tax) == (14250, 2850)  # 1.5 hours at 95.00, 20 % VAT
+        review = s.exec(select(InvoiceLine).where(InvoiceLine.discount == 1000)).one()
+        assert (review.net, review.tax) == (72000, 14400)  # 800.00 less 10 %
+        assert {p.method for p in s.exec(select(Payment))} == {"bank_transfer"}
+        assert s.exec(select(Notification)).all() == []  # nobody did anything: no news, no mail
+        assert s.exec(select(OutgoingMail)).all() == []
+        assert [e.action for e in s.exec(select(AuditEvent))] == ["demo.seeded"]
+        bob = principal_for_user(s, s.exec(select(User).where(User.email == "bob@acme.example.com")).one(), None)
+        assert invoice_lists.list_for_org(s, bob, acme.id).total == 7  # the draft is the staff's alone
+
+        remove_demo(s)
+        s.commit()
+        assert s.exec(select(Invoice)).all() == [] and s.exec(select(Payment)).all() == []
+        assert s.exec(select(InvoiceLine)).all() == []
+        assert {c.value for c in s.exec(select(Counter)) if c.name.startswith(("inv-", "cn-"))} == {0}
+
+
+def test_after_the_demo_is_removed_real_invoices_start_at_one_or_follow_the_last_real_one(engine):
+    from portal_app.services import invoices
+
+    lines = [{"description": "Setup", "quantity": "1", "unit_price": "100", "tax_rate": "20"}]
+
+    def issue(s: Session, staff, org_id: int) -> str:
+        return invoices.do_issue(s, staff, invoices.do_create_draft(s, staff, org_id, lines=lines).id).number
+
+    year = invoices.today().year
+    with Session(engine, expire_on_commit=False) as s:
+        seed_if_empty(s)
+        s.commit()
+        remove_demo(s)
+        s.commit()
+        staff = factories.staff_admin(s)
+        real = _org_of(s, factories.register(s, "real@customer.example"))
+        assert issue(s, staff, real) == f"INV-{year}-0001"  # not the number after the demo's eight
+        s.commit()
+        load_demo_data(s)  # on purpose again: the demo's invoices follow the real one
+        s.commit()
+        assert issue(s, staff, real) == f"INV-{year}-0010"
+        s.commit()
+        remove_demo(s)
+        s.commit()
+        # The last real number stays taken: a number a customer has seen is never given again.
+        assert issue(s, staff, real) == f"INV-{year}-0011"
+
+
+def _org_of(s: Session, user: User) -> int:
+    return s.exec(select(Membership.org_id).where(Membership.user_id == user.id)).one()
