@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
 from portal_app import pages, routes  # noqa: F401  (pages registers every page on PAGES)
 from portal_app.components.layout import PAGES
-from portal_app.services import members, tickets
+from portal_app.models import Invoice, User
+from portal_app.services import invoices, members, payments, tickets
+from portal_app.services.principal import principal_for_user
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
 from tests.browser.accounts_helpers import portal_session, sign_in, unique_email
@@ -32,11 +35,12 @@ NOT_FOUND_PATH = "/no-such-page"
 SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at every page by eye
 
 
-def _paths(private: bool | None, *, ticket: int | None = None) -> list[str]:
+def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | None = None) -> list[str]:
     """Every registered page (the 404 page by an unknown path; a numbered
     page by the number of one the person may see)."""
     chosen = [spec for spec in PAGES if private is None or spec.private == private]
     numbered = {"404": NOT_FOUND_PATH, routes.TICKET: routes.ticket_path(ticket) if ticket else None,
+                routes.INVOICE: routes.invoice_path(invoice) if invoice else None,
                 routes.HELP_ARTICLE: routes.help_path("how-to-pay-an-invoice")}  # a demo article
     return [numbered.get(spec.route, spec.route) for spec in chosen if numbered.get(spec.route, spec.route)]
 
@@ -95,11 +99,12 @@ LONG_MARKDOWN = ("A request with everything that could push a phone page sideway
                  "```\n" + "x" * 200 + "\n```\n\n" + "https://example.com/" + "y" * 150)
 
 
-def _customer_with_long_names(portal) -> tuple[str, int]:
+def _customer_with_long_names(portal) -> tuple[str, int, int]:
     """A customer in two organisations (so the switcher shows) with long
-    names, owning one with a pending invitation to a long address and a
-    support request full of wide Markdown: what pushed a phone page
-    sideways before. Returns the address and the request's number."""
+    names, owning one with a pending invitation to a long address, a
+    support request full of wide Markdown and an invoice with a long
+    unbroken line: what pushed a phone page sideways before. Returns the
+    address, the request's number and the invoice's id."""
     walker, host = unique_email("walker"), unique_email("host")
     with portal_session(portal) as session:
         factories.register(session, walker, company="Walkers and Long Names International Ltd",
@@ -117,18 +122,29 @@ def _customer_with_long_names(portal) -> tuple[str, int]:
         ticket = tickets.do_raise(session, walker_principal, walker_principal.current.org_id, category=broken,
                                   body=LONG_MARKDOWN, subject="A subject long enough to wrap on a phone: " + "word " * 25,
                                   answers={where.name: where.options[0]})
+        staff = principal_for_user(session, session.exec(select(User).where(User.email == DEMO_STAFF_EMAIL)).one(),
+                                   None)
+        draft = invoices.do_create_draft(session, staff, walker_principal.current.org_id, lines=[
+            {"description": "A line long enough to wrap on a phone: " + "z" * 120, "quantity": "1234.5",
+             "unit_price": "98765.43", "tax_rate": "17.5", "discount": "12.5"}], memo="word " * 60)
+        invoices.do_issue(session, staff, draft.id)
+        payments.do_record_payment(session, staff, draft.id, amount="1", method="bank_transfer",
+                                   reference="R" * 100)
         session.commit()
-    return walker, ticket.number
+    return walker, ticket.number, draft.id
 
 
 def test_every_page_as_a_customer(portal, page):
-    walker, ticket = _customer_with_long_names(portal)
+    walker, ticket, invoice = _customer_with_long_names(portal)
     sign_in(page, portal.url, walker)
-    _walk(page, portal, _paths(private=None, ticket=ticket), "customer")
+    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice), "customer")
 
 
 def test_every_private_page_as_staff(portal, page):
     """Public pages look the same to any signed-in person: the customer's
     walk covers them."""
     sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
-    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER), NOT_FOUND_PATH], "staff")
+    with portal_session(portal) as session:
+        invoice = session.exec(select(Invoice.id).where(Invoice.status != "draft").order_by(Invoice.id)).first()
+    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice), NOT_FOUND_PATH],
+          "staff")
