@@ -136,9 +136,12 @@ def statement(session: Session, principal: Principal, org_id: object, *, since: 
               until: object = None) -> Statement:
     """The organisation's statement of account from `since` to `until`
     (inclusive) for a person who may read its invoices."""
-    invoices.check_read_org(session, principal, org_id)
+    wanted = invoices.as_id(org_id)  # True is not organisation 1
+    if wanted is None:
+        raise NotFound("Organisation not found.")
+    invoices.check_read_org(session, principal, wanted)
     start, end = period(since, until)
-    org = session.get(Organization, org_id)
+    org = session.get(Organization, wanted)
     if org is None:
         raise NotFound("Organisation not found.")
     currency = invoices.org_currency(org)
@@ -160,7 +163,7 @@ def statement(session: Session, principal: Principal, org_id: object, *, since: 
     in_period = (documents.where(Invoice.issue_date >= start, Invoice.issue_date <= end)
                  .outerjoin(credited, credited.id == Invoice.credit_for_id).add_columns(credited.number))
     rows: list[tuple[date, int, int, str, str, str, int, int, int]] = []
-    for doc, credits in session.exec(in_period).all():
+    for doc, credits in session.execute(in_period).all():
         if doc.kind == "invoice":
             what = f"Due {format_date(doc.due_date)}" if doc.due_date else ""
             rows.append((doc.issue_date, 0, doc.id, "invoice", invoices.label(doc), what, doc.total, 0, doc.id))
