@@ -31,6 +31,7 @@ from portal_app.services import invoices, money
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.formatting import format_date, format_money
 from portal_app.services.invoice_pdf import customer_lines
+from portal_app.services.payments import METHODS
 from portal_app.services.pdf import Document
 from portal_app.services.principal import Principal
 
@@ -177,8 +178,7 @@ def statement(session: Session, principal: Principal, org_id: object, *, since: 
                Payment.received_on <= end, Payment.invoice_id.in_(seen))).all()
     for payment, number in payments:
         refund = payment.kind == "refund"
-        what = " · ".join(part for part in (
-            f"{'Refund on' if refund else 'For'} {number}", payment.reference) if part)
+        what = " · ".join(part for part in (METHODS.get(payment.method, payment.method), payment.reference) if part)
         rows.append((payment.received_on, 2, payment.id, payment.kind, number or "", what,
                      payment.amount if refund else 0, 0 if refund else payment.amount, payment.invoice_id))
     rows.sort(key=lambda row: row[:3])

@@ -100,6 +100,7 @@ def test_a_month_with_its_balance_brought_forward_and_running_balance(session, o
     assert result.closing == 41000 and (result.debits, result.credits) == (41000, 26000)
     assert history["third"] not in {e.number for e in result.entries}  # void: left out
     assert f"Credit for {history['first']}: Goodwill" == result.entries[1].description
+    assert [e.description for e in result.entries[2:]] == ["Card", 'Card · =HYPERLINK("x")']  # how, and its reference
 
 
 def test_the_closing_balance_is_what_is_owed(session, org, history) -> None:
