@@ -56,8 +56,10 @@ def render_invoice(session: Session, principal: Principal, invoice_id: object) -
         doc.line_of(f"This invoice was voided: {view.void_reason}", bold=True)
         doc.ln(2)
 
+    # A credit note's one line carries the tax split in the invoice's proportion, not a rate.
     doc.grid(LINE_HEADINGS, [(line.description + (f" (less {line.discount})" if line.discount else ""),
-                              line.quantity, line.unit_price, line.tax_rate, line.net) for line in view.lines],
+                              line.quantity, line.unit_price, "" if credit_note else line.tax_rate, line.net)
+                             for line in view.lines],
              widths=LINE_WIDTHS, align=LINE_ALIGN)
 
     rows = [("Subtotal", view.subtotal), ("Tax", view.tax), ("Total", view.total)]

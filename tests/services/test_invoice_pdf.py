@@ -197,3 +197,16 @@ def test_only_those_who_may_see_the_invoice_get_its_pdf(session, org) -> None:
             invoice_pdf.render_invoice(session, person, wanted)
     assert invoice_pdf.render_invoice(session, org["staff"], draft.id)[0] == f"draft-{draft.id}.pdf"
 
+
+
+def test_a_hundred_lines_run_over_pages_with_the_headings_repeated(session, org) -> None:
+    lines = [{"description": f"Item {i:03d}: " + "a long description of the work " * 3, "unit_price": "1"}
+             for i in range(invoices.LINES_MAX)]
+    invoice = _issued(session, org["staff"], _ours(org), lines=lines)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(
+        invoice_pdf.render_invoice(session, org["owner"], invoice.id)[1])).pages]
+    assert len(pages) >= 3
+    assert all(f"page {n} of {len(pages)}" in page for n, page in enumerate(pages, start=1))
+    assert all("Description" in page for page in pages if "Item " in page)  # the headings, on every page of lines
+    assert "Item 000" in pages[0] and any("Item 099" in page for page in pages[-2:])
+    assert "£100.00" in pages[-1] and "Reference: INV-" in pages[-1]
