@@ -49,6 +49,7 @@ def branded(monkeypatch):
     monkeypatch.setenv("PORTAL_BUSINESS_TAX_ID", "GB123456789")
     get_settings.cache_clear()
     yield
+    monkeypatch.undo()  # the environment first, then the settings read from it
     get_settings.cache_clear()
 
 
@@ -183,6 +184,7 @@ def test_the_logo_is_drawn_when_it_is_a_png(session, org, monkeypatch, tmp_path)
         get_settings.cache_clear()
         data = invoice_pdf.render_invoice(session, org["owner"], invoice.id)[1]
         counts[path.name] = len(PdfReader(io.BytesIO(data)).pages[0].images)
+    monkeypatch.undo()
     get_settings.cache_clear()
     assert counts == {"logo.png": 1, "logo-fake.png": 0}
 
