@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from portal_app.api.auth import router as auth_router
 from portal_app.api.files import router as files_router
+from portal_app.api.invoices import router as invoices_router
 from portal_app.api.notifications import router as notifications_router
 from portal_app.api.problems import portal_error_handler
 from portal_app.db import session_scope
@@ -29,6 +30,7 @@ OPENAPI_PATH = "/api/openapi.json"
 api = FastAPI(title="portal_app API", docs_url=None, redoc_url=None, openapi_url=None)
 api.include_router(auth_router)
 api.include_router(files_router)
+api.include_router(invoices_router)
 api.include_router(notifications_router)
 api.add_exception_handler(PortalError, portal_error_handler)  # every route's errors: problem+json
 
