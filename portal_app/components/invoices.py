@@ -36,7 +36,7 @@ TABLE_CSS = {
 }
 
 
-def _table(headers: list[str], rows, cells, label: str, *, numeric: tuple[int, ...] = ()) -> rx.Component:  # noqa: ANN001
+def table(headers: list[str], rows, cells, label: str, *, numeric: tuple[int, ...] = ()) -> rx.Component:  # noqa: ANN001
     """A plain HTML table (its first cell a row header) in a focusable,
     labelled region that scrolls sideways on a narrow screen, so the page
     itself never does. `cells(row)` gives the row's cells' contents;
@@ -88,7 +88,7 @@ def _status_filter(state, filters: dict) -> rx.Component:  # noqa: ANN001 — a 
 
 def _list_table(rows, *, staff: bool) -> rx.Component:  # noqa: ANN001 — a Var of rows
     headers = ["Number", *(["Organisation"] if staff else []), "Status", "Issued", "Due", "Total", "Balance due"]
-    return _table(headers, rows, lambda row: [
+    return table(headers, rows, lambda row: [
         rx.link(row["label"], href=row["href"], weight="medium", high_contrast=True),
         *([row["org"]] if staff else []), status_badge(row["status"], row["colour"]), row["issued"], row["due"],
         row["total"], row["balance"]], "Invoices", numeric=(len(headers) - 2, len(headers) - 1))
@@ -135,7 +135,7 @@ def billing_page() -> rx.Component:
 # ---------------------------------------------------------------- one invoice
 
 def _lines_table() -> rx.Component:
-    return _table(["Description", "Quantity", "Unit price", "Tax", "Discount", "Amount"], InvoiceState.lines,
+    return table(["Description", "Quantity", "Unit price", "Tax", "Discount", "Amount"], InvoiceState.lines,
                   lambda line: [rx.box(line["description"], min_width="10em"), line["quantity"], line["unit_price"],
                                 line["tax_rate"], line["discount"], line["net"]],
                   "Lines", numeric=(1, 2, 3, 4, 5))
@@ -187,7 +187,7 @@ def _how_to_pay() -> rx.Component:
 def _payments_table() -> rx.Component:
     return rx.cond(InvoiceState.payment_rows.length() > 0, rx.vstack(
         rx.heading("Payments", size="4", as_="h2"),
-        _table(["Date", "Kind", "Method", "Reference", "Amount"], InvoiceState.payment_rows,
+        table(["Date", "Kind", "Method", "Reference", "Amount"], InvoiceState.payment_rows,
                lambda p: [p["when"], p["kind"], p["method"], p["reference"], p["amount"]], "Payments", numeric=(4,)),
         spacing="2", width="100%"))
 
@@ -267,8 +267,9 @@ def invoice_page() -> rx.Component:
                        as_="h1"),
             status_badge(i["status"], i["colour"]),
             rx.spacer(),
-            rx.button(rx.el.a(rx.icon("download", size=16, aria_hidden="true"), "Download PDF", href=i["pdf"]),
-                      as_child=True, size="2", variant="soft"),
+            rx.link(rx.hstack(rx.icon("download", size=16, aria_hidden="true"), "Download PDF", spacing="1",
+                              align="center"),
+                    href=i["pdf"], reload_document=True, size="2", weight="medium"),  # a download, not a route
             spacing="3", align="center", wrap="wrap", width="100%"),
         rx.text(rx.cond(SessionState.staff_role != "", i["org"] + " · ", ""), "Issued ", i["issued"],
                 rx.cond((i["kind"] == "invoice") & (i["due"] != ""), " · Due " + i["due"], ""), size="2", **MUTED),

@@ -9,7 +9,7 @@ from portal_app import routes
 from portal_app.components.invoices import billing_page, draft_page, invoice_page, staff_invoices_page
 from portal_app.components.layout import portal_page
 from portal_app.components.statements import statement_page
-from portal_app.state.invoices import BillingState, DraftState, InvoiceState, StaffInvoicesState
+from portal_app.state.invoices import BillingState, DraftState, InvoiceState, StaffInvoicesState, StatementState
 
 
 @portal_page(route=routes.BILLING, title="Billing", on_load=BillingState.load, private=True)
@@ -22,7 +22,7 @@ def invoice() -> rx.Component:
     return invoice_page()
 
 
-@portal_page(route=routes.STATEMENT, title="Statement of account", private=True)
+@portal_page(route=routes.STATEMENT, title="Statement of account", on_load=StatementState.load, private=True)
 def statement() -> rx.Component:
     return statement_page()
 

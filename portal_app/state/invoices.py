@@ -17,9 +17,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.services import invoice_lists, invoices, live, money, payments
+from portal_app.services import invoice_lists, invoices, live, money, payments, statements
 from portal_app.services.errors import NotFound, PortalError
-from portal_app.services.formatting import format_money
+from portal_app.services.formatting import format_date, format_money
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.paging import PagerMixin
@@ -406,3 +406,60 @@ def _draft_and_totals(session: Session, principal: Principal, draft_id: int | No
     view = invoices.draft_view(session, principal, draft_id)
     shown = invoices.invoice_view(session, principal, draft_id)
     return view, {"subtotal": shown.subtotal, "tax": shown.tax, "total": shown.total}
+
+
+# ---------------------------------------------------------------- the statement of account
+
+class StatementState(SessionState):
+    """The statement over the chosen period, shown and offered as PDF and CSV."""
+
+    since: str = ""  # the period as the date inputs send it ("2026-11-01")
+    until: str = ""
+    period: str = ""  # in words, in the instance's locale
+    opening: str = ""
+    closing: str = ""
+    entries: list[dict[str, str]] = []
+    loaded: bool = False
+    refused: str = ""
+    errors: dict[str, str] = {}
+    form_key: int = 0
+
+    @rx.var
+    def downloads(self) -> dict[str, str]:
+        """The two download links for the period shown (the route authorises)."""
+        query = f"{routes.STATEMENT_API}?org={self.org_id}&since={self.since}&until={self.until}&format="
+        return {"pdf": query + "pdf", "csv": query + "csv"}
+
+    async def _show(self, since: object, until: object) -> None:
+        principal = await self._principal()
+        if principal is None or principal.current is None:
+            self.refused, self.loaded = "Statements are for an organisation's owners, admins and billing members.", True
+            return
+        try:
+            result = await self._read(statements.statement, principal, principal.current.org_id, since=since,
+                                      until=until)
+        except PortalError as err:
+            if err.field:
+                self.errors = {err.field: err.message}
+            else:
+                self.refused, self.entries = err.message, []
+            self.loaded = True
+            return
+        self.errors, self.refused, self.loaded = {}, "", True
+        self.since, self.until, self.period = result.since.isoformat(), result.until.isoformat(), result.period
+        self.opening, self.closing = result.money(result.opening), result.money(result.closing)
+        self.entries = [{"day": format_date(e.day), "type": e.type_word, "number": e.number,
+                         "description": e.description, "debit": result.money(e.debit) if e.debit else "",
+                         "credit": result.money(e.credit) if e.credit else "", "balance": result.money(e.balance),
+                         "href": routes.invoice_path(e.invoice_id)} for e in result.entries]
+        self.form_key += 1
+
+    @rx.event
+    async def load(self):
+        self.loaded, self.refused, self.errors, self.entries = False, "", {}, []
+        await self._show(None, None)
+
+    @rx.event
+    async def apply(self, form: dict):
+        data = form_values(form)
+        await self._show(data.get("since") or None, data.get("until") or None)

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from portal_app.models import Invoice, InvoiceLine, Organization, Payment
 from portal_app.services import invoices
-from portal_app.state.invoices import BillingState, DraftState, InvoiceState, StaffInvoicesState
+from portal_app.state.invoices import BillingState, DraftState, InvoiceState, StaffInvoicesState, StatementState
 from tests import factories
 from tests.browser.accounts_helpers import portal_session
 from tests.browser.test_hostile_client import _person
@@ -202,3 +202,29 @@ def test_only_owners_and_admins_share_invoices_with_members(portal):
             assert [row["status"] for row in client.state()[billing]["rows_rx_state_"]] == ["Open"]
     with portal_session(portal) as session:
         assert session.get(Organization, org_id).invoices_open_to_members is False
+
+
+def test_the_statement_shows_only_the_persons_own_organisation(portal):
+    owner_cookie, org_id, invoice_id = _victim_invoice(portal, "billstatement")
+    thief_cookie, _, _ = _person(portal, "billstatementthief")
+    state = StatementState.get_full_name()
+    for who in (None, thief_cookie):
+        with ReflexClient(portal.url, cookie=who) as client:
+            client.hydrate("/billing/statement")
+            client.call(handler_name(StatementState, "load"), {})
+            for form in ({"since": "2000-01-01", "until": ""}, {"since": "2000-01-01", "org": str(org_id)},
+                         {"org_id": org_id}, "since=2000-01-01"):
+                client.call(handler_name(StatementState, "apply"), {"form": form})
+                assert client.state().get(state, {}).get("entries_rx_state_", []) == []
+            assert SECRET not in _leaked(client)
+    with ReflexClient(portal.url, cookie=owner_cookie) as client:
+        client.hydrate("/billing/statement")
+        client.call(handler_name(StatementState, "load"), {})
+        assert [e["number"] for e in client.state()[state]["entries_rx_state_"]] != []
+        for form, field in (({"since": "yesterday"}, "since"), ({"since": ["2026-01-01"]}, "since"),
+                            ({"since": "2026-02-01", "until": "2026-01-01"}, "until"),
+                            ({"since": "1900-01-01", "until": "2026-01-01"}, "until")):
+            client.call(handler_name(StatementState, "apply"), {"form": form})
+            assert field in client.state()[state]["errors_rx_state_"], form
+        links = client.state()[state]["downloads_rx_state_"]
+        assert links["csv"].startswith("/api/statement?org=") and links["csv"].endswith("&format=csv")

@@ -8,10 +8,14 @@ text it is. axe at each step."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from sqlmodel import select
 
 from portal_app import routes
@@ -103,6 +107,25 @@ def test_staff_issue_an_invoice_and_the_customer_follows_it_live(portal, browser
         expect(page.get_by_label("Totals").get_by_text("£260.00")).to_be_visible()
         _not_reloaded(page)
         assert axe_violations(page) == []
+
+        # The PDF and the statement download, and read back as what the page says.
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download PDF").click()
+        text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+        assert label in text and "£360.00" in text and "£260.00" in text and "Reference: " + label in text
+        assert download.value.suggested_filename == f"{label}.pdf"
+        page.get_by_role("link", name="Billing").first.click()
+        page.get_by_role("link", name="Statement of account").click()
+        expect(page.get_by_role("heading", name="Statement of account")).to_be_visible()
+        assert axe_violations(page) == []
+        expect(page.get_by_role("region", name="Statement").get_by_role("link", name=label)).to_have_count(2)  # issued, paid
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download spreadsheet (CSV)").click()
+        rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+        assert any(label in row for row in rows) and any("Transfer 42" in " ".join(row) for row in rows)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download PDF").click()
+        assert label in "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     finally:
         customer_ctx.close()
         staff_ctx.close()
