@@ -61,6 +61,23 @@ def _organisation_card() -> rx.Component:
     )
 
 
+def _billing_card() -> rx.Component:
+    b = DashboardState.billing
+    return rx.card(
+        rx.heading("Billing", size="4", as_="h2"),
+        rx.cond(b["unpaid_count"] == "0",
+                rx.text("Nothing to pay: every invoice is settled."),
+                rx.data_list.root(
+                    _fact("Balance due", b["balance_due"]),
+                    _fact("Overdue", b["overdue"]),
+                    _fact("Next due date", rx.cond(b["next_due"] != "", b["next_due"], "None")),
+                    orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+                )),
+        rx.link("Invoices and statements", href=routes.BILLING),
+        width="100%",
+    )
+
+
 @portal_page(route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load, private=True)
 def dashboard() -> rx.Component:
     return rx.vstack(
@@ -72,6 +89,7 @@ def dashboard() -> rx.Component:
                                               underline="always"), "."),
                               icon="briefcase", width="100%")),
         rx.cond(DashboardState.org_name != "", _organisation_card()),
+        rx.cond(DashboardState.billing.contains("balance_due"), _billing_card()),
         rx.card(
             rx.heading("Security", size="4", as_="h2"),
             rx.data_list.root(

@@ -14,12 +14,11 @@ from sqlmodel import Session, select
 from portal_app.models import Invoice, Organization
 from portal_app.services.errors import Invalid
 from portal_app.services.formatting import format_date, format_money
-from portal_app.services.invoices import (
-    STATUS_WORDS, UNPAID, balance, check_read_org, label, org_currency, today, visible_to,
-)
+from portal_app.services.invoices import STATUS_WORDS, UNPAID, balance, check_read_org, label, today, visible_to
 from portal_app.services.paging import Keys, Page, paginate
 from portal_app.services.principal import Principal
 from portal_app.services.validation import clean_text
+from portal_app.settings import get_settings
 
 PAGE_SIZE = 20
 ORG_FILTER_MAX = 100
@@ -114,21 +113,25 @@ class Summary:
 
 def summary(session: Session, principal: Principal, org_id: object) -> Summary:
     """The balance due, the overdue part, how many are unpaid and the next
-    due date, in one statement (the organisation's currency; invoices in an
-    earlier currency are left out)."""
+    due date, in the organisation's currency (invoices in an earlier one are
+    left out), in one statement: the dashboard shows it on every load."""
     check_read_org(session, principal, org_id)
-    org = session.get(Organization, org_id)
-    currency = org_currency(org)
+    currency = func.coalesce(func.nullif(
+        select(Organization.currency).where(Organization.id == org_id).scalar_subquery(), ""),
+        get_settings().currency)
     owed = Invoice.total - Invoice.paid - Invoice.credited
-    base = visible_to(principal).where(Invoice.org_id == org_id, Invoice.kind == "invoice",
-                                       Invoice.status.in_(UNPAID), Invoice.currency == currency)
-    row = session.execute(base.with_only_columns(
-        func.coalesce(func.sum(owed), 0),
-        func.coalesce(func.sum(case((Invoice.status == "overdue", owed), else_=0)), 0),
-        func.count(),
-        func.min(case((Invoice.due_date >= today(), Invoice.due_date), else_=None)),
-    )).one()
-    return Summary(currency, int(row[0]), int(row[1]), int(row[2]), row[3])
+    row = session.execute(
+        visible_to(principal)
+        .where(Invoice.org_id == org_id, Invoice.kind == "invoice", Invoice.status.in_(UNPAID),
+               Invoice.currency == currency)
+        .with_only_columns(
+            func.coalesce(func.sum(owed), 0),
+            func.coalesce(func.sum(case((Invoice.status == "overdue", owed), else_=0)), 0),
+            func.count(),
+            func.min(case((Invoice.due_date >= today(), Invoice.due_date), else_=None)),
+            select(currency).scalar_subquery()),
+    ).one()
+    return Summary(row[4], int(row[0]), int(row[1]), int(row[2]), row[3])
 
 
 def staff_orgs(session: Session, principal: Principal) -> list[tuple[int, str]]:

@@ -8,17 +8,25 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.services import accounts, dashboard, mfa, sessions
+from portal_app.services import accounts, dashboard, invoice_lists, invoices, mfa, sessions
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.session import SessionState, signed_in
 
 
-def _principal_and_summary(session: Session, token: str | None) -> tuple[Principal | None, dashboard.Summary | None]:
+def _principal_and_summary(session: Session, token: str | None) -> tuple[Principal | None, dashboard.Summary | None,
+                                                                         invoice_lists.Summary | None]:
     """Who is signed in and what their dashboard shows: one transaction, two
-    statements (see services/dashboard.py)."""
+    statements (see services/dashboard.py), and a third for the owners,
+    admins and billing members of an organisation: what it owes."""
     principal = sessions.resolve(session, token)
-    return principal, dashboard.summary(session, principal) if principal is not None else None
+    if principal is None:
+        return None, None, None
+    current = principal.current
+    billing = None
+    if current is not None and current.role in invoices.READERS and not principal.needs_mfa_setup:
+        billing = invoice_lists.summary(session, principal, current.org_id)
+    return principal, dashboard.summary(session, principal), billing
 
 
 class DashboardState(SessionState):
@@ -26,12 +34,14 @@ class DashboardState(SessionState):
     mfa_on: bool = False
     org_requires_mfa: bool = False
     members_without_mfa: int = 0
+    billing: dict[str, str] = {}  # what the organisation owes (owners, admins, billing members); {} otherwise
 
     async def _reload(self) -> Principal | None:
         """Resolve the person and read the dashboard's facts on a worker
         thread: this is the portal's most frequent event."""
-        principal, summary = await self._read(_principal_and_summary, self._cookie_token())
+        principal, summary, billing = await self._read(_principal_and_summary, self._cookie_token())
         principal = self._adopt(principal)
+        self.billing = billing.shown if billing is not None else {}
         if principal is not None and summary is not None:
             self.mfa_on = principal.mfa_enabled
             self.session_count = summary.session_count

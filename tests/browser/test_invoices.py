@@ -126,6 +126,12 @@ def test_staff_issue_an_invoice_and_the_customer_follows_it_live(portal, browser
         with page.expect_download() as download:
             page.get_by_role("link", name="Download PDF").click()
         assert label in "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+
+        # The dashboard says what is owed.
+        page.goto(portal.url + routes.DASHBOARD)
+        card = page.get_by_role("heading", name="Billing").locator("xpath=..")
+        expect(card.get_by_text("£260.00")).to_be_visible()
+        assert axe_violations(page) == []
     finally:
         customer_ctx.close()
         staff_ctx.close()

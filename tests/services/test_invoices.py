@@ -475,3 +475,15 @@ test_staff_invoice_permissions = staff_permission_tests(
     StaffPermission("staff list", lambda s, p, _: invoice_lists.list_all(s, p), lambda s, p: None,
                     allowed=("admin", "agent", "billing"), takes_id=False),
 )
+
+
+def test_the_summary_is_one_statement(session, org) -> None:
+    from tests.factories import statements
+
+    for _ in range(3):
+        _issued(session, org["staff"], _ours(org))
+    with statements(session) as sent:
+        summary = invoice_lists.summary(session, org["billing"], _ours(org))
+    assert summary.unpaid_count == 3 and summary.currency == "GBP" and len(sent) == 1
+    session.execute(update(Organization).where(Organization.id == _ours(org)).values(currency="EUR"))
+    assert invoice_lists.summary(session, org["billing"], _ours(org)).unpaid_count == 0  # GBP ones left out
