@@ -61,7 +61,7 @@ def _form() -> rx.Component:
             form_error(TicketState.rating_error),
             rx.el.fieldset(
                 rx.el.legend("How satisfied are you with how we handled this request?", style=LABEL_STYLE),
-                rx.flex(*[_score_choice(score, words) for score, words in csat.SCORES.items()], gap="2",
+                rx.flex(*[_score_choice(score, words) for score, words in csat.SCORES.items()], spacing="2",
                         wrap="wrap", margin_top="0.4em"),
                 field_message(TicketState.rating_errors, "score", "rating-score",
                               "1 is very dissatisfied, 5 very satisfied"),
@@ -132,7 +132,7 @@ def _bar(row) -> rx.Component:  # noqa: ANN001 — a Var of one distribution row
                    flex="1", min_width="4em", background="var(--gray-a3)", border_radius="var(--radius-1)",
                    aria_hidden="true"),
             rx.text(row["count"], size="2", weight="medium", min_width="2.5em", text_align="right"),
-            gap="3", align="center", wrap="wrap", width="100%",
+            spacing="3", align="center", wrap="wrap", width="100%",
         ),
         style={"list-style": "none", "padding": "0.2em 0"},
     )
@@ -176,7 +176,7 @@ def support_report_page() -> rx.Component:
                     _figure("Median time to solve", "resolution"),
                     _figure("Average rating", "average"),
                     _figure("Ratings", "ratings"),
-                    columns=rx.breakpoints(initial="1", xs="2", md="3"), gap="3", width="100%",
+                    columns=rx.breakpoints(initial="1", xs="2", md="3"), spacing="3", width="100%",
                 ),
                 rx.heading("Ratings from 1 to 5", size="4", as_="h2"),
                 rx.el.ul(rx.foreach(s.distribution, _bar), aria_label="Ratings from 1 to 5",

@@ -368,6 +368,11 @@ def _draft_form() -> rx.Component:
                                        rx.foreach(DraftState.orgs, lambda o: rx.el.option(o[1], value=o[0])),
                                        id="draft-org", name="org", default_value=DraftState.org_choice,
                                        required=True, style={**SELECT_STYLE, "width": "100%"}),
+                          rx.box(text_field("Currency", "currency", DraftState.errors, field_id="draft-currency",
+                                            required=False, max_length=3,
+                                            hint="Three letters, such as EUR. Empty: the organisation's usual "
+                                                 "currency. A new one becomes its usual one."),
+                                 max_width="24em"),
                           spacing="1", width="100%"),
                 rx.text("For ", rx.el.strong(DraftState.org_name), " · in ", DraftState.currency, size="2")),
         rx.text("Amounts in the organisation's currency; a rate as a percentage (20 for 20 %). Leave a line "

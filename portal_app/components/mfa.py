@@ -26,7 +26,7 @@ def _recovery_codes() -> rx.Component:
                 rx.button(rx.icon("download", size=16), "Download", size="2", variant="soft", type="button",
                           on_click=rx.download(data=MfaState.recovery_file, filename="recovery-codes.txt")),
                 rx.button("I have saved them", on_click=MfaState.hide_codes, size="2"),
-                gap="2", wrap="wrap",
+                spacing="2", wrap="wrap",
             ),
             spacing="3",
         ),

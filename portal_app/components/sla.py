@@ -53,7 +53,7 @@ def _policy(row) -> rx.Component:  # noqa: ANN001 — a Var of one policy dict
                               "Now " + row["resolution_words"]),
                 spacing="1"),
             rx.box(submit_button("Save " + row["label"].lower(), "save_policy"), width="12em", align_self="center"),
-            gap="4", wrap="wrap", align="start", width="100%",
+            spacing="4", wrap="wrap", align="start", width="100%",
         ),
         on_submit=SlaAdminState.save_policy, key=row["key"] + "-" + row["first"] + "-" + row["resolution"],
         aria_label=row["label"] + " priority targets",
@@ -68,7 +68,7 @@ def _override(row) -> rx.Component:  # noqa: ANN001
         rx.button("Remove", size="1", variant="soft", color_scheme="gray",
                   aria_label="Remove " + row["org"] + "'s " + row["label"].lower() + " targets",
                   on_click=SlaAdminState.remove_override(row["org_id"], row["priority"])),
-        gap="2", wrap="wrap", align="center", width="100%"),
+        spacing="2", wrap="wrap", align="center", width="100%"),
         style={"list-style": "none", "padding": "0.5em 0", "border-bottom": "1px solid var(--gray-a4)"})
 
 
@@ -98,7 +98,7 @@ def _add_override() -> rx.Component:
                           _number_input("resolution", "override-resolution", "", "override-resolution"),
                           field_message(SlaAdminState.errors, "override-resolution", "override-resolution"),
                           spacing="1"),
-                gap="4", wrap="wrap", align="start", width="100%"),
+                spacing="4", wrap="wrap", align="start", width="100%"),
             field_message(SlaAdminState.errors, "override-org", "override-org"),
             field_message(SlaAdminState.errors, "override-priority", "override-priority"),
             rx.box(submit_button("Save the organisation's targets", "add_override"), width="min(20em, 100%)"),
@@ -122,7 +122,7 @@ def _day(row) -> rx.Component:  # noqa: ANN001 — a Var of one weekday dict
                   rx.input(id=prefix + "-closes", name=prefix + "-closes", type="time", default_value=row["closes"],
                            size="2", aria_describedby=prefix + "-closes-help"),
                   field_message(SlaAdminState.errors, prefix + "-closes", prefix + "-closes"), spacing="1"),
-        gap="4", wrap="wrap", align="center", width="100%"),
+        spacing="4", wrap="wrap", align="center", width="100%"),
         style={"list-style": "none", "padding": "0.5em 0", "border-bottom": "1px solid var(--gray-a4)"})
 
 
@@ -135,7 +135,7 @@ def _holiday(row) -> rx.Component:  # noqa: ANN001
                        title="Remove this holiday?",
                        description=rx.text(row["name"], " (", row["day"], ") becomes a normal day again."),
                        action_label="Remove holiday", on_confirm=SlaAdminState.remove_holiday(row["id"])),
-        gap="2", align="center", width="100%"),
+        spacing="2", align="center", width="100%"),
         style={"list-style": "none", "padding": "0.5em 0", "border-bottom": "1px solid var(--gray-a4)"})
 
 
@@ -152,7 +152,7 @@ def _add_holiday() -> rx.Component:
                       field_message(SlaAdminState.errors, "holiday-name", "holiday-name", "e.g. Christmas Day"),
                       spacing="1"),
             rx.box(submit_button("Add holiday", "add_holiday"), width="10em", align_self="center"),
-            gap="4", wrap="wrap", align="start", width="100%"),
+            spacing="4", wrap="wrap", align="start", width="100%"),
         on_submit=SlaAdminState.add_holiday, key="holiday-" + SlaAdminState.form_key.to_string(),
         aria_label="Add a holiday",
     )

@@ -70,7 +70,7 @@ def _filters() -> rx.Component:
                             html_for="ticket-following", style={"display": "flex", "gap": "0.4em"}),
                 spacing="1", justify="end")),
             rx.box(rx.button("Apply", type="submit", size="3", variant="soft"), align_self="end"),
-            gap="3", wrap="wrap", width="100%", align="start",
+            spacing="3", wrap="wrap", width="100%", align="start",
         ),
         on_submit=TicketListState.apply,
         aria_label="Filter requests",
@@ -94,7 +94,7 @@ def _queues() -> rx.Component:
         rx.button("Everything", variant=rx.cond(everything, "solid", "soft"),
                   aria_pressed=rx.cond(everything, "true", "false"), on_click=TicketListState.show_queue(""),
                   size="2"),
-        gap="2", wrap="wrap", role="group", aria_label="Queues",
+        spacing="2", wrap="wrap", role="group", aria_label="Queues",
     )
 
 
@@ -107,7 +107,7 @@ def _bulk_bar() -> rx.Component:
         rx.text(count.to_string(), " selected", weight="medium", size="2"),
         *[rx.button(words, size="2", variant="soft", loading=busy_now, disabled=busy_now,
                     on_click=TicketListState.bulk(action)) for words, action in actions],
-        gap="2", wrap="wrap", align="center"), width="100%", role="region", aria_label="Bulk actions"))
+        spacing="2", wrap="wrap", align="center"), width="100%", role="region", aria_label="Bulk actions"))
 
 
 def _row(row) -> rx.Component:  # noqa: ANN001 — a Var of one row dict
@@ -162,7 +162,7 @@ def ticket_list() -> rx.Component:
             rx.heading("Support requests", size="7", as_="h1"),
             rx.spacer(),
             rx.cond(~TicketListState.is_staff, link_button("Raise a request", routes.NEW_TICKET)),
-            width="100%", align="center", gap="3", wrap="wrap",
+            width="100%", align="center", spacing="3", wrap="wrap",
         ),
         rx.cond(TicketListState.can_share, rx.el.label(
             rx.switch(checked=TicketListState.shared, on_change=TicketListState.set_shared, id="tickets-shared"),
@@ -400,7 +400,7 @@ def _actions() -> rx.Component:
             rx.select.content(rx.foreach(TicketState.statuses, lambda s: rx.select.item(s[1], value=s[0]))),
             value=TicketState.ticket["status_key"], on_change=TicketState.set_status)),
         rx.cond(TicketState.can_note, merge_dialog()),
-        gap="2", wrap="wrap",
+        spacing="2", wrap="wrap",
     )
 
 

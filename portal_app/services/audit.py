@@ -63,6 +63,7 @@ ACTIONS: dict[str, str] = {
     "mail.resent": "sent a failed mail again",
     "org.tickets_shared": "changed who sees support requests",
     "org.invoices_shared": "changed who sees invoices",
+    "org.currency_changed": "changed the invoicing currency",
     "invoice.created": "drafted an invoice",
     "invoice.updated": "changed a draft invoice",
     "invoice.deleted": "deleted a draft invoice",
@@ -375,6 +376,9 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                       if s.details.get("members") is True else
                                       f"{s.actor} let only owners, admins and billing members of {_the_org(s)} "
                                       "see its invoices"),
+    "org.currency_changed": lambda s: f"{s.actor} changed the currency {_the_org(s)} is invoiced in"
+                                      + (f" from {_text(s.details, 'from')}" if _text(s.details, "from") else "")
+                                      + (f" to {_text(s.details, 'to')}" if _text(s.details, "to") else ""),
     "invoice.created": lambda s: f"{s.actor} drafted an invoice for {_the_org(s)}" + _total(s),
     "invoice.updated": lambda s: f"{s.actor} changed a draft invoice for {_the_org(s)}" + _total(s),
     "invoice.deleted": lambda s: f"{s.actor} deleted a draft invoice for {_the_org(s)}" + _total(s),

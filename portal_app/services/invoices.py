@@ -227,13 +227,36 @@ def _write_lines(session: Session, invoice: Invoice, lines: list[LineIn]) -> Non
     invoice.subtotal, invoice.tax, invoice.total = subtotal, tax, subtotal + tax
 
 
+def set_currency(session: Session, principal: Principal, org: Organization, currency: object) -> str:
+    """Change the currency an organisation is invoiced in (staff billing and
+    admins), while nothing is owed in the old one: its balance and
+    statement count one currency."""
+    check_manage(principal)
+    code = money.check_currency(currency)
+    old = org_currency(org)
+    if code == old:
+        return code
+    owed = session.exec(select(Invoice.id).where(Invoice.org_id == org.id, Invoice.kind == "invoice",
+                                                 Invoice.status.in_(UNPAID))).first()
+    if owed is not None:
+        raise Invalid(f"{org.name} still owes invoices in {old}: settle or credit them before changing "
+                      "its currency.", field="currency")
+    org.currency = code
+    session.add(org)
+    audit.record(session, "org.currency_changed", actor=principal, org_id=org.id, target_type="organization",
+                 target_id=org.id, target_label=org.name, details={"from": old, "to": code})
+    live.changed(session, live.org_key(org.id, "invoices"))
+    return code
+
+
 def do_create_draft(session: Session, principal: Principal, org_id: object, *, lines: object, memo: object = "",
-                    due_date: object = None) -> Invoice:
-    """A draft invoice for organisation `org_id`, in its currency. Customers
-    do not see it until it is issued."""
+                    due_date: object = None, currency: object = "") -> Invoice:
+    """A draft invoice for organisation `org_id`, in its currency (or in
+    `currency`, which becomes the organisation's: see `set_currency`).
+    Customers do not see it until it is issued."""
     check_manage(principal)
     org = access_organization(session, principal, org_id, back_office=True)
-    currency = org_currency(org)
+    currency = set_currency(session, principal, org, currency) if currency not in ("", None) else org_currency(org)
     clean = clean_lines(lines, currency)
     clean_memo = clean_long_text(memo, field="memo", label="Note", max_length=MEMO_MAX, required=False)
     invoice = Invoice(org_id=org.id, currency=currency, memo=clean_memo, due_date=_due_date(due_date),

@@ -355,7 +355,7 @@ class DraftState(SessionState):
                 invoice = await self._act(invoices.do_update_draft, principal, event_id(self.draft_id), **fields)
             else:
                 invoice = await self._act(invoices.do_create_draft, principal, event_id(data.get("org", "")),
-                                          **fields)
+                                          currency=data.get("currency", ""), **fields)
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             if err.field == "lines" or (err.field or "").startswith("org"):

@@ -118,6 +118,8 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "ticket_field.moved": ({"direction": "down"}, "Alice Owner moved the question \u201cBob Member\u201d down"),
     # (invoices: the target is the invoice's number)
     "org.invoices_shared": ({"members": True}, "Alice Owner let every member of Acme Ltd see its invoices"),
+    "org.currency_changed": ({"from": "GBP", "to": "EUR"},
+                             "Alice Owner changed the currency Acme Ltd is invoiced in from GBP to EUR"),
     "invoice.created": ({"total": "£360.00"}, "Alice Owner drafted an invoice for Acme Ltd (£360.00)"),
     "invoice.updated": ({"total": "£1.00"}, "Alice Owner changed a draft invoice for Acme Ltd (£1.00)"),
     "invoice.deleted": ({}, "Alice Owner deleted a draft invoice for Acme Ltd"),

@@ -487,3 +487,25 @@ def test_the_summary_is_one_statement(session, org) -> None:
     assert summary.unpaid_count == 3 and summary.currency == "GBP" and len(sent) == 1
     session.execute(update(Organization).where(Organization.id == _ours(org)).values(currency="EUR"))
     assert invoice_lists.summary(session, org["billing"], _ours(org)).unpaid_count == 0  # GBP ones left out
+
+
+def test_staff_change_an_organisations_currency_while_nothing_is_owed(session, org) -> None:
+    draft = invoices.do_create_draft(session, org["staff"], _ours(org), lines=LINES, currency="eur")
+    session.commit()
+    assert draft.currency == "EUR" and session.get(Organization, _ours(org)).currency == "EUR"
+    invoices.do_issue(session, org["staff"], draft.id)
+    session.commit()
+    with pytest.raises(Invalid, match="still owes invoices in EUR") as err:
+        invoices.do_create_draft(session, org["staff"], _ours(org), lines=LINES, currency="USD")
+    assert err.value.field == "currency"
+    session.rollback()
+    for bad in ("XYZ", "euro", ["EUR"], 7):
+        with pytest.raises(Invalid) as err:
+            invoices.do_create_draft(session, org["staff"], _ours(org), lines=LINES, currency=bad)
+        assert err.value.field == "currency"
+        session.rollback()
+    invoices.do_credit(session, org["staff"], draft.id, amount="360", reason="Cancelled order")
+    invoices.do_create_draft(session, org["staff"], _ours(org), lines=LINES, currency="USD")
+    session.commit()
+    assert session.get(Organization, _ours(org)).currency == "USD"
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "org.currency_changed")).all()
