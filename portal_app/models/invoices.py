@@ -34,13 +34,15 @@ class Invoice(SQLModel, table=True):
     received (payments less refunds), `credited` what credit notes took off;
     the balance due is `total - paid - credited`. The lists read one
     organisation's documents newest first, by status; the overdue job reads
-    unpaid ones by due date: the indexes serve exactly those."""
+    unpaid ones by due date; the staff list reads everyone's newest created
+    first: the indexes serve exactly those."""
 
     __tablename__ = "invoices"
     __table_args__ = (
         Index("ix_invoices_org_issued", "org_id", "issue_date", "id"),
         Index("ix_invoices_org_status", "org_id", "status", "issue_date"),
         Index("ix_invoices_status_due", "status", "due_date"),
+        Index("ix_invoices_created", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,10 +14,10 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from portal_app.models import (
-    AuditEvent, CannedReply, Organization, OutgoingMail, Ticket, TicketCategory, TicketRating, User,
+    AuditEvent, CannedReply, Invoice, Organization, OutgoingMail, Ticket, TicketCategory, TicketRating, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, canned_replies, csat, paging, staff, ticket_lists
+from portal_app.services import audit, canned_replies, csat, invoice_lists, paging, staff, ticket_lists
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
 from tests.factories import statements as _statements
@@ -95,6 +95,19 @@ def _tickets(session: Session, owner, n: int) -> None:  # noqa: ANN001
     session.commit()
 
 
+def _invoices(session: Session, owner, n: int) -> None:  # noqa: ANN001
+    """`n` issued invoices of the owner's organisation (every seventh a
+    draft, which only staff see), issue dates and creation times tying, in bulk."""
+    session.execute(insert(Invoice.__table__), [
+        {"org_id": owner.current.org_id, "kind": "invoice", "status": "draft" if i % 7 == 6 else "open",
+         "number": None if i % 7 == 6 else f"INV-{next(_serial):06d}", "currency": "GBP",
+         "issue_date": None if i % 7 == 6 else (T0 + timedelta(days=i % 5)).date(),
+         "due_date": (T0 + timedelta(days=30)).date(), "subtotal": 1000, "tax": 200, "total": 1200, "paid": 0,
+         "credited": 0, "memo": "", "void_reason": "", "created_at": T0 + timedelta(minutes=i % 7),
+         "reminders_sent": 0} for i in range(n)])
+    session.commit()
+
+
 def _mail(session: Session, n: int) -> None:
     session.execute(insert(OutgoingMail.__table__), [
         {"to_address": f"p{i}@example.com", "subject": "Hello", "body": "…", "created_at": T0, "attempts": 0}
@@ -146,6 +159,13 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                                                                              **kw)),
     "staff tickets": (lambda s, owner, n: _tickets(s, owner, n),
                       lambda s, owner, admin, **kw: ticket_lists.list_tickets(s, admin, **kw)),
+    "invoices": (lambda s, owner, n: _invoices(s, owner, n),
+                 lambda s, owner, admin, **kw: invoice_lists.list_for_org(s, owner, owner.current.org_id, **kw)),
+    "invoices unpaid": (lambda s, owner, n: _invoices(s, owner, n),
+                        lambda s, owner, admin, **kw: invoice_lists.list_for_org(s, owner, owner.current.org_id,
+                                                                                 status="unpaid", **kw)),
+    "staff invoices": (lambda s, owner, n: _invoices(s, owner, n),
+                       lambda s, owner, admin, **kw: invoice_lists.list_all(s, admin, **kw)),
     "canned replies": (lambda s, owner, n: _canned_replies(s, n),
                        lambda s, owner, admin, **kw: canned_replies.list_replies(s, admin, **kw)),
     "support report comments": (lambda s, owner, n: _ratings(s, owner, n),
