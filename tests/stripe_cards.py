@@ -30,8 +30,12 @@ def confirm_setup(client_secret: str, payment_method_id: str):  # noqa: ANN201
     SetupIntent with the typed card (publishable key and client secret
     only). Raises `CardDeclined` the way the page would show it."""
     setup_intent_id = client_secret.split("_secret_")[0]
-    return stripe_gateway._call("confirming a card setup", lambda: stripe_gateway.client().v1.setup_intents.confirm(
+    intents = stripe_gateway.client().v1.setup_intents
+    intent = stripe_gateway._call("confirming a card setup", lambda: intents.confirm(
         setup_intent_id, params={"payment_method": payment_method_id, "client_secret": client_secret}))
+    if intent.status == "requires_action":  # 3-D Secure: the stand-in's "confirm" button confirms again
+        intent = intents.confirm(setup_intent_id, params={"client_secret": client_secret})
+    return intent
 
 
 def save(session: Session, principal: Principal, org_id: int, number: str = OK) -> cards.Card:
