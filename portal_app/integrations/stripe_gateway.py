@@ -185,3 +185,8 @@ def charge(*, customer_id: str, payment_method_id: str, amount: int, currency: s
 
 def retrieve_payment_intent(payment_intent_id: str) -> Any:
     return _call("reading a payment", lambda: client().v1.payment_intents.retrieve(payment_intent_id))
+
+
+def cancel_payment_intent(payment_intent_id: str) -> Any:
+    """Cancel a PaymentIntent that has not been charged (one waiting for 3-D Secure)."""
+    return _call("cancelling a payment", lambda: client().v1.payment_intents.cancel(payment_intent_id))

@@ -107,7 +107,11 @@ def pay_invoice(session: Session, principal: Principal, invoice_id: object,
     latest = session.exec(select(PaymentAttempt).where(PaymentAttempt.invoice_id == invoice.id)
                           .order_by(PaymentAttempt.attempt.desc())).first()
     if latest is not None and latest.status in OPEN:
-        raise PaymentInProgress(IN_PROGRESS[latest.status])
+        _refresh_open(session, principal, invoice, latest)  # it may have finished since
+        if latest.status == "succeeded":  # an answer, not an error: what it recorded must commit
+            return Outcome(latest.id, "succeeded", "Your earlier payment went through: nothing more was charged.")
+        if latest.status in OPEN:
+            raise PaymentInProgress(IN_PROGRESS[latest.status])
     if payment_method_id in (None, ""):
         customer = cards.customer_id(session, invoice.org_id)
         default = gateway.default_payment_method(customer) if customer else None
@@ -201,6 +205,28 @@ def record_success(session: Session, principal: Principal | None, attempt: Payme
                               reference=payment_intent_id[:payments.REFERENCE_MAX], received_on=invoices.today(),
                               stripe_payment_intent_id=payment_intent_id)
     return payment
+
+
+def _refresh_open(session: Session, principal: Principal, invoice: Invoice, attempt: PaymentAttempt) -> None:
+    """An attempt left waiting (3-D Secure not finished, a payment still
+    processing): ask Stripe where it is now and settle it if it has moved."""
+    if attempt.status in ("requires_action", "processing") and attempt.stripe_payment_intent_id:
+        intent = gateway.retrieve_payment_intent(attempt.stripe_payment_intent_id)
+        if intent.status not in ("requires_action", "processing"):
+            _settle(session, principal, invoice, attempt, intent)
+
+
+def cancel_attempt(session: Session, principal: Principal, attempt_id: object) -> Outcome:
+    """Give up a payment waiting for 3-D Secure (the person closed the bank's
+    window): Stripe cancels the PaymentIntent, so it can never be charged,
+    and the invoice can be paid afresh."""
+    attempt, invoice = access_attempt(session, principal, attempt_id)
+    cards.check_manage(principal, invoice.org_id)
+    _refresh_open(session, principal, invoice, attempt)
+    if attempt.status != "requires_action":
+        return Outcome(attempt.id, attempt.status, attempt.error_message or _said(attempt))
+    gateway.cancel_payment_intent(attempt.stripe_payment_intent_id)
+    return _failed(session, principal, invoice, attempt, "You cancelled this payment; nothing was charged.")
 
 
 def access_attempt(session: Session, principal: Principal, attempt_id: object) -> tuple[PaymentAttempt, Invoice]:

@@ -153,6 +153,40 @@ def test_three_d_secure_is_completed_in_the_page_then_read_again(session, org, p
     assert len(_payments(session, invoice)) == (1 if passed else 0) and len(payment_intents()) == 1
 
 
+def test_an_abandoned_three_d_secure_can_be_cancelled_and_paid_afresh(session, org) -> None:
+    ours = _ours(org)
+    invoice = _issued(session, org["staff"], ours)
+    strict = save(session, org["owner"], ours, THREE_D_SECURE)
+    plain = save(session, org["owner"], ours)
+    waiting = card_payments.pay_invoice(session, org["owner"], invoice.id, strict.id)
+    session.commit()
+    with pytest.raises(NotFound):
+        card_payments.cancel_attempt(session, org["theirs"], waiting.attempt_id)
+    cancelled = card_payments.cancel_attempt(session, org["owner"], waiting.attempt_id)
+    session.commit()
+    assert cancelled.status == "failed" and "nothing was charged" in cancelled.message
+    first = waiting.client_secret.split("_secret_")[0]
+    assert {i.id: i.status for i in payment_intents()} == {first: "canceled"}
+    assert card_payments.pay_invoice(session, org["owner"], invoice.id, plain.id).status == "succeeded"
+    assert _attempts(session, invoice) == [(1, "failed"), (2, "succeeded")]
+
+
+def test_a_waiting_payment_finished_elsewhere_is_settled_before_a_new_one(session, org) -> None:
+    """The bank confirmed in the page, but the page never called back: the
+    next "pay" asks Stripe, records the first payment, and charges nothing more."""
+    ours = _ours(org)
+    invoice = _issued(session, org["staff"], ours)
+    card = save(session, org["owner"], ours, THREE_D_SECURE)
+    waiting = card_payments.pay_invoice(session, org["owner"], invoice.id, card.id)
+    session.commit()
+    authenticate(waiting.client_secret, success=True)
+    again = card_payments.pay_invoice(session, org["owner"], invoice.id, card.id)
+    assert (again.attempt_id, again.status) == (waiting.attempt_id, "succeeded")
+    session.commit()
+    session.refresh(invoice)
+    assert invoice.status == "paid" and len(_payments(session, invoice)) == 1 and len(payment_intents()) == 1
+
+
 def test_the_amount_and_currency_come_from_the_invoice(session, org) -> None:
     ours = _ours(org)
     session.exec(update(Organization).where(Organization.id == ours).values(currency="EUR"))
