@@ -13,15 +13,16 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from portal_app.models import AuditEvent, Invoice, Organization, Payment, PaymentAttempt
+from portal_app.models import AuditEvent, Invoice, Organization, Payment, PaymentAttempt, User
 from portal_app.services import card_payments, invoices, payments
 from portal_app.services.errors import (
     ErrorCode, Forbidden, Invalid, NotFound, PaymentInProgress, PaymentsNotSetUp, PortalError,
 )
-from portal_app.services.principal import Principal
+from portal_app.services.cards import MANAGERS
+from portal_app.services.principal import Principal, principal_for_user
 from portal_app.settings import get_settings
 from tests.factories import ours_and_theirs, staff_admin, staff_member
-from tests.permissions import join
+from tests.permissions import Permission, join, permission_tests
 from tests.stripe_cards import DECLINED_AT_CHARGE, THREE_D_SECURE, authenticate, payment_intents, save
 
 LINES = [{"description": "Support plan, November", "quantity": "1", "unit_price": "120.00", "tax_rate": "20"}]
@@ -292,3 +293,29 @@ def test_two_tabs_paying_at_once_charge_once(pg_migrated_url, stripe_settings) -
             assert session.get(Invoice, invoice.id).status == "paid"
     finally:
         engine.dispose()
+
+
+# ---------------------------------------------------------------- the three cases, NetBox style
+
+def _payable_invoice(session: Session, owner: Principal) -> int:
+    """An issued invoice of the owner's organisation, with a card saved."""
+    admin = session.exec(select(User).where(User.staff_role == "admin")).first()
+    staff = principal_for_user(session, admin, None)
+    org_id = owner.current.org_id
+    draft = invoices.do_create_draft(session, staff, org_id, lines=LINES)
+    invoices.do_issue(session, staff, draft.id)
+    save(session, owner, org_id)
+    return draft.id
+
+
+def _paid(session: Session, actor: Principal, invoice_id: int, result: object) -> None:
+    assert result.status == "succeeded" and session.get(Invoice, invoice_id).status == "paid"
+    assert len(payment_intents()) == 1
+
+
+# Plain members do not see the invoice at all here (the organisation does not
+# open invoices to members): not found, like any invoice they may not read.
+test_pay_permissions = pytest.mark.usefixtures("stripe_settings")(permission_tests(
+    Permission("pay", card_payments.pay_invoice, MANAGERS, target_row=_payable_invoice, check=_paid,
+               refused=NotFound),
+))

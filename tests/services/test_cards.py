@@ -10,12 +10,13 @@ from sqlmodel import Session, select
 from portal_app.integrations import stripe_gateway
 from portal_app.models import AuditEvent, Organization
 from portal_app.services import cards
+from portal_app.services.cards import MANAGERS
 from portal_app.services.errors import CardDeclined, ErrorCode, Forbidden, Invalid, NotFound, PaymentsNotSetUp
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
 from tests import stripe_cards
 from tests.factories import ours_and_theirs, staff_admin
-from tests.permissions import join
+from tests.permissions import Permission, current_org, join, permission_tests
 from tests.stripe_cards import DECLINED_AT_ATTACH, OK, confirm_setup, save, typed_card
 
 
@@ -160,3 +161,40 @@ def test_the_secret_key_stays_out_of_repr(stripe_settings) -> None:
     assert "sk_test_portal" not in repr(stripe_settings) and "whsec_portal" not in repr(stripe_settings)
     assert stripe_settings.stripe_enabled
     assert stripe_cards.OK == OK
+
+
+# ---------------------------------------------------------------- the three cases, NetBox style
+
+def _saved_card(session: Session, owner: Principal) -> str:
+    return save(session, owner, owner.current.org_id).id
+
+
+def _listed(session: Session, actor: Principal, org_id: int, result: object) -> None:
+    assert result == []
+
+
+def _customer_made(session: Session, actor: Principal, org_id: int, result: object) -> None:
+    assert result.startswith("seti_") and session.get(Organization, org_id).stripe_customer_id
+
+
+def _made_default(session: Session, actor: Principal, card_id: str, result: object) -> None:
+    assert result.id == card_id and result.is_default
+
+
+def _removed(session: Session, actor: Principal, card_id: str, result: object) -> None:
+    assert stripe_gateway.retrieve_payment_method(card_id).customer is None
+
+
+def _on_card(action):  # noqa: ANN001, ANN202 — (session, principal, card id) in the principal's organisation
+    return lambda session, principal, card_id: action(session, principal, current_org(principal), card_id)
+
+
+test_card_permissions = pytest.mark.usefixtures("stripe_settings")(permission_tests(
+    Permission("list", cards.list_cards, MANAGERS, check=_listed),
+    Permission("start setup", cards.start_card_setup, MANAGERS, check=_customer_made),
+    # Card ids are Stripe's strings: the int-shaped wrong ids do not apply (odd ones are tried above).
+    Permission("set default", _on_card(cards.set_default), MANAGERS, target_row=_saved_card, check=_made_default,
+               by_id=False),
+    Permission("remove", _on_card(cards.remove_card), MANAGERS, target_row=_saved_card, check=_removed,
+               by_id=False),
+))
