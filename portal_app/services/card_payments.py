@@ -86,9 +86,10 @@ def idempotency_key(invoice: Invoice, attempt: int) -> str:
 def _payable(session: Session, principal: Principal, invoice_id: object) -> Invoice:
     """The invoice, if the person may pay it (owners, admins, billing members of its organisation)."""
     invoice = invoices.access_invoice(session, principal, invoice_id)
-    cards.check_manage(principal, invoice.org_id)
-    if principal.is_staff:  # staff read every invoice, but only its organisation pays it by card
-        raise NotFound(invoices.NOT_FOUND)
+    try:
+        cards.check_manage(principal, invoice.org_id)
+    except NotFound:  # staff read every invoice, but only its organisation pays it
+        raise NotFound(invoices.NOT_FOUND) from None
     return invoice
 
 
@@ -227,6 +228,31 @@ def cancel_attempt(session: Session, principal: Principal, attempt_id: object) -
         return Outcome(attempt.id, attempt.status, attempt.error_message or _said(attempt))
     gateway.cancel_payment_intent(attempt.stripe_payment_intent_id)
     return _failed(session, principal, invoice, attempt, "You cancelled this payment; nothing was charged.")
+
+
+def settle_intent(session: Session, intent: Any) -> Outcome | None:
+    """For the webhook (payment_intent.succeeded / .payment_failed /
+    .processing): settle the attempt this PaymentIntent belongs to, as the
+    system, once; None when it is none of ours. The attempt is found by the
+    intent's id, else by its metadata (invoice_id, org_id, attempt) when the
+    portal never learnt the id (a decline that did not name it). An amount
+    or currency that is not the attempt's is refused: the attempt fails and
+    nothing is recorded."""
+    attempt = session.exec(select(PaymentAttempt).where(
+        PaymentAttempt.stripe_payment_intent_id == intent.id)).first()
+    if attempt is None:
+        meta = getattr(intent, "metadata", None)
+        wanted = [str(getattr(meta, key, "") or "") for key in ("invoice_id", "org_id", "attempt")] if meta else []
+        if len(wanted) == 3 and all(part.isdigit() for part in wanted):
+            attempt = session.exec(select(PaymentAttempt).where(
+                PaymentAttempt.invoice_id == int(wanted[0]), PaymentAttempt.org_id == int(wanted[1]),
+                PaymentAttempt.attempt == int(wanted[2]), PaymentAttempt.stripe_payment_intent_id.is_(None))).first()
+    if attempt is None:
+        return None
+    if attempt.status == "succeeded":
+        return Outcome(attempt.id, "succeeded", "Recorded already.")
+    attempt.stripe_payment_intent_id = intent.id
+    return _settle(session, None, session.get(Invoice, attempt.invoice_id), attempt, intent)
 
 
 def access_attempt(session: Session, principal: Principal, attempt_id: object) -> tuple[PaymentAttempt, Invoice]:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from portal_app.integrations import stripe_gateway
 from portal_app.models import AuditEvent, Invoice, Organization, Payment, PaymentAttempt, User
 from portal_app.services import card_payments, invoices, payments
 from portal_app.services.errors import (
@@ -186,6 +187,44 @@ def test_a_waiting_payment_finished_elsewhere_is_settled_before_a_new_one(sessio
     session.commit()
     session.refresh(invoice)
     assert invoice.status == "paid" and len(_payments(session, invoice)) == 1 and len(payment_intents()) == 1
+
+
+def test_the_webhook_before_the_customer_returns_records_once(session, org) -> None:
+    """`settle_intent` is what the webhook slice calls with the event's
+    PaymentIntent: here it arrives before the page calls back."""
+    ours = _ours(org)
+    invoice = _issued(session, org["staff"], ours)
+    card = save(session, org["owner"], ours, THREE_D_SECURE)
+    waiting = card_payments.pay_invoice(session, org["owner"], invoice.id, card.id)
+    session.commit()
+    authenticate(waiting.client_secret, success=True)
+    intent = stripe_gateway.retrieve_payment_intent(waiting.client_secret.split("_secret_")[0])
+    assert card_payments.settle_intent(session, intent).status == "succeeded"
+    assert card_payments.settle_intent(session, intent).message == "Recorded already."  # a duplicate event
+    back = card_payments.confirm_after_action(session, org["owner"], waiting.attempt_id)
+    session.commit()
+    assert back.status == "succeeded" and len(_payments(session, invoice)) == 1
+    [payment] = _payments(session, invoice)
+    assert payment.recorded_by_id is None  # the system recorded it
+
+
+def test_an_intent_that_is_not_ours_or_does_not_match_is_not_recorded(session, org) -> None:
+    ours = _ours(org)
+    invoice = _issued(session, org["staff"], ours)
+    card = save(session, org["owner"], ours, THREE_D_SECURE)
+    waiting = card_payments.pay_invoice(session, org["owner"], invoice.id, card.id)
+    session.commit()
+    customer = session.get(Organization, ours).stripe_customer_id
+    stranger = stripe_gateway.client().v1.payment_intents.create(params={
+        "amount": 100, "currency": "gbp", "customer": customer, "payment_method": save(session, org["owner"], ours).id,
+        "confirm": True, "metadata": {"invoice_id": str(invoice.id), "org_id": str(ours), "attempt": "9"}})
+    assert card_payments.settle_intent(session, stranger) is None
+    authenticate(waiting.client_secret, success=True)
+    intent = stripe_gateway.retrieve_payment_intent(waiting.client_secret.split("_secret_")[0])
+    intent.amount = 1  # as if the event said another amount
+    assert card_payments.settle_intent(session, intent).status == "failed"
+    session.refresh(invoice)
+    assert invoice.paid == 0 and _payments(session, invoice) == []
 
 
 def test_the_amount_and_currency_come_from_the_invoice(session, org) -> None:
