@@ -15,6 +15,10 @@ _PATTERNS = [
     re.compile(rf"({re.escape(COOKIE_BASE_NAME)}=)[^;'\"\s,}}]+"),
     re.compile(r"""(['"]cookie['"]\s*:\s*['"])[^'"]*"""),
     re.compile(r"(token=)[A-Za-z0-9_\-]{20,}"),
+    # Stripe secrets: API keys, restricted keys, webhook signing secrets, and
+    # the client secrets of intents (they let a browser confirm a payment).
+    re.compile(r"\b((?:sk|rk)_(?:live|test)_|whsec_)[A-Za-z0-9]+"),
+    re.compile(r"\b((?:pi|seti)_[A-Za-z0-9]+_secret_)[A-Za-z0-9]+"),
 ]
 _installed = False
 

@@ -92,6 +92,20 @@ class Settings:
     bank_details: str = ""
     business_address: str = ""
     business_tax_id: str = ""
+    # Card payments through Stripe (portal_app/integrations/stripe_gateway.py):
+    # on when both keys are set, else the manual provider alone. The API base
+    # is Stripe's unless tests point it at localstripe; the Stripe.js origin
+    # is what the page loads and what the CSP allows.
+    stripe_secret_key: str | None = field(default=None, repr=False)
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_js_url: str = "https://js.stripe.com/v3/"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        """Card payments are offered: both Stripe keys are set."""
+        return bool(self.stripe_secret_key and self.stripe_publishable_key)
 
     @property
     def outbox_dir(self) -> Path:
@@ -202,6 +216,11 @@ def load_settings() -> Settings:
         bank_details=_env("PORTAL_BANK_DETAILS", "").replace("\\n", "\n"),
         business_address=_env("PORTAL_BUSINESS_ADDRESS", "").replace("\\n", "\n"),
         business_tax_id=_env("PORTAL_BUSINESS_TAX_ID", ""),
+        stripe_secret_key=_env("PORTAL_STRIPE_SECRET_KEY"),
+        stripe_publishable_key=_env("PORTAL_STRIPE_PUBLISHABLE_KEY"),
+        stripe_webhook_secret=_env("PORTAL_STRIPE_WEBHOOK_SECRET"),
+        stripe_api_base=_env("PORTAL_STRIPE_API_BASE", "https://api.stripe.com").rstrip("/"),
+        stripe_js_url=_env("PORTAL_STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         jobs_in_process=_flag("PORTAL_JOBS_IN_PROCESS", default=_env("PORTAL_REDIS_URL") is None),
     )
 

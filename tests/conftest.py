@@ -383,3 +383,67 @@ def _timeline(what: str, nodeid: str) -> None:
 
     with open(TIMELINE, "a") as out:
         out.write(f"{time.time():.3f} {os.environ.get('PYTEST_XDIST_WORKER', 'main')} {what} {nodeid}\n")
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory) -> Iterator[str]:
+    """localstripe, a stateful fake Stripe server, on a free loopback port in
+    a process group of its own (`--from-scratch`: it would otherwise reload
+    the pickle an earlier run left in /tmp). Started only when a test asks
+    for it (through `stripe_settings`); its base URL."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path_factory.mktemp("localstripe") / "localstripe.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "localstripe", "--from-scratch", "--port", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/js.stripe.com/v3/", timeout=1)  # noqa: S310 — our own loopback server
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                os.killpg(server.pid, signal.SIGKILL)
+                raise RuntimeError("localstripe did not start") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+@pytest.fixture
+def stripe_settings(localstripe, monkeypatch):
+    """The portal configured for card payments against localstripe, emptied
+    first (`DELETE /_config/data`; webhook registrations survive it). The
+    environment is what a deployment would set; settings are read again."""
+    import urllib.request
+
+    from portal_app.settings import get_settings
+
+    request = urllib.request.Request(localstripe + "/_config/data", method="DELETE")
+    urllib.request.urlopen(request, timeout=10)  # noqa: S310 — our own loopback server
+    monkeypatch.setenv("PORTAL_STRIPE_SECRET_KEY", "sk_test_portal")
+    monkeypatch.setenv("PORTAL_STRIPE_PUBLISHABLE_KEY", "pk_test_portal")
+    monkeypatch.setenv("PORTAL_STRIPE_WEBHOOK_SECRET", "whsec_portal")
+    monkeypatch.setenv("PORTAL_STRIPE_API_BASE", localstripe)
+    monkeypatch.setenv("PORTAL_STRIPE_JS_URL", localstripe + "/js.stripe.com/v3/")
+    get_settings.cache_clear()
+    yield get_settings()
+    monkeypatch.undo()
+    get_settings.cache_clear()

@@ -24,3 +24,14 @@ def test_ordinary_messages_are_untouched(caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("portal").info("user %s signed in", 42)
     assert "user 42 signed in" in caplog.text
+
+
+def test_stripe_keys_and_client_secrets_are_redacted(caplog):
+    log_redaction.install()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("stripe").error("key sk_test_SECRETKEY123 and %s", "whsec_SIGNING456")
+        logging.getLogger("stripe").info("secret pi_3Abc_secret_CLIENT789 and seti_1Xy_secret_SETUP000")
+    text = caplog.text
+    for secret in ("SECRETKEY123", "SIGNING456", "CLIENT789", "SETUP000"):
+        assert secret not in text
+    assert "pi_3Abc" in text  # the intent's id itself is not a secret

@@ -46,6 +46,13 @@ class Organization(SQLModel, table=True):
     # admins and billing members always do).
     currency: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
     invoices_open_to_members: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Card payments: its customer at Stripe (made when someone first saves a
+    # card), whose saved cards are the organisation's. One per organisation,
+    # and never shared: unique (the index below).
+    stripe_customer_id: str | None = Field(default=None, max_length=255)
+
+
+Index("uq_organizations_stripe_customer_id", Organization.stripe_customer_id, unique=True)
 
 
 class User(SQLModel, table=True):

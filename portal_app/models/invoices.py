@@ -100,6 +100,7 @@ class Payment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_payments_org_received", "org_id", "received_on", "id"),
         Index("ix_payments_invoice", "invoice_id", "id"),
+        Index("uq_payments_stripe_payment_intent_id", "stripe_payment_intent_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -114,3 +115,6 @@ class Payment(SQLModel, table=True):
     received_on: date = Field(sa_column=Column(Date, nullable=False))
     recorded_by_id: int | None = Field(default=None, sa_column=_person())
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    # A card payment's Stripe PaymentIntent: unique, so the same charge can
+    # never be recorded twice (by the payer's request and by the webhook).
+    stripe_payment_intent_id: str | None = Field(default=None, max_length=255)

@@ -73,6 +73,11 @@ ACTIONS: dict[str, str] = {
     "invoice.overdue": "marked an invoice overdue",
     "payment.recorded": "recorded a payment",
     "payment.refunded": "recorded a refund",
+    "payment.card_started": "started a card payment",
+    "payment.card_failed": "had a card payment fail",
+    "card.saved": "saved a card",
+    "card.default_changed": "chose the default card",
+    "card.removed": "removed a saved card",
     "ticket.raised": "raised a support request",
     "ticket.replied": "replied to a support request",
     "ticket.noted": "wrote an internal note",
@@ -396,6 +401,15 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                   f"on {s.target or 'an invoice'}",
     "payment.refunded": lambda s: f"{s.actor} recorded a refund of {_text(s.details, 'amount', 'an amount')} "
                                   f"on {s.target or 'an invoice'}",
+    "payment.card_started": lambda s: f"{s.actor} started paying {_text(s.details, 'amount', 'an amount')} "
+                                      f"on {s.target or 'an invoice'}"
+                                      + (f" with {_text(s.details, 'card')}" if _text(s.details, "card") else ""),
+    "payment.card_failed": lambda s: f"A card payment of {_text(s.details, 'amount', 'an amount')} "
+                                     f"on {s.target or 'an invoice'} failed"
+                                     + (f": {_text(s.details, 'reason')}" if _text(s.details, "reason") else ""),
+    "card.saved": lambda s: f"{s.actor} saved {s.target or 'a card'} for {_the_org(s)}",
+    "card.default_changed": lambda s: f"{s.actor} made {s.target or 'a card'} the default card of {_the_org(s)}",
+    "card.removed": lambda s: f"{s.actor} removed {s.target or 'a saved card'} from {_the_org(s)}",
     "ticket.raised": _ticket_raised,
     "ticket.replied": lambda s: f"{s.actor} replied to {_request(s)}",
     "ticket.noted": lambda s: f"{s.actor} wrote an internal note on {_request(s)}",

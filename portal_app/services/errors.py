@@ -49,6 +49,10 @@ class ErrorCode(StrEnum):
     BAD_FILE_TYPE = "bad_file_type"
     QUOTA_FULL = "quota_full"
     TOO_LATE = "too_late"
+    PAYMENTS_NOT_SET_UP = "payments_not_set_up"
+    CARD_DECLINED = "card_declined"
+    PAYMENTS_UNAVAILABLE = "payments_unavailable"
+    PAYMENT_IN_PROGRESS = "payment_in_progress"
 
 
 class PortalError(Exception):
@@ -105,3 +109,31 @@ class TooLarge(PortalError):
 
     code = ErrorCode.TOO_LARGE
     http_status = 413
+
+
+class PaymentsNotSetUp(PortalError):
+    """Card payments asked for on a portal without Stripe keys."""
+
+    code = ErrorCode.PAYMENTS_NOT_SET_UP
+    http_status = 409
+
+
+class CardDeclined(PortalError):
+    """The bank refused the card (saving it or charging it)."""
+
+    code = ErrorCode.CARD_DECLINED
+    http_status = 402
+
+
+class PaymentsUnavailable(PortalError):
+    """Stripe could not be reached, or refused the portal's request."""
+
+    code = ErrorCode.PAYMENTS_UNAVAILABLE
+    http_status = 502
+
+
+class PaymentInProgress(PortalError):
+    """Another attempt at paying the same invoice is under way."""
+
+    code = ErrorCode.PAYMENT_IN_PROGRESS
+    http_status = 409

@@ -86,12 +86,13 @@ def do_refund(session: Session, principal: Principal, invoice_id: object, *, amo
 
 
 def _apply(session: Session, principal: Principal | None, invoice: Invoice, kind: str, amount: int, *,
-           method: str, reference: str, received_on: date) -> Payment:
+           method: str, reference: str, received_on: date, stripe_payment_intent_id: str | None = None) -> Payment:
     """Record it, move the invoice's figures and status, and tell its
     organisation's billing people, all in the caller's transaction."""
     payment = Payment(org_id=invoice.org_id, invoice_id=invoice.id, kind=kind, amount=amount,
                       currency=invoice.currency, method=method, reference=reference, received_on=received_on,
-                      recorded_by_id=principal.user_id if principal else None)
+                      recorded_by_id=principal.user_id if principal else None,
+                      stripe_payment_intent_id=stripe_payment_intent_id)
     session.add(payment)
     invoice.paid += amount if kind == "payment" else -amount
     invoices.settle(invoice, invoices.today())

@@ -132,6 +132,13 @@ EXPECTED: dict[str, tuple[dict, str]] = {
     "payment.recorded": ({"amount": "£100.00", "method": "Cash"},
                          "Alice Owner recorded a payment of £100.00 on Bob Member"),
     "payment.refunded": ({"amount": "£60.00"}, "Alice Owner recorded a refund of £60.00 on Bob Member"),
+    "payment.card_started": ({"amount": "£360.00", "card": "Visa ending 4242", "attempt": 1},
+                             "Alice Owner started paying £360.00 on Bob Member with Visa ending 4242"),
+    "payment.card_failed": ({"amount": "£360.00", "reason": "Your card was declined."},
+                            "A card payment of £360.00 on Bob Member failed: Your card was declined."),
+    "card.saved": ({}, "Alice Owner saved Bob Member for Acme Ltd"),
+    "card.default_changed": ({}, "Alice Owner made Bob Member the default card of Acme Ltd"),
+    "card.removed": ({}, "Alice Owner removed Bob Member from Acme Ltd"),
 }
 
 
