@@ -6,7 +6,7 @@ events (unique per event id), each organisation's Stripe customer, and the
 PaymentIntent a card payment was recorded from (unique: never twice).
 
 Revision ID: f1bc79b4fee6
-Revises: 1910cc61a5bf
+Revises: 4c8e2f7a9d13
 Create Date: 2026-11-27 03:54:29.398567
 """
 from typing import Sequence, Union
@@ -18,7 +18,7 @@ import portal_app.models.base
 
 
 revision: str = 'f1bc79b4fee6'
-down_revision: Union[str, None] = '1910cc61a5bf'
+down_revision: Union[str, None] = '4c8e2f7a9d13'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
