@@ -17,6 +17,7 @@ import base64
 import hashlib
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from portal_app.settings import get_settings
 
@@ -44,14 +45,34 @@ def inline_script_hashes(build_dir: Path) -> list[str]:
     return sorted(found)
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def stripe_sources() -> dict[str, list[str]]:
+    """What card payments add to the policy, only when Stripe is set up:
+    Stripe.js from its configured origin (Stripe's own, or localstripe in
+    tests), its frames (card fields, 3-D Secure), and its API."""
+    settings = get_settings()
+    if not settings.stripe_enabled:
+        return {"script": [], "frame": [], "connect": []}
+    js = _origin(settings.stripe_js_url)
+    api = _origin(settings.stripe_api_base)
+    frames = [js] if js != "https://js.stripe.com" else [js, "https://hooks.stripe.com"]
+    return {"script": [js], "frame": frames, "connect": sorted({js, api})}
+
+
 def content_security_policy(script_hashes: list[str]) -> str:
+    stripe = stripe_sources()
     return "; ".join([
         "default-src 'self'",
-        " ".join(["script-src 'self' 'unsafe-eval'", *script_hashes]),
+        " ".join(["script-src 'self' 'unsafe-eval'", *stripe["script"], *script_hashes]),
         "style-src 'self' 'unsafe-inline'",  # Radix and emotion set inline styles
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
-        "connect-src 'self'",
+        " ".join(["connect-src 'self'", *stripe["connect"]]),
+        *([" ".join(["frame-src", *stripe["frame"]])] if stripe["frame"] else []),
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

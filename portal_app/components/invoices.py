@@ -14,6 +14,7 @@ from portal_app.components.forms import (
     LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, confirm_dialog, field_message, form_error, link_button, submit_button,
     text_field,
 )
+from portal_app.components.cards import cards_card, pay_by_card
 from portal_app.components.pagination import pager
 from portal_app.services import invoice_lists, invoices, payments
 from portal_app.state.invoices import BillingState, DraftState, InvoiceState, StaffInvoicesState
@@ -115,6 +116,7 @@ def billing_page() -> rx.Component:
                             rx.text("When we send your organisation an invoice, it appears here with its PDF, "
                                     "how to pay it and what has been paid."),
                             spacing="2")))),
+        cards_card(),
         rx.cond(BillingState.can_share, rx.el.label(
             rx.switch(checked=BillingState.shared, on_change=BillingState.set_shared, id="invoices-shared"),
             rx.text("Every member sees the invoices (otherwise only owners, admins and billing members)", size="2"),
@@ -176,8 +178,8 @@ def _how_to_pay() -> rx.Component:
                                                                 "margin": "0.3em 0"}),
                             rx.text("Reference: ", rx.el.strong(i["label"]), size="2")),
                         rx.text("Pay by bank transfer quoting the reference ", rx.el.strong(i["label"]),
-                                ". Card payment is not set up on this portal; ask us for our bank details if "
-                                "you do not have them.", size="2")),
+                                ". Ask us for our bank details if you do not have them.", size="2")),
+                rx.cond(i["cards"] == "", rx.text("Card payment is not set up on this portal.", size="1")),
                 rx.text("Payments show here once we have recorded them.", size="1"),
             ),
             role="note", high_contrast=True, width="100%"),
@@ -275,6 +277,7 @@ def invoice_page() -> rx.Component:
                 rx.cond((i["kind"] == "invoice") & (i["due"] != ""), " · Due " + i["due"], ""), size="2", **MUTED),
         rx.cond(i["void_reason"] != "", rx.callout("Voided: " + i["void_reason"], icon="ban", role="status",
                                                    high_contrast=True, width="100%")),
+        pay_by_card(),
         _how_to_pay(),
         _lines_table(),
         _totals(),

@@ -9,15 +9,16 @@ from portal_app import routes
 from portal_app.components.invoices import billing_page, draft_page, invoice_page, staff_invoices_page
 from portal_app.components.layout import portal_page
 from portal_app.components.statements import statement_page
+from portal_app.state.cards import CardPaymentState, CardsState
 from portal_app.state.invoices import BillingState, DraftState, InvoiceState, StaffInvoicesState, StatementState
 
 
-@portal_page(route=routes.BILLING, title="Billing", on_load=BillingState.load, private=True)
+@portal_page(route=routes.BILLING, title="Billing", on_load=[BillingState.load, CardsState.load], private=True)
 def billing() -> rx.Component:
     return billing_page()
 
 
-@portal_page(route=routes.INVOICE, title="Invoice", on_load=InvoiceState.load, private=True)
+@portal_page(route=routes.INVOICE, title="Invoice", on_load=[InvoiceState.load, CardPaymentState.load], private=True)
 def invoice() -> rx.Component:
     return invoice_page()
 

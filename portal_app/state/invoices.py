@@ -22,6 +22,7 @@ from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.formatting import format_date, format_money
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
+from portal_app.settings import get_settings
 from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
@@ -161,7 +162,7 @@ class InvoiceState(SessionState):
             "subtotal": view.subtotal, "tax": view.tax, "total": view.total, "paid": view.paid,
             "credited": view.credited, "balance": view.balance, "zero": _zero(view.currency), "owed": "yes" if view.balance_minor else "",
             "balance_typed": money.typed(view.balance_minor, view.currency), "currency": view.currency,
-            "bank_details": view.bank_details, "pdf": routes.invoice_pdf_path(view.id),
+            "bank_details": view.bank_details, "cards": "yes" if get_settings().stripe_enabled else "", "pdf": routes.invoice_pdf_path(view.id),
             "payable": "yes" if view.status in invoices.UNPAID else "",
             "refundable": "yes" if view.paid_minor and view.status not in ("draft", "void") else "",
         }

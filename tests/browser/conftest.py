@@ -64,9 +64,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+STRIPE_ENV = {"PORTAL_STRIPE_SECRET_KEY": "sk_test_portal", "PORTAL_STRIPE_PUBLISHABLE_KEY": "pk_test_portal",
+              "PORTAL_STRIPE_WEBHOOK_SECRET": "whsec_portal"}
+
+
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Iterator[live_app.LiveApp]:
-    app = live_app.start(tmp_path_factory.mktemp("portal-data"))
+def portal(tmp_path_factory, localstripe) -> Iterator[live_app.LiveApp]:
+    """The portal as a business runs it, card payments included (against
+    localstripe: its Stripe.js stand-in is what the pages load)."""
+    app = live_app.start(tmp_path_factory.mktemp("portal-data"), extra_env={
+        **STRIPE_ENV, "PORTAL_STRIPE_API_BASE": localstripe,
+        "PORTAL_STRIPE_JS_URL": localstripe + "/js.stripe.com/v3/"})
     yield app
     live_app.stop(app)
 

@@ -228,3 +228,44 @@ def test_the_statement_shows_only_the_persons_own_organisation(portal):
             assert field in client.state()[state]["errors_rx_state_"], form
         links = client.state()[state]["downloads_rx_state_"]
         assert links["csv"].startswith("/api/statement?org=") and links["csv"].endswith("&format=csv")
+
+
+def test_card_handlers_take_nothing_from_the_client(portal):
+    """Saved cards and paying by card: no session, another organisation's
+    invoice, a member, forged Stripe answers. No attempt, card or payment
+    appears that should not."""
+    from portal_app.models import PaymentAttempt
+    from portal_app.state.cards import CardPaymentState, CardsState
+
+    owner_cookie, org_id, invoice_id = _victim_invoice(portal, "cardvictim")
+    thief_cookie, _, _ = _person(portal, "cardthief")
+    cards_state, pay_state = CardsState.get_full_name(), CardPaymentState.get_full_name()
+    for who in (None, thief_cookie):
+        with ReflexClient(portal.url, cookie=who) as client:
+            client.hydrate(_route(invoice_id))
+            client.call(handler_name(CardPaymentState, "load"), {})
+            client.call(handler_name(CardPaymentState, "pay"), {"form": {"card": "pm_x"}})
+            client.call(handler_name(CardPaymentState, "authenticated"), {"result": {"ok": True}})
+            client.call(handler_name(CardsState, "load"), {}, router_path="/billing")
+            client.call(handler_name(CardsState, "start_adding"), {}, router_path="/billing")
+            client.call(handler_name(CardsState, "saved"), {"result": {"id": "seti_forged"}}, router_path="/billing")
+            client.call(handler_name(CardsState, "make_default"), {"card_id": "pm_forged"}, router_path="/billing")
+            client.call(handler_name(CardsState, "remove"), {"card_id": "pm_forged"}, router_path="/billing")
+            assert client.state().get(pay_state, {}).get("status_rx_state_", "") in ("", "failed")
+            assert SECRET not in _leaked(client)
+    with ReflexClient(portal.url, cookie=owner_cookie) as client:
+        client.hydrate("/billing")
+        client.call(handler_name(CardsState, "load"), {})
+        assert client.state()[cards_state]["enabled_rx_state_"] is True
+        for result in ({"id": 7}, "seti_x", None, {"error": ["x"]}, {"id": "seti_" + "x" * 300}):
+            client.call(handler_name(CardsState, "saved"), {"result": result})
+            assert client.state()[cards_state]["error_rx_state_"] != ""
+            assert client.state()[cards_state]["cards_rx_state_"] == []
+        client.call(handler_name(CardsState, "saved"), {"result": {"error": "<b>Declined</b>"}})
+        assert client.state()[cards_state]["error_rx_state_"] == "<b>Declined</b>"  # shown as text
+        client.call(handler_name(CardPaymentState, "pay"), {"form": {"card": "pm_forged", "amount": "1"}},
+                    router_path=_route(invoice_id))
+        assert client.state()[pay_state]["status_rx_state_"] == "failed"
+    with portal_session(portal) as session:
+        assert session.exec(select(PaymentAttempt).where(PaymentAttempt.org_id == org_id)).all() == []
+        assert session.get(Invoice, invoice_id).paid == 0
