@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
 
 import httpx
@@ -296,3 +297,56 @@ def test_the_webhook_takes_at_most_one_megabyte(shop) -> None:
     small = event_body("customer.created", {"id": "cus_123", "object": "customer"})
     assert client.post(routes.STRIPE_WEBHOOK_API, content=small,
                        headers={"stripe-signature": sign(small)}).status_code == 200
+
+
+def test_localstripe_delivers_events_the_portal_verifies_and_applies(shop, stripe_settings) -> None:
+    """The whole way: localstripe signs and posts its own event, about 1 s
+    after the bank's answer, to a loopback HTTP server that hands each
+    delivery to the app (the same client as above). Registrations outlive
+    the test server's flushes, so this one is switched off afterwards, and
+    deliveries are told apart by the PaymentIntent's id."""
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from portal_app.api.stripe_webhook import SETTLED
+
+    client = shop["client"]
+    delivered: list[tuple[str, str, int, dict]] = []
+
+    class Forward(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 — the stdlib's name
+            body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            answer = client.post(self.path, content=body, headers={
+                "content-type": "application/json", "stripe-signature": self.headers.get("stripe-signature", "")})
+            event = json.loads(body)
+            delivered.append((event["data"]["object"]["id"], event["type"], answer.status_code, answer.json()))
+            self.send_response(answer.status_code)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Forward)  # one delivery at a time
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    hook = f"{stripe_settings.stripe_api_base}/_config/webhooks/portal-webhook-test"
+    url = f"http://127.0.0.1:{server.server_address[1]}{routes.STRIPE_WEBHOOK_API}"
+    try:
+        httpx.post(hook, json={"url": url, "secret": SECRET, "events": list(SETTLED)}, timeout=10).raise_for_status()
+        outcome = _waiting_for_3ds(shop)
+        authenticate(outcome.client_secret, success=True)
+        intent_id = _attempt_intent(shop)
+        deadline = time.monotonic() + 15
+        while not [d for d in delivered if d[0] == intent_id] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ours = [d for d in delivered if d[0] == intent_id]
+        assert ours == [(intent_id, "payment_intent.succeeded", 200,
+                         {"status": "recorded: succeeded", "event": ours[0][3]["event"]})]
+        assert ours[0][3]["event"].startswith("evt_")
+        state = _state(shop)
+        assert (state["invoice"], state["payments"], state["attempts"], state["recorded"]) == (
+            ("paid", 14400), 1, ["succeeded"], 1)
+    finally:
+        httpx.post(hook, json={"url": url, "secret": SECRET, "events": ["portal.test.switched_off"]}, timeout=10)
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
