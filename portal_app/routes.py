@@ -48,6 +48,8 @@ AUTH_LOGOUT = "/auth/logout"
 UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
 INVOICE_PDF_API = "/api/invoices/{invoice_id}/pdf"  # link to one with `invoice_pdf_path`
 STATEMENT_API = "/api/statement"  # ?org=&since=&until=&format=pdf|csv
+# Where Stripe posts its events (configured in Stripe's dashboard): signed, no session, no Origin.
+STRIPE_WEBHOOK_API = "/api/stripe/webhook"
 
 # Where a sign-in may send the person afterwards (`?next=`).
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,

@@ -19,6 +19,7 @@ from portal_app.api.files import router as files_router
 from portal_app.api.invoices import router as invoices_router
 from portal_app.api.notifications import router as notifications_router
 from portal_app.api.problems import portal_error_handler
+from portal_app.api.stripe_webhook import router as stripe_webhook_router
 from portal_app.db import session_scope
 from portal_app.services import sessions
 from portal_app.services.errors import PortalError
@@ -32,6 +33,7 @@ api.include_router(auth_router)
 api.include_router(files_router)
 api.include_router(invoices_router)
 api.include_router(notifications_router)
+api.include_router(stripe_webhook_router)
 api.add_exception_handler(PortalError, portal_error_handler)  # every route's errors: problem+json
 
 

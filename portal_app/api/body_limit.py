@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from portal_app import routes
 from portal_app.api.problems import problem_bytes
 from portal_app.services.errors import TooLarge
 from portal_app.settings import get_settings
@@ -15,9 +16,14 @@ MAX_BODY_BYTES = 5 * 1024 * 1024  # any request but a file upload: the largest f
 # to the largest file a kind allows; the service checks each kind's own limit
 # and the organisation's quota while the bytes stream.
 FILE_UPLOAD = re.compile(r"/api/organizations/\d{1,18}/files")
+# Stripe's events are a few kilobytes; the webhook reads its whole body
+# before the signature can be checked, so anyone may send one: keep it small.
+WEBHOOK_MAX_BYTES = 1024 * 1024
 
 
 def limit_for(path: str, default: int) -> int:
+    if path == routes.STRIPE_WEBHOOK_API:
+        return min(default, WEBHOOK_MAX_BYTES)
     return max(default, get_settings().max_upload_bytes) if FILE_UPLOAD.fullmatch(path) else default
 
 

@@ -14,7 +14,12 @@ refusing our key is `PaymentsUnavailable`, an id Stripe does not know is
 redaction filter removes any that would).
 
 Returned objects are Stripe's (`StripeObject`, attribute access); the
-services read the few fields they need."""
+services read the few fields they need.
+
+Inbound webhooks are verified here too (`verify_event`, the SDK's
+`Webhook.construct_event` with a 300 s tolerance against
+`PORTAL_STRIPE_WEBHOOK_SECRET`): a missing, malformed or wrong signature,
+an old timestamp or a body that is not an event is `BadSignature`."""
 
 from __future__ import annotations
 
@@ -25,12 +30,15 @@ from typing import Any, NoReturn, TypeVar
 
 import stripe
 
-from portal_app.services.errors import CardDeclined, NotFound, PaymentsNotSetUp, PaymentsUnavailable
+from portal_app.services.errors import (
+    BadSignature, CardDeclined, NotFound, PaymentsNotSetUp, PaymentsUnavailable, WebhookNotSetUp,
+)
 from portal_app.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CARD = "card"
+WEBHOOK_TOLERANCE = 300  # seconds: an event signed longer ago than this is refused (a replay)
 
 
 @lru_cache(maxsize=4)
@@ -190,3 +198,23 @@ def retrieve_payment_intent(payment_intent_id: str) -> Any:
 def cancel_payment_intent(payment_intent_id: str) -> Any:
     """Cancel a PaymentIntent that has not been charged (one waiting for 3-D Secure)."""
     return _call("cancelling a payment", lambda: client().v1.payment_intents.cancel(payment_intent_id))
+
+
+# ---------------------------------------------------------------- webhooks
+
+def verify_event(payload: bytes, signature: str | None) -> Any:
+    """The Stripe event in a webhook's raw body, once its `Stripe-Signature`
+    header is checked against the webhook secret (HMAC-SHA256 over
+    "<timestamp>.<body>", signed at most `WEBHOOK_TOLERANCE` seconds ago).
+    Anything else is `BadSignature`; a portal without the secret is
+    `WebhookNotSetUp`. Neither the secret nor the header is logged."""
+    secret = get_settings().stripe_webhook_secret
+    if not secret:
+        raise WebhookNotSetUp("Stripe webhooks are not set up on this portal.")
+    try:
+        return stripe.Webhook.construct_event(payload, signature or "", secret, tolerance=WEBHOOK_TOLERANCE)
+    except stripe.SignatureVerificationError as err:
+        reason = "too old" if "tolerance" in str(err) else "missing" if not signature else "not valid"
+        raise BadSignature(f"The Stripe-Signature header is {reason}.") from None
+    except (ValueError, TypeError, KeyError):  # not JSON, not UTF-8, not an event
+        raise BadSignature("The body is not a Stripe event.") from None

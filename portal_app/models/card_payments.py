@@ -59,4 +59,6 @@ class StripeEvent(SQLModel, table=True):
     event_id: str = Field(max_length=255, unique=True)
     type: str = Field(max_length=100)
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    outcome: str = Field(default="", max_length=200)  # "applied", "duplicate", "ignored: ...", "refused: ..."
+    # What the webhook did (api/stripe_webhook.py): "recorded: <attempt status>", "recorded already",
+    # "ignored", "ignored: not ours", "refused: <why>".
+    outcome: str = Field(default="", max_length=200)

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, update
@@ -61,6 +61,8 @@ IN_PROGRESS = {
     "processing": "A payment for this invoice is being processed: it will show here once the bank confirms it.",
 }
 MESSAGE_MAX = 500
+ALREADY = "Recorded already."  # settle_intent: an event about an attempt that has its answer
+MISMATCH = "The payment did not match the invoice; nothing was recorded. Contact us."
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Outcome:
     status: str
     message: str
     client_secret: str | None = None
+    refused: str = ""  # why Stripe's answer was not applied (a mismatch), for the webhook's record
 
 
 def idempotency_key(invoice: Invoice, attempt: int) -> str:
@@ -153,8 +156,7 @@ def _settle(session: Session, principal: Principal | None, invoice: Invoice, att
     """Move the attempt to what the PaymentIntent says."""
     if int(intent.amount) != attempt.amount or str(intent.currency).upper() != attempt.currency:
         # Never record money that is not what we asked for.
-        return _failed(session, principal, invoice, attempt, "The payment did not match the invoice; "
-                                                             "nothing was recorded. Contact us.")
+        return replace(_failed(session, principal, invoice, attempt, MISMATCH), refused="amount or currency mismatch")
     status = intent.status
     if status == "succeeded":
         record_success(session, principal, attempt, intent.id)
@@ -237,7 +239,10 @@ def settle_intent(session: Session, intent: Any) -> Outcome | None:
     intent's id, else by its metadata (invoice_id, org_id, attempt) when the
     portal never learnt the id (a decline that did not name it). An amount
     or currency that is not the attempt's is refused: the attempt fails and
-    nothing is recorded."""
+    nothing is recorded; so is one whose metadata names another invoice or
+    organisation than the attempt's (`Outcome.refused` says which). An
+    attempt that failed already stays failed: a late payment_failed event
+    does not fail it (and audit it) twice."""
     attempt = session.exec(select(PaymentAttempt).where(
         PaymentAttempt.stripe_payment_intent_id == intent.id)).first()
     if attempt is None:
@@ -250,9 +255,18 @@ def settle_intent(session: Session, intent: Any) -> Outcome | None:
     if attempt is None:
         return None
     if attempt.status == "succeeded":
-        return Outcome(attempt.id, "succeeded", "Recorded already.")
+        return Outcome(attempt.id, "succeeded", ALREADY)
+    if attempt.status == "failed" and intent.status != "succeeded":
+        return Outcome(attempt.id, "failed", ALREADY)
+    invoice = session.get(Invoice, attempt.invoice_id)
+    meta = getattr(intent, "metadata", None)
+    named = {key: str(getattr(meta, key, "") or "") for key in ("invoice_id", "org_id")} if meta else {}
+    if (named.get("invoice_id", "") not in ("", str(attempt.invoice_id))
+            or named.get("org_id", "") not in ("", str(attempt.org_id))):
+        attempt.stripe_payment_intent_id = attempt.stripe_payment_intent_id or intent.id
+        return replace(_failed(session, None, invoice, attempt, MISMATCH), refused="invoice mismatch")
     attempt.stripe_payment_intent_id = intent.id
-    return _settle(session, None, session.get(Invoice, attempt.invoice_id), attempt, intent)
+    return _settle(session, None, invoice, attempt, intent)
 
 
 def access_attempt(session: Session, principal: Principal, attempt_id: object) -> tuple[PaymentAttempt, Invoice]:

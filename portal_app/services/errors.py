@@ -53,6 +53,8 @@ class ErrorCode(StrEnum):
     CARD_DECLINED = "card_declined"
     PAYMENTS_UNAVAILABLE = "payments_unavailable"
     PAYMENT_IN_PROGRESS = "payment_in_progress"
+    BAD_SIGNATURE = "bad_signature"
+    WEBHOOK_NOT_SET_UP = "webhook_not_set_up"
 
 
 class PortalError(Exception):
@@ -137,3 +139,18 @@ class PaymentInProgress(PortalError):
 
     code = ErrorCode.PAYMENT_IN_PROGRESS
     http_status = 409
+
+
+class BadSignature(PortalError):
+    """A webhook whose signature is missing, wrong or too old."""
+
+    code = ErrorCode.BAD_SIGNATURE
+    http_status = 400
+
+
+class WebhookNotSetUp(PortalError):
+    """Stripe is set up but the webhook's signing secret is not: nothing can
+    be verified, so nothing is accepted (and Stripe keeps retrying)."""
+
+    code = ErrorCode.WEBHOOK_NOT_SET_UP
+    http_status = 503

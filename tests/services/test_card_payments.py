@@ -227,6 +227,34 @@ def test_an_intent_that_is_not_ours_or_does_not_match_is_not_recorded(session, o
     assert invoice.paid == 0 and _payments(session, invoice) == []
 
 
+def test_settle_intent_says_why_it_refused_and_fails_an_attempt_once(session, org) -> None:
+    """An event naming another invoice is refused like a wrong amount, and
+    says which (the webhook records it); a second failure event about an
+    attempt that failed already neither fails nor audits it again."""
+    ours = _ours(org)
+    invoice = _issued(session, org["staff"], ours)
+    card = save(session, org["owner"], ours, THREE_D_SECURE)
+    waiting = card_payments.pay_invoice(session, org["owner"], invoice.id, card.id)
+    session.commit()
+    authenticate(waiting.client_secret, success=True)
+    intent = stripe_gateway.retrieve_payment_intent(waiting.client_secret.split("_secret_")[0])
+    intent.metadata["invoice_id"] = str(invoice.id + 1000)
+    refused = card_payments.settle_intent(session, intent)
+    assert (refused.status, refused.refused, refused.message) == ("failed", "invoice mismatch", card_payments.MISMATCH)
+    intent.metadata["invoice_id"] = str(invoice.id)
+    intent.amount += 1
+    assert card_payments.settle_intent(session, intent).refused == "amount or currency mismatch"
+    session.commit()
+    failed = stripe_gateway.retrieve_payment_intent(intent.id)
+    failed.status = "requires_payment_method"  # a payment_failed event about it, later
+    assert card_payments.settle_intent(session, failed).message == card_payments.ALREADY
+    session.commit()
+    session.refresh(invoice)
+    assert invoice.paid == 0 and _payments(session, invoice) == []
+    assert _attempts(session, invoice) == [(1, "failed")]
+    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "payment.card_failed")).all()) == 2
+
+
 def test_the_amount_and_currency_come_from_the_invoice(session, org) -> None:
     ours = _ours(org)
     session.exec(update(Organization).where(Organization.id == ours).values(currency="EUR"))
