@@ -90,6 +90,7 @@ def pay_by_card() -> rx.Component:
         rx.cond((i["owed"] != "") & (i["payable"] != ""), rx.card(rx.vstack(
             rx.heading("Pay by card", size="4", as_="h2"),
             rx.cond(CardPaymentState.cards.length() > 0, form,
-                    rx.text("Save a card on the ", rx.link("Billing", href="/billing"), " page to pay here.")),
+                    rx.text("Save a card on the ", rx.link("Billing", href="/billing", underline="always"),
+                            " page to pay here.")),
             spacing="3", width="100%"), width="100%")),
         outcome))

@@ -170,8 +170,12 @@ def test_draft_editor_takes_only_its_fields(portal):
             client.call(handler_name(DraftState, "add_line"), {})
         assert len(client.state()[DraftState.get_full_name()]["lines_rx_state_"]) == invoices.LINES_MAX
         client.call(save, {"form": {"org": str(org_id), "line-1-description": "Consulting", "line-1-unit_price": "10",
-                                    "line-1-quantity": "2", "total": "1", "currency": "JPY", "status": "paid",
+                                    "line-1-quantity": "2", "total": "1", "status": "paid",
                                     "number": "INV-1999-0001", "created_by_id": "1"}})
+        # The currency is a field of the form, but not while the organisation owes in its own.
+        client.call(save, {"form": {"org": str(org_id), "currency": "JPY", "line-1-description": "Yen",
+                                    "line-1-unit_price": "10"}})
+        assert "currency" in client.state()[DraftState.get_full_name()]["errors_rx_state_"]
     with portal_session(portal) as session:
         made = [i for i in session.exec(select(Invoice)).all() if i.id not in before]
         assert len(made) == 1
