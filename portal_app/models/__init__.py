@@ -4,6 +4,7 @@
 from portal_app.models.audit import AuditEvent
 from portal_app.models.canned_replies import CannedReply
 from portal_app.models.card_payments import PaymentAttempt, StripeEvent
+from portal_app.models.catalogue import CustomerPrice, Product, Subscription, UsageRecord
 from portal_app.models.csat import TicketRating
 from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
@@ -22,8 +23,8 @@ from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "Holiday", "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
-           "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "Payment", "PaymentAttempt", "RecoveryCode",
-           "SlaPolicy", "StoredFile", "StripeEvent", "Throttle", "Ticket",
+__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "CustomerPrice", "Holiday", "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
+           "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "Payment", "Product", "PaymentAttempt", "RecoveryCode",
+           "SlaPolicy", "StoredFile", "Subscription", "StripeEvent", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage",
-           "TicketRating", "User"]
+           "TicketRating", "UsageRecord", "User"]

@@ -46,6 +46,9 @@ class Organization(SQLModel, table=True):
     # admins and billing members always do).
     currency: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
     invoices_open_to_members: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Its discount on the catalogue, in basis points (1000 is 10 %), for
+    # products it has no price of its own for (models/catalogue.py).
+    catalogue_discount: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     # Card payments: its customer at Stripe (made when someone first saves a
     # card), whose saved cards are the organisation's. One per organisation,
     # and never shared: unique (the index below).
