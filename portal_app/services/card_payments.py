@@ -93,7 +93,7 @@ def _payable(session: Session, principal: Principal, invoice_id: object) -> Invo
         cards.check_manage(principal, invoice.org_id)
     except NotFound:  # staff read every invoice, but only its organisation pays it
         raise NotFound(invoices.NOT_FOUND) from None
-    return invoice
+    return invoices.lock(session, invoice)  # a staff payment at the same moment waits, then sees this one
 
 
 def pay_invoice(session: Session, principal: Principal, invoice_id: object,

@@ -109,6 +109,16 @@ def access_invoice(session: Session, principal: Principal, invoice_id: object) -
     return invoice
 
 
+def lock(session: Session, invoice: Invoice) -> Invoice:
+    """Hold the invoice's row until the action commits and read its figures
+    afresh: two people moving money on one invoice at once (a staff payment
+    and a card payment, two refunds) take turns, so the second sees what the
+    first did and no balance is paid twice. On SQLite the database's write
+    lock already makes writers take turns."""
+    session.refresh(invoice, with_for_update=True)
+    return invoice
+
+
 def check_manage(principal: Principal) -> None:
     """Writing invoices and recording payments: staff billing and admins."""
     principal.require_staff(*MANAGERS)
@@ -341,7 +351,7 @@ def do_void(session: Session, principal: Principal, invoice_id: object, *, reaso
     """Cancel an issued invoice that nothing was paid or credited on (its
     number stays used: the sequence has no gaps)."""
     check_manage(principal)
-    invoice = access_invoice(session, principal, invoice_id)
+    invoice = lock(session, access_invoice(session, principal, invoice_id))
     why = clean_text(reason, field="reason", label="Reason", max_length=REASON_MAX)
     if invoice.kind != "invoice" or invoice.status not in UNPAID:
         raise Invalid(f"{label(invoice)} cannot be voided: only an issued, unpaid invoice can.")
@@ -362,7 +372,7 @@ def do_credit(session: Session, principal: Principal, invoice_id: object, *, amo
     `amount` is what comes off (tax included), split into net and tax in the
     invoice's own proportion. Returns the credit note."""
     check_manage(principal)
-    invoice = access_invoice(session, principal, invoice_id)
+    invoice = lock(session, access_invoice(session, principal, invoice_id))
     if invoice.kind != "invoice" or invoice.status not in UNPAID:
         raise Invalid(f"{label(invoice)} cannot be credited: only an issued, unpaid invoice can.")
     credit = money.parse_amount(amount, invoice.currency)

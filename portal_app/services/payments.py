@@ -51,7 +51,7 @@ def _received_on(value: object) -> date:
 
 def _issued(session: Session, principal: Principal, invoice_id: object) -> Invoice:
     invoices.check_manage(principal)
-    invoice = invoices.access_invoice(session, principal, invoice_id)
+    invoice = invoices.lock(session, invoices.access_invoice(session, principal, invoice_id))
     if invoice.kind != "invoice" or invoice.status in ("draft", "void"):
         raise Invalid(f"{invoices.label(invoice)} is not an issued invoice: no payment can be recorded on it.")
     return invoice

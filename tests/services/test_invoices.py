@@ -509,3 +509,38 @@ def test_staff_change_an_organisations_currency_while_nothing_is_owed(session, o
     session.commit()
     assert session.get(Organization, _ours(org)).currency == "USD"
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "org.currency_changed")).all()
+
+
+@pytest.mark.postgres
+def test_two_payments_of_the_whole_balance_at_once_pay_it_once(pg_migrated_url) -> None:
+    from portal_app.db import make_engine
+
+    engine = make_engine(pg_migrated_url)
+    with Session(engine, expire_on_commit=False) as session:
+        people = _people(session)
+        invoice_id = _issued(session, people["staff"], _ours(people)).id
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def pay() -> None:
+        with Session(engine) as s:
+            barrier.wait()
+            try:
+                payments.do_record_payment(s, people["staff"], invoice_id, amount="360", method="cash")
+                s.commit()
+                outcomes.append("paid")
+            except Invalid as err:
+                outcomes.append(err.message)
+
+    threads = [threading.Thread(target=pay) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Session(engine) as session:
+        invoice = session.get(Invoice, invoice_id)
+        rows = session.exec(select(Payment).where(Payment.invoice_id == invoice_id)).all()
+        assert (invoice.paid, invoice.status, len(rows)) == (36000, "paid", 1)
+    engine.dispose()
+    assert outcomes.count("paid") == 1
+    assert [o for o in outcomes if o != "paid"][0].endswith("is paid in full already.")
