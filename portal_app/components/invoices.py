@@ -250,7 +250,10 @@ def _staff_forms() -> rx.Component:
         spacing="3", width="100%"), on_submit=InvoiceState.void, key="v" + InvoiceState.form_key.to_string())
     return rx.cond(InvoiceState.may_manage & (i["kind"] == "invoice") & (i["status_key"] != "void"), rx.card(
         rx.vstack(
-            rx.heading("Staff", size="4", as_="h2"),
+            rx.flex(rx.heading("Staff", size="4", as_="h2"), rx.spacer(),
+                    rx.link("This organisation's statement (PDF)", href=i["statement"], reload_document=True,
+                            size="2"),
+                    spacing="3", align="center", wrap="wrap", width="100%"),
             form_error(InvoiceState.error),
             rx.cond(i["payable"] != "", pay),
             rx.cond(i["refundable"] != "", rx.fragment(rx.separator(size="4"), refund)),

@@ -136,11 +136,16 @@ def _sum(condition, amount):  # noqa: ANN001, ANN202
 def statement(session: Session, principal: Principal, org_id: object, *, since: object = None,
               until: object = None) -> Statement:
     """The organisation's statement of account from `since` to `until`
-    (inclusive) for a person who may read its invoices."""
+    (inclusive) for a person who may read its invoices: its owners, admins
+    and billing members (members where it allows), and every staff member
+    (the back office answers "what do we owe?" on the phone)."""
     wanted = invoices.as_id(org_id)  # True is not organisation 1
     if wanted is None:
         raise NotFound("Organisation not found.")
-    invoices.check_read_org(session, principal, wanted)
+    if principal.is_staff:
+        principal.require_staff()
+    else:
+        invoices.check_read_org(session, principal, wanted)
     start, end = period(since, until)
     org = session.get(Organization, wanted)
     if org is None:

@@ -162,6 +162,7 @@ class InvoiceState(SessionState):
             "subtotal": view.subtotal, "tax": view.tax, "total": view.total, "paid": view.paid,
             "credited": view.credited, "balance": view.balance, "zero": _zero(view.currency), "owed": "yes" if view.balance_minor else "",
             "balance_typed": money.typed(view.balance_minor, view.currency), "currency": view.currency,
+            "statement": f"{routes.STATEMENT_API}?org={view.org_id}&format=pdf",
             "bank_details": view.bank_details, "cards": "yes" if get_settings().stripe_enabled else "", "pdf": routes.invoice_pdf_path(view.id),
             "payable": "yes" if view.status in invoices.UNPAID else "",
             "refundable": "yes" if view.paid_minor and view.status not in ("draft", "void") else "",

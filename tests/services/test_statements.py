@@ -250,3 +250,12 @@ def test_the_same_few_statements_with_3_or_30_invoices(session, org) -> None:
     many, many_entries = _counted(session, org)
     assert many_entries > few_entries * 5
     assert few == many <= 5
+
+
+def test_staff_read_any_organisations_statement(session, org, history) -> None:
+    ours = statements.statement(session, org["staff"], _ours(org), since="2026-01-01", until="2026-12-31")
+    by_owner = statements.statement(session, org["owner"], _ours(org), since="2026-01-01", until="2026-12-31")
+    assert (ours.opening, ours.closing, len(ours.entries)) == (by_owner.opening, by_owner.closing,
+                                                               len(by_owner.entries))
+    with pytest.raises(NotFound):
+        statements.statement(session, org["staff"], 10**9)
