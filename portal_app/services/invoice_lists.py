@@ -134,8 +134,16 @@ def summary(session: Session, principal: Principal, org_id: object) -> Summary:
     return Summary(row[4], int(row[0]), int(row[1]), int(row[2]), row[3])
 
 
-def staff_orgs(session: Session, principal: Principal) -> list[tuple[int, str]]:
-    """Organisations to draft an invoice for (staff billing and admins), by name."""
+ORG_CHOICES = 50  # organisations a draft's chooser lists at once: type to narrow it
+
+
+def staff_orgs(session: Session, principal: Principal, words: object = "") -> tuple[list[tuple[int, str]], bool]:
+    """Organisations to draft an invoice for (staff), by name: the first
+    `ORG_CHOICES` whose name contains `words`, and whether there are more."""
     principal.require_staff()
-    return [(org_id, name) for org_id, name in
-            session.exec(select(Organization.id, Organization.name).order_by(Organization.name)).all()]
+    text = clean_text(words, field="org_search", label="Organisation", max_length=ORG_FILTER_MAX, required=False)
+    stmt = select(Organization.id, Organization.name).order_by(Organization.name, Organization.id)
+    if text:
+        stmt = stmt.where(func.lower(Organization.name).contains(text.lower(), autoescape=True))
+    rows = session.exec(stmt.limit(ORG_CHOICES + 1)).all()
+    return [(org_id, name) for org_id, name in rows[:ORG_CHOICES]], len(rows) > ORG_CHOICES

@@ -300,6 +300,7 @@ class DraftState(SessionState):
     org_name: str = ""
     currency: str = ""
     orgs: list[list[str]] = []  # [id, name] for a new draft's organisation select
+    more_orgs: bool = False  # the select shows the first invoice_lists.ORG_CHOICES: type to narrow it
     org_choice: str = ""
     lines: list[dict[str, str]] = []  # the form's starting values, one dict per row
     memo: str = ""
@@ -313,7 +314,7 @@ class DraftState(SessionState):
 
     async def _show(self, principal: Principal, draft_id: int | None) -> None:
         if draft_id is None:
-            orgs = await self._read(invoice_lists.staff_orgs, principal)
+            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal)
             self.orgs = [[str(i), name] for i, name in orgs]
             wanted = self._query("org")
             self.org_choice = wanted if any(o[0] == wanted for o in self.orgs) else ""
@@ -340,6 +341,17 @@ class DraftState(SessionState):
             self.error, self.loaded = err.message, True
             return None
         self.allowed, self.loaded = True, True
+        return None
+
+    @rx.event
+    @signed_in()
+    async def find_org(self, principal: Principal, words: str):
+        """Narrow the organisation select to names containing `words`."""
+        try:
+            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal, words)
+        except PortalError:
+            return None
+        self.orgs = [[str(i), name] for i, name in orgs]
         return None
 
     @rx.event

@@ -96,6 +96,8 @@ def test_customers_cannot_record_money_or_write_drafts(portal):
         client.call(handler_name(DraftState, "save"), {"form": {"org": str(org_id), "line-1-description": "Free",
                                                                 "line-1-unit_price": "0"}},
                     router_path="/staff/invoices/draft")
+        client.call(handler_name(DraftState, "find_org"), {"words": ""}, router_path="/staff/invoices/draft")
+        assert client.state().get(DraftState.get_full_name(), {}).get("orgs_rx_state_", []) == []
         client.call(handler_name(DraftState, "issue"), {}, router_path=f"/staff/invoices/draft?id={invoice_id}")
         client.call(handler_name(DraftState, "delete"), {}, router_path=f"/staff/invoices/draft?id={invoice_id}")
     assert _rows(portal, invoice_id) == before

@@ -54,7 +54,9 @@ def test_staff_issue_an_invoice_and_the_customer_follows_it_live(portal, browser
         staff.goto(portal.url + routes.STAFF_INVOICES)
         staff.get_by_role("link", name="New invoice").click()
         expect(staff.get_by_role("heading", name="New invoice")).to_be_visible()
-        staff.get_by_label("Organisation").select_option(str(org_id))
+        staff.get_by_label("Find an organisation").fill(company)  # the list shows the first 50 otherwise
+        expect(staff.get_by_label("Organisation", exact=True).locator("option")).to_have_count(2)  # and "Choose…"
+        staff.get_by_label("Organisation", exact=True).select_option(str(org_id))
         line1 = staff.get_by_role("group", name="Line 1")
         line1.get_by_label("Description").fill("Support plan, November")
         line1.get_by_label("Unit price").fill("120")

@@ -544,3 +544,20 @@ def test_two_payments_of_the_whole_balance_at_once_pay_it_once(pg_migrated_url) 
     engine.dispose()
     assert outcomes.count("paid") == 1
     assert [o for o in outcomes if o != "paid"][0].endswith("is paid in full already.")
+
+
+def test_the_draft_chooser_finds_organisations_by_name(session, org) -> None:
+    orgs, more = invoice_lists.staff_orgs(session, org["staff"])
+    assert [name for _, name in orgs] == ["Ours", "Theirs"] and more is False
+    assert invoice_lists.staff_orgs(session, org["staff"], "HEIR")[0] == [(org["theirs"].current.org_id, "Theirs")]
+    assert invoice_lists.staff_orgs(session, org["staff"], "%")[0] == []
+    for junk in (["x"], 7, "x" * 101):
+        with pytest.raises(Invalid):
+            invoice_lists.staff_orgs(session, org["staff"], junk)
+    with pytest.raises(Forbidden):
+        invoice_lists.staff_orgs(session, org["owner"])
+    for n in range(invoice_lists.ORG_CHOICES):
+        session.add(Organization(name=f"Bulk {n:03d}", slug=f"bulk-{n:03d}"))
+    session.commit()
+    orgs, more = invoice_lists.staff_orgs(session, org["staff"])
+    assert len(orgs) == invoice_lists.ORG_CHOICES and more is True
