@@ -153,7 +153,7 @@ def _product_form() -> rx.Component:
 
 def _actions(row) -> rx.Component:  # noqa: ANN001 — a Var of a row
     archive = confirm_dialog(
-        rx.button("Archive", size="1", variant="soft", color_scheme="red"),
+        rx.button("Archive", size="1", variant="soft", color_scheme="red", high_contrast=True),
         title="Archive this product?",
         description="Customers no longer see it; subscriptions to it carry on. You can restore it later.",
         action_label="Archive", on_confirm=StaffCatalogueState.set_active(row["id"], False))
@@ -225,7 +225,7 @@ def _price_row(row) -> list:  # noqa: ANN001 — a Var of a row
         rx.button("Set", type="submit", size="2", variant="soft", aria_label="Set own price for " + row["name"],
                   loading=SessionState.busy == "set_price"),
         rx.cond(row["own"] != "", confirm_dialog(
-            rx.button("Remove", type="button", size="2", variant="soft", color_scheme="red",
+            rx.button("Remove", type="button", size="2", variant="soft", color_scheme="red", high_contrast=True,
                       aria_label="Remove own price for " + row["name"]),
             title="Remove this price?",
             description="The organisation pays the catalogue price (less its discount) again.",
@@ -246,7 +246,7 @@ def staff_prices_page() -> rx.Component:
                                style=SELECT_STYLE),
                   spacing="1"),
         rx.box(rx.button("Show prices", type="submit", size="3", variant="soft"), align_self="end"),
-        spacing="3", wrap="wrap", align="start"), on_submit=StaffPricesState.choose, aria_label="Organisation",
+        spacing="3", wrap="wrap", align="start"), on_submit=StaffPricesState.choose, aria_label="Choose an organisation",
         key="o-" + StaffPricesState.form_key.to_string())
     discount = rx.form(rx.flex(
         rx.box(text_field("Discount on the catalogue (%)", "discount", StaffPricesState.errors,
