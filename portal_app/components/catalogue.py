@@ -243,8 +243,8 @@ def staff_prices_page() -> rx.Component:
                   rx.el.select(rx.el.option("Choose…", value=""),
                                rx.foreach(StaffPricesState.orgs, lambda o: rx.el.option(o["name"], value=o["id"])),
                                id="prices-org", name="org", default_value=StaffPricesState.org_id,
-                               style=SELECT_STYLE),
-                  spacing="1"),
+                               style={**SELECT_STYLE, "width": "100%"}),
+                  spacing="1", width="100%", max_width="24em", min_width="0"),
         rx.box(rx.button("Show prices", type="submit", size="3", variant="soft"), align_self="end"),
         spacing="3", wrap="wrap", align="start"), on_submit=StaffPricesState.choose, aria_label="Choose an organisation",
         key="o-" + StaffPricesState.form_key.to_string())
