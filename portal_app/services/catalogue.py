@@ -121,7 +121,7 @@ def prices_for(session: Session, org_id: int, products: Sequence[Product]) -> di
     ids = [p.id for p in products]
     own = dict(session.exec(select(CustomerPrice.product_id, CustomerPrice.unit_price).where(
         CustomerPrice.org_id == org_id, CustomerPrice.product_id.in_(ids))).all()) if ids else {}
-    discount = _discount(session, org_id) if len(own) < len(ids) else 0
+    discount = _discount(session, org_id) if ids else 0
     return {p.id: own[p.id] if p.id in own else discounted(p.unit_price, discount) if discount else p.unit_price
             for p in products}
 
