@@ -381,3 +381,25 @@ def test_agents_read_but_never_write(session, org) -> None:
         with pytest.raises(Forbidden) as err:
             attempt()
         assert err.value.code == ErrorCode.STAFF_ONLY
+
+
+def test_a_subscribed_product_keeps_its_kind_and_currency_and_is_archived_not_deleted(session, org) -> None:
+    from datetime import date
+
+    from portal_app.models.catalogue import Subscription
+
+    support = _add(session, org["staff"], SUPPORT)
+    day = date(2026, 1, 1)
+    session.add(Subscription(org_id=_ours(org), product_id=support.id, unit_price=4999, currency="GBP",
+                             started_on=day, period_start=day, next_renewal=day))
+    session.commit()
+    for change, field in (({"kind": "one_off"}, "kind"), ({"currency": "EUR"}, "currency")):
+        with pytest.raises(Invalid) as err:
+            catalogue.do_update_product(session, org["staff"], support.id, {**SUPPORT, **change})
+        assert err.value.field == field
+    session.rollback()
+    catalogue.do_update_product(session, org["staff"], support.id, {**SUPPORT, "unit_price": "55"})
+    catalogue.do_set_active(session, org["staff"], support.id, active=False)
+    session.commit()
+    assert session.get(Product, support.id).active is False
+    assert session.exec(select(Subscription).where(Subscription.product_id == support.id)).one().unit_price == 4999
