@@ -40,6 +40,9 @@ INVOICE = "/billing/invoices/[invoice_id]"  # a page route; link to one with `in
 STATEMENT = "/billing/statement"  # the statement of account over a period
 STAFF_INVOICES = "/staff/invoices"  # every organisation's invoices (staff)
 STAFF_INVOICE_DRAFT = "/staff/invoices/draft"  # write one (`?id=` edits a draft, `?org=` starts one)
+CATALOGUE = "/catalogue"  # the organisation's products and prices
+STAFF_CATALOGUE = "/staff/catalogue"  # products (staff)
+STAFF_CATALOGUE_PRICES = "/staff/catalogue/prices"  # one organisation's discount and own prices (`?org=`)
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
@@ -55,7 +58,7 @@ STRIPE_WEBHOOK_API = "/api/stripe/webhook"
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
                        STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
                        SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE, BILLING, STATEMENT, STAFF_INVOICES,
-                       STAFF_INVOICE_DRAFT})
+                       STAFF_INVOICE_DRAFT, CATALOGUE, STAFF_CATALOGUE, STAFF_CATALOGUE_PRICES})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
 _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invoices/[1-9][0-9]{0,17}"),
@@ -65,6 +68,11 @@ _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invo
 def ticket_path(number: int) -> str:
     """The page of ticket T-`number`."""
     return f"/tickets/{int(number)}"
+
+
+def catalogue_prices_path(org_id: int) -> str:
+    """One organisation's discount and own prices (staff)."""
+    return f"{STAFF_CATALOGUE_PRICES}?org={int(org_id)}"
 
 
 def invoice_path(invoice_id: int) -> str:

@@ -1,6 +1,6 @@
 """Pages. Importing this package registers every page on `layout.PAGES`."""
 
 from portal_app.pages import (  # noqa: F401
-    audit, canned_replies, csat, dashboard, home, invoices, knowledge, members, not_found, notifications, organization,
-    password_reset, profile, register, security, sign_in, sla, staff, ticket_forms, tickets,
+    audit, canned_replies, catalogue, csat, dashboard, home, invoices, knowledge, members, not_found, notifications,
+    organization, password_reset, profile, register, security, sign_in, sla, staff, ticket_forms, tickets,
 )

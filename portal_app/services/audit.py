@@ -78,6 +78,14 @@ ACTIONS: dict[str, str] = {
     "card.saved": "saved a card",
     "card.default_changed": "chose the default card",
     "card.removed": "removed a saved card",
+    "product.created": "added a product to the catalogue",
+    "product.updated": "changed a product",
+    "product.archived": "archived a product",
+    "product.restored": "restored a product",
+    "product.stock_changed": "changed a product's stock",
+    "customer_price.set": "set a customer's own price",
+    "customer_price.removed": "removed a customer's own price",
+    "org.catalogue_discount_changed": "changed a catalogue discount",
     "ticket.raised": "raised a support request",
     "ticket.replied": "replied to a support request",
     "ticket.noted": "wrote an internal note",
@@ -337,6 +345,10 @@ def _question_changed(s: Said) -> str:
     return f"{s.actor} changed the question {_quoted(s.target)}"
 
 
+def _product(s: Said) -> str:
+    return f"the product {_quoted(s.target)}" if s.target else "a product"
+
+
 # One sentence per action in ACTIONS (a test checks that none is missing).
 # Sentences are English, like the rest of the interface; dates and numbers
 # in them follow PORTAL_LOCALE.
@@ -384,6 +396,22 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "org.currency_changed": lambda s: f"{s.actor} changed the currency {_the_org(s)} is invoiced in"
                                       + (f" from {_text(s.details, 'from')}" if _text(s.details, "from") else "")
                                       + (f" to {_text(s.details, 'to')}" if _text(s.details, "to") else ""),
+    "product.created": lambda s: f"{s.actor} added {_product(s)} to the catalogue"
+                                 + (f" at {_text(s.details, 'price')}" if _text(s.details, "price") else ""),
+    "product.updated": lambda s: (f"{s.actor} renamed the product {_quoted(_text(s.details, 'from'))} to "
+                                  f"{_quoted(s.target)}" if _text(s.details, "from") and s.target
+                                  else f"{s.actor} changed {_product(s)}")
+                                 + (f" ({_text(s.details, 'fields')})" if _text(s.details, "fields") else ""),
+    "product.archived": lambda s: f"{s.actor} archived {_product(s)}",
+    "product.restored": lambda s: f"{s.actor} restored {_product(s)}",
+    "product.stock_changed": lambda s: f"{s.actor} set the stock of {_product(s)} to "
+                                       + (_text(s.details, "to") or "not tracked"),
+    "customer_price.set": lambda s: f"{s.actor} set {_the_org(s)}’s own price for {_product(s)}"
+                                    + (f" to {_text(s.details, 'price')}" if _text(s.details, "price") else ""),
+    "customer_price.removed": lambda s: f"{s.actor} removed {_the_org(s)}’s own price for {_product(s)}",
+    "org.catalogue_discount_changed": lambda s: f"{s.actor} set the catalogue discount of {_the_org(s)}"
+                                                + (f" to {_text(s.details, 'to')}" if _text(s.details, "to")
+                                                   else ""),
     "invoice.created": lambda s: f"{s.actor} drafted an invoice for {_the_org(s)}" + _total(s),
     "invoice.updated": lambda s: f"{s.actor} changed a draft invoice for {_the_org(s)}" + _total(s),
     "invoice.deleted": lambda s: f"{s.actor} deleted a draft invoice for {_the_org(s)}" + _total(s),

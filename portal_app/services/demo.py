@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from portal_app.db import write_lock
@@ -28,6 +28,7 @@ from portal_app.models import (
     Organization, OutgoingMail, StoredFile, Ticket, TicketCategory, TicketMessage, TicketRating, User,
 )
 from portal_app.models.base import utcnow
+from portal_app.models.catalogue import CustomerPrice, Product, Subscription
 from portal_app.services import audit, organizations, passwords, sla, tickets
 from portal_app.services.numbering import next_number
 from portal_app.services.validation import slugify
@@ -170,6 +171,21 @@ DEMO_INVOICES = [
 # A draft the staff are still writing (customers never see drafts).
 DEMO_DRAFT = ("Acme Ltd", [_PLAN, _HOSTING, {**_HOURS, "quantity": "4"}],
               "Check the number of seats with Alice before issuing.")
+# The catalogue (only into an empty one): (name, SKU, kind, interval, price, tax, usage unit, usage price,
+# pausable, stock, description); and Acme's own price for one product.
+DEMO_PRODUCTS = [
+    ("Support plan (Business), monthly", "support-business-monthly", "recurring", "month", 45000, 2000, "", 0, True,
+     None, "Next-business-day answers, a named contact and a monthly review call."),
+    ("Support plan (Business), yearly", "support-business-yearly", "recurring", "year", 486000, 2000, "", 0, True,
+     None, "The Business plan paid yearly: two months free."),
+    ("Managed hosting", "managed-hosting", "recurring", "month", 18000, 2000, "GB", 5, False, None,
+     "Backups, updates and monitoring; storage billed per GB used."),
+    ("Consultancy (per hour)", "consultancy-hour", "one_off", "", 9500, 2000, "", 0, False, None,
+     "Data migration, integrations and training, by the hour."),
+    ("Edge router ER-4", "router-er4", "one_off", "", 22900, 2000, "", 0, False, 7,
+     "A small business router, set up for your network before it ships."),
+]
+DEMO_CUSTOMER_PRICES = [("Acme Ltd", "support-business-monthly", 40500)]
 DEMO_STAFF_EMAIL = "sam@portal.example.com"
 DEMO_STAFF_NAME = "Sam Staff"
 CLI_ACTOR = "command line"
@@ -210,6 +226,7 @@ class _Known:
 
     org_ids: set[int] | None
     user_ids: set[int] | None
+    product_ids: set[int] = frozenset()
 
     @classmethod
     def load(cls, session: Session) -> _Known:
@@ -218,11 +235,13 @@ class _Known:
             return cls(None, None)
         org_ids: set[int] = set()
         user_ids: set[int] = set()
+        product_ids: set[int] = set()
         for details in events:
             data = json.loads(details)
             org_ids.update(data.get("organisation_ids", []))
             user_ids.update(data.get("user_ids", []))
-        return cls(org_ids, user_ids)
+            product_ids.update(data.get("product_ids", []))
+        return cls(org_ids, user_ids, product_ids)
 
     def is_demo_org(self, session: Session, org: Organization) -> bool:
         if self.org_ids is not None:
@@ -244,6 +263,7 @@ class _Seeder:
     # Every demo row, made now or before: recorded with the event.
     org_ids: list[int] = field(default_factory=list)
     user_ids: list[int] = field(default_factory=list)
+    product_ids: list[int] = field(default_factory=list)
     _hash: str | None = None
 
     def password_hash(self) -> str:
@@ -315,10 +335,11 @@ def load_demo_data(session: Session) -> list[str]:
     _demo_tickets(session, seeder)
     _demo_invoices(session, seeder)
     _demo_articles(session, seeder)
+    _demo_catalogue(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
                      details={"created": seeder.created, "organisation_ids": seeder.org_ids,
-                              "user_ids": seeder.user_ids})
+                              "user_ids": seeder.user_ids, "product_ids": seeder.product_ids})
         session.flush()
     return seeder.lines
 
@@ -491,6 +512,33 @@ def _demo_articles(session: Session, seeder: _Seeder) -> None:
     session.flush()
 
 
+def _demo_catalogue(session: Session, seeder: _Seeder) -> None:
+    """A small catalogue, only into an empty one (never beside what staff
+    added), and Acme's own price for its support plan. Rows, without audit:
+    nobody did anything; their ids go into "demo.seeded" for `remove_demo`."""
+    if session.exec(select(Product.id).limit(1)).first() is not None:
+        return
+    from portal_app.settings import get_settings
+
+    currency = get_settings().currency
+    skus: dict[str, int] = {}
+    for name, sku, kind, interval, price, tax, unit, unit_price, pausable, stock, description in DEMO_PRODUCTS:
+        product = Product(name=name, sku=sku, kind=kind, interval=interval, currency=currency, unit_price=price,
+                          tax_rate=tax, usage_unit=unit, usage_unit_price=unit_price, pausable=pausable, stock=stock,
+                          description=description)
+        session.add(product)
+        session.flush()
+        skus[sku] = product.id
+        seeder.product_ids.append(product.id)
+    seeder.created.append(f"{len(DEMO_PRODUCTS)} products")
+    for org_name, sku, price in DEMO_CUSTOMER_PRICES:
+        org = organizations.get_by_slug(session, slugify(org_name))
+        if org is not None and org.id in seeder.org_ids:
+            session.add(CustomerPrice(org_id=org.id, product_id=skus[sku], unit_price=price))
+    seeder.lines.append(f"created {len(DEMO_PRODUCTS)} demo products")
+    session.flush()
+
+
 def seed_if_empty(session: Session) -> list[str] | None:
     """Demo data for a new, empty database (the first start); None, and
     nothing written, for any database that has ever held anything. Two
@@ -535,6 +583,16 @@ def remove_demo(session: Session) -> Removal:
         session.execute(delete(Organization).where(Organization.id.in_(org_ids)))
     if user_ids:
         session.execute(delete(User).where(User.id.in_(user_ids)))
+    # Demo products go too, unless a real organisation subscribes to one: then it is archived, never deleted.
+    products = session.exec(select(Product).where(Product.id.in_(known.product_ids))).all() \
+        if known.product_ids else []
+    used = set(session.exec(select(Subscription.product_id).where(
+        Subscription.product_id.in_([p.id for p in products]))).all()) if products else set()
+    gone = [p.id for p in products if p.id not in used]
+    if gone:
+        session.execute(delete(Product).where(Product.id.in_(gone)))
+    if used:
+        session.execute(update(Product).where(Product.id.in_(used)).values(active=False))
     session.expunge_all()
     if org_ids:
         _rewind_invoice_numbers(session)
@@ -542,6 +600,8 @@ def remove_demo(session: Session) -> Removal:
                  details={"organisations": org_names, "logins": logins})
     session.flush()
     lines = [f"removed demo organisation {name}" for name in org_names] + [f"removed demo login {e}" for e in logins]
+    lines += [f"removed {len(gone)} demo products"] if gone else []
+    lines += [f"archived {len(used)} demo products still subscribed to"] if used else []
     return Removal(lines or ["no demo data to remove"], file_keys)
 
 

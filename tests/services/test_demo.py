@@ -316,3 +316,55 @@ def test_after_the_demo_is_removed_real_invoices_start_at_one_or_follow_the_last
 
 def _org_of(s: Session, user: User) -> int:
     return s.exec(select(Membership.org_id).where(Membership.user_id == user.id)).one()
+
+
+def test_the_demo_has_a_catalogue_with_acmes_own_price_and_removes_it(any_engine):
+    from portal_app.models.catalogue import CustomerPrice, Product, Subscription
+    from portal_app.services import catalogue
+    from portal_app.services.principal import principal_for_user
+
+    with Session(any_engine, expire_on_commit=False) as s:
+        lines = seed_if_empty(s)
+        s.commit()
+        assert "created 5 demo products" in lines
+        acme, globex = (organizations.get_by_slug(s, slug) for slug in ("acme-ltd", "globex-corporation"))
+        alice = s.exec(select(User).where(User.email == "alice@acme.example.com")).one()
+        rows = {r.sku: r for r in catalogue.catalogue_for(s, principal_for_user(s, alice, None), acme.id).rows}
+        assert set(rows) == {"support-business-monthly", "support-business-yearly", "managed-hosting",
+                             "consultancy-hour", "router-er4"}
+        assert (rows["support-business-monthly"].price, rows["support-business-monthly"].list_price) == (
+            "£405.00 a month", "£450.00 a month")
+        assert rows["managed-hosting"].usage == "plus £0.05 per GB" and rows["router-er4"].stock == "7 in stock"
+        gus = s.exec(select(User).where(User.email == "gus@globex.example.com")).one()
+        theirs = {r.sku: r for r in catalogue.catalogue_for(s, principal_for_user(s, gus, None), globex.id).rows}
+        assert theirs["support-business-monthly"].list_price == ""
+        # A real customer subscribed to a demo product: that one is archived, never deleted.
+        real = factories.register(s, "real@customer.example", company="Real Co")
+        real_org = s.exec(select(Membership.org_id).where(Membership.user_id == real.id)).one()
+        hosting = s.exec(select(Product).where(Product.sku == "managed-hosting")).one()
+        today = utcnow().date()
+        s.add(Subscription(org_id=real_org, product_id=hosting.id, unit_price=18000, currency="GBP", started_on=today,
+                           period_start=today, next_renewal=today))
+        s.commit()
+        removal = remove_demo(s)
+        s.commit()
+        assert "removed 4 demo products" in removal.lines and "archived 1 demo products still subscribed to" in \
+            removal.lines
+        left = s.exec(select(Product)).all()
+        assert [(p.sku, p.active) for p in left] == [("managed-hosting", False)]
+        assert s.exec(select(CustomerPrice)).all() == []
+
+
+def test_demo_products_never_go_into_a_catalogue_staff_started(engine):
+    from portal_app.models.catalogue import Product
+
+    with Session(engine, expire_on_commit=False) as s:
+        s.add(Product(name="Ours", sku="ours", currency="GBP", unit_price=100))
+        s.commit()
+        lines = load_demo_data(s)
+        s.commit()
+        assert not any("demo products" in line for line in lines)
+        assert [p.sku for p in s.exec(select(Product))] == ["ours"]
+        assert not any("demo products" in line for line in remove_demo(s).lines)
+        s.commit()
+        assert [p.sku for p in s.exec(select(Product))] == ["ours"]

@@ -17,7 +17,7 @@ from portal_app.models import (
     AuditEvent, CannedReply, Invoice, Organization, OutgoingMail, Ticket, TicketCategory, TicketRating, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, canned_replies, csat, invoice_lists, paging, staff, ticket_lists
+from portal_app.services import audit, canned_replies, catalogue, csat, invoice_lists, paging, staff, ticket_lists
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
 from tests.factories import statements as _statements
@@ -136,6 +136,18 @@ def _canned_replies(session: Session, n: int) -> None:
     session.commit()
 
 
+def _products(session: Session, n: int, *, archived_every: int = 5) -> None:
+    """`n` products whose names tie (the order's first key); every fifth archived."""
+    from portal_app.models.catalogue import Product
+
+    session.execute(insert(Product.__table__), [
+        {"name": f"Product {i % 7}", "sku": f"p-{next(_serial)}", "description": "", "kind": "one_off", "interval": "",
+         "currency": "GBP", "unit_price": 100 + i, "tax_rate": 0, "usage_unit": "", "usage_unit_price": 0,
+         "pausable": False, "active": i % archived_every != archived_every - 1, "created_at": T0, "updated_at": T0}
+        for i in range(n)])
+    session.commit()
+
+
 LISTS: dict[str, tuple[Callable, Callable]] = {
     # list name: (add n rows, read a page)
     "org audit": (lambda s, owner, n: _events(s, owner.current.org_id, n),
@@ -166,6 +178,10 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                                                                                  status="unpaid", **kw)),
     "staff invoices": (lambda s, owner, n: _invoices(s, owner, n),
                        lambda s, owner, admin, **kw: invoice_lists.list_all(s, admin, **kw)),
+    "catalogue": (lambda s, owner, n: _products(s, n, archived_every=10**9),
+                  lambda s, owner, admin, **kw: catalogue.catalogue_for(s, owner, owner.current.org_id, **kw)),
+    "staff catalogue": (lambda s, owner, n: _products(s, n),
+                        lambda s, owner, admin, **kw: catalogue.list_products(s, admin, shown="", **kw)),
     "canned replies": (lambda s, owner, n: _canned_replies(s, n),
                        lambda s, owner, admin, **kw: canned_replies.list_replies(s, admin, **kw)),
     "support report comments": (lambda s, owner, n: _ratings(s, owner, n),
