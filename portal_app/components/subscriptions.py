@@ -48,7 +48,7 @@ def _actions(row) -> rx.Component:  # noqa: ANN001
         rx.cond(row["pending"] != "",
                 rx.button("Undo cancellation", variant="soft", on_click=S.undo_cancel(row["id"])),
                 rx.cond(active, rx.button("Cancel service", variant="soft", color_scheme="red",
-                                          on_click=S.open_cancel(row["id"])))),
+                                          high_contrast=True, on_click=S.open_cancel(row["id"])))),
         rx.cond(row["pausable"] != "", rx.cond(
             active, rx.button("Pause", variant="outline", on_click=S.pause(row["id"])),
             rx.cond(row["status_key"] == "paused",
@@ -115,8 +115,8 @@ def _cancel_dialog() -> rx.Component:
             rx.flex(
                 rx.alert_dialog.cancel(rx.button("Keep the service", type="button", variant="soft",
                                                  color_scheme="gray")),
-                rx.button("Cancel at period end", type="submit", color_scheme="red",
-                          loading=SessionState.busy == "cancel_service"),
+                rx.button("Cancel at period end", type="submit", color_scheme="red", variant="soft",
+                          high_contrast=True, loading=SessionState.busy == "cancel_service"),
                 spacing="3", justify="end", wrap="wrap"),
             spacing="3", width="100%"), on_submit=S.cancel, width="100%", margin_top="1em"),
     ), open=S.cancel_for != "", on_open_change=S.close_cancel)
