@@ -82,8 +82,8 @@ USAGE_DAYS_MAX = 400
 
 # Who writes the invoices a subscription makes (renewals run with nobody signed in; a customer's change is
 # invoiced by the business, not by the customer). Not a person: no user id, no session.
-SYSTEM = Principal(user_id=None, email="Subscriptions", name="Subscriptions", email_verified=True,  # type: ignore[arg-type]
-                   session_id=None, staff_role="billing")
+SYSTEM = Principal(user_id=None, email="Subscriptions", name="Subscriptions",  # type: ignore[arg-type]
+                   email_verified=True, session_id=None, staff_role="billing")
 
 
 # ---------------------------------------------------------------- periods

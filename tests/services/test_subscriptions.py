@@ -452,3 +452,25 @@ test_staff_subscription_permissions = staff_permission_tests(
     StaffPermission("staff list", lambda s, p, _: subs.list_all(s, p), lambda s, p: None,
                     allowed=("admin", "agent", "billing"), takes_id=False),
 )
+
+
+def test_the_demo_has_running_subscriptions_and_removing_it_removes_them(engine) -> None:
+    from portal_app.services.demo import remove_demo, seed_if_empty
+    from portal_app.services.principal import principal_for_user
+    from portal_app.models import User
+
+    with Session(engine, expire_on_commit=False) as session:
+        lines = seed_if_empty(session)
+        session.commit()
+        assert "created a demo subscription to Managed hosting for Acme Ltd" in lines
+        alice = principal_for_user(session, session.exec(select(User).where(
+            User.email == "alice@acme.example.com")).one(), None)
+        [view] = subs.list_for_org(session, alice, alice.current.org_id)
+        assert (view.product, view.quantity, view.status, view.metered) == ("Managed hosting", 3, "active", True)
+        sub = session.get(Subscription, view.id)
+        assert sub.period_start <= subs.today() < sub.next_renewal
+        assert subs.renew_due(session) == 0  # nothing overdue in the demo
+        remove_demo(session)
+        session.commit()
+        assert session.exec(select(Subscription)).all() == []
+        assert session.exec(select(UsageRecord)).all() == []
