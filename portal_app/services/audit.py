@@ -73,7 +73,7 @@ ACTIONS: dict[str, str] = {
     "invoice.overdue": "marked an invoice overdue",
     "subscription.started": "started a subscription",
     "subscription.changed": "changed a subscription",
-    "subscription.cancel_requested": "cancelled a subscription at its period's end",
+    "subscription.cancel_requested": "cancelled a subscription",
     "subscription.cancel_undone": "undid a subscription's cancellation",
     "subscription.paused": "paused a subscription",
     "subscription.resumed": "resumed a subscription",
