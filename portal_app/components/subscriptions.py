@@ -44,7 +44,8 @@ def _usage_chart(row) -> rx.Component:  # noqa: ANN001 — a Var of a row
 def _actions(row) -> rx.Component:  # noqa: ANN001
     active = row["status_key"] == "active"
     return rx.cond(S.can_change & (row["status_key"] != "cancelled"), rx.flex(
-        rx.cond(active, rx.button("Change quantity", variant="soft", on_click=S.open_change(row["id"]))),
+        rx.cond(active, rx.button("Change quantity or plan", variant="soft",
+                                        on_click=S.open_change(row["id"]))),
         rx.cond(row["pending"] != "",
                 rx.button("Undo cancellation", variant="soft", on_click=S.undo_cancel(row["id"])),
                 rx.cond(active, rx.button("Cancel service", variant="soft", color_scheme="red",
@@ -76,10 +77,15 @@ def _service(row) -> rx.Component:  # noqa: ANN001
 
 def _change_dialog() -> rx.Component:
     return rx.alert_dialog.root(rx.alert_dialog.content(
-        rx.alert_dialog.title("Change the quantity of ", S.change_product),
+        rx.alert_dialog.title("Change ", S.change_product),
         rx.alert_dialog.description("See what it costs for the rest of this period before you confirm.", size="2"),
         rx.form(rx.vstack(
             form_error(S.error),
+            rx.vstack(rx.el.label("Plan", html_for="change-plan", style=LABEL_STYLE),
+                      rx.el.select(rx.foreach(S.plans, lambda o: rx.el.option(o[1], value=o[0])),
+                                   id="change-plan", name="product_id", style=SELECT_STYLE,
+                                   aria_describedby="change-plan-help"),
+                      field_message(S.errors, "product_id", "change-plan"), spacing="1", width="100%"),
             text_field("New quantity", "quantity", S.errors, field_id="change-quantity", max_length=6,
                        type="number"),
             rx.button("Show the cost", type="submit", variant="soft", loading=SessionState.busy == "preview_change"),

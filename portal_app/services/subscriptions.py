@@ -289,6 +289,21 @@ def _plan(session: Session, sub: Subscription, product_id: object) -> Product:
     return product
 
 
+def plans_for(session: Session, principal: Principal, subscription_id: object) -> list[tuple[int, str]]:
+    """(id, "name — price each") of the plans the service may change to: its
+    own first, then the other active recurring products of the same currency
+    and interval, at the organisation's price."""
+    sub = _changeable(session, principal, subscription_id)
+    current = session.get(Product, sub.product_id)
+    org = session.get(Organization, sub.org_id)
+    others = session.exec(select(Product).where(Product.active, Product.kind == "recurring",
+                                                Product.currency == current.currency,
+                                                Product.interval == current.interval, Product.id != current.id)
+                          .order_by(Product.name)).all()
+    return [(current.id, f"{current.name} — {format_money(sub.unit_price, sub.currency)} each (current)")] + [
+        (p.id, f"{p.name} — {format_money(_agreed_price(session, org, p), p.currency)} each") for p in others]
+
+
 def _preview(session: Session, sub: Subscription, quantity: object, product_id: object) -> tuple[Preview, Product]:
     if sub.status != "active":
         raise Invalid("Only an active service can be changed.")

@@ -64,11 +64,13 @@ class SubscriptionsState(SessionState):
     change_for: str = ""  # the service whose change dialog is open
     change_product: str = ""
     preview_words: str = ""
+    plans: list[list[str]] = []  # [id, words] the open service may change to, its own first
     cancel_for: str = ""  # the service whose cancel dialog is open
     cancel_product: str = ""
     errors: dict[str, str] = {}
     error: str = ""
-    _pending_quantity: str = ""  # what the preview shown was for: the quantity confirmed
+    _pending_quantity: str = ""  # what the preview shown was for: the quantity and plan confirmed
+    _pending_product: int = 0
 
     async def _fetch(self):
         principal = await self._principal()
@@ -109,10 +111,20 @@ class SubscriptionsState(SessionState):
     # ------------------------------------------------ changing the quantity
 
     @rx.event
-    def open_change(self, sub_id: str):
+    @signed_in(in_org=True)
+    async def open_change(self, principal: Principal, sub_id: str):
         self.change_for = sub_id if isinstance(sub_id, str) and self._product_of(sub_id) else ""
         self.change_product = self._product_of(self.change_for)
         self.preview_words, self._pending_quantity, self.errors, self.error = "", "", {}, ""
+        self.plans = []
+        if self.change_for:
+            try:
+                plans = await self._read(subs.plans_for, principal, event_id(self.change_for))
+            except PortalError as err:
+                self.change_for = ""
+                return rx.toast.error(err.message)
+            self.plans = [[str(i), words] for i, words in plans]
+        return None
 
     @rx.event
     def close_change(self, open_: bool = False):
@@ -124,15 +136,18 @@ class SubscriptionsState(SessionState):
     @signed_in(in_org=True)
     async def preview(self, principal: Principal, form: dict):
         """Show what the change costs now; nothing changes yet."""
-        quantity = form_values(form).get("quantity")
+        data = form_values(form)
+        quantity, plan = data.get("quantity"), data.get("product_id")
         self.errors, self.error, self.preview_words, self._pending_quantity = {}, "", "", ""
         try:
-            shown = await self._read(subs.preview_change, principal, event_id(self.change_for), quantity=quantity)
+            shown = await self._read(subs.preview_change, principal, event_id(self.change_for), quantity=quantity,
+                                     product_id=event_id(plan) if plan not in (None, "") else None)
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None
-        self.preview_words = f"Change to {shown.quantity}: {shown.words}"
-        self._pending_quantity = str(shown.quantity)
+        plan_words = next((words.split(" — ")[0] for i, words in self.plans if i == str(shown.product_id)), "")
+        self.preview_words = f"Change to {shown.quantity} × {plan_words}: {shown.words}"
+        self._pending_quantity, self._pending_product = str(shown.quantity), shown.product_id
         return None
 
     @rx.event
@@ -144,7 +159,8 @@ class SubscriptionsState(SessionState):
             self.error = "Preview the change first."
             return None
         try:
-            await self._act(subs.do_change, principal, event_id(self.change_for), quantity=self._pending_quantity)
+            await self._act(subs.do_change, principal, event_id(self.change_for), quantity=self._pending_quantity,
+                            product_id=self._pending_product or None)
         except PortalError as err:
             self.error, self.errors = field_errors(err)
             return None

@@ -125,9 +125,14 @@ def test_the_owner_changes_only_what_the_form_has(portal):
             assert "quantity" in client.state()[state]["errors_rx_state_"], quantity
         call(client, "preview", {"form": "quantity=3"})  # not a form
         call(client, "preview", {"form": {"quantity": "3"}, "sub_id": str(other_id)})  # extra argument: refused
+        call(client, "preview", {"form": {"quantity": "3", "product_id": "99999999"}})  # no such plan
+        assert "product_id" in client.state()[state]["errors_rx_state_"]
+        for plan in ("abc", ["1"], 7):  # not an id: the plan it has
+            call(client, "preview", {"form": {"quantity": "3", "product_id": plan}})
+            assert client.state()[state]["preview_words_rx_state_"].startswith(f"Change to 3 × {SECRET}:")
         call(client, "preview", {"form": {"quantity": "3", "unit_price": "1", "org_id": str(other_org),
-                                          "product_id": "1", "status": "cancelled"}})
-        assert "Change to 3:" in client.state()[state]["preview_words_rx_state_"]
+                                          "status": "cancelled", "next_renewal": "2000-01-01"}})
+        assert "Change to 3 × " in client.state()[state]["preview_words_rx_state_"]
         call(client, "confirm_change", {})
         # Cancelling: a reason from the list, a comment for "other"; extra fields ignored.
         call(client, "open_cancel", {"sub_id": str(sub_id)})

@@ -34,6 +34,11 @@ def _service(portal, company: str, width: int) -> int:
         return sub.id
 
 
+def _product_of(portal, sub_id: int) -> int:
+    with portal_session(portal) as session:
+        return session.get(Subscription, sub_id).product_id
+
+
 def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
@@ -57,12 +62,14 @@ def test_a_customer_changes_cancels_and_keeps_a_service(portal, browser, width):
         _no_sideways_scroll(page)
 
         # The change: its cost is shown before anything changes.
-        page.get_by_role("button", name="Change quantity").click()
+        page.get_by_role("button", name="Change quantity or plan").click()
         dialog = page.get_by_role("alertdialog")
         expect(dialog.get_by_role("button", name="Confirm change")).to_be_disabled()
+        expect(dialog.get_by_label("Plan")).to_have_value(str(_product_of(portal, sub_id)))
         dialog.get_by_label("New quantity").fill("5")
         dialog.get_by_role("button", name="Show the cost").click()
-        expect(dialog.get_by_text(re.compile(r"Change to 5: .* You will be invoiced £120\.00 now\."))).to_be_visible()
+        words = rf"Change to 5 × Managed hosting {width}: .* You will be invoiced £120\.00 now\."
+        expect(dialog.get_by_text(re.compile(words))).to_be_visible()
         assert axe_violations(page) == []
         with portal_session(portal) as session:
             assert session.get(Subscription, sub_id).quantity == 2  # nothing changed yet

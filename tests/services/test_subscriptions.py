@@ -474,3 +474,12 @@ def test_the_demo_has_running_subscriptions_and_removing_it_removes_them(engine)
         session.commit()
         assert session.exec(select(Subscription)).all() == []
         assert session.exec(select(UsageRecord)).all() == []
+
+
+def test_the_plans_offered_are_the_same_currency_and_interval(session, org) -> None:
+    sub = _start(session, org)
+    plans = subs.plans_for(session, org["owner"], sub.id)
+    assert plans == [(org["plan"], "Plan HOST — £30.00 each (current)"), (org["metered"], "Plan DATA — £10.00 each"),
+                     (org["big"], "Plan HOST-XL — £90.00 each")]  # not the yearly, euro, one-off or retired ones
+    with pytest.raises(NotFound):
+        subs.plans_for(session, org["theirs"], sub.id)
