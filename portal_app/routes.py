@@ -43,6 +43,8 @@ STAFF_INVOICE_DRAFT = "/staff/invoices/draft"  # write one (`?id=` edits a draft
 CATALOGUE = "/catalogue"  # the organisation's products and prices
 STAFF_CATALOGUE = "/staff/catalogue"  # products (staff)
 STAFF_CATALOGUE_PRICES = "/staff/catalogue/prices"  # one organisation's discount and own prices (`?org=`)
+SERVICES = "/services"  # an organisation's subscriptions ("My services")
+STAFF_SUBSCRIPTIONS = "/staff/subscriptions"  # every organisation's subscriptions (staff)
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
@@ -58,7 +60,8 @@ STRIPE_WEBHOOK_API = "/api/stripe/webhook"
 SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZATION_AUDIT, STAFF, OUTBOX,
                        STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
                        SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE, BILLING, STATEMENT, STAFF_INVOICES,
-                       STAFF_INVOICE_DRAFT, CATALOGUE, STAFF_CATALOGUE, STAFF_CATALOGUE_PRICES})
+                       STAFF_INVOICE_DRAFT, CATALOGUE, STAFF_CATALOGUE, STAFF_CATALOGUE_PRICES, SERVICES,
+                       STAFF_SUBSCRIPTIONS})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
 _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invoices/[1-9][0-9]{0,17}"),

@@ -89,6 +89,7 @@ class Settings:
     currency: str = "GBP"
     invoice_due_days: int = 30
     invoice_reminder_days: tuple[int, ...] = (1, 7, 14)
+    renewal_reminder_days: int = 7  # before a subscription renews (0: no reminder)
     bank_details: str = ""
     business_address: str = ""
     business_tax_id: str = ""
@@ -213,6 +214,7 @@ def load_settings() -> Settings:
         invoice_due_days=int(_env("PORTAL_INVOICE_DUE_DAYS", "30")),
         # Set but empty means no reminders (not "unset": the default).
         invoice_reminder_days=_days(os.environ.get("PORTAL_INVOICE_REMINDER_DAYS", "1,7,14")),
+        renewal_reminder_days=int(_env("PORTAL_RENEWAL_REMINDER_DAYS", "7")),
         bank_details=_env("PORTAL_BANK_DETAILS", "").replace("\\n", "\n"),
         business_address=_env("PORTAL_BUSINESS_ADDRESS", "").replace("\\n", "\n"),
         business_tax_id=_env("PORTAL_BUSINESS_TAX_ID", ""),

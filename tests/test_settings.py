@@ -130,6 +130,14 @@ def test_rxconfig_keeps_reflex_states_in_redis_only_with_portal_redis_url(tmp_pa
     assert state_manager(PORTAL_REDIS_URL="redis://127.0.0.1:6379/3") == "redis://127.0.0.1:6379/3 redis"
 
 
+def test_renewal_reminder_days_default_to_a_week(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PORTAL_RENEWAL_REMINDER_DAYS", raising=False)
+    assert load_settings().renewal_reminder_days == 7
+    monkeypatch.setenv("PORTAL_RENEWAL_REMINDER_DAYS", "3")
+    assert load_settings().renewal_reminder_days == 3
+
+
 def test_reminder_days_default_sort_and_an_empty_value_means_none(monkeypatch, tmp_path):
     import pytest
 

@@ -42,7 +42,8 @@ CHANNEL = "portal:live"  # the Redis pub/sub channel keys travel on
 _PREFIX = "portal:live:"  # Redis keys of the registry
 WATCH_TTL_SECONDS = 24 * 3600  # a tab's watches outlive no day without a page load
 
-TOPICS = frozenset({"members", "audit", "notifications", "tickets", "canned_replies", "knowledge", "invoices", "cards", "catalogue"})
+TOPICS = frozenset({"members", "audit", "notifications", "tickets", "canned_replies", "knowledge", "invoices", "cards",
+                    "catalogue", "subscriptions"})
 
 
 def org_key(org_id: int, topic: str) -> str:

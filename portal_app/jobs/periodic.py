@@ -51,3 +51,19 @@ def check_invoices(engine=None) -> tuple[int, int]:  # noqa: ANN001 — an Engin
 @huey.periodic_task(crontab(minute="5"), name="invoices.check")
 def invoices_check() -> tuple[int, int]:
     return check_invoices()
+
+
+def renew_subscriptions(engine=None) -> tuple[int, int]:  # noqa: ANN001 — an Engine, the app's by default
+    """Renew the subscriptions due today (each period invoiced once: claimed
+    with a conditional UPDATE on its renewal day), end the cancelled ones at
+    their period's end, and send the renewal reminders
+    (PORTAL_RENEWAL_REMINDER_DAYS). One transaction per run."""
+    from portal_app.services import subscriptions  # the services import the job queue: not at import time
+
+    with session_scope(engine or get_engine()) as session:
+        return subscriptions.renew_due(session), subscriptions.remind_due(session)
+
+
+@huey.periodic_task(crontab(minute="15"), name="subscriptions.renew")
+def subscriptions_renew() -> tuple[int, int]:
+    return renew_subscriptions()

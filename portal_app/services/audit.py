@@ -71,6 +71,16 @@ ACTIONS: dict[str, str] = {
     "invoice.voided": "voided an invoice",
     "invoice.credited": "issued a credit note",
     "invoice.overdue": "marked an invoice overdue",
+    "subscription.started": "started a subscription",
+    "subscription.changed": "changed a subscription",
+    "subscription.cancel_requested": "cancelled a subscription",
+    "subscription.cancel_undone": "undid a subscription's cancellation",
+    "subscription.paused": "paused a subscription",
+    "subscription.resumed": "resumed a subscription",
+    "subscription.renewed": "renewed a subscription",
+    "subscription.ended": "ended a subscription",
+    "subscription.usage_recorded": "recorded usage on a subscription",
+    "subscription.reminded": "sent a renewal reminder",
     "payment.recorded": "recorded a payment",
     "payment.refunded": "recorded a refund",
     "payment.card_started": "started a card payment",
@@ -349,6 +359,10 @@ def _product(s: Said) -> str:
     return f"the product {_quoted(s.target)}" if s.target else "a product"
 
 
+def _service(s: Said) -> str:
+    return f"the subscription to {s.target}" if s.target else "a subscription"
+
+
 # One sentence per action in ACTIONS (a test checks that none is missing).
 # Sentences are English, like the rest of the interface; dates and numbers
 # in them follow PORTAL_LOCALE.
@@ -422,6 +436,25 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                   + (f"credit note {_text(s.details, 'credit_note')}" if _text(s.details, "credit_note")
                                      else "a credit note")
                                   + f" for {_text(s.details, 'amount', 'an amount')} against {s.target or 'an invoice'}",
+    "subscription.started": lambda s: f"{s.actor} started {_service(s)} for {_the_org(s)}"
+                                      + (f" ({_text(s.details, 'quantity')} × {_text(s.details, 'price')})"
+                                         if _text(s.details, "quantity") and _text(s.details, "price") else ""),
+    "subscription.changed": lambda s: f"{s.actor} changed {_service(s)}"
+                                      + (f" from {_text(s.details, 'from')}" if _text(s.details, "from") else "")
+                                      + (f" to {_text(s.details, 'to')}" if _text(s.details, "to") else ""),
+    "subscription.cancel_requested": lambda s: f"{s.actor} cancelled {_service(s)} at the end of its period"
+                                               + (f" ({_text(s.details, 'reason')})" if _text(s.details, "reason")
+                                                  else ""),
+    "subscription.cancel_undone": lambda s: f"{s.actor} undid the cancellation of {_service(s)}",
+    "subscription.paused": lambda s: f"{s.actor} paused {_service(s)}",
+    "subscription.resumed": lambda s: f"{s.actor} resumed {_service(s)}",
+    "subscription.renewed": lambda s: f"{_service(s)[:1].upper()}{_service(s)[1:]} renewed"
+                                      + (f" until {_text(s.details, 'until')}" if _text(s.details, "until") else ""),
+    "subscription.ended": lambda s: f"{_service(s)[:1].upper()}{_service(s)[1:]} ended as cancelled",
+    "subscription.usage_recorded": lambda s: f"{s.actor} recorded usage on {_service(s)}"
+                                             + (f": {_text(s.details, 'quantity')} on {_text(s.details, 'day')}"
+                                                if _text(s.details, "quantity") and _text(s.details, "day") else ""),
+    "subscription.reminded": lambda s: f"A renewal reminder for {_service(s)} was sent",
     "invoice.overdue": lambda s: f"{s.target or 'An invoice'} became overdue"
                                  + (f": {_text(s.details, 'amount')} was due on {_text(s.details, 'due')}"
                                     if _text(s.details, "amount") and _text(s.details, "due") else ""),

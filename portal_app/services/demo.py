@@ -334,8 +334,9 @@ def load_demo_data(session: Session) -> list[str]:
     seeder.person(DEMO_STAFF_NAME, DEMO_STAFF_EMAIL, staff_role="admin")
     _demo_tickets(session, seeder)
     _demo_invoices(session, seeder)
+    _demo_catalogue(session, seeder)  # before the subscriptions, which use its products
+    _demo_subscriptions(session, seeder)
     _demo_articles(session, seeder)
-    _demo_catalogue(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
                      details={"created": seeder.created, "organisation_ids": seeder.org_ids,
@@ -449,6 +450,59 @@ def _demo_invoices(session: Session, seeder: _Seeder) -> None:
                                              | AuditEvent.action.startswith("payment.")))
     for org_name, count in made.items():
         seeder.lines.append(f"created {count} demo invoices for {org_name}")
+    session.flush()
+
+
+# (organisation, SKU, product name, currency, price, usage unit, usage price, pausable, quantity, days ago,
+# usage per day over the last days). Acme's is the demo catalogue's hosting (DEMO_PRODUCTS); Globex pays in
+# dollars, so its plan is made here when no product has the SKU (and removed with the demo).
+DEMO_SUBSCRIPTIONS = [
+    ("Acme Ltd", "managed-hosting", "Managed hosting", "GBP", 18000, "GB", 5, False, 1, 45, [1.5, 2.25, 0.75, 3.0]),
+    ("Globex Corporation", "support-priority-usd", "Priority support plan", "USD", 25000, "", 0, False, 1, 70, []),
+]
+
+
+def _demo_subscriptions(session: Session, seeder: _Seeder) -> None:
+    """Subscriptions of the demo organisations made just now, as rows that
+    have been running for a while (their past periods were invoiced outside
+    the demo: no invoice, notification or audit event is made), with some
+    metered usage in the current period."""
+    from portal_app.models.catalogue import Product, Subscription, UsageRecord
+    from portal_app.services import catalogue, subscriptions
+    from portal_app.services.invoices import today as business_today
+
+    if not seeder.product_ids:  # the catalogue is staff's own: demo products never go into it
+        return
+    today = business_today()
+    for org_name, sku, name, currency, price, unit, usage_price, pausable, quantity, ago, usage in DEMO_SUBSCRIPTIONS:
+        org = organizations.get_by_slug(session, slugify(org_name))
+        if org_name not in seeder.created or org is None:
+            continue
+        product = session.exec(select(Product).where(Product.sku == sku)).first()
+        if product is None:
+            product = Product(name=name, sku=sku, kind="recurring", interval="month", currency=currency,
+                              unit_price=price, tax_rate=2000 if currency == "GBP" else 0, usage_unit=unit,
+                              usage_unit_price=usage_price, pausable=pausable,
+                              active=False)  # an older plan, no longer sold: it stays out of the catalogue
+            session.add(product)
+            session.flush()
+            seeder.product_ids.append(product.id)
+        if product.currency != currency:  # the catalogue is in another PORTAL_CURRENCY: no demo subscription
+            continue
+        started = today - timedelta(days=ago)
+        start, renewal = started, subscriptions.next_period_start(started, "month", started.day)
+        while renewal <= today:
+            start, renewal = renewal, subscriptions.next_period_start(renewal, "month", started.day)
+        sub = Subscription(org_id=org.id, product_id=product.id, quantity=quantity,
+                           unit_price=catalogue.price_for(session, org.id, product),
+                           currency=currency, started_on=started, period_start=start, next_renewal=renewal)
+        session.add(sub)
+        session.flush()
+        for n, amount in enumerate(usage):
+            day = today - timedelta(days=len(usage) - 1 - n)
+            if day >= start:
+                session.add(UsageRecord(subscription_id=sub.id, day=day, quantity=round(amount * 1000)))
+        seeder.lines.append(f"created a demo subscription to {name} for {org_name}")
     session.flush()
 
 

@@ -106,6 +106,8 @@ EVENTS: dict[str, Event] = _registry(
     Event("invoice_voided", "Cancelled invoices", "{invoice} was cancelled: {reason}", BOTH),
     Event("invoice_reminder", "Reminders of overdue invoices",
           "{invoice} is overdue: {amount} was due on {due}.", BOTH),
+    Event("subscription_changed", "Changes to services", "{product}: {change}", BOTH),
+    Event("subscription_reminder", "Reminders of service renewals", "{product} renews on {renewal}.", IN_APP),
 )
 
 

@@ -22,8 +22,8 @@ from sqlmodel import select
 
 from portal_app import pages, routes  # noqa: F401  (pages registers every page on PAGES)
 from portal_app.components.layout import PAGES
-from portal_app.models import Invoice, User
-from portal_app.services import invoices, members, payments, tickets
+from portal_app.models import Invoice, Product, User
+from portal_app.services import invoices, members, payments, subscriptions, tickets
 from portal_app.services.principal import principal_for_user
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
@@ -130,6 +130,13 @@ def _customer_with_long_names(portal) -> tuple[str, int, int]:
         invoices.do_issue(session, staff, draft.id)
         payments.do_record_payment(session, staff, draft.id, amount="1", method="bank_transfer",
                                    reference="R" * 100)
+        product = Product(name="A subscription with a name long enough to wrap on a phone, and then some more words",
+                          sku=f"WALK-{walker_principal.current.org_id}", kind="recurring", interval="month",
+                          currency="GBP", unit_price=123456, usage_unit="GB", usage_unit_price=75, pausable=True)
+        session.add(product)
+        session.flush()
+        service = subscriptions.do_start(session, staff, walker_principal.current.org_id, product.id, 12)
+        subscriptions.do_record_usage(session, staff, service.id, subscriptions.today(), "1234.5")
         session.commit()
     return walker, ticket.number, draft.id
 

@@ -11,10 +11,10 @@ from playwright.sync_api import Page, expect
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests.browser.accounts_helpers import create_person, sign_in, unique_email
 
-CUSTOMER_NAV = ["Dashboard", "Support", "Billing", "Catalogue", "Help centre", "Organisation", "Notifications", "Profile",
-                "Security"]
-STAFF_NAV = ["Back office", "Support", "Invoices", "Catalogue", "Canned replies", "Support report", "Knowledge base", "Audit",
-             "Outbox", "Support forms", "Notifications", "Profile", "Security"]
+CUSTOMER_NAV = ["Dashboard", "Support", "Billing", "My services", "Catalogue", "Help centre", "Organisation",
+                "Notifications", "Profile", "Security"]
+STAFF_NAV = ["Back office", "Support", "Invoices", "Subscriptions", "Catalogue", "Canned replies", "Support report",
+             "Knowledge base", "Audit", "Outbox", "Support forms", "Notifications", "Profile", "Security"]
 VISITOR_NAV = ["Sign in", "Create an account", "Help centre"]
 
 

@@ -143,6 +143,23 @@ EXPECTED: dict[str, tuple[dict, str]] = {
                          "Alice Owner issued credit note CN-2026-0001 for £60.00 against Bob Member"),
     "invoice.overdue": ({"amount": "£360.00", "due": "1 Apr 2026"},
                         "Bob Member became overdue: £360.00 was due on 1 Apr 2026"),
+    # (subscriptions: the target is the product's name)
+    "subscription.started": ({"quantity": 3, "price": "£20.00"},
+                             "Alice Owner started the subscription to Bob Member for Acme Ltd (3 × £20.00)"),
+    "subscription.changed": ({"from": "3 × Hosting", "to": "5 × Hosting"},
+                             "Alice Owner changed the subscription to Bob Member from 3 × Hosting to 5 × Hosting"),
+    "subscription.cancel_requested": ({"reason": "Too expensive"}, "Alice Owner cancelled the subscription to "
+                                      "Bob Member at the end of its period (Too expensive)"),
+    "subscription.cancel_undone": ({}, "Alice Owner undid the cancellation of the subscription to Bob Member"),
+    "subscription.paused": ({}, "Alice Owner paused the subscription to Bob Member"),
+    "subscription.resumed": ({}, "Alice Owner resumed the subscription to Bob Member"),
+    "subscription.renewed": ({"until": "31 May 2026"}, "The subscription to Bob Member renewed until 31 May 2026"),
+    "subscription.ended": ({}, "The subscription to Bob Member ended as cancelled"),
+    "subscription.usage_recorded": ({"day": "3 May 2026", "quantity": "1.5 GB"},
+                                    "Alice Owner recorded usage on the subscription to Bob Member: 1.5 GB on "
+                                    "3 May 2026"),
+    "subscription.reminded": ({"renewal": "2026-06-01"},
+                              "A renewal reminder for the subscription to Bob Member was sent"),
     "payment.recorded": ({"amount": "£100.00", "method": "Cash"},
                          "Alice Owner recorded a payment of £100.00 on Bob Member"),
     "payment.refunded": ({"amount": "£60.00"}, "Alice Owner recorded a refund of £60.00 on Bob Member"),

@@ -348,7 +348,7 @@ def test_the_demo_has_a_catalogue_with_acmes_own_price_and_removes_it(any_engine
         s.commit()
         removal = remove_demo(s)
         s.commit()
-        assert "removed 4 demo products" in removal.lines and "archived 1 demo products still subscribed to" in \
+        assert "removed 5 demo products" in removal.lines and "archived 1 demo products still subscribed to" in \
             removal.lines
         left = s.exec(select(Product)).all()
         assert [(p.sku, p.active) for p in left] == [("managed-hosting", False)]
