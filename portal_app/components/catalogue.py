@@ -239,7 +239,14 @@ def _price_row(row) -> list:  # noqa: ANN001 — a Var of a row
 
 def staff_prices_page() -> rx.Component:
     chooser = rx.form(rx.flex(
-        rx.vstack(rx.el.label("Organisation", html_for="prices-org", style=LABEL_STYLE),
+        rx.vstack(rx.el.label("Find an organisation", html_for="prices-org-search", style=LABEL_STYLE),
+                  rx.input(id="prices-org-search", type="search", size="2", max_length=100,
+                           aria_describedby="prices-org-search-help",
+                           on_change=StaffPricesState.find_org.debounce(300)),
+                  rx.text(rx.cond(StaffPricesState.more_orgs, "Showing the first matches: type more of the name "
+                                  "to narrow them.", "Words of its name narrow the list below."),
+                          id="prices-org-search-help", size="1", **MUTED),
+                  rx.el.label("Organisation", html_for="prices-org", style=LABEL_STYLE),
                   rx.el.select(rx.el.option("Choose…", value=""),
                                rx.foreach(StaffPricesState.orgs, lambda o: rx.el.option(o["name"], value=o["id"])),
                                id="prices-org", name="org", default_value=StaffPricesState.org_id,

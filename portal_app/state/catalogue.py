@@ -204,6 +204,7 @@ class StaffPricesState(SessionState):
     """One organisation's catalogue discount and own prices (staff billing and admins)."""
 
     orgs: list[dict[str, str]] = []
+    more_orgs: bool = False  # the select shows the first invoice_lists.ORG_CHOICES: type to narrow it
     org_id: str = ""
     org_name: str = ""
     discount: str = ""
@@ -237,12 +238,23 @@ class StaffPricesState(SessionState):
         if principal.staff_role not in catalogue.MANAGERS:
             self.error, self.loaded = "Only staff billing and admins set an organisation's prices.", True
             return None
-        orgs = await self._read(invoice_lists.staff_orgs, principal)
+        orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal)
         self.orgs = [{"id": str(org_id), "name": name} for org_id, name in orgs]
         self._org_id = event_id(self._query("org")) or 0
         await self._show(principal)
         self.loaded = True
         await self._watch(live.staff_key("catalogue"))
+        return None
+
+    @rx.event
+    @signed_in()
+    async def find_org(self, principal: Principal, words: str):
+        """Narrow the organisation select to names containing `words`."""
+        try:
+            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal, words)
+        except PortalError:
+            return None
+        self.orgs = [{"id": str(org_id), "name": name} for org_id, name in orgs]
         return None
 
     async def _live(self, keys: list[str]) -> None:

@@ -233,6 +233,7 @@ class StaffSubscriptionsState(SessionState):
 
     rows: list[dict[str, str]] = []
     orgs: list[list[str]] = []
+    more_orgs: bool = False  # the select shows the first invoice_lists.ORG_CHOICES: type to narrow it
     products: list[list[str]] = []
     metered: list[list[str]] = []  # [id, "org — product"] of the subscriptions usage can be recorded on
     loaded: bool = False
@@ -248,7 +249,7 @@ class StaffSubscriptionsState(SessionState):
         if principal is None or not principal.is_staff:
             return rx.redirect(routes.DASHBOARD)
         try:
-            views, orgs, products = await self._read(_staff_page, principal)
+            views, (orgs, self.more_orgs), products = await self._read(_staff_page, principal)
         except PortalError as err:
             self.error, self.loaded = err.message, True
             return None
@@ -266,6 +267,17 @@ class StaffSubscriptionsState(SessionState):
     async def load(self):
         self.loaded, self.errors, self.error, self.usage_errors, self.usage_error = False, {}, "", {}, ""
         return await self._fetch()
+
+    @rx.event
+    @signed_in()
+    async def find_org(self, principal: Principal, words: str):
+        """Narrow the organisation select to names containing `words`."""
+        try:
+            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal, words)
+        except PortalError:
+            return None
+        self.orgs = [[str(i), name] for i, name in orgs]
+        return None
 
     async def _live(self, keys: list[str]) -> None:
         await super()._live(keys)

@@ -275,3 +275,20 @@ def test_card_handlers_take_nothing_from_the_client(portal):
     with portal_session(portal) as session:
         assert session.exec(select(PaymentAttempt).where(PaymentAttempt.org_id == org_id)).all() == []
         assert session.get(Invoice, invoice_id).paid == 0
+
+
+def test_the_organisation_finders_are_for_staff_only(portal):
+    """The three pages that choose an organisation (a draft, a price list,
+    a new subscription) list names only to staff."""
+    from portal_app.state.catalogue import StaffPricesState
+    from portal_app.state.subscriptions import StaffSubscriptionsState
+
+    cookie, _, _ = _person(portal, "orgfinder")
+    for who in (None, cookie):
+        with ReflexClient(portal.url, cookie=who) as client:
+            client.hydrate("/staff/catalogue/prices")
+            for state, path in ((DraftState, "/staff/invoices/draft"), (StaffPricesState, "/staff/catalogue/prices"),
+                                (StaffSubscriptionsState, "/staff/subscriptions")):
+                for words in ("", "Ltd", ["x"], None):
+                    client.call(handler_name(state, "find_org"), {"words": words}, router_path=path)
+                assert client.state().get(state.get_full_name(), {}).get("orgs_rx_state_", []) == []
