@@ -13,6 +13,7 @@ from portal_app.components.forms import (
     LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, confirm_dialog, field_message, form_error, submit_button, text_field,
 )
 from portal_app.components.invoices import MUTED, table
+from portal_app.components.org_finder import org_chooser
 from portal_app.components.pagination import pager
 from portal_app.services import catalogue
 from portal_app.state.catalogue import CatalogueState, StaffCatalogueState, StaffPricesState
@@ -239,19 +240,8 @@ def _price_row(row) -> list:  # noqa: ANN001 — a Var of a row
 
 def staff_prices_page() -> rx.Component:
     chooser = rx.form(rx.flex(
-        rx.vstack(rx.el.label("Find an organisation", html_for="prices-org-search", style=LABEL_STYLE),
-                  rx.input(id="prices-org-search", type="search", size="2", max_length=100,
-                           aria_describedby="prices-org-search-help",
-                           on_change=StaffPricesState.find_org.debounce(300)),
-                  rx.text(rx.cond(StaffPricesState.more_orgs, "Showing the first matches: type more of the name "
-                                  "to narrow them.", "Words of its name narrow the list below."),
-                          id="prices-org-search-help", size="1", **MUTED),
-                  rx.el.label("Organisation", html_for="prices-org", style=LABEL_STYLE),
-                  rx.el.select(rx.el.option("Choose…", value=""),
-                               rx.foreach(StaffPricesState.orgs, lambda o: rx.el.option(o["name"], value=o["id"])),
-                               id="prices-org", name="org", default_value=StaffPricesState.org_id,
-                               style={**SELECT_STYLE, "width": "100%"}),
-                  spacing="1", width="100%", max_width="24em", min_width="0"),
+        org_chooser(StaffPricesState, field_id="prices-org", name="org", default=StaffPricesState.org_id,
+                    required=False),
         rx.box(rx.button("Show prices", type="submit", size="3", variant="soft"), align_self="end"),
         spacing="3", wrap="wrap", align="start"), on_submit=StaffPricesState.choose, aria_label="Choose an organisation",
         key="o-" + StaffPricesState.form_key.to_string())

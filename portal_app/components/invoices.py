@@ -15,6 +15,7 @@ from portal_app.components.forms import (
     text_field,
 )
 from portal_app.components.cards import cards_card, pay_by_card
+from portal_app.components.org_finder import org_chooser
 from portal_app.components.pagination import pager
 from portal_app.services import invoice_lists, invoices, payments
 from portal_app.state.invoices import BillingState, DraftState, InvoiceState, StaffInvoicesState
@@ -369,18 +370,7 @@ def _draft_form() -> rx.Component:
     t = DraftState.totals
     return rx.form(rx.vstack(
         rx.cond(DraftState.draft_id == "",
-                rx.vstack(rx.el.label("Find an organisation", html_for="draft-org-search", style=LABEL_STYLE),
-                          rx.input(id="draft-org-search", type="search", size="2", max_length=100,
-                                   aria_describedby="draft-org-search-help",
-                                   on_change=DraftState.find_org.debounce(300)),
-                          rx.text(rx.cond(DraftState.more_orgs, "Showing the first matches: type more of the "
-                                          "name to narrow them.", "Words of its name narrow the list below."),
-                                  id="draft-org-search-help", size="1", **MUTED),
-                          rx.el.label("Organisation", html_for="draft-org", style=LABEL_STYLE),
-                          rx.el.select(rx.el.option("Choose…", value=""),
-                                       rx.foreach(DraftState.orgs, lambda o: rx.el.option(o[1], value=o[0])),
-                                       id="draft-org", name="org", default_value=DraftState.org_choice,
-                                       required=True, style={**SELECT_STYLE, "width": "100%"}),
+                rx.vstack(org_chooser(DraftState, field_id="draft-org", name="org", default=DraftState.org_choice),
                           rx.box(text_field("Currency", "currency", DraftState.errors, field_id="draft-currency",
                                             required=False, max_length=3,
                                             hint="Three letters, such as EUR. Empty: the organisation's usual "

@@ -12,6 +12,7 @@ import reflex as rx
 from portal_app.components.forms import (
     LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, field_message, form_error, submit_button, text_field,
 )
+from portal_app.components.org_finder import org_chooser
 from portal_app.components.invoices import MUTED, status_badge, table
 from portal_app.services import subscriptions as subs
 from portal_app.state.session import SessionState
@@ -162,14 +163,7 @@ def _start_form() -> rx.Component:
         rx.heading("Start a subscription", size="4", as_="h2"),
         form_error(T.error),
         rx.flex(
-            rx.vstack(rx.el.label("Find an organisation", html_for="start-org-search", style=LABEL_STYLE),
-                      rx.input(id="start-org-search", type="search", size="2", max_length=100,
-                               aria_describedby="start-org-search-help", on_change=T.find_org.debounce(300)),
-                      rx.text(rx.cond(T.more_orgs, "Showing the first matches: type more of the name.",
-                                      "Words of its name narrow the list."),
-                              id="start-org-search-help", size="1", **MUTED),
-                      spacing="1", min_width="12em"),
-            _select("Organisation", "org_id", "start-org", T.orgs, T.errors),
+            org_chooser(T, field_id="start-org", name="org_id", errors=T.errors),
             _select("Recurring product", "product_id", "start-product", T.products, T.errors),
             rx.box(text_field("Quantity", "quantity", T.errors, field_id="start-quantity", default_value="1",
                               max_length=6), min_width="6em"),

@@ -14,11 +14,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.services import catalogue, invoice_lists, live
+from portal_app.services import catalogue, live
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.paging import PagerMixin
+from portal_app.state.org_finder import OrgFinderMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 
@@ -200,11 +201,9 @@ class StaffCatalogueState(PagerMixin, SessionState):
 
 # ---------------------------------------------------------------- one organisation's price list
 
-class StaffPricesState(SessionState):
+class StaffPricesState(OrgFinderMixin, SessionState):
     """One organisation's catalogue discount and own prices (staff billing and admins)."""
 
-    orgs: list[dict[str, str]] = []
-    more_orgs: bool = False  # the select shows the first invoice_lists.ORG_CHOICES: type to narrow it
     org_id: str = ""
     org_name: str = ""
     discount: str = ""
@@ -238,23 +237,11 @@ class StaffPricesState(SessionState):
         if principal.staff_role not in catalogue.MANAGERS:
             self.error, self.loaded = "Only staff billing and admins set an organisation's prices.", True
             return None
-        orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal)
-        self.orgs = [{"id": str(org_id), "name": name} for org_id, name in orgs]
+        await self._list_orgs(principal)
         self._org_id = event_id(self._query("org")) or 0
         await self._show(principal)
         self.loaded = True
         await self._watch(live.staff_key("catalogue"))
-        return None
-
-    @rx.event
-    @signed_in()
-    async def find_org(self, principal: Principal, words: str):
-        """Narrow the organisation select to names containing `words`."""
-        try:
-            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal, words)
-        except PortalError:
-            return None
-        self.orgs = [{"id": str(org_id), "name": name} for org_id, name in orgs]
         return None
 
     async def _live(self, keys: list[str]) -> None:

@@ -23,6 +23,7 @@ from portal_app.services.formatting import format_date, format_money
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.settings import get_settings
+from portal_app.state.org_finder import OrgFinderMixin
 from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
@@ -292,15 +293,13 @@ def _lines_from(data: dict, rows: int) -> list[dict[str, object]]:
     return [{name: data.get(f"line-{i}-{name}", "") for name in invoices.LINE_FIELDS} for i in range(1, rows + 1)]
 
 
-class DraftState(SessionState):
+class DraftState(OrgFinderMixin, SessionState):
     """Writing a draft: the organisation (new drafts), its lines, a note and
     a due date; then saving, issuing or deleting it."""
 
     draft_id: str = ""  # "" while writing a new one
     org_name: str = ""
     currency: str = ""
-    orgs: list[list[str]] = []  # [id, name] for a new draft's organisation select
-    more_orgs: bool = False  # the select shows the first invoice_lists.ORG_CHOICES: type to narrow it
     org_choice: str = ""
     lines: list[dict[str, str]] = []  # the form's starting values, one dict per row
     memo: str = ""
@@ -314,8 +313,7 @@ class DraftState(SessionState):
 
     async def _show(self, principal: Principal, draft_id: int | None) -> None:
         if draft_id is None:
-            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal)
-            self.orgs = [[str(i), name] for i, name in orgs]
+            await self._list_orgs(principal)
             wanted = self._query("org")
             self.org_choice = wanted if any(o[0] == wanted for o in self.orgs) else ""
             self.draft_id, self.org_name, self.currency, self.memo, self.due_date = "", "", "", "", ""
@@ -341,17 +339,6 @@ class DraftState(SessionState):
             self.error, self.loaded = err.message, True
             return None
         self.allowed, self.loaded = True, True
-        return None
-
-    @rx.event
-    @signed_in()
-    async def find_org(self, principal: Principal, words: str):
-        """Narrow the organisation select to names containing `words`."""
-        try:
-            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal, words)
-        except PortalError:
-            return None
-        self.orgs = [[str(i), name] for i, name in orgs]
         return None
 
     @rx.event

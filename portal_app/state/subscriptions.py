@@ -17,12 +17,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app import routes
-from portal_app.services import invoice_lists, live
+from portal_app.services import live
 from portal_app.services import subscriptions as subs
 from portal_app.services.errors import PortalError
 from portal_app.services.invoices import today
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
+from portal_app.state.org_finder import OrgFinderMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 STATUS_COLOURS = {"active": "green", "paused": "amber", "cancelled": "gray"}
@@ -224,16 +225,13 @@ class SubscriptionsState(SessionState):
 # ---------------------------------------------------------------- the staff's page
 
 def _staff_page(session: Session, principal: Principal):
-    return (subs.list_all(session, principal), invoice_lists.staff_orgs(session, principal),
-            subs.recurring_products(session, principal))
+    return subs.list_all(session, principal), subs.recurring_products(session, principal)
 
 
-class StaffSubscriptionsState(SessionState):
+class StaffSubscriptionsState(OrgFinderMixin, SessionState):
     """Every organisation's subscriptions; staff billing and admins start them and record usage."""
 
     rows: list[dict[str, str]] = []
-    orgs: list[list[str]] = []
-    more_orgs: bool = False  # the select shows the first invoice_lists.ORG_CHOICES: type to narrow it
     products: list[list[str]] = []
     metered: list[list[str]] = []  # [id, "org — product"] of the subscriptions usage can be recorded on
     loaded: bool = False
@@ -249,12 +247,13 @@ class StaffSubscriptionsState(SessionState):
         if principal is None or not principal.is_staff:
             return rx.redirect(routes.DASHBOARD)
         try:
-            views, (orgs, self.more_orgs), products = await self._read(_staff_page, principal)
+            views, products = await self._read(_staff_page, principal)
         except PortalError as err:
             self.error, self.loaded = err.message, True
             return None
         self.rows = [_row(view) for view in views]
-        self.orgs = [[str(i), name] for i, name in orgs]
+        if not self.orgs:
+            await self._list_orgs(principal)
         self.products = [[str(i), words] for i, words in products]
         self.metered = [[str(v.id), f"{v.org_name} — {v.product}"] for v in views
                         if v.metered and v.status != "cancelled"]
@@ -267,17 +266,6 @@ class StaffSubscriptionsState(SessionState):
     async def load(self):
         self.loaded, self.errors, self.error, self.usage_errors, self.usage_error = False, {}, "", {}, ""
         return await self._fetch()
-
-    @rx.event
-    @signed_in()
-    async def find_org(self, principal: Principal, words: str):
-        """Narrow the organisation select to names containing `words`."""
-        try:
-            orgs, self.more_orgs = await self._read(invoice_lists.staff_orgs, principal, words)
-        except PortalError:
-            return None
-        self.orgs = [[str(i), name] for i, name in orgs]
-        return None
 
     async def _live(self, keys: list[str]) -> None:
         await super()._live(keys)
