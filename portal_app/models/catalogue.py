@@ -92,6 +92,9 @@ class Subscription(SQLModel, table=True):
     cancel_reason: str = Field(default="", max_length=40)
     cancel_comment: str = Field(default="", max_length=1000)
     ended_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    # The renewal day the last reminder was for: claimed with a conditional
+    # UPDATE, so each period's reminder goes once however many runs at once.
+    reminded_for: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     contract_file_id: int | None = Field(default=None, sa_column=_fk("stored_files.id", nullable=True,
                                                                       ondelete="SET NULL"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

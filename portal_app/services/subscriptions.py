@@ -49,15 +49,14 @@ invoiced at once; before it, the current (paid) period simply goes on.
 from __future__ import annotations
 
 import calendar
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from portal_app import routes
-from portal_app.models import AuditEvent, Organization
+from portal_app.models import Organization
 from portal_app.models.base import utcnow
 from portal_app.models.catalogue import Product, Subscription, UsageRecord
 from portal_app.services import audit, catalogue, invoices, live, money, notifications
@@ -479,27 +478,28 @@ def renew_due(session: Session, day: date | None = None) -> int:
 
 def remind_due(session: Session, day: date | None = None) -> int:
     """Remind the billing people PORTAL_RENEWAL_REMINDER_DAYS before a
-    renewal, once per period: the reminder's audit row (with the renewal
-    day) is the claim. Not safe against two runs in the same instant (no
-    column to claim it with); the job runs hourly, on one worker."""
+    renewal, once per period: each reminder is claimed by setting
+    `reminded_for` to the renewal day with a conditional UPDATE, so two runs
+    at once (or a run repeated) send it once."""
     days = get_settings().renewal_reminder_days
     if days <= 0:
         return 0
     day = day or today()
+    due = session.exec(select(Subscription.id).where(
+        Subscription.status == "active", Subscription.cancel_at_period_end.is_(False),
+        Subscription.next_renewal > day, Subscription.next_renewal <= day + timedelta(days=days),
+        or_(Subscription.reminded_for.is_(None), Subscription.reminded_for != Subscription.next_renewal))
+        .order_by(Subscription.id)).all()
     sent = 0
-    subs = session.exec(select(Subscription).where(Subscription.status == "active",
-                                                   Subscription.cancel_at_period_end.is_(False),
-                                                   Subscription.next_renewal > day,
-                                                   Subscription.next_renewal <= day + timedelta(days=days))
-                        .order_by(Subscription.id)).all()
-    for sub in subs:
-        details = json.dumps({"renewal": sub.next_renewal.isoformat()}, sort_keys=True)
-        done = session.exec(select(AuditEvent.id).where(AuditEvent.action == "subscription.reminded",
-                                                        AuditEvent.target_type == "subscription",
-                                                        AuditEvent.target_id == str(sub.id),
-                                                        AuditEvent.details == details)).first()
-        if done is not None:
-            continue
+    for sub_id in due:
+        claimed = session.execute(
+            update(Subscription).where(Subscription.id == sub_id, or_(
+                Subscription.reminded_for.is_(None), Subscription.reminded_for != Subscription.next_renewal))
+            .values(reminded_for=Subscription.next_renewal).returning(Subscription.id)
+            .execution_options(synchronize_session=False)).first()
+        if claimed is None:
+            continue  # another run sent it
+        sub = session.get(Subscription, sub_id, populate_existing=True)
         product = session.get(Product, sub.product_id)
         _audit(session, "subscription.reminded", None, sub, product, renewal=sub.next_renewal.isoformat())
         notifications.notify(session, invoices.billing_people(session, sub.org_id),

@@ -369,6 +369,40 @@ def test_two_renewal_runs_at_once_invoice_once(pg_migrated_url) -> None:
     assert set(renewed) == {date(2026, 5, 1)}
 
 
+@pytest.mark.postgres
+def test_two_reminder_runs_at_once_remind_once(pg_migrated_url) -> None:
+    from portal_app.db import make_engine
+
+    engine = make_engine(pg_migrated_url)
+    with Session(engine, expire_on_commit=False) as session:
+        people = _people(session)
+        for n in (1, 2, 3):
+            _start(session, people, quantity=n)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    counts: list[int] = []
+
+    def run() -> None:
+        try:
+            with Session(engine) as s:
+                barrier.wait()
+                counts.append(subs.remind_due(s, date(2026, 3, 25)))
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Session(engine) as session:
+        told = session.exec(select(Notification).where(Notification.event == "subscription_reminder")).all()
+    engine.dispose()
+    assert not errors and sum(counts) == 3
+    assert len(told) == 3 * 2  # each subscription's reminder once, to the owner and the billing member
+
+
 # ---------------------------------------------------------------- who sees and changes what
 
 def test_other_organisations_and_members_see_nothing(session, org) -> None:
