@@ -165,3 +165,31 @@ def statements(bind: Engine | Session) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def at_once(engine: Engine, action: Callable[[Session, int], object], runs: int) -> list[object]:
+    """`action(session, n)` in `runs` threads released together, each in its
+    own session (committed when it returns): what each returned, or the
+    exception it raised, in no particular order. For proving that two
+    requests racing on PostgreSQL do something once."""
+    import threading
+
+    barrier = threading.Barrier(runs)
+    results: list[object] = []
+
+    def run(n: int) -> None:
+        try:
+            with Session(engine) as session:
+                barrier.wait()
+                result = action(session, n)
+                session.commit()
+            results.append(result)
+        except BaseException as exc:  # noqa: BLE001 — the caller asserts on it
+            results.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

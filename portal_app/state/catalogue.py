@@ -20,29 +20,22 @@ from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.paging import PagerMixin
 from portal_app.state.org_finder import OrgFinderMixin
+from portal_app.state.customer_pages import CustomerPageMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 
 # ---------------------------------------------------------------- the customer's catalogue
 
-class CatalogueState(PagerMixin, SessionState):
+class CatalogueState(CustomerPageMixin, PagerMixin, SessionState):
     """The current organisation's products and prices."""
 
     rows: list[dict[str, str]] = []
-    loaded: bool = False
-    refused: str = ""
 
     async def _fetch(self):
-        principal = await self._principal()
+        principal, answer = await self._customer(routes.STAFF_CATALOGUE)
         if principal is None:
-            return rx.redirect(routes.SIGN_IN)
-        if principal.is_staff:
-            return rx.redirect(routes.STAFF_CATALOGUE)
-        if principal.current is None:
-            self.refused, self.loaded = "You are not a member of an organisation.", True
-            return None
+            return answer
         org_id = principal.current.org_id
-        self.refused = ""
         try:
             result = await self._read(catalogue.catalogue_for, principal, org_id, page=self.page,
                                       cursor=self._cursor)

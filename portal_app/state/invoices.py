@@ -25,6 +25,7 @@ from portal_app.state.forms import event_id, form_values
 from portal_app.settings import get_settings
 from portal_app.state.org_finder import OrgFinderMixin
 from portal_app.state.paging import PagerMixin
+from portal_app.state.customer_pages import CustomerPageMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 STATUS_COLOURS = {"draft": "gray", "open": "blue", "partially_paid": "amber", "overdue": "red", "paid": "green",
@@ -53,29 +54,22 @@ def _billing_page(session: Session, principal: Principal, org_id: int, status: s
             invoices.members_may_read(session, org_id))
 
 
-class BillingState(PagerMixin, SessionState):
+class BillingState(CustomerPageMixin, PagerMixin, SessionState):
     """The current organisation's invoices and what it owes."""
 
     rows: list[dict[str, str]] = []
     summary: dict[str, str] = {}
     status: str = ""
-    loaded: bool = False
-    refused: str = ""  # why this person sees no invoices (a member where members may not)
     can_share: bool = False  # an owner or admin: may let every member see the invoices
     shared: bool = False
     error: str = ""
 
     async def _fetch(self):
-        principal = await self._principal()
+        principal, answer = await self._customer(routes.STAFF_INVOICES)
         if principal is None:
-            return rx.redirect(routes.SIGN_IN)
-        if principal.is_staff:
-            return rx.redirect(routes.STAFF_INVOICES)
-        if principal.current is None:
-            self.refused, self.loaded = "You are not a member of an organisation.", True
-            return None
+            return answer
         org_id = principal.current.org_id
-        self.error, self.refused = "", ""
+        self.error = ""
         try:
             summary, result, self.shared = await self._read(_billing_page, principal, org_id, self.status,
                                                             self.page, self._cursor)

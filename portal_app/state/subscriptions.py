@@ -24,6 +24,7 @@ from portal_app.services.invoices import today
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.org_finder import OrgFinderMixin
+from portal_app.state.customer_pages import CustomerPageMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 STATUS_COLOURS = {"active": "green", "paused": "amber", "cancelled": "gray"}
@@ -53,13 +54,11 @@ def _services(session: Session, principal: Principal, org_id: int) -> tuple[list
     return views, charts
 
 
-class SubscriptionsState(SessionState):
+class SubscriptionsState(CustomerPageMixin, SessionState):
     """The current organisation's services."""
 
     rows: list[dict[str, str]] = []
     charts: dict[str, list[dict[str, str | float]]] = {}
-    loaded: bool = False
-    refused: str = ""
     can_change: bool = False
     reasons: list[list[str]] = [[key, words] for key, words in subs.CANCEL_REASONS.items()]
     change_for: str = ""  # the service whose change dialog is open
@@ -74,16 +73,10 @@ class SubscriptionsState(SessionState):
     _pending_product: int = 0
 
     async def _fetch(self):
-        principal = await self._principal()
+        principal, answer = await self._customer(routes.STAFF_SUBSCRIPTIONS)
         if principal is None:
-            return rx.redirect(routes.SIGN_IN)
-        if principal.is_staff:
-            return rx.redirect(routes.STAFF_SUBSCRIPTIONS)
-        if principal.current is None:
-            self.refused, self.loaded = "You are not a member of an organisation.", True
-            return None
+            return answer
         org_id = principal.current.org_id
-        self.refused = ""
         try:
             views, charts = await self._read(_services, principal, org_id)
         except PortalError as err:

@@ -3,7 +3,6 @@ hypothesis), numbering, statuses, who sees and does what, and bad input."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from portal_app.models import AuditEvent, Invoice, InvoiceLine, Notification, Or
 from portal_app.services import invoice_lists, invoices, money, payments
 from portal_app.services.errors import ErrorCode, Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal, principal_for_user
-from tests.factories import ours_and_theirs, staff_admin, staff_member
+from tests.factories import at_once, ours_and_theirs, staff_admin, staff_member
 from tests.permissions import Permission, StaffPermission, join, permission_tests, staff_permission_tests
 
 LINES = [{"description": "Support plan, November", "quantity": "1", "unit_price": "120.00", "tax_rate": "20"},
@@ -183,23 +182,8 @@ def test_concurrent_issuing_gives_gap_free_unique_numbers(pg_migrated_url) -> No
         people = _people(session)
         drafts = [invoices.do_create_draft(session, people["staff"], _ours(people), lines=LINES).id for _ in range(8)]
         session.commit()
-    barrier = threading.Barrier(8)
-    errors: list[BaseException] = []
-
-    def issue(invoice_id: int) -> None:
-        try:
-            with Session(engine) as s:
-                barrier.wait()
-                invoices.do_issue(s, people["staff"], invoice_id)
-                s.commit()
-        except BaseException as exc:  # noqa: BLE001 — reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=issue, args=(i,)) for i in drafts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(engine, lambda s, n: invoices.do_issue(s, people["staff"], drafts[n]), len(drafts))
+    errors = [r for r in results if isinstance(r, BaseException)]
     with Session(engine) as session:
         numbers = sorted(session.exec(select(Invoice.number)).all())
     engine.dispose()
@@ -519,24 +503,9 @@ def test_two_payments_of_the_whole_balance_at_once_pay_it_once(pg_migrated_url) 
     with Session(engine, expire_on_commit=False) as session:
         people = _people(session)
         invoice_id = _issued(session, people["staff"], _ours(people)).id
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def pay() -> None:
-        with Session(engine) as s:
-            barrier.wait()
-            try:
-                payments.do_record_payment(s, people["staff"], invoice_id, amount="360", method="cash")
-                s.commit()
-                outcomes.append("paid")
-            except Invalid as err:
-                outcomes.append(err.message)
-
-    threads = [threading.Thread(target=pay) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(engine, lambda s, n: payments.do_record_payment(s, people["staff"], invoice_id, amount="360",
+                                                                      method="cash"), 2)
+    outcomes = [r.message if isinstance(r, Invalid) else "paid" for r in results]
     with Session(engine) as session:
         invoice = session.get(Invoice, invoice_id)
         rows = session.exec(select(Payment).where(Payment.invoice_id == invoice_id)).all()

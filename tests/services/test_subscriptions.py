@@ -5,7 +5,6 @@ pause and resume, usage, who sees and changes what, and bad input."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date
 
 import pytest
@@ -17,7 +16,7 @@ from portal_app.models.catalogue import CustomerPrice, Product, Subscription, Us
 from portal_app.services import subscriptions as subs
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal
-from tests.factories import ours_and_theirs, staff_admin, staff_member
+from tests.factories import at_once, ours_and_theirs, staff_admin, staff_member
 from tests.permissions import Permission, StaffPermission, join, permission_tests, staff_permission_tests
 
 
@@ -342,24 +341,8 @@ def test_two_renewal_runs_at_once_invoice_once(pg_migrated_url) -> None:
     with Session(engine, expire_on_commit=False) as session:
         people = _people(session)
         ids = [_start(session, people, quantity=n).id for n in (1, 2, 3)]
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-    counts: list[int] = []
-
-    def run() -> None:
-        try:
-            with Session(engine) as s:
-                barrier.wait()
-                counts.append(subs.renew_due(s, date(2026, 4, 1)))
-                s.commit()
-        except BaseException as exc:  # noqa: BLE001 — reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts = at_once(engine, lambda s, n: subs.renew_due(s, date(2026, 4, 1)), 2)
+    errors = [c for c in counts if isinstance(c, BaseException)]
     with Session(engine) as session:
         renewals = session.exec(select(Invoice).where(Invoice.org_id == people["owner"].current.org_id)).all()
         renewed = session.exec(select(Subscription.next_renewal).where(Subscription.id.in_(ids))).all()
@@ -378,24 +361,8 @@ def test_two_reminder_runs_at_once_remind_once(pg_migrated_url) -> None:
         people = _people(session)
         for n in (1, 2, 3):
             _start(session, people, quantity=n)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-    counts: list[int] = []
-
-    def run() -> None:
-        try:
-            with Session(engine) as s:
-                barrier.wait()
-                counts.append(subs.remind_due(s, date(2026, 3, 25)))
-                s.commit()
-        except BaseException as exc:  # noqa: BLE001 — reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts = at_once(engine, lambda s, n: subs.remind_due(s, date(2026, 3, 25)), 2)
+    errors = [c for c in counts if isinstance(c, BaseException)]
     with Session(engine) as session:
         told = session.exec(select(Notification).where(Notification.event == "subscription_reminder")).all()
     engine.dispose()
