@@ -10,6 +10,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.invoices import MUTED, table
 from portal_app.components.forms import text_field
+from portal_app.components.pagination import pager
 from portal_app.state.invoices import StatementState
 
 
@@ -41,8 +42,12 @@ def _statement() -> rx.Component:
             _download("Download spreadsheet (CSV)", "sheet", StatementState.downloads["csv"]),
             spacing="4", wrap="wrap", width="100%", align="center"),
         rx.text("Opening balance: ", rx.el.strong(StatementState.opening)),
+        rx.cond(StatementState.page > 1, rx.text("Brought forward from page ", StatementState.page - 1, ": ",
+                                                 rx.el.strong(StatementState.brought))),
         rx.cond(StatementState.entries.length() > 0, rows,
                 rx.text("Nothing was invoiced, credited, paid or refunded in this period.", **MUTED)),
+        rx.cond(StatementState.pages > 1, pager(StatementState.page, StatementState.pages, StatementState.position,
+                                                StatementState.go_to)),
         rx.text("Closing balance: ", rx.el.strong(StatementState.closing)),
         spacing="3", width="100%")
 

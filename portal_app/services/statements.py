@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from portal_app.models import Invoice, Organization, Payment
-from portal_app.services import invoices, money
+from portal_app.services import invoices, money, paging
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.formatting import format_date, format_money
 from portal_app.services.invoice_pdf import customer_lines
@@ -36,6 +36,7 @@ from portal_app.services.pdf import Document
 from portal_app.services.principal import Principal
 
 YEARS_MAX = 5
+PAGE_SIZE = 100  # entries per screen page; the PDF and CSV hold them all
 TYPE_WORDS = {"invoice": "Invoice", "credit_note": "Credit note", "payment": "Payment", "refund": "Refund"}
 CSV_COLUMNS = ("date", "type", "number", "description", "debit", "credit", "balance", "currency")
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -205,6 +206,34 @@ def statement(session: Session, principal: Principal, org_id: object, *, since: 
         entries.append(Entry(day, kind, number, what, debit, credit, balance, page))
     return Statement(org_id=org.id, org_name=org.name, customer=[line for line in customer_lines(org) if line],
                      currency=currency, since=start, until=end, opening=opening, entries=entries, closing=balance)
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    """One screen page of a statement: `entries.rows` are its part of the
+    whole, `brought` the balance before its first entry (the opening
+    balance on page 1), so each page reads on its own."""
+
+    statement: Statement
+    entries: paging.Page
+    brought: int
+
+
+def statement_page(session: Session, principal: Principal, org_id: object, *, since: object = None,
+                   until: object = None, page: object = 1) -> StatementPage:
+    """Page `page` (from 1; out of range means the nearest) of the statement
+    for the screen: a busy account's year has thousands of entries, which
+    the browser should not receive at once. The whole is still computed
+    (a year of 18,676 entries in ~0.4 s, bench/bench_invoices.py): the
+    running balance depends on every entry before the page."""
+    result = statement(session, principal, org_id, since=since, until=until)
+    total = len(result.entries)
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = page if type(page) is int else 1  # noqa: E721 — True is an int too
+    number = min(max(number, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    brought = result.entries[start - 1].balance if start else result.opening
+    return StatementPage(result, paging.Page(result.entries[start:start + PAGE_SIZE], number, pages, total), brought)
 
 
 def _opening(session: Session, docs_before, money_before) -> int:  # noqa: ANN001

@@ -405,7 +405,7 @@ def _draft_and_totals(session: Session, principal: Principal, draft_id: int | No
 
 # ---------------------------------------------------------------- the statement of account
 
-class StatementState(SessionState):
+class StatementState(PagerMixin, SessionState):
     """The statement over the chosen period, shown and offered as PDF and CSV."""
 
     since: str = ""  # the period as the date inputs send it ("2026-11-01")
@@ -413,7 +413,8 @@ class StatementState(SessionState):
     period: str = ""  # in words, in the instance's locale
     opening: str = ""
     closing: str = ""
-    entries: list[dict[str, str]] = []
+    entries: list[dict[str, str]] = []  # this page's
+    brought: str = ""  # the balance before this page's first entry
     loaded: bool = False
     refused: str = ""
     errors: dict[str, str] = {}
@@ -431,8 +432,8 @@ class StatementState(SessionState):
             self.refused, self.loaded = "Statements are for an organisation's owners, admins and billing members.", True
             return
         try:
-            result = await self._read(statements.statement, principal, principal.current.org_id, since=since,
-                                      until=until)
+            shown = await self._read(statements.statement_page, principal, principal.current.org_id, since=since,
+                                     until=until, page=self.page)
         except PortalError as err:
             if err.field:
                 self.errors = {err.field: err.message}
@@ -440,21 +441,28 @@ class StatementState(SessionState):
                 self.refused, self.entries = err.message, []
             self.loaded = True
             return
+        result = shown.statement
         self.errors, self.refused, self.loaded = {}, "", True
+        self._show_page(shown.entries)
+        self.brought = result.money(shown.brought)
         self.since, self.until, self.period = result.since.isoformat(), result.until.isoformat(), result.period
         self.opening, self.closing = result.money(result.opening), result.money(result.closing)
         self.entries = [{"day": format_date(e.day), "type": e.type_word, "number": e.number,
                          "description": e.description, "debit": result.money(e.debit) if e.debit else "",
                          "credit": result.money(e.credit) if e.credit else "", "balance": result.money(e.balance),
-                         "href": routes.invoice_path(e.invoice_id)} for e in result.entries]
+                         "href": routes.invoice_path(e.invoice_id)} for e in shown.entries.rows]
         self.form_key += 1
 
     @rx.event
     async def load(self):
-        self.loaded, self.refused, self.errors, self.entries = False, "", {}, []
+        self.loaded, self.refused, self.errors, self.entries, self.page = False, "", {}, [], 1
         await self._show(None, None)
 
     @rx.event
     async def apply(self, form: dict):
         data = form_values(form)
+        self.page = 1
         await self._show(data.get("since") or None, data.get("until") or None)
+
+    async def _fetch(self):  # noqa: ANN202 — the pager's next page of the period shown
+        await self._show(self.since or None, self.until or None)

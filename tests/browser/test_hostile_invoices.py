@@ -222,6 +222,9 @@ def test_the_statement_shows_only_the_persons_own_organisation(portal):
                          {"org_id": org_id}, "since=2000-01-01"):
                 client.call(handler_name(StatementState, "apply"), {"form": form})
                 assert client.state().get(state, {}).get("entries_rx_state_", []) == []
+            for page in (2, -1, "1", None, [1], 10**12):  # another page of nothing
+                client.call(handler_name(StatementState, "go_to"), {"page": page})
+                assert client.state().get(state, {}).get("entries_rx_state_", []) == []
             assert SECRET not in _leaked(client)
     with ReflexClient(portal.url, cookie=owner_cookie) as client:
         client.hydrate("/billing/statement")
@@ -232,6 +235,10 @@ def test_the_statement_shows_only_the_persons_own_organisation(portal):
                             ({"since": "1900-01-01", "until": "2026-01-01"}, "until")):
             client.call(handler_name(StatementState, "apply"), {"form": form})
             assert field in client.state()[state]["errors_rx_state_"], form
+        for page in (10**12, -1, "2", None, True):  # clamped to the one page there is
+            client.call(handler_name(StatementState, "go_to"), {"page": page})
+            assert client.state()[state]["page_rx_state_"] == 1
+            assert [e["number"] for e in client.state()[state]["entries_rx_state_"]] != []
         links = client.state()[state]["downloads_rx_state_"]
         assert links["csv"].startswith("/api/statement?org=") and links["csv"].endswith("&format=csv")
 

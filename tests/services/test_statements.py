@@ -259,3 +259,23 @@ def test_staff_read_any_organisations_statement(session, org, history) -> None:
                                                                len(by_owner.entries))
     with pytest.raises(NotFound):
         statements.statement(session, org["staff"], 10**9)
+
+
+def test_the_screen_shows_a_page_at_a_time_with_the_balance_brought_forward(session, org, history, monkeypatch) -> None:
+    """A busy account's year is thousands of entries: the screen gets a page,
+    each reading on its own from the balance before it."""
+    monkeypatch.setattr(statements, "PAGE_SIZE", 4)
+    whole = statements.statement(session, org["owner"], _ours(org), since="2026-01-01", until="2026-03-31")
+    first = statements.statement_page(session, org["owner"], _ours(org), since="2026-01-01", until="2026-03-31")
+    assert (first.entries.page, first.entries.pages, first.entries.total) == (1, 2, 6)
+    assert first.entries.rows == whole.entries[:4] and first.brought == whole.opening
+    second = statements.statement_page(session, org["owner"], _ours(org), since="2026-01-01", until="2026-03-31",
+                                       page=2)
+    assert second.entries.rows == whole.entries[4:] and second.brought == whole.entries[3].balance
+    for wrong, shown in ((99, 2), (0, 1), (-3, 1), ("2", 1), (True, 1), (None, 1)):
+        assert statements.statement_page(session, org["owner"], _ours(org), since="2026-01-01",
+                                         until="2026-03-31", page=wrong).entries.page == shown
+    empty = statements.statement_page(session, org["owner"], _ours(org), since="2025-12-01", until="2025-12-31")
+    assert (empty.entries.rows, empty.entries.pages, empty.brought) == ([], 1, 0)
+    with pytest.raises(NotFound):
+        statements.statement_page(session, org["theirs"], _ours(org), page=1)
