@@ -42,19 +42,20 @@ def _usage_chart(row) -> rx.Component:  # noqa: ANN001 — a Var of a row
         spacing="2", width="100%"))
 
 
-def _actions(row) -> rx.Component:  # noqa: ANN001
+def _actions(row, S=S, size: str = "2") -> rx.Component:  # noqa: ANN001, N803 — a row Var, the page's state
+    """The buttons on one service, for whoever may change it (the state's `can_change`)."""
     active = row["status_key"] == "active"
     return rx.cond(S.can_change & (row["status_key"] != "cancelled"), rx.flex(
-        rx.cond(active, rx.button("Change quantity or plan", variant="soft",
+        rx.cond(active, rx.button("Change quantity or plan", variant="soft", size=size,
                                         on_click=S.open_change(row["id"]))),
         rx.cond(row["pending"] != "",
-                rx.button("Undo cancellation", variant="soft", on_click=S.undo_cancel(row["id"])),
-                rx.cond(active, rx.button("Cancel service", variant="soft", color_scheme="red",
+                rx.button("Undo cancellation", variant="soft", size=size, on_click=S.undo_cancel(row["id"])),
+                rx.cond(active, rx.button("Cancel service", variant="soft", color_scheme="red", size=size,
                                           high_contrast=True, on_click=S.open_cancel(row["id"])))),
         rx.cond(row["pausable"] != "", rx.cond(
-            active, rx.button("Pause", variant="outline", on_click=S.pause(row["id"])),
+            active, rx.button("Pause", variant="outline", size=size, on_click=S.pause(row["id"])),
             rx.cond(row["status_key"] == "paused",
-                    rx.button("Resume", variant="outline", on_click=S.resume(row["id"]))))),
+                    rx.button("Resume", variant="outline", size=size, on_click=S.resume(row["id"]))))),
         spacing="2", wrap="wrap"))
 
 
@@ -76,7 +77,7 @@ def _service(row) -> rx.Component:  # noqa: ANN001
         spacing="3", width="100%"), width="100%")
 
 
-def _change_dialog() -> rx.Component:
+def _change_dialog(S=S) -> rx.Component:  # noqa: N803 — the page's state
     return rx.alert_dialog.root(rx.alert_dialog.content(
         rx.alert_dialog.title("Change ", S.change_product),
         rx.alert_dialog.description("See what it costs for the rest of this period before you confirm.", size="2"),
@@ -101,16 +102,22 @@ def _change_dialog() -> rx.Component:
     ), open=S.change_for != "", on_open_change=S.close_change)
 
 
-def _cancel_dialog() -> rx.Component:
+def _cancel_dialog(S=S, *, for_customer: bool = False) -> rx.Component:  # noqa: N803 — the page's state
+    """Cancel at the period's end with a reason: in the customer's words, or
+    the staff's when they act for a customer who asked."""
     options = [rx.el.option("Choose a reason", value="")] + [
         rx.el.option(words, value=key) for key, words in subs.CANCEL_REASONS.items()]
     return rx.alert_dialog.root(rx.alert_dialog.content(
         rx.alert_dialog.title("Cancel ", S.cancel_product, "?"),
-        rx.alert_dialog.description("It stays on until the end of the period you have paid for, then ends. "
-                                    "You can undo this until then.", size="2"),
+        rx.alert_dialog.description(
+            "It stays on until the end of the period the customer has paid for, then ends. Their billing people "
+            "are told; it can be undone until then." if for_customer else
+            "It stays on until the end of the period you have paid for, then ends. You can undo this until then.",
+            size="2"),
         rx.form(rx.vstack(
             form_error(S.error),
-            rx.vstack(rx.el.label("Why are you cancelling?", html_for="cancel-reason", style=LABEL_STYLE),
+            rx.vstack(rx.el.label("Why is the customer cancelling?" if for_customer else "Why are you cancelling?",
+                                  html_for="cancel-reason", style=LABEL_STYLE),
                       rx.el.select(*options, id="cancel-reason", name="reason", required=True, style=SELECT_STYLE,
                                    aria_describedby="cancel-reason-help"),
                       field_message(S.errors, "reason", "cancel-reason"), spacing="1", width="100%"),
@@ -161,11 +168,11 @@ def _select(label: str, name: str, field_id: str, options, errors) -> rx.Compone
 def _start_form() -> rx.Component:
     return rx.form(rx.vstack(
         rx.heading("Start a subscription", size="4", as_="h2"),
-        form_error(T.error),
+        form_error(T.start_error),
         rx.flex(
-            org_chooser(T, field_id="start-org", name="org_id", errors=T.errors),
-            _select("Recurring product", "product_id", "start-product", T.products, T.errors),
-            rx.box(text_field("Quantity", "quantity", T.errors, field_id="start-quantity", default_value="1",
+            org_chooser(T, field_id="start-org", name="org_id", errors=T.start_errors),
+            _select("Recurring product", "product_id", "start-product", T.products, T.start_errors),
+            rx.box(text_field("Quantity", "quantity", T.start_errors, field_id="start-quantity", default_value="1",
                               max_length=6), min_width="6em"),
             spacing="3", wrap="wrap", width="100%", align="start"),
         rx.text("The organisation's price for the product is agreed now; the first period is invoiced at once.",
@@ -193,10 +200,11 @@ def staff_subscriptions_page() -> rx.Component:
         rx.heading("Subscriptions", size="7", as_="h1"),
         rx.cond(T.loaded, rx.vstack(
             rx.cond(T.rows.length() > 0,
-                    table(["Organisation", "Product", "Quantity", "Price each", "Next renewal", "Status"], T.rows,
+                    table(["Organisation", "Product", "Quantity", "Price each", "Next renewal", "Status", "Actions"],
+                          T.rows,
                           lambda r: [r["org"], r["product"], r["quantity"], r["price"],
                                      rx.cond(r["pending"] != "", r["next_renewal"] + " (ends)", r["next_renewal"]),
-                                     r["status"]],
+                                     r["status"], _actions(r, T, size="1")],
                           "Subscriptions", numeric=(2, 3)),
                     rx.text("No subscriptions yet.", **MUTED)),
             rx.cond(T.can_write, rx.vstack(
@@ -204,4 +212,6 @@ def staff_subscriptions_page() -> rx.Component:
                 rx.cond(T.metered.length() > 0, rx.card(_usage_form(), width="100%")),
                 spacing="4", width="100%")),
             spacing="4", width="100%"), rx.skeleton(rx.box(height="10em", width="100%"))),
+        _change_dialog(T),
+        _cancel_dialog(T, for_customer=True),
         spacing="4", width="100%")

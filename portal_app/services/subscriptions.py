@@ -69,7 +69,7 @@ from portal_app.services.validation import clean_long_text
 from portal_app.settings import get_settings
 
 CHANGERS = ("owner", "admin", "billing")  # customers who change their organisation's subscriptions
-MANAGERS = invoices.MANAGERS  # staff who start them and record usage
+MANAGERS = invoices.MANAGERS  # staff who start, change and cancel them and record usage
 NOT_FOUND = "Subscription not found."
 STATUS_WORDS = {"active": "Active", "paused": "Paused", "cancelled": "Cancelled"}
 CANCEL_REASONS = {"too_expensive": "Too expensive", "not_using": "Not using it enough",
@@ -131,9 +131,12 @@ def check_manage(principal: Principal) -> None:
 
 def _changeable(session: Session, principal: Principal, subscription_id: object) -> Subscription:
     """A subscription its organisation's owners, admins and billing members
-    may change (staff change nothing here: this is the customer's path)."""
+    may change, and so may staff billing and admins (a customer who phones
+    to cancel or add seats); other staff read only. The customer's billing
+    people are told either way, and the audit log says who acted."""
     if principal.is_staff:
-        raise NotFound(NOT_FOUND)
+        check_manage(principal)
+        return access_subscription(session, principal, subscription_id)
     sub = access_subscription(session, principal, subscription_id)
     require_role(principal, sub.org_id, *CHANGERS, to="change services", acting=True)
     return sub

@@ -54,13 +54,15 @@ def _services(session: Session, principal: Principal, org_id: int) -> tuple[list
     return views, charts
 
 
-class SubscriptionsState(CustomerPageMixin, SessionState):
-    """The current organisation's services."""
+class ServiceActionsMixin(rx.State, mixin=True):
+    """Changing, cancelling, pausing and resuming a service from a page that
+    lists them in `rows`: the customer's "My services" and the staff's list
+    (billing staff act for a customer who phones). The page's state defines
+    `_fetch`; the services decide who may act on which subscription, so the
+    handlers only need someone signed in."""
 
     rows: list[dict[str, str]] = []
-    charts: dict[str, list[dict[str, str | float]]] = {}
     can_change: bool = False
-    reasons: list[list[str]] = [[key, words] for key, words in subs.CANCEL_REASONS.items()]
     change_for: str = ""  # the service whose change dialog is open
     change_product: str = ""
     preview_words: str = ""
@@ -72,32 +74,8 @@ class SubscriptionsState(CustomerPageMixin, SessionState):
     _pending_quantity: str = ""  # what the preview shown was for: the quantity and plan confirmed
     _pending_product: int = 0
 
-    async def _fetch(self):
-        principal, answer = await self._customer(routes.STAFF_SUBSCRIPTIONS)
-        if principal is None:
-            return answer
-        org_id = principal.current.org_id
-        try:
-            views, charts = await self._read(_services, principal, org_id)
-        except PortalError as err:
-            self.rows, self.charts, self.loaded, self.refused = [], {}, True, err.message
-            return None
-        self.rows = [_row(view) for view in views]
-        self.charts = charts
-        self.can_change = principal.current.role in subs.CHANGERS
-        self.loaded = True
-        await self._watch(live.org_key(org_id, "subscriptions"))
-        return None
-
-    @rx.event
-    async def load(self):
-        self.loaded, self.rows, self.charts = False, [], {}
-        self.change_for, self.cancel_for, self.preview_words, self._pending_quantity = "", "", "", ""
-        return await self._fetch()
-
-    async def _live(self, keys: list[str]) -> None:
-        await super()._live(keys)
-        await self._fetch()
+    async def _fetch(self):  # noqa: ANN202
+        raise NotImplementedError
 
     def _product_of(self, sub_id: str) -> str:
         return next((row["product"] for row in self.rows if row["id"] == sub_id), "")
@@ -105,7 +83,7 @@ class SubscriptionsState(CustomerPageMixin, SessionState):
     # ------------------------------------------------ changing the quantity
 
     @rx.event
-    @signed_in(in_org=True)
+    @signed_in()
     async def open_change(self, principal: Principal, sub_id: str):
         self.change_for = sub_id if isinstance(sub_id, str) and self._product_of(sub_id) else ""
         self.change_product = self._product_of(self.change_for)
@@ -127,7 +105,7 @@ class SubscriptionsState(CustomerPageMixin, SessionState):
 
     @rx.event
     @busy("preview_change")
-    @signed_in(in_org=True)
+    @signed_in()
     async def preview(self, principal: Principal, form: dict):
         """Show what the change costs now; nothing changes yet."""
         data = form_values(form)
@@ -146,7 +124,7 @@ class SubscriptionsState(CustomerPageMixin, SessionState):
 
     @rx.event
     @busy("confirm_change")
-    @signed_in(in_org=True)
+    @signed_in()
     async def confirm_change(self, principal: Principal):
         """Apply the change that was previewed (its quantity held here)."""
         if not self._pending_quantity:
@@ -177,7 +155,7 @@ class SubscriptionsState(CustomerPageMixin, SessionState):
 
     @rx.event
     @busy("cancel_service")
-    @signed_in(in_org=True)
+    @signed_in()
     async def cancel(self, principal: Principal, form: dict):
         data = form_values(form)
         self.errors, self.error = {}, ""
@@ -200,19 +178,54 @@ class SubscriptionsState(CustomerPageMixin, SessionState):
         return rx.toast.success(done)
 
     @rx.event
-    @signed_in(in_org=True)
+    @signed_in()
     async def undo_cancel(self, principal: Principal, sub_id: str):
         return await self._simple(principal, subs.do_undo_cancel, sub_id, "Cancellation undone: the service renews.")
 
     @rx.event
-    @signed_in(in_org=True)
+    @signed_in()
     async def pause(self, principal: Principal, sub_id: str):
         return await self._simple(principal, subs.do_pause, sub_id, "Service paused.")
 
     @rx.event
-    @signed_in(in_org=True)
+    @signed_in()
     async def resume(self, principal: Principal, sub_id: str):
         return await self._simple(principal, subs.do_resume, sub_id, "Service resumed.")
+
+
+# ---------------------------------------------------------------- the customer's page
+
+class SubscriptionsState(CustomerPageMixin, ServiceActionsMixin, SessionState):
+    """The current organisation's services."""
+
+    charts: dict[str, list[dict[str, str | float]]] = {}
+
+    async def _fetch(self):
+        principal, answer = await self._customer(routes.STAFF_SUBSCRIPTIONS)
+        if principal is None:
+            return answer
+        org_id = principal.current.org_id
+        try:
+            views, charts = await self._read(_services, principal, org_id)
+        except PortalError as err:
+            self.rows, self.charts, self.loaded, self.refused = [], {}, True, err.message
+            return None
+        self.rows = [_row(view) for view in views]
+        self.charts = charts
+        self.can_change = principal.current.role in subs.CHANGERS
+        self.loaded = True
+        await self._watch(live.org_key(org_id, "subscriptions"))
+        return None
+
+    @rx.event
+    async def load(self):
+        self.loaded, self.rows, self.charts = False, [], {}
+        self.change_for, self.cancel_for, self.preview_words, self._pending_quantity = "", "", "", ""
+        return await self._fetch()
+
+    async def _live(self, keys: list[str]) -> None:
+        await super()._live(keys)
+        await self._fetch()
 
 
 # ---------------------------------------------------------------- the staff's page
@@ -221,16 +234,16 @@ def _staff_page(session: Session, principal: Principal):
     return subs.list_all(session, principal), subs.recurring_products(session, principal)
 
 
-class StaffSubscriptionsState(OrgFinderMixin, SessionState):
-    """Every organisation's subscriptions; staff billing and admins start them and record usage."""
+class StaffSubscriptionsState(OrgFinderMixin, ServiceActionsMixin, SessionState):
+    """Every organisation's subscriptions; staff billing and admins start,
+    change and cancel them and record usage."""
 
-    rows: list[dict[str, str]] = []
     products: list[list[str]] = []
     metered: list[list[str]] = []  # [id, "org — product"] of the subscriptions usage can be recorded on
     loaded: bool = False
     can_write: bool = False
-    errors: dict[str, str] = {}
-    error: str = ""
+    start_errors: dict[str, str] = {}
+    start_error: str = ""
     usage_errors: dict[str, str] = {}
     usage_error: str = ""
     form_key: int = 0
@@ -250,14 +263,15 @@ class StaffSubscriptionsState(OrgFinderMixin, SessionState):
         self.products = [[str(i), words] for i, words in products]
         self.metered = [[str(v.id), f"{v.org_name} — {v.product}"] for v in views
                         if v.metered and v.status != "cancelled"]
-        self.can_write = principal.staff_role in subs.MANAGERS
+        self.can_write = self.can_change = principal.staff_role in subs.MANAGERS
         self.loaded = True
         await self._watch(live.staff_key("subscriptions"))
         return None
 
     @rx.event
     async def load(self):
-        self.loaded, self.errors, self.error, self.usage_errors, self.usage_error = False, {}, "", {}, ""
+        self.loaded, self.start_errors, self.start_error, self.usage_errors, self.usage_error = False, {}, "", {}, ""
+        self.change_for, self.cancel_for, self.preview_words, self._pending_quantity = "", "", "", ""
         return await self._fetch()
 
     async def _live(self, keys: list[str]) -> None:
@@ -269,12 +283,12 @@ class StaffSubscriptionsState(OrgFinderMixin, SessionState):
     @signed_in()
     async def start(self, principal: Principal, form: dict):
         data = form_values(form)
-        self.errors, self.error = {}, ""
+        self.start_errors, self.start_error = {}, ""
         try:
             await self._act(subs.do_start, principal, event_id(data.get("org_id")), event_id(data.get("product_id")),
                             data.get("quantity"))
         except PortalError as err:
-            self.error, self.errors = field_errors(err)
+            self.start_error, self.start_errors = field_errors(err)
             return None
         self.form_key += 1
         await self._fetch()

@@ -74,6 +74,21 @@ def _staff_calls(client: ReflexClient, org_id: object, product_id: object, sub_i
                 {"form": {"subscription_id": str(sub_id), "day": "", "usage_quantity": "5"}}, router_path=route)
 
 
+def _staff_actions(client: ReflexClient, sub_id: object) -> None:
+    """The actions billing staff take for a customer, from the staff's list."""
+    route = "/staff/subscriptions"
+    call = lambda name, payload: client.call(handler_name(StaffSubscriptionsState, name), payload,  # noqa: E731
+                                             router_path=route)
+    call("load", {})
+    call("open_change", {"sub_id": sub_id})
+    call("preview", {"form": {"quantity": "9"}})
+    call("confirm_change", {})
+    call("open_cancel", {"sub_id": sub_id})
+    call("cancel", {"form": {"reason": "too_expensive"}})
+    for name in ("undo_cancel", "pause", "resume"):
+        call(name, {"sub_id": sub_id})
+
+
 def test_nobody_and_another_organisation_get_nothing(portal):
     _, org_id, sub_id, product_id = _victim(portal, "subvictim")
     thief_cookie, _, _ = _person(portal, "subthief")
@@ -86,6 +101,7 @@ def test_nobody_and_another_organisation_get_nothing(portal):
                 state = client.state().get(SubscriptionsState.get_full_name(), {})
                 assert state.get("rows_rx_state_", []) == []
             _staff_calls(client, org_id, product_id, sub_id)
+            _staff_actions(client, str(sub_id))
             assert SECRET not in _leaked(client)
     assert _row(portal, sub_id) == before
 
@@ -98,6 +114,7 @@ def test_customers_and_agents_cannot_use_the_staff_forms(portal):
         with ReflexClient(portal.url, cookie=who) as client:
             client.hydrate("/staff/subscriptions")
             _staff_calls(client, org_id, product_id, sub_id)
+            _staff_actions(client, str(sub_id))  # the customer's own: not from the staff's page; agents read only
     assert _row(portal, sub_id) == before
     with ReflexClient(portal.url, cookie=agent_cookie) as client:  # agents read, and change no customer's service
         client.hydrate("/services")
@@ -168,9 +185,9 @@ def test_billing_staff_extra_fields_and_bad_input(portal):
                             ({"org_id": str(org_id), "product_id": str(product_id), "quantity": "0"}, "quantity"),
                             ({"org_id": str(org_id), "product_id": str(product_id), "quantity": ["1"]}, "quantity")):
             client.call(start, {"form": form})
-            assert field in client.state()[state]["errors_rx_state_"], form
+            assert field in client.state()[state]["start_errors_rx_state_"], form
         client.call(start, {"form": {"org_id": "99999999", "product_id": str(product_id), "quantity": "1"}})
-        assert client.state()[state]["error_rx_state_"] == "Organisation not found."
+        assert client.state()[state]["start_error_rx_state_"] == "Organisation not found."
         client.call(start, {"form": "org_id=1"})
         client.call(start, {"form": {"org_id": str(org_id), "product_id": str(product_id), "quantity": "4",
                                      "unit_price": "1", "status": "cancelled", "next_renewal": "2000-01-01"}})
@@ -188,3 +205,34 @@ def test_billing_staff_extra_fields_and_bad_input(portal):
         assert len(made) == before + 1
         assert (made[-1].quantity, made[-1].unit_price, made[-1].status) == (4, 5000, "active")
         assert session.exec(select(UsageRecord.quantity).where(UsageRecord.subscription_id == sub_id)).all() == [2500]
+
+
+def test_billing_staff_cancel_for_a_customer_with_only_what_the_form_has(portal):
+    """Billing staff act for a customer who phones: junk ids open nothing,
+    the reason is checked, forged fields are ignored, and only the
+    subscription opened is cancelled."""
+    _, org_id, sub_id, _ = _victim(portal, "substaffcancel")
+    _, _, other_id, _ = _victim(portal, "substaffother")
+    cookie, _ = _staff_cookie(portal, "billing")
+    other_before = _row(portal, other_id)
+    state = StaffSubscriptionsState.get_full_name()
+    call = lambda client, name, payload: client.call(handler_name(StaffSubscriptionsState, name), payload)  # noqa: E731
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate("/staff/subscriptions")
+        call(client, "load", {})
+        assert client.state()[state]["can_change_rx_state_"] is True
+        for junk in (sub_id, None, ["1"], "999999999", f"{sub_id} OR 1=1"):
+            call(client, "open_cancel", {"sub_id": junk})
+            assert client.state()[state]["cancel_for_rx_state_"] == ""
+        call(client, "open_cancel", {"sub_id": str(sub_id)})
+        for form, field in (({"reason": "bored"}, "reason"), ({"reason": "other", "comment": ""}, "comment")):
+            call(client, "cancel", {"form": form})
+            assert field in client.state()[state]["errors_rx_state_"], form
+        call(client, "cancel", {"form": {"reason": "other", "comment": "Phoned: moving <b>abroad</b>",
+                                         "status": "cancelled", "sub_id": str(other_id)}})
+        assert client.state()[state]["cancel_for_rx_state_"] == ""
+    org, quantity, _, status, cancelling, _, _, _ = _row(portal, sub_id)
+    assert (org, quantity, status, cancelling) == (org_id, 2, "active", True)
+    with portal_session(portal) as session:
+        assert session.get(Subscription, sub_id).cancel_comment == "Phoned: moving <b>abroad</b>"  # text, shown as text
+    assert _row(portal, other_id) == other_before

@@ -1,7 +1,8 @@
 """My services in real Chromium, at 1280 and 375 px: a customer changes a
 quantity, seeing the proration before confirming; cancels with a reason
 (the comment is asked for when the reason is "Other") and undoes it; the
-usage chart shows. axe at each step; nothing scrolls sideways."""
+usage chart shows. axe at each step; nothing scrolls sideways. Billing staff
+cancel a service for a customer who phones."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from portal_app import routes
 from portal_app.models import Invoice, Organization
 from portal_app.models.catalogue import Product, Subscription
 from portal_app.services import subscriptions as subs
+from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
 from tests.browser.accounts_helpers import create_person, portal_session, sign_in, unique_email
 from tests.browser.axe import axe_violations
@@ -103,5 +105,34 @@ def test_a_customer_changes_cancels_and_keeps_a_service(portal, browser, width):
         expect(page.get_by_role("button", name="Cancel service")).to_be_visible()
         with portal_session(portal) as session:
             assert session.get(Subscription, sub_id).cancel_at_period_end is False
+    finally:
+        ctx.close()
+
+
+def test_billing_staff_cancel_a_service_for_a_customer_who_phones(portal, browser):
+    """From the staff's list: the customer's service is cancelled with the
+    reason they gave, in the staff's words, and the customer sees it."""
+    company = "Phoned In Ltd"
+    create_person(portal, unique_email("subphone"), company=company, name="Pat Phone")
+    sub_id = _service(portal, company, 640)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+        page.goto(portal.url + routes.STAFF_SUBSCRIPTIONS)
+        row = page.get_by_role("region", name="Subscriptions").get_by_role("row").filter(has_text=company)
+        row.get_by_role("button", name="Cancel service").click()
+        dialog = page.get_by_role("alertdialog")
+        expect(dialog.get_by_text("Their billing people are told", exact=False)).to_be_visible()
+        dialog.get_by_label("Why is the customer cancelling?").select_option("too_expensive")
+        assert axe_violations(page) == []
+        dialog.get_by_role("button", name="Cancel at period end").click()
+        expect(page.get_by_text("Cancelled: the service ends at the end of its current period.")).to_be_visible()
+        expect(row.get_by_role("button", name="Undo cancellation")).to_be_visible()
+        expect(row.get_by_text("(ends)", exact=False)).to_be_visible()
+        with portal_session(portal) as session:
+            sub = session.get(Subscription, sub_id)
+            assert (sub.cancel_at_period_end, sub.cancel_reason) == (True, "too_expensive")
+        assert axe_violations(page) == []
     finally:
         ctx.close()

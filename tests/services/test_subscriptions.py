@@ -379,8 +379,8 @@ def test_other_organisations_and_members_see_nothing(session, org) -> None:
             subs.access_subscription(session, org[who], sub.id)
         with pytest.raises(NotFound):
             subs.do_cancel(session, org[who], sub.id, reason="not_using")
-    with pytest.raises(NotFound):
-        subs.do_cancel(session, org["staff"], sub.id, reason="not_using")  # the customer's path
+    with pytest.raises(Forbidden):
+        subs.do_cancel(session, org["agent"], sub.id, reason="not_using")  # staff who only read
     assert [v.id for v in subs.list_all(session, org["agent"])] == [sub.id]
     ours = session.get(Organization, _ours(org))
     ours.invoices_open_to_members = True
@@ -420,16 +420,47 @@ def _cancelled(session, actor, sub_id, result) -> None:
 
 test_subscription_permissions = permission_tests(
     # Owners, admins and billing members read and change; a plain member does not even see them (the
-    # organisation keeps invoices to owners, admins and billing); staff change nothing on this path.
+    # organisation keeps invoices to owners, admins and billing); staff billing and admins too (below).
     Permission("list", lambda s, p, o: subs.list_for_org(s, p, o), subs.CHANGERS, target_row=_org_with_one,
                check=lambda s, a, o, rows: len(rows) == 1 or pytest.fail("one row")),
     Permission("cancel", lambda s, p, i: subs.do_cancel(s, p, i, reason="switching"), subs.CHANGERS,
-               target_row=_a_subscription, refused=NotFound, check=_cancelled),
+               target_row=_a_subscription, refused=NotFound, check=_cancelled, staff_allowed=True),
     Permission("preview", lambda s, p, i: subs.preview_change(s, p, i, quantity=3), subs.CHANGERS,
-               target_row=_a_subscription, refused=NotFound),
+               target_row=_a_subscription, refused=NotFound, staff_allowed=True),
     Permission("pause", lambda s, p, i: subs.do_pause(s, p, i), subs.CHANGERS, target_row=_a_subscription,
-               refused=NotFound),
+               refused=NotFound, staff_allowed=True),
 )
+
+
+def test_staff_billing_and_admins_change_and_cancel_for_the_customer(session, org) -> None:
+    """A customer phones: billing staff act on their behalf; the customer's
+    billing people are told and the audit log names the staff member."""
+    sub = _start(session, org)
+    told_before = len(session.exec(select(Notification.id)).all())
+    with time_machine.travel("2026-03-16 10:00Z", tick=False):
+        preview = subs.preview_change(session, org["staff"], sub.id, quantity=3)
+        assert preview.quantity == 3
+        subs.do_change(session, org["staff"], sub.id, quantity=3)
+        subs.do_cancel(session, org["staff"], sub.id, reason="other", comment="Phoned to say they are moving")
+    session.commit()
+    row = session.get(Subscription, sub.id)
+    assert (row.quantity, row.cancel_at_period_end, row.cancel_comment) == (3, True,
+                                                                             "Phoned to say they are moving")
+    actors = session.exec(select(AuditEvent.actor_id).where(
+        AuditEvent.action.in_(("subscription.changed", "subscription.cancel_requested")))).all()
+    assert actors == [org["staff"].user_id] * 2
+    assert len(session.exec(select(Notification.id)).all()) > told_before
+    subs.do_undo_cancel(session, org["staff"], sub.id)
+    assert not session.get(Subscription, sub.id).cancel_at_period_end
+    for reader in ("agent",):
+        for act in (lambda: subs.do_cancel(session, org[reader], sub.id, reason="other", comment="x"),
+                    lambda: subs.do_change(session, org[reader], sub.id, quantity=1),
+                    lambda: subs.plans_for(session, org[reader], sub.id)):
+            with pytest.raises(Forbidden):
+                act()
+    for wrong in ("1", None, True, 10**9):
+        with pytest.raises(NotFound):
+            subs.do_cancel(session, org["staff"], wrong, reason="switching")
 
 
 def _staff_product(session: Session, admin: Principal) -> int:
