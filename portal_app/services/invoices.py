@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from portal_app import routes
 from portal_app.models import Invoice, InvoiceLine, Membership, Organization
+from portal_app.models.catalogue import Subscription
 from portal_app.models.base import utcnow
 from portal_app.services import audit, live, money, notifications
 from portal_app.services.errors import Invalid, NotFound
@@ -239,8 +240,9 @@ def _write_lines(session: Session, invoice: Invoice, lines: list[LineIn]) -> Non
 
 def set_currency(session: Session, principal: Principal, org: Organization, currency: object) -> str:
     """Change the currency an organisation is invoiced in (staff billing and
-    admins), while nothing is owed in the old one: its balance and
-    statement count one currency."""
+    admins), while nothing is owed in the old one (its balance and
+    statement count one currency) and no service of it still renews at a
+    price in the old one."""
     check_manage(principal)
     code = money.check_currency(currency)
     old = org_currency(org)
@@ -251,6 +253,11 @@ def set_currency(session: Session, principal: Principal, org: Organization, curr
     if owed is not None:
         raise Invalid(f"{org.name} still owes invoices in {old}: settle or credit them before changing "
                       "its currency.", field="currency")
+    running = session.exec(select(Subscription.id).where(Subscription.org_id == org.id,
+                                                         Subscription.status != "cancelled")).first()
+    if running is not None:  # its renewals are invoiced in the price agreed, in the old currency
+        raise Invalid(f"{org.name} has services billed in {old}: end them before changing its currency.",
+                      field="currency")
     org.currency = code
     session.add(org)
     audit.record(session, "org.currency_changed", actor=principal, org_id=org.id, target_type="organization",

@@ -495,6 +495,32 @@ def test_staff_change_an_organisations_currency_while_nothing_is_owed(session, o
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "org.currency_changed")).all()
 
 
+def test_no_currency_change_while_a_service_renews_in_the_old_one(session, org) -> None:
+    """Renewals invoice the price agreed, in its currency: the organisation
+    keeps its currency until its services end."""
+    from portal_app.models.catalogue import Product, Subscription
+    from portal_app.services import subscriptions as subs
+    plan = Product(name="Hosting", sku="CUR-HOST", kind="recurring", interval="month", currency="GBP",
+                   unit_price=1000)
+    session.add(plan)
+    session.commit()
+    sub = subs.do_start(session, org["staff"], _ours(org), plan.id, 1)
+    for invoice in session.exec(select(Invoice).where(Invoice.org_id == _ours(org))).all():
+        invoices.do_credit(session, org["staff"], invoice.id, amount=money.typed(invoice.total, "GBP"),
+                           reason="Trial")
+    session.commit()
+    with pytest.raises(Invalid, match="has services billed in GBP") as err:
+        invoices.do_create_draft(session, org["staff"], _ours(org), lines=LINES, currency="USD")
+    assert err.value.field == "currency"
+    session.rollback()
+    ended = session.get(Subscription, sub.id)
+    ended.status = "cancelled"
+    session.add(ended)
+    session.commit()
+    invoices.do_create_draft(session, org["staff"], _ours(org), lines=LINES, currency="USD")
+    assert session.get(Organization, _ours(org)).currency == "USD"
+
+
 @pytest.mark.postgres
 def test_two_payments_of_the_whole_balance_at_once_pay_it_once(pg_migrated_url) -> None:
     from portal_app.db import make_engine
