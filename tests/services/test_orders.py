@@ -491,3 +491,33 @@ test_staff_order_permissions = staff_permission_tests(
     StaffPermission("staff list", lambda s, p, _: order_lists.list_all(s, p), lambda s, p: None,
                     allowed=("admin", "agent", "billing"), takes_id=False),
 )
+
+
+def test_the_demo_has_orders_in_several_states_and_removing_it_removes_them(any_engine) -> None:
+    from portal_app.models import User
+    from portal_app.services.demo import remove_demo, seed_if_empty
+    from portal_app.services.principal import principal_for_user
+
+    with Session(any_engine, expire_on_commit=False) as session:
+        lines = seed_if_empty(session)
+        session.commit()
+        assert "created 3 demo orders for Acme Ltd" in lines
+        alice = principal_for_user(session, session.exec(select(User).where(
+            User.email == "alice@acme.example.com")).one(), None)
+        rows = order_lists.list_for_org(session, alice, alice.current.org_id).rows
+        assert sorted(r.status for r in rows) == ["delivered", "placed", "shipped"]
+        shipped = order_lists.order_view(session, alice, next(r.id for r in rows if r.status == "shipped"))
+        assert shipped.carrier == "DPD" and shipped.tracking_url.startswith("https://")
+        assert [s.status for s in shipped.timeline] == ["placed", "confirmed", "shipped"]
+        assert orders.cart_count(session, alice, alice.current.org_id) == 1
+        remove_demo(session)
+        session.commit()
+        assert session.exec(select(Order)).all() == [] and session.exec(select(CartItem)).all() == []
+        real = ours_and_theirs(session)["owner"]
+        session.add(Product(name="Real", sku="real-thing", currency="GBP", unit_price=100))
+        session.commit()
+        real_product = session.exec(select(Product.id).where(Product.sku == "real-thing")).one()
+        orders.add_to_cart(session, real, real.current.org_id, real_product, 1)
+        order = orders.do_place(session, real, real.current.org_id, po_reference="", delivery_address=ADDRESS,
+                                expected_total=100)
+        assert order.number.endswith("-0001")
