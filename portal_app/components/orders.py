@@ -180,7 +180,8 @@ def _tracking() -> rx.Component:
             rx.text("Shipped with ", rx.el.strong(o["carrier"]), style={"overflow-wrap": "anywhere"}),
             rx.cond(o["tracking_number"] != "", rx.text("Tracking number ", o["tracking_number"], size="2")),
             rx.cond(o["tracking_url"] != "", rx.link("Track the parcel", href=o["tracking_url"], is_external=True,
-                                                     rel="noopener noreferrer", underline="always", size="2"))),
+                                                     rel="noopener noreferrer", underline="always", size="2")),
+            style={"overflow-wrap": "anywhere", "min-width": "0"}),
         role="note", high_contrast=True, width="100%"))
 
 

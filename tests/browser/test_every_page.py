@@ -145,11 +145,13 @@ def _customer_with_long_names(portal) -> tuple[str, int, int]:
         session.flush()
         orders.add_to_cart(session, walker_principal, walker_principal.current.org_id, router.id, 12)
         order = orders.do_place(session, walker_principal, walker_principal.current.org_id,
-                                po_reference="P" * 100, delivery_address="A street " + "w" * 120 + "\nTown",
+                                po_reference=("PO " + "ref " * 30)[:100],
+                                delivery_address="A street " + "w" * 120 + "\nTown",
                                 expected_total=order_lists.cart_view(session, walker_principal,
                                                                      walker_principal.current.org_id).total_minor)
         orders.do_confirm(session, staff, order.id)
-        orders.do_ship(session, staff, order.id, carrier="C" * 100, tracking_number="T" * 100,
+        orders.do_ship(session, staff, order.id, carrier=("Carrier " * 15)[:100],
+                       tracking_number=("T1 " * 40)[:100],
                        tracking_url="https://track.example/" + "t" * 200)
         orders.add_to_cart(session, walker_principal, walker_principal.current.org_id, router.id, 3)
         session.commit()
