@@ -377,7 +377,8 @@ def create_from_quote(session: Session, org_id: int, lines: list[dict], *, quote
     org = session.get(Organization, org_id) if type(org_id) is int else None  # noqa: E721
     if org is None:
         raise NotFound("Organisation not found.")
-    if not lines or len(lines) > CART_MAX:
+    if not isinstance(lines, list) or not lines or len(lines) > CART_MAX or \
+            not all(isinstance(line, dict) for line in lines):
         raise Invalid(f"An order has 1 to {CART_MAX} lines.")
     order = Order(org_id=org.id, number=_number(session), status="confirmed", currency=invoices.org_currency(org),
                   placed_by_id=actor.user_id if actor is not None else None,
@@ -387,8 +388,10 @@ def create_from_quote(session: Session, org_id: int, lines: list[dict], *, quote
     rows = []
     for line in lines:
         values = {name: line.get(name, 0) for name in ("quantity", "unit_price", "tax_rate", "discount")}
-        if any(type(v) is not int or v < 0 for v in values.values()) or values["quantity"] <= 0:  # noqa: E721
-            raise Invalid("A quote line's quantity, price and rates must be whole numbers.")
+        whole = all(type(v) is int and v >= 0 for v in values.values())  # noqa: E721 — True is an int too
+        if not whole or not 0 < values["quantity"] <= money.QUANTITY_MAX or values["unit_price"] > money.AMOUNT_MAX \
+                or values["tax_rate"] > money.RATE_SCALE or values["discount"] > money.RATE_SCALE:
+            raise Invalid("A quote line's quantity, price and rates must be whole numbers within their limits.")
         product_id = line.get("product_id")
         net, line_tax = money.line_amounts(values["quantity"], values["unit_price"], values["tax_rate"],
                                            values["discount"])

@@ -390,6 +390,11 @@ def test_create_from_quote_makes_a_confirmed_order_without_the_cart(session, org
      Invalid),
     ([{"product_id": 1, "description": "x", "quantity": 6000, "unit_price": 1, "tax_rate": 0, "discount": 0}],
      Invalid),  # product 1 is the widget: 5 in stock
+    ([{"product_id": None, "description": "x", "quantity": 1000, "unit_price": 1, "tax_rate": 10_001,
+       "discount": 0}], Invalid),
+    ([{"product_id": None, "description": "x", "quantity": 1000, "unit_price": 1, "tax_rate": 0,
+       "discount": True}], Invalid),
+    (["not a line"], Invalid), ("lines", Invalid),
 ])
 def test_create_from_quote_refuses_bad_lines(session, org, lines, error) -> None:
     assert org["widget"] == 1
