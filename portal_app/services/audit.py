@@ -471,7 +471,8 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "order.created_from_quote": lambda s: f"{_order(s)[:1].upper()}{_order(s)[1:]} was made from an accepted quote"
                                           + _total(s),
     "order.confirmed": lambda s: f"{s.actor} confirmed {_order(s)}"
-                                 + (f" and issued {_text(s.details, 'invoice')}" if _text(s.details, "invoice") else ""),
+                                 + (f" and issued {_text(s.details, 'invoice')}"
+                                    if _text(s.details, "invoice") else ""),
     "order.shipped": lambda s: f"{s.actor} shipped {_order(s)}"
                                + (f" with {_text(s.details, 'carrier')}" if _text(s.details, "carrier") else ""),
     "order.delivered": lambda s: f"{s.actor} marked {_order(s)} delivered",

@@ -395,7 +395,8 @@ def create_from_quote(session: Session, org_id: int, lines: list[dict], *, quote
         product_id = line.get("product_id")
         net, line_tax = money.line_amounts(values["quantity"], values["unit_price"], values["tax_rate"],
                                            values["discount"])
-        rows.append(OrderLine(order_id=order.id, product_id=product_id if type(product_id) is int else None,  # noqa: E721
+        known = product_id if type(product_id) is int else None  # noqa: E721 — True is an int too
+        rows.append(OrderLine(order_id=order.id, product_id=known,
                               description=str(line.get("description", ""))[:500], net=net, tax=line_tax, **values))
     session.add_all(rows)
     _totals(order, rows)
