@@ -45,6 +45,10 @@ STAFF_CATALOGUE = "/staff/catalogue"  # products (staff)
 STAFF_CATALOGUE_PRICES = "/staff/catalogue/prices"  # one organisation's discount and own prices (`?org=`)
 SERVICES = "/services"  # an organisation's subscriptions ("My services")
 STAFF_SUBSCRIPTIONS = "/staff/subscriptions"  # every organisation's subscriptions (staff)
+ORDERS = "/orders"  # the organisation's orders
+ORDER_CART = "/orders/cart"  # the person's cart: place an order
+ORDER = "/orders/[order_id]"  # a page route; link to one with `order_path`
+STAFF_ORDERS = "/staff/orders"  # every organisation's orders (staff)
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
@@ -61,10 +65,11 @@ SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZ
                        STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
                        SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE, BILLING, STATEMENT, STAFF_INVOICES,
                        STAFF_INVOICE_DRAFT, CATALOGUE, STAFF_CATALOGUE, STAFF_CATALOGUE_PRICES, SERVICES,
-                       STAFF_SUBSCRIPTIONS})
+                       STAFF_SUBSCRIPTIONS, ORDERS, ORDER_CART, STAFF_ORDERS})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
 _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invoices/[1-9][0-9]{0,17}"),
+             re.compile(r"/orders/[1-9][0-9]{0,17}"),
              re.compile(r"/help/[a-z0-9]+(?:-[a-z0-9]+){0,40}"))
 
 
@@ -81,6 +86,11 @@ def catalogue_prices_path(org_id: int) -> str:
 def invoice_path(invoice_id: int) -> str:
     """The page of one invoice or credit note (by id: a draft has no number)."""
     return f"/billing/invoices/{int(invoice_id)}"
+
+
+def order_path(order_id: int) -> str:
+    """The page of one order (by id)."""
+    return f"/orders/{int(order_id)}"
 
 
 def invoice_pdf_path(invoice_id: int) -> str:

@@ -13,6 +13,7 @@ from portal_app.components.forms import (
     LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, confirm_dialog, field_message, form_error, submit_button, text_field,
 )
 from portal_app.components.invoices import MUTED, table
+from portal_app.components.orders import cart_link
 from portal_app.components.org_finder import org_chooser
 from portal_app.components.pagination import pager
 from portal_app.services import catalogue
@@ -37,6 +38,24 @@ _SR_ONLY = {"position": "absolute", "width": "1px", "height": "1px", "overflow":
 
 # ---------------------------------------------------------------- the customer's catalogue
 
+def _add_to_cart(row) -> rx.Component:  # noqa: ANN001 — a Var of a row
+    """Quantity and "Add to cart" under a one-off product (its id goes in the form; the service checks it)."""
+    field_id = "quantity-" + row["id"]
+    error = CatalogueState.add_errors[field_id].to(str)
+    return rx.form(rx.vstack(
+        rx.hstack(
+            rx.vstack(rx.el.label("Quantity", html_for=field_id, style=LABEL_STYLE),
+                      rx.input(id=field_id, name="quantity", type="number", min="1", default_value="1",
+                               required=True, width="6em", size="2", aria_invalid=rx.cond(error, "true", "false"),
+                               aria_describedby=field_id + "-help"),
+                      spacing="1"),
+            rx.el.input(type="hidden", name="product_id", value=row["id"]),
+            rx.button("Add to cart", type="submit", size="2", loading=SessionState.busy == "add_to_cart"),
+            spacing="2", align="end"),
+        rx.cond(error, rx.text(error, id=field_id + "-help", color_scheme="red", size="2", role="alert")),
+        spacing="1"), on_submit=CatalogueState.add_to_cart, aria_label="Add " + row["name"] + " to your cart")
+
+
 def _product_card(row) -> rx.Component:  # noqa: ANN001 — a Var of a row
     return rx.card(rx.vstack(
         rx.flex(rx.heading(row["name"], size="4", as_="h2"), rx.spacer(),
@@ -51,6 +70,7 @@ def _product_card(row) -> rx.Component:  # noqa: ANN001 — a Var of a row
                                                  variant="soft", high_contrast=True)),
             width="100%", align="end", spacing="3", wrap="wrap"),
         rx.text("SKU ", row["sku"], size="1", **MUTED),
+        rx.cond(CatalogueState.can_order & (row["one_off"] != "") & (row["out"] == ""), _add_to_cart(row)),
         spacing="2", width="100%"), width="100%")
 
 
@@ -67,10 +87,12 @@ def catalogue_page() -> rx.Component:
                           rx.text("When we add products and plans to our catalogue, they appear here at your "
                                   "organisation's prices."), spacing="2")))
     return rx.vstack(
-        rx.heading("Products and prices", size="7", as_="h1"),
+        rx.flex(rx.heading("Products and prices", size="7", as_="h1"), rx.spacer(),
+                rx.cond(CatalogueState.can_order, cart_link(CatalogueState.cart_count)),
+                width="100%", align="center", spacing="3", wrap="wrap"),
         rx.text("What we offer, at your organisation's prices. Where you have a price of your own, the list price "
-                "is shown struck through under it. Prices are before tax. Ordering from the portal comes later: "
-                "to order now, raise a support request.", **MUTED),
+                "is shown struck through under it. Prices are before tax. Add one-off products to your cart to "
+                "order them; services that recur are started with us and shown under My services.", **MUTED),
         rx.cond(CatalogueState.loaded,
                 rx.cond(CatalogueState.refused != "",
                         rx.callout(CatalogueState.refused, icon="info", role="status", high_contrast=True),

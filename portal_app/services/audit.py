@@ -81,6 +81,12 @@ ACTIONS: dict[str, str] = {
     "subscription.ended": "ended a subscription",
     "subscription.usage_recorded": "recorded usage on a subscription",
     "subscription.reminded": "sent a renewal reminder",
+    "order.placed": "placed an order",
+    "order.created_from_quote": "made an order from a quote",
+    "order.confirmed": "confirmed an order",
+    "order.shipped": "shipped an order",
+    "order.delivered": "delivered an order",
+    "order.cancelled": "cancelled an order",
     "payment.recorded": "recorded a payment",
     "payment.refunded": "recorded a refund",
     "payment.card_started": "started a card payment",
@@ -359,6 +365,10 @@ def _product(s: Said) -> str:
     return f"the product {_quoted(s.target)}" if s.target else "a product"
 
 
+def _order(s: Said) -> str:
+    return f"order {s.target}" if s.target else "an order"
+
+
 def _service(s: Said) -> str:
     return f"the subscription to {s.target}" if s.target else "a subscription"
 
@@ -455,6 +465,19 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                              + (f": {_text(s.details, 'quantity')} on {_text(s.details, 'day')}"
                                                 if _text(s.details, "quantity") and _text(s.details, "day") else ""),
     "subscription.reminded": lambda s: f"A renewal reminder for {_service(s)} was sent",
+    "order.placed": lambda s: f"{s.actor} placed {_order(s)}" + _total(s)
+                              + (f" (reference {_quoted(_text(s.details, 'po_reference'))})"
+                                 if _text(s.details, "po_reference") else ""),
+    "order.created_from_quote": lambda s: f"{_order(s)[:1].upper()}{_order(s)[1:]} was made from an accepted quote"
+                                          + _total(s),
+    "order.confirmed": lambda s: f"{s.actor} confirmed {_order(s)}"
+                                 + (f" and issued {_text(s.details, 'invoice')}"
+                                    if _text(s.details, "invoice") else ""),
+    "order.shipped": lambda s: f"{s.actor} shipped {_order(s)}"
+                               + (f" with {_text(s.details, 'carrier')}" if _text(s.details, "carrier") else ""),
+    "order.delivered": lambda s: f"{s.actor} marked {_order(s)} delivered",
+    "order.cancelled": lambda s: f"{s.actor} cancelled {_order(s)}"
+                                 + (f": {_quoted(_text(s.details, 'reason'))}" if _text(s.details, "reason") else ""),
     "invoice.overdue": lambda s: f"{s.target or 'An invoice'} became overdue"
                                  + (f": {_text(s.details, 'amount')} was due on {_text(s.details, 'due')}"
                                     if _text(s.details, "amount") and _text(s.details, "due") else ""),

@@ -336,6 +336,7 @@ def load_demo_data(session: Session) -> list[str]:
     _demo_invoices(session, seeder)
     _demo_catalogue(session, seeder)  # before the subscriptions, which use its products
     _demo_subscriptions(session, seeder)
+    _demo_orders(session, seeder)
     _demo_articles(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
@@ -506,6 +507,63 @@ def _demo_subscriptions(session: Session, seeder: _Seeder) -> None:
     session.flush()
 
 
+# Acme's orders from the demo catalogue: (SKU, quantity, days ago, status reached, PO reference, carrier,
+# tracking number), and what is in Alice's cart.
+DEMO_ORDERS = [
+    ("router-er4", 1, 20, "delivered", "PO-4410", "Royal Mail", "RM552013947GB"),
+    ("router-er4", 2, 4, "shipped", "PO-4452", "DPD", "15501234567890"),
+    ("consultancy-hour", 3, 1, "placed", "PO-4471", "", ""),
+]
+DEMO_CART = [("Acme Ltd", "alice@acme.example.com", "router-er4", 1)]
+
+
+def _demo_orders(session: Session, seeder: _Seeder) -> None:
+    """Acme's orders in several states, as rows with their timelines (no
+    invoice, notification or audit event: nobody did anything), and an item
+    in Alice's cart. Only from the demo catalogue, into Acme made just now."""
+    from portal_app.models.orders import CartItem, Order, OrderEvent, OrderLine
+    from portal_app.services import catalogue, money
+    from portal_app.services import orders as order_service
+
+    acme = organizations.get_by_slug(session, slugify("Acme Ltd"))
+    if not seeder.product_ids or acme is None or "Acme Ltd" not in seeder.created:
+        return
+    products = {p.sku: p for p in session.exec(select(Product).where(Product.id.in_(seeder.product_ids))).all()}
+    alice = session.exec(select(User).where(User.email == "alice@acme.example.com")).first()
+    steps = ("placed", "confirmed", "shipped", "delivered")
+    now = utcnow()
+    made = 0
+    for sku, quantity, ago, reached, po, carrier, tracking in DEMO_ORDERS:
+        product = products.get(sku)
+        if product is None or product.currency != (acme.currency or product.currency):
+            continue
+        price = catalogue.price_for(session, acme.id, product)
+        net, tax = money.line_amounts(quantity * money.QUANTITY_SCALE, price, product.tax_rate)
+        placed_at = now - timedelta(days=ago)
+        order = Order(org_id=acme.id, number=order_service._number(session), status=reached, currency=product.currency,
+                      subtotal=net, tax=tax, total=net + tax, po_reference=po, delivery_address=acme.address,
+                      carrier=carrier, tracking_number=tracking,
+                      tracking_url=f"https://tracking.example.com/{tracking}" if tracking else "",
+                      placed_by_id=alice.id if alice else None, created_at=placed_at, updated_at=placed_at)
+        session.add(order)
+        session.flush()
+        session.add(OrderLine(order_id=order.id, product_id=product.id, description=product.name,
+                              quantity=quantity * money.QUANTITY_SCALE, unit_price=price, tax_rate=product.tax_rate,
+                              net=net, tax=tax))
+        for n, step in enumerate(steps[:steps.index(reached) + 1]):
+            note = {"placed": f"PO {po}", "shipped": f"{carrier}, tracking {tracking}"}.get(step, "")
+            session.add(OrderEvent(order_id=order.id, status=step, at=placed_at + timedelta(days=n, hours=2 * n),
+                                   actor=alice.name if step == "placed" and alice else order_service.STAFF_NAME,
+                                   note=note))
+        made += 1
+    for org_name, email, sku, quantity in DEMO_CART:
+        user = session.exec(select(User).where(User.email == email)).first()
+        if user is not None and sku in products and org_name == "Acme Ltd":
+            session.add(CartItem(org_id=acme.id, user_id=user.id, product_id=products[sku].id, quantity=quantity))
+    seeder.lines.append(f"created {made} demo orders for Acme Ltd")
+    session.flush()
+
+
 def _demo_lines(lines: list[dict[str, str]], day: date) -> list[dict[str, str]]:
     month = day.strftime("%B %Y")
     return [{**line, "description": line["description"].format(month=month)} for line in lines]
@@ -516,8 +574,8 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _rewind_invoice_numbers(session: Session) -> None:
-    """After the demo's invoices are gone, each year's invoice and credit
-    note sequence goes back to the highest number still in use, so the
+    """After the demo's invoices (and orders) are gone, each year's invoice, credit
+    note and order sequence goes back to the highest number still in use, so the
     business's first real invoice is INV-<year>-0001, not the number after
     the demo's. Never below a number in use: issued invoices are never
     deleted, so no number a customer has seen is given again."""
@@ -526,6 +584,14 @@ def _rewind_invoice_numbers(session: Session) -> None:
         prefix = counter.name.upper() + "-"  # "inv-2026" -> "INV-2026-"
         last = session.exec(select(Invoice.number).where(Invoice.number.startswith(prefix))
                             .order_by(func.length(Invoice.number).desc(), Invoice.number.desc()).limit(1)).first()
+        counter.value = int(last.rsplit("-", 1)[1]) if last else 0
+        session.add(counter)
+    from portal_app.models.orders import Order
+
+    for counter in session.exec(select(Counter).where(Counter.name.startswith("ord-"))).all():
+        prefix = counter.name.upper() + "-"  # "ord-2026" -> "ORD-2026-": the demo's orders went with Acme
+        last = session.exec(select(Order.number).where(Order.number.startswith(prefix))
+                            .order_by(func.length(Order.number).desc(), Order.number.desc()).limit(1)).first()
         counter.value = int(last.rsplit("-", 1)[1]) if last else 0
         session.add(counter)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.services import catalogue, live
+from portal_app.services import catalogue, live, orders
 from portal_app.services.errors import PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
@@ -26,10 +26,18 @@ from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 # ---------------------------------------------------------------- the customer's catalogue
 
+def _catalogue_page(session, principal: Principal, org_id: int, page: int, cursor: object):  # noqa: ANN001, ANN202
+    return (catalogue.catalogue_for(session, principal, org_id, page=page, cursor=cursor),
+            orders.cart_count(session, principal, org_id))
+
+
 class CatalogueState(CustomerPageMixin, PagerMixin, SessionState):
     """The current organisation's products and prices."""
 
     rows: list[dict[str, str]] = []
+    can_order: bool = False  # owners, admins and billing members order (services/orders.py)
+    cart_count: int = 0
+    add_errors: dict[str, str] = {}  # "quantity-<product id>": the message under that product's quantity
 
     async def _fetch(self):
         principal, answer = await self._customer(routes.STAFF_CATALOGUE)
@@ -37,8 +45,7 @@ class CatalogueState(CustomerPageMixin, PagerMixin, SessionState):
             return answer
         org_id = principal.current.org_id
         try:
-            result = await self._read(catalogue.catalogue_for, principal, org_id, page=self.page,
-                                      cursor=self._cursor)
+            result, self.cart_count = await self._read(_catalogue_page, principal, org_id, self.page, self._cursor)
         except PortalError as err:
             self._lose_page()
             self.rows, self.refused, self.loaded = [], err.message, True
@@ -46,14 +53,35 @@ class CatalogueState(CustomerPageMixin, PagerMixin, SessionState):
         self._show_page(result)
         self.rows = [{"id": str(r.id), "name": r.name, "sku": r.sku, "description": r.description, "kind": r.kind,
                       "price": r.price, "list_price": r.list_price, "usage": r.usage, "stock": r.stock,
-                      "out": "yes" if r.stock == "Out of stock" else ""} for r in result.rows]
+                      "out": "yes" if r.stock == "Out of stock" else "",
+                      "one_off": "yes" if r.kind == catalogue.KINDS["one_off"] else ""} for r in result.rows]
+        self.can_order = principal.current.role in orders.READERS
         self.loaded = True
-        await self._watch(live.org_key(org_id, "catalogue"), live.staff_key("catalogue"))
+        await self._watch(live.org_key(org_id, "catalogue"), live.staff_key("catalogue"),
+                          live.person_key(principal.user_id, "orders"))
         return None
 
     @rx.event
+    @busy("add_to_cart")
+    @signed_in(in_org=True)
+    async def add_to_cart(self, principal: Principal, form: dict):
+        """Put the product (its id from the form, checked by the service) in the cart."""
+        data = form_values(form)
+        product_id = data.get("product_id", "")
+        key = f"quantity-{product_id}" if event_id(product_id) else "quantity"
+        self.add_errors = {}
+        try:
+            await self._act(orders.add_to_cart, principal, principal.current.org_id, event_id(product_id),
+                            data.get("quantity"))
+        except PortalError as err:
+            self.add_errors = {key: err.message}
+            return None
+        await self._fetch()
+        return rx.toast.success("Added to your cart.")
+
+    @rx.event
     async def load(self):
-        self.page, self.loaded, self.rows = 1, False, []
+        self.page, self.loaded, self.rows, self.add_errors = 1, False, [], {}
         self._lose_page()
         return await self._fetch()
 

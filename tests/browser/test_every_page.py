@@ -22,8 +22,8 @@ from sqlmodel import select
 
 from portal_app import pages, routes  # noqa: F401  (pages registers every page on PAGES)
 from portal_app.components.layout import PAGES
-from portal_app.models import Invoice, Product, User
-from portal_app.services import invoices, members, payments, subscriptions, tickets
+from portal_app.models import Invoice, Order, Product, User
+from portal_app.services import invoices, members, order_lists, orders, payments, subscriptions, tickets
 from portal_app.services.principal import principal_for_user
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
@@ -35,12 +35,14 @@ NOT_FOUND_PATH = "/no-such-page"
 SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at every page by eye
 
 
-def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | None = None) -> list[str]:
+def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | None = None,
+           order: int | None = None) -> list[str]:
     """Every registered page (the 404 page by an unknown path; a numbered
     page by the number of one the person may see)."""
     chosen = [spec for spec in PAGES if private is None or spec.private == private]
     numbered = {"404": NOT_FOUND_PATH, routes.TICKET: routes.ticket_path(ticket) if ticket else None,
                 routes.INVOICE: routes.invoice_path(invoice) if invoice else None,
+                routes.ORDER: routes.order_path(order) if order else None,
                 routes.HELP_ARTICLE: routes.help_path("how-to-pay-an-invoice")}  # a demo article
     return [numbered.get(spec.route, spec.route) for spec in chosen if numbered.get(spec.route, spec.route)]
 
@@ -137,14 +139,29 @@ def _customer_with_long_names(portal) -> tuple[str, int, int]:
         session.flush()
         service = subscriptions.do_start(session, staff, walker_principal.current.org_id, product.id, 12)
         subscriptions.do_record_usage(session, staff, service.id, subscriptions.today(), "1234.5")
+        router = Product(name="A router with a name long enough to wrap on a phone, and then some more words",
+                         sku=f"WALK-R-{walker_principal.current.org_id}", currency="GBP", unit_price=98765, stock=50)
+        session.add(router)
+        session.flush()
+        orders.add_to_cart(session, walker_principal, walker_principal.current.org_id, router.id, 12)
+        order = orders.do_place(session, walker_principal, walker_principal.current.org_id,
+                                po_reference=("PO " + "ref " * 30)[:100],
+                                delivery_address="A street " + "w" * 120 + "\nTown",
+                                expected_total=order_lists.cart_view(session, walker_principal,
+                                                                     walker_principal.current.org_id).total_minor)
+        orders.do_confirm(session, staff, order.id)
+        orders.do_ship(session, staff, order.id, carrier=("Carrier " * 15)[:100],
+                       tracking_number=("T1 " * 40)[:100],
+                       tracking_url="https://track.example/" + "t" * 200)
+        orders.add_to_cart(session, walker_principal, walker_principal.current.org_id, router.id, 3)
         session.commit()
-    return walker, ticket.number, draft.id
+    return walker, ticket.number, draft.id, order.id
 
 
 def test_every_page_as_a_customer(portal, page):
-    walker, ticket, invoice = _customer_with_long_names(portal)
+    walker, ticket, invoice, order = _customer_with_long_names(portal)
     sign_in(page, portal.url, walker)
-    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice), "customer")
+    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice, order=order), "customer")
 
 
 def test_every_private_page_as_staff(portal, page):
@@ -153,5 +170,7 @@ def test_every_private_page_as_staff(portal, page):
     sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
     with portal_session(portal) as session:
         invoice = session.exec(select(Invoice.id).where(Invoice.status != "draft").order_by(Invoice.id)).first()
-    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice), NOT_FOUND_PATH],
+        order = session.exec(select(Order.id).order_by(Order.id)).first()
+    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice, order=order),
+                         NOT_FOUND_PATH],
           "staff")

@@ -17,7 +17,10 @@ from portal_app.models import (
     AuditEvent, CannedReply, Invoice, Organization, OutgoingMail, Ticket, TicketCategory, TicketRating, User,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import audit, canned_replies, catalogue, csat, invoice_lists, paging, staff, ticket_lists
+from portal_app.models.orders import Order
+from portal_app.services import (
+    audit, canned_replies, catalogue, csat, invoice_lists, order_lists, paging, staff, ticket_lists,
+)
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
 from tests.factories import statements as _statements
@@ -108,6 +111,17 @@ def _invoices(session: Session, owner, n: int) -> None:  # noqa: ANN001
     session.commit()
 
 
+def _orders(session: Session, owner, n: int) -> None:  # noqa: ANN001
+    """`n` orders of the owner's organisation, creation times tying, in bulk."""
+    session.execute(insert(Order.__table__), [
+        {"org_id": owner.current.org_id, "number": f"ORD-{next(_serial):06d}",
+         "status": ("placed", "confirmed", "shipped")[i % 3], "currency": "GBP", "subtotal": 1000, "tax": 200,
+         "total": 1200, "po_reference": "", "delivery_address": "", "carrier": "", "tracking_number": "",
+         "tracking_url": "", "cancel_reason": "", "created_at": T0 + timedelta(minutes=i % 7),
+         "updated_at": T0} for i in range(n)])
+    session.commit()
+
+
 def _mail(session: Session, n: int) -> None:
     session.execute(insert(OutgoingMail.__table__), [
         {"to_address": f"p{i}@example.com", "subject": "Hello", "body": "…", "created_at": T0, "attempts": 0}
@@ -178,6 +192,10 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                                                                                  status="unpaid", **kw)),
     "staff invoices": (lambda s, owner, n: _invoices(s, owner, n),
                        lambda s, owner, admin, **kw: invoice_lists.list_all(s, admin, **kw)),
+    "orders": (lambda s, owner, n: _orders(s, owner, n),
+               lambda s, owner, admin, **kw: order_lists.list_for_org(s, owner, owner.current.org_id, **kw)),
+    "staff orders": (lambda s, owner, n: _orders(s, owner, n),
+                     lambda s, owner, admin, **kw: order_lists.list_all(s, admin, **kw)),
     "catalogue": (lambda s, owner, n: _products(s, n, archived_every=10**9),
                   lambda s, owner, admin, **kw: catalogue.catalogue_for(s, owner, owner.current.org_id, **kw)),
     "staff catalogue": (lambda s, owner, n: _products(s, n),
