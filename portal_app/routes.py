@@ -45,6 +45,10 @@ STAFF_CATALOGUE = "/staff/catalogue"  # products (staff)
 STAFF_CATALOGUE_PRICES = "/staff/catalogue/prices"  # one organisation's discount and own prices (`?org=`)
 SERVICES = "/services"  # an organisation's subscriptions ("My services")
 STAFF_SUBSCRIPTIONS = "/staff/subscriptions"  # every organisation's subscriptions (staff)
+QUOTES = "/quotes"  # the organisation's quotes
+QUOTE = "/quotes/[quote_id]"  # a page route; link to one with `quote_path`
+STAFF_QUOTES = "/staff/quotes"  # every organisation's quotes (staff)
+STAFF_QUOTE_EDITOR = "/staff/quotes/edit"  # write one (`?id=` edits a draft or revises a sent one, `?org=` starts one)
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
@@ -52,6 +56,7 @@ AUTH_LOGOUT = "/auth/logout"
 # GET (a person following it) leads to the UNSUBSCRIBE page.
 UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
 INVOICE_PDF_API = "/api/invoices/{invoice_id}/pdf"  # link to one with `invoice_pdf_path`
+QUOTE_PDF_API = "/api/quotes/{quote_id}/pdf"  # link to one with `quote_pdf_path`
 STATEMENT_API = "/api/statement"  # ?org=&since=&until=&format=pdf|csv
 # Where Stripe posts its events (configured in Stripe's dashboard): signed, no session, no Origin.
 STRIPE_WEBHOOK_API = "/api/stripe/webhook"
@@ -61,10 +66,11 @@ SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZ
                        STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
                        SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE, BILLING, STATEMENT, STAFF_INVOICES,
                        STAFF_INVOICE_DRAFT, CATALOGUE, STAFF_CATALOGUE, STAFF_CATALOGUE_PRICES, SERVICES,
-                       STAFF_SUBSCRIPTIONS})
+                       STAFF_SUBSCRIPTIONS, QUOTES, STAFF_QUOTES, STAFF_QUOTE_EDITOR})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
 _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invoices/[1-9][0-9]{0,17}"),
+             re.compile(r"/quotes/[1-9][0-9]{0,17}"),
              re.compile(r"/help/[a-z0-9]+(?:-[a-z0-9]+){0,40}"))
 
 
@@ -91,6 +97,20 @@ def invoice_pdf_path(invoice_id: int) -> str:
 def draft_path(invoice_id: int) -> str:
     """The staff's editor of one draft."""
     return f"{STAFF_INVOICE_DRAFT}?id={int(invoice_id)}"
+
+
+def quote_path(quote_id: int) -> str:
+    """The page of one quote (by id: a draft has no number)."""
+    return f"/quotes/{int(quote_id)}"
+
+
+def quote_pdf_path(quote_id: int) -> str:
+    return QUOTE_PDF_API.format(quote_id=int(quote_id))
+
+
+def quote_editor_path(quote_id: int) -> str:
+    """The staff's editor of one draft (or the revision of a sent quote)."""
+    return f"{STAFF_QUOTE_EDITOR}?id={int(quote_id)}"
 
 
 def help_path(slug: str) -> str:

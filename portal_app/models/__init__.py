@@ -18,13 +18,14 @@ from portal_app.models.knowledge import (
 from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
 from portal_app.models.numbering import Counter
+from portal_app.models.quotes import Quote, QuoteLine, QuoteVersion
 from portal_app.models.sla import BusinessHours, Holiday, SlaPolicy
 from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
 __all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "Counter", "CustomerPrice", "Holiday", "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
-           "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "Payment", "Product", "PaymentAttempt", "RecoveryCode",
+           "Notification", "NotificationPreference", "OneTimeToken", "Organization", "OutgoingMail", "Payment", "Product", "PaymentAttempt", "Quote", "QuoteLine", "QuoteVersion", "RecoveryCode",
            "SlaPolicy", "StoredFile", "Subscription", "StripeEvent", "Throttle", "Ticket",
            "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage",
            "TicketRating", "UsageRecord", "User"]

@@ -108,6 +108,10 @@ EVENTS: dict[str, Event] = _registry(
           "{invoice} is overdue: {amount} was due on {due}.", BOTH),
     Event("subscription_changed", "Changes to services", "{product}: {change}", BOTH),
     Event("subscription_reminder", "Reminders of service renewals", "{product} renews on {renewal}.", IN_APP),
+    Event("quote_sent", "New and revised quotes", "{quote} was {what}: {title} ({total}, valid until {until}).",
+          BOTH),
+    Event("quote_answered", "Customers' answers to quotes", "{org}: {quote} {answer}: {title}", BOTH,
+          staff_only=True),
 )
 
 
