@@ -451,3 +451,30 @@ def test_two_accepts_at_once_make_one_invoice_and_one_subscription(pg_migrated_u
     assert sum(1 for r in results if r == quote_id) == 1
     assert all(isinstance(r, Invalid) for r in results if r != quote_id)
     assert len(invoices_made) == 1 and len(subs_made) == 1 and len(accepted) == 1
+
+
+# ---------------------------------------------------------------- the demo
+
+def test_the_demo_has_acmes_quotes_and_removing_it_removes_them(engine) -> None:
+    from portal_app.models import Counter, User
+    from portal_app.services.demo import remove_demo, seed_if_empty
+    from portal_app.services.principal import principal_for_user
+
+    with Session(engine, expire_on_commit=False) as session:
+        lines = seed_if_empty(session)
+        session.commit()
+        assert "created 3 demo quotes for Acme Ltd" in lines
+        alice = principal_for_user(session, session.exec(select(User).where(
+            User.email == "alice@acme.example.com")).one(), None)
+        rows = quotes.list_for_org(session, alice, alice.current.org_id)
+        assert sorted(r.status for r in rows) == ["accepted", "changes_requested", "sent"]
+        sent = next(r for r in rows if r.status == "sent")
+        view = quotes.quote_view(session, alice, sent.id)
+        assert view.may_answer and any(line.recurring for line in view.lines) and "VAT" in view.terms
+        accepted = quotes.quote_view(session, alice, next(r.id for r in rows if r.status == "accepted"))
+        assert accepted.accepted_name == "Alice Owner" and len(accepted.accepted_hash) == 64
+        assert not session.exec(select(AuditEvent).where(AuditEvent.action.startswith("quote."))).all()
+        remove_demo(session)
+        session.commit()
+        assert session.exec(select(Quote)).all() == [] and session.exec(select(QuoteLine)).all() == []
+        assert all(c.value == 0 for c in session.exec(select(Counter).where(Counter.name.startswith("quo-"))).all())
