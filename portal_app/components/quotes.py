@@ -138,7 +138,7 @@ def _state_callout() -> rx.Component:
             rx.text("Content hash (SHA-256): ", rx.el.code(q["accepted_hash"], style={"overflow-wrap": "anywhere"}),
                     size="1"),
             rx.cond(q["invoice"] != "", rx.link("See the first invoice", href=q["invoice"], size="2",
-                                                underline="always"))),
+                                                underline="always", high_contrast=True))),
             color_scheme="green", role="status", high_contrast=True, width="100%")),
         ("declined", rx.callout("Declined: " + q["decline_reason"] + rx.cond(q["decline_comment"] != "",
                                                                               " — " + q["decline_comment"], ""),
