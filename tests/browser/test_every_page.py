@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ from sqlmodel import select
 from portal_app import pages, routes  # noqa: F401  (pages registers every page on PAGES)
 from portal_app.components.layout import PAGES
 from portal_app.models import Invoice, Product, User
-from portal_app.services import invoices, members, payments, subscriptions, tickets
+from portal_app.models.quotes import Quote
+from portal_app.services import invoices, members, payments, quotes, subscriptions, tickets
 from portal_app.services.principal import principal_for_user
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
@@ -35,12 +37,14 @@ NOT_FOUND_PATH = "/no-such-page"
 SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at every page by eye
 
 
-def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | None = None) -> list[str]:
+def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | None = None,
+           quote: int | None = None) -> list[str]:
     """Every registered page (the 404 page by an unknown path; a numbered
     page by the number of one the person may see)."""
     chosen = [spec for spec in PAGES if private is None or spec.private == private]
     numbered = {"404": NOT_FOUND_PATH, routes.TICKET: routes.ticket_path(ticket) if ticket else None,
                 routes.INVOICE: routes.invoice_path(invoice) if invoice else None,
+                routes.QUOTE: routes.quote_path(quote) if quote else None,
                 routes.HELP_ARTICLE: routes.help_path("how-to-pay-an-invoice")}  # a demo article
     return [numbered.get(spec.route, spec.route) for spec in chosen if numbered.get(spec.route, spec.route)]
 
@@ -99,12 +103,12 @@ LONG_MARKDOWN = ("A request with everything that could push a phone page sideway
                  "```\n" + "x" * 200 + "\n```\n\n" + "https://example.com/" + "y" * 150)
 
 
-def _customer_with_long_names(portal) -> tuple[str, int, int]:
+def _customer_with_long_names(portal) -> tuple[str, int, int, int]:
     """A customer in two organisations (so the switcher shows) with long
     names, owning one with a pending invitation to a long address, a
     support request full of wide Markdown and an invoice with a long
     unbroken line: what pushed a phone page sideways before. Returns the
-    address, the request's number and the invoice's id."""
+    address, the request's number, the invoice's id and a sent quote's id."""
     walker, host = unique_email("walker"), unique_email("host")
     with portal_session(portal) as session:
         factories.register(session, walker, company="Walkers and Long Names International Ltd",
@@ -137,14 +141,20 @@ def _customer_with_long_names(portal) -> tuple[str, int, int]:
         session.flush()
         service = subscriptions.do_start(session, staff, walker_principal.current.org_id, product.id, 12)
         subscriptions.do_record_usage(session, staff, service.id, subscriptions.today(), "1234.5")
+        quote = quotes.do_create_draft(session, staff, walker_principal.current.org_id, title="A title " * 20,
+                                       terms="Terms long enough to wrap on a phone: " + "q" * 150, lines=[
+            {"description": "A quoted line long enough to wrap on a phone: " + "y" * 120, "quantity": "1234.5",
+             "unit_price": "98765.43", "tax_rate": "17.5", "discount": "12.5"}],
+                                       valid_until=(quotes.today() + timedelta(days=5)).isoformat())
+        quotes.do_send(session, staff, quote.id)
         session.commit()
-    return walker, ticket.number, draft.id
+    return walker, ticket.number, draft.id, quote.id
 
 
 def test_every_page_as_a_customer(portal, page):
-    walker, ticket, invoice = _customer_with_long_names(portal)
+    walker, ticket, invoice, quote = _customer_with_long_names(portal)
     sign_in(page, portal.url, walker)
-    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice), "customer")
+    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice, quote=quote), "customer")
 
 
 def test_every_private_page_as_staff(portal, page):
@@ -153,5 +163,7 @@ def test_every_private_page_as_staff(portal, page):
     sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
     with portal_session(portal) as session:
         invoice = session.exec(select(Invoice.id).where(Invoice.status != "draft").order_by(Invoice.id)).first()
-    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice), NOT_FOUND_PATH],
+        quote = session.exec(select(Quote.id).where(Quote.status != "draft").order_by(Quote.id)).first()
+    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice, quote=quote),
+                         NOT_FOUND_PATH],
           "staff")
