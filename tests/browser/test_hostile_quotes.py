@@ -151,3 +151,41 @@ def test_the_owner_answers_only_with_what_the_form_has(portal):
     assert (org, status, version, name, reason, invoices) == (org_id, "accepted", 1, "<b>Olive</b> Owner", "", 1)
     assert ip != "1.2.3.4"
     assert _row(portal, other_id)[1] == "sent"
+
+
+def test_billing_staff_write_only_what_the_editor_has(portal):
+    _, org_id, quote_id = _victim(portal, "quostaff")
+    cookie, _ = _staff_cookie(portal, "billing")
+    state = QuoteEditorState.get_full_name()
+    new, edit = "/staff/quotes/edit", f"/staff/quotes/edit?id={quote_id}"
+    call = lambda client, name, payload, route: client.call(handler_name(QuoteEditorState, name), payload,  # noqa: E731
+                                                            router_path=route)
+    until = (quotes.today() + timedelta(days=30)).isoformat()
+    form = {"org": str(org_id), "title": "Roof", "terms": "Net 30.", "valid_until": until,
+            "line-1-description": "Tiles", "line-1-quantity": "2", "line-1-unit_price": "10",
+            "line-1-tax_rate": "20", "currency": "JPY", "status": "accepted", "number": "QUO-1999-0001",
+            "total": "0", "org_id": "1", "line-1-net": "0"}
+    with ReflexClient(portal.url, cookie=cookie) as client:
+        client.hydrate(new)
+        call(client, "load", {}, new)
+        assert client.state()[state]["allowed_rx_state_"] is True
+        for bad, field in (({"title": ""}, "title"), ({"valid_until": "yesterday"}, "valid_until"),
+                           ({"line-1-unit_price": ["1"]}, "line-1-unit_price"),
+                           ({"line-1-product_id": "99999999"}, "line-1-product_id")):
+            call(client, "save", {"form": {**form, **bad}}, new)
+            assert field in client.state()[state]["errors_rx_state_"], bad
+        call(client, "save", {"form": {**form, "org": "99999999"}}, new)
+        assert client.state()[state]["error_rx_state_"] == "Organisation not found."
+        call(client, "save", {"form": form}, new)
+    with ReflexClient(portal.url, cookie=cookie) as client:  # the sent quote's editor revises it: a new version
+        client.hydrate(edit)
+        call(client, "load", {}, edit)
+        assert client.state()[state]["status_rx_state_"] == "sent"
+        call(client, "save", {"form": {**form, "title": "Revised"}}, edit)
+        call(client, "send", {}, edit)  # only drafts are sent: nothing happens to a sent quote
+    with portal_session(portal) as session:
+        made = session.exec(select(Quote).where(Quote.org_id == org_id).order_by(Quote.id)).all()
+        assert [(q.status, q.number is None, q.currency, q.version) for q in made] == [
+            ("sent", False, "GBP", 2), ("draft", True, "GBP", 1)]
+        assert made[0].title == "Revised"
+        assert quotes.current_version(session, made[1]).total == 2400
