@@ -54,7 +54,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('quotes', schema=None) as batch_op:
         batch_op.create_index('ix_quotes_created', ['created_at', 'id'], unique=False)
-        batch_op.create_index('ix_quotes_org_status', ['org_id', 'status', 'id'], unique=False)
+        batch_op.create_index('ix_quotes_org_created', ['org_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_quotes_status_created', ['status', 'created_at', 'id'], unique=False)
 
     op.create_table('quote_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -102,7 +103,8 @@ def downgrade() -> None:
     op.drop_table('quote_lines')
     op.drop_table('quote_versions')
     with op.batch_alter_table('quotes', schema=None) as batch_op:
-        batch_op.drop_index('ix_quotes_org_status')
+        batch_op.drop_index('ix_quotes_status_created')
+        batch_op.drop_index('ix_quotes_org_created')
         batch_op.drop_index('ix_quotes_created')
 
     op.drop_table('quotes')

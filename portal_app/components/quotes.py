@@ -19,6 +19,7 @@ from portal_app.components.forms import (
 )
 from portal_app.components.invoices import MUTED, status_badge, table
 from portal_app.components.org_finder import org_chooser
+from portal_app.components.pagination import pager
 from portal_app.services import quotes
 from portal_app.state.quotes import QuoteEditorState, QuotesState, QuoteState, StaffQuotesState
 from portal_app.state.session import SessionState
@@ -66,8 +67,11 @@ def _list_table(rows, *, staff: bool) -> rx.Component:  # noqa: ANN001 — a Var
 
 def quotes_page() -> rx.Component:
     listed = rx.cond(
-        QuotesState.rows.length() > 0,
-        _list_table(QuotesState.rows, staff=False),
+        QuotesState.total > 0,
+        rx.vstack(_list_table(QuotesState.rows, staff=False),
+                  rx.cond(QuotesState.pages > 1, pager(QuotesState.page, QuotesState.pages, QuotesState.position,
+                                                       QuotesState.go_to)),
+                  width="100%", spacing="3"),
         rx.card(rx.vstack(
             rx.heading("No quotes yet", size="4", as_="h2"),
             rx.text("When we send your organisation a quote, it appears here: read its terms, then accept it, "
@@ -282,7 +286,12 @@ def staff_quotes_page() -> rx.Component:
         filters,
         form_error(StaffQuotesState.error),
         rx.cond(StaffQuotesState.loaded, rx.cond(
-            StaffQuotesState.rows.length() > 0, _list_table(StaffQuotesState.rows, staff=True),
+            StaffQuotesState.total > 0,
+            rx.vstack(_list_table(StaffQuotesState.rows, staff=True),
+                      rx.cond(StaffQuotesState.pages > 1,
+                              pager(StaffQuotesState.page, StaffQuotesState.pages, StaffQuotesState.position,
+                                    StaffQuotesState.go_to)),
+                      width="100%", spacing="3"),
             rx.text("No quote matches.", **MUTED)), rx.skeleton(rx.box(height="8em", width="100%"))),
         spacing="4", width="100%",
     )

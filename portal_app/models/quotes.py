@@ -37,7 +37,8 @@ class Quote(SQLModel, table=True):
 
     __tablename__ = "quotes"
     __table_args__ = (
-        Index("ix_quotes_org_status", "org_id", "status", "id"),
+        Index("ix_quotes_org_created", "org_id", "created_at", "id"),
+        Index("ix_quotes_status_created", "status", "created_at", "id"),
         Index("ix_quotes_created", "created_at", "id"),
     )
 

@@ -47,6 +47,7 @@ from portal_app.services.formatting import format_date, format_datetime, format_
 from portal_app.services.invoices import as_id, today
 from portal_app.services.numbering import next_number
 from portal_app.services.organizations import access_organization
+from portal_app.services.paging import Keys, Page, paginate
 from portal_app.services.principal import Principal, require_role
 from portal_app.services.validation import clean_long_text, clean_text
 
@@ -68,7 +69,8 @@ SIGNATURE_MAX = 100 * 1024  # bytes of the decoded PNG
 SIGNATURE_WIDTH_MAX, SIGNATURE_HEIGHT_MAX = 2000, 1000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 LINE_FIELDS = ("product_id", *invoices.LINE_FIELDS)
-LIST_MAX = 200
+PAGE_SIZE = 20
+ORDER = Keys((Quote.created_at, Quote.id), descending=True)
 
 # Who writes what accepting a quote makes (the first invoice, the subscriptions): not the customer who
 # accepted, nor a person at all. No user id, no session.
@@ -577,28 +579,31 @@ def _row(session: Session, quote: Quote, version: QuoteVersion, org_name: str, s
                     format_money(version.total, quote.currency), format_date(version.valid_until), quote.version)
 
 
-def _listed(session: Session, principal: Principal, stmt, staff: bool) -> list[QuoteRow]:  # noqa: ANN001
-    stmt = (stmt.join(QuoteVersion, (QuoteVersion.quote_id == Quote.id) & (QuoteVersion.number == Quote.version))
-            .join(Organization, Organization.id == Quote.org_id)
-            .add_columns(QuoteVersion.id, Organization.name).order_by(Quote.id.desc()).limit(LIST_MAX))
-    found = session.execute(stmt).all()
-    versions = {v.id: v for v in session.exec(select(QuoteVersion).where(
-        QuoteVersion.id.in_([row[1] for row in found]))).all()} if found else {}
-    return [_row(session, row[0], versions[row[1]], row[2], staff) for row in found]
+def _page(session: Session, stmt, page: object, cursor: object, *, staff: bool) -> Page:  # noqa: ANN001
+    """One page of `stmt` (quotes, filtered), newest first, each with its current version's figures."""
+    stmt = stmt.join(Organization, Organization.id == Quote.org_id).add_columns(Organization.name)
+    result = paginate(session, stmt, page, PAGE_SIZE, keys=ORDER, cursor=cursor)
+    ids = [row[0].id for row in result.rows]
+    versions = {(v.quote_id, v.number): v for v in session.exec(
+        select(QuoteVersion).where(QuoteVersion.quote_id.in_(ids))).all()} if ids else {}
+    return result.mapped(lambda row: _row(session, row[0], versions[(row[0].id, row[0].version)], row[1], staff))
 
 
-def list_for_org(session: Session, principal: Principal, org_id: object) -> list[QuoteRow]:
-    """The organisation's sent and answered quotes, newest first (its owners, admins and billing members)."""
+def list_for_org(session: Session, principal: Principal, org_id: object, *, page: object = 1,
+                 cursor: object = None) -> Page:
+    """One page of the organisation's sent and answered quotes, newest first
+    (its owners, admins and billing members)."""
     require_role(principal, org_id, *READERS, to="see quotes")
-    return _listed(session, principal, visible_to(principal).where(Quote.org_id == org_id), staff=False)
+    return _page(session, visible_to(principal).where(Quote.org_id == org_id), page, cursor, staff=False)
 
 
 STAFF_FILTERS = {"": "All", "draft": "Drafts", "sent": "Sent", "changes_requested": "Changes requested",
                  "accepted": "Accepted", "declined": "Declined"}
 
 
-def list_all(session: Session, principal: Principal, *, status: object = "", org: object = "") -> list[QuoteRow]:
-    """Every organisation's quotes for staff, newest first; `org` narrows by name."""
+def list_all(session: Session, principal: Principal, *, status: object = "", org: object = "", page: object = 1,
+             cursor: object = None) -> Page:
+    """One page of every organisation's quotes for staff, newest first; `org` narrows by name."""
     principal.require_staff()
     if not isinstance(status, str) or status not in STAFF_FILTERS:
         raise Invalid("Choose a status from the list.", field="status")
@@ -607,8 +612,9 @@ def list_all(session: Session, principal: Principal, *, status: object = "", org
         stmt = stmt.where(Quote.status == status)
     words = clean_text(org, field="org", label="Organisation", max_length=100, required=False)
     if words:
-        stmt = stmt.where(func.lower(Organization.name).contains(words.lower(), autoescape=True))
-    return _listed(session, principal, stmt, staff=True)
+        stmt = stmt.where(Quote.org_id.in_(select(Organization.id).where(
+            func.lower(Organization.name).contains(words.lower(), autoescape=True))))
+    return _page(session, stmt, page, cursor, staff=True)
 
 
 @dataclass(frozen=True)

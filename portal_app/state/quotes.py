@@ -19,6 +19,7 @@ from portal_app.services.principal import Principal
 from portal_app.state.customer_pages import CustomerPageMixin
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.org_finder import OrgFinderMixin
+from portal_app.state.paging import PagerMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 STATUS_COLOURS = {"draft": "gray", "sent": "blue", "changes_requested": "amber", "accepted": "green",
@@ -36,7 +37,7 @@ def _row(row: quotes.QuoteRow) -> dict[str, str]:
 
 # ---------------------------------------------------------------- the organisation's list
 
-class QuotesState(CustomerPageMixin, SessionState):
+class QuotesState(CustomerPageMixin, PagerMixin, SessionState):
     """The current organisation's quotes."""
 
     rows: list[dict[str, str]] = []
@@ -47,18 +48,21 @@ class QuotesState(CustomerPageMixin, SessionState):
             return answer
         org_id = principal.current.org_id
         try:
-            found = await self._read(quotes.list_for_org, principal, org_id)
+            result = await self._read(quotes.list_for_org, principal, org_id, page=self.page, cursor=self._cursor)
         except PortalError as err:
+            self._lose_page()
             self.rows, self.refused, self.loaded = [], err.message, True
             return None
-        self.rows = [_row(row) for row in found]
+        self._show_page(result)
+        self.rows = [_row(row) for row in result.rows]
         self.loaded = True
         await self._watch(live.org_key(org_id, "quotes"))
         return None
 
     @rx.event
     async def load(self):
-        self.loaded, self.rows = False, []
+        self.loaded, self.rows, self.page = False, [], 1
+        self._lose_page()
         return await self._fetch()
 
     async def _live(self, keys: list[str]) -> None:
@@ -181,7 +185,7 @@ class QuoteState(SessionState):
 
 # ---------------------------------------------------------------- the staff's list
 
-class StaffQuotesState(SessionState):
+class StaffQuotesState(PagerMixin, SessionState):
     """Every organisation's quotes, newest first."""
 
     rows: list[dict[str, str]] = []
@@ -198,12 +202,15 @@ class StaffQuotesState(SessionState):
             return rx.redirect(routes.DASHBOARD)
         self.errors, self.error = {}, ""
         try:
-            found = await self._read(quotes.list_all, principal, status=self.status, org=self.org)
+            result = await self._read(quotes.list_all, principal, status=self.status, org=self.org,
+                                      page=self.page, cursor=self._cursor)
         except PortalError as err:
+            self._lose_page()
             self.error, self.errors = field_errors(err)
             self.rows, self.loaded = [], True
             return None
-        self.rows = [_row(row) for row in found]
+        self._show_page(result)
+        self.rows = [_row(row) for row in result.rows]
         self.can_write = principal.staff_role in quotes.MANAGERS
         self.loaded = True
         await self._watch(live.staff_key("quotes"))
@@ -211,7 +218,8 @@ class StaffQuotesState(SessionState):
 
     @rx.event
     async def load(self):
-        self.status, self.org, self.loaded = "", "", False
+        self.status, self.org, self.loaded, self.page = "", "", False, 1
+        self._lose_page()
         return await self._fetch()
 
     async def _live(self, keys: list[str]) -> None:
@@ -224,6 +232,8 @@ class StaffQuotesState(SessionState):
         status, org = data.get("status", ""), data.get("org", "")
         self.status = status if isinstance(status, str) else ""
         self.org = org if isinstance(org, str) else ""
+        self.page = 1
+        self._lose_page()
         return await self._fetch()
 
 

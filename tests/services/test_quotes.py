@@ -120,7 +120,7 @@ def test_a_draft_takes_catalogue_prices_totals_and_a_hash_and_customers_do_not_s
     assert quote.number is None and quote.status == "draft"
     with pytest.raises(NotFound):
         quotes.access_quote(session, org["owner"], quote.id)
-    assert quotes.list_for_org(session, org["owner"], _ours(org)) == []
+    assert quotes.list_for_org(session, org["owner"], _ours(org)).rows == []
 
 
 def test_sending_numbers_it_and_tells_the_billing_people(session, org) -> None:
@@ -131,7 +131,7 @@ def test_sending_numbers_it_and_tells_the_billing_people(session, org) -> None:
     told = session.exec(select(Notification.user_id).where(Notification.event == "quote_sent")).all()
     assert set(told) >= {org["owner"].user_id, org["billing"].user_id}
     assert org["member"].user_id not in told
-    rows = quotes.list_for_org(session, org["billing"], _ours(org))
+    rows = quotes.list_for_org(session, org["billing"], _ours(org)).rows
     assert [r.id for r in rows][-1] == quote.id and rows[-1].status_word == "Awaiting your answer"
 
 
@@ -350,7 +350,7 @@ def test_members_and_staff_do_not_answer(session, org) -> None:
         _accept(session, org, quote.id, who="member")
     with pytest.raises(NotFound):
         _accept(session, org, quote.id, who="staff")
-    assert [r.id for r in quotes.list_all(session, org["agent"])] == [quote.id]
+    assert [r.id for r in quotes.list_all(session, org["agent"]).rows] == [quote.id]
     with pytest.raises(Forbidden):
         quotes.do_create_draft(session, org["agent"], _ours(org), title="x", lines=_lines(org), terms="t",
                                valid_until=_until())
@@ -362,9 +362,10 @@ def test_members_and_staff_do_not_answer(session, org) -> None:
 def test_staff_list_filters(session, org) -> None:
     sent = _sent(session, org)
     draft = _draft(session, org)
-    assert [r.id for r in quotes.list_all(session, org["staff"], status="draft")] == [draft.id]
-    assert [r.id for r in quotes.list_all(session, org["staff"], status="sent")] == [sent.id]
-    assert quotes.list_all(session, org["staff"], org="nobody by that name") == []
+    assert [r.id for r in quotes.list_all(session, org["staff"], status="draft").rows] == [draft.id]
+    assert [r.id for r in quotes.list_all(session, org["staff"], status="sent").rows] == [sent.id]
+    assert quotes.list_all(session, org["staff"], org="nobody by that name").rows == []
+    assert [r.id for r in quotes.list_all(session, org["staff"], org="ours").rows] == [draft.id, sent.id]
     with pytest.raises(Invalid):
         quotes.list_all(session, org["staff"], status="bogus")
 
@@ -399,7 +400,7 @@ test_quote_permissions = permission_tests(
     # Owners, admins and billing members see and answer; a plain member does not even see them; staff
     # answer nothing on this path.
     Permission("list", lambda s, p, o: quotes.list_for_org(s, p, o), quotes.READERS, target_row=_org_with_one,
-               check=lambda s, a, o, rows: len(rows) == 1 or pytest.fail("one row")),
+               check=lambda s, a, o, page: len(page.rows) == 1 or pytest.fail("one row")),
     Permission("accept", lambda s, p, i: quotes.do_accept(s, p, i, version=1, full_name="A Person", agree=True),
                quotes.READERS, target_row=_a_quote, refused=NotFound,
                check=lambda s, a, i, r: s.get(Quote, i).status == "accepted" or pytest.fail("accepted")),
@@ -466,7 +467,7 @@ def test_the_demo_has_acmes_quotes_and_removing_it_removes_them(engine) -> None:
         assert "created 3 demo quotes for Acme Ltd" in lines
         alice = principal_for_user(session, session.exec(select(User).where(
             User.email == "alice@acme.example.com")).one(), None)
-        rows = quotes.list_for_org(session, alice, alice.current.org_id)
+        rows = quotes.list_for_org(session, alice, alice.current.org_id).rows
         assert sorted(r.status for r in rows) == ["accepted", "changes_requested", "sent"]
         sent = next(r for r in rows if r.status == "sent")
         view = quotes.quote_view(session, alice, sent.id)
