@@ -49,6 +49,10 @@ ORDERS = "/orders"  # the organisation's orders
 ORDER_CART = "/orders/cart"  # the person's cart: place an order
 ORDER = "/orders/[order_id]"  # a page route; link to one with `order_path`
 STAFF_ORDERS = "/staff/orders"  # every organisation's orders (staff)
+QUOTES = "/quotes"  # the organisation's quotes
+QUOTE = "/quotes/[quote_id]"  # a page route; link to one with `quote_path`
+STAFF_QUOTES = "/staff/quotes"  # every organisation's quotes (staff)
+STAFF_QUOTE_EDITOR = "/staff/quotes/edit"  # write one (`?id=` edits a draft or revises a sent one, `?org=` starts one)
 
 AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
@@ -56,6 +60,7 @@ AUTH_LOGOUT = "/auth/logout"
 # GET (a person following it) leads to the UNSUBSCRIBE page.
 UNSUBSCRIBE_API = "/api/notifications/unsubscribe"
 INVOICE_PDF_API = "/api/invoices/{invoice_id}/pdf"  # link to one with `invoice_pdf_path`
+QUOTE_PDF_API = "/api/quotes/{quote_id}/pdf"  # link to one with `quote_pdf_path`
 STATEMENT_API = "/api/statement"  # ?org=&since=&until=&format=pdf|csv
 # Where Stripe posts its events (configured in Stripe's dashboard): signed, no session, no Origin.
 STRIPE_WEBHOOK_API = "/api/stripe/webhook"
@@ -65,11 +70,12 @@ SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZ
                        STAFF_AUDIT, STAFF_SLA, NOTIFICATIONS, TICKETS, NEW_TICKET, CANNED_REPLIES, TICKET_FORMS,
                        SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE, BILLING, STATEMENT, STAFF_INVOICES,
                        STAFF_INVOICE_DRAFT, CATALOGUE, STAFF_CATALOGUE, STAFF_CATALOGUE_PRICES, SERVICES,
-                       STAFF_SUBSCRIPTIONS, ORDERS, ORDER_CART, STAFF_ORDERS})
+                       STAFF_SUBSCRIPTIONS, ORDERS, ORDER_CART, STAFF_ORDERS, QUOTES, STAFF_QUOTES,
+                       STAFF_QUOTE_EDITOR})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
 _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invoices/[1-9][0-9]{0,17}"),
-             re.compile(r"/orders/[1-9][0-9]{0,17}"),
+             re.compile(r"/orders/[1-9][0-9]{0,17}"), re.compile(r"/quotes/[1-9][0-9]{0,17}"),
              re.compile(r"/help/[a-z0-9]+(?:-[a-z0-9]+){0,40}"))
 
 
@@ -101,6 +107,20 @@ def invoice_pdf_path(invoice_id: int) -> str:
 def draft_path(invoice_id: int) -> str:
     """The staff's editor of one draft."""
     return f"{STAFF_INVOICE_DRAFT}?id={int(invoice_id)}"
+
+
+def quote_path(quote_id: int) -> str:
+    """The page of one quote (by id: a draft has no number)."""
+    return f"/quotes/{int(quote_id)}"
+
+
+def quote_pdf_path(quote_id: int) -> str:
+    return QUOTE_PDF_API.format(quote_id=int(quote_id))
+
+
+def quote_editor_path(quote_id: int) -> str:
+    """The staff's editor of one draft (or the revision of a sent quote)."""
+    return f"{STAFF_QUOTE_EDITOR}?id={int(quote_id)}"
 
 
 def help_path(slug: str) -> str:

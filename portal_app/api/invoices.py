@@ -1,4 +1,4 @@
-"""Invoice PDFs and statements of account, downloaded through authorised
+"""Invoice and quote PDFs and statements of account, downloaded through authorised
 routes: the person is the one behind this request's session cookie
 (resolved as `api/files.py` does), the service decides what they may see,
 and what goes out is an attachment no cache keeps (`download_headers`).
@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from portal_app import routes
 from portal_app.api.files import _principal, download_headers
 from portal_app.db import session_scope
-from portal_app.services import invoice_pdf, statements
+from portal_app.services import invoice_pdf, quote_pdf, statements
 from portal_app.services.errors import Invalid
 
 router = APIRouter()
@@ -44,6 +44,18 @@ def _invoice(request: Request, invoice_id: str) -> tuple[str, bytes]:
 async def invoice_pdf_download(invoice_id: str, request: Request) -> Response:
     """One invoice or credit note as a PDF, for whoever may see its page."""
     filename, data = await run_in_threadpool(_invoice, request, invoice_id)
+    return Response(data, media_type=PDF, headers=download_headers(filename))
+
+
+def _quote(request: Request, quote_id: str) -> tuple[str, bytes]:
+    with session_scope() as session:
+        return quote_pdf.render_quote(session, _principal(session, request), _id(quote_id))
+
+
+@router.get(routes.QUOTE_PDF_API, include_in_schema=False)
+async def quote_pdf_download(quote_id: str, request: Request) -> Response:
+    """One quote as a PDF (with its acceptance record), for whoever may see its page."""
+    filename, data = await run_in_threadpool(_quote, request, quote_id)
     return Response(data, media_type=PDF, headers=download_headers(filename))
 
 

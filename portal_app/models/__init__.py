@@ -19,13 +19,17 @@ from portal_app.models.mail import OutgoingMail
 from portal_app.models.notifications import Notification, NotificationPreference
 from portal_app.models.numbering import Counter
 from portal_app.models.orders import CartItem, Order, OrderEvent, OrderLine
+from portal_app.models.quotes import Quote, QuoteLine, QuoteVersion
 from portal_app.models.sla import BusinessHours, Holiday, SlaPolicy
 from portal_app.models.tickets import (
     Ticket, TicketAnswer, TicketAttachment, TicketCategory, TicketField, TicketFollower, TicketMessage,
 )
 
-__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen", "AuditEvent", "BusinessHours", "CannedReply", "CartItem", "Counter", "CustomerPrice", "Holiday", "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
-           "Notification", "NotificationPreference", "OneTimeToken", "Order", "OrderEvent", "OrderLine", "Organization", "OutgoingMail", "Payment", "Product", "PaymentAttempt", "RecoveryCode",
-           "SlaPolicy", "StoredFile", "Subscription", "StripeEvent", "Throttle", "Ticket",
-           "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower", "TicketMessage",
-           "TicketRating", "UsageRecord", "User"]
+__all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen",
+           "AuditEvent", "BusinessHours", "CannedReply", "CartItem", "Counter", "CustomerPrice", "Holiday",
+           "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
+           "Notification", "NotificationPreference", "OneTimeToken", "Order", "OrderEvent", "OrderLine",
+           "Organization", "OutgoingMail", "Payment", "PaymentAttempt", "Product", "Quote", "QuoteLine",
+           "QuoteVersion", "RecoveryCode", "SlaPolicy", "StoredFile", "StripeEvent", "Subscription", "Throttle",
+           "Ticket", "TicketAnswer", "TicketAttachment", "TicketCategory", "TicketField", "TicketFollower",
+           "TicketMessage", "TicketRating", "UsageRecord", "User"]

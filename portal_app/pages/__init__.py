@@ -2,6 +2,6 @@
 
 from portal_app.pages import (  # noqa: F401
     audit, canned_replies, catalogue, csat, dashboard, home, invoices, knowledge, members, not_found, notifications,
-    orders, organization, password_reset, profile, register, security, sign_in, sla, staff, subscriptions, ticket_forms,
+    orders, organization, password_reset, profile, quotes, register, security, sign_in, sla, staff, subscriptions, ticket_forms,
     tickets,
 )

@@ -87,6 +87,13 @@ ACTIONS: dict[str, str] = {
     "order.shipped": "shipped an order",
     "order.delivered": "delivered an order",
     "order.cancelled": "cancelled an order",
+    "quote.created": "drafted a quote",
+    "quote.updated": "changed a draft quote",
+    "quote.sent": "sent a quote",
+    "quote.revised": "revised a quote",
+    "quote.accepted": "accepted a quote",
+    "quote.declined": "declined a quote",
+    "quote.changes_requested": "asked for changes to a quote",
     "payment.recorded": "recorded a payment",
     "payment.refunded": "recorded a refund",
     "payment.card_started": "started a card payment",
@@ -446,6 +453,19 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                   + (f"credit note {_text(s.details, 'credit_note')}" if _text(s.details, "credit_note")
                                      else "a credit note")
                                   + f" for {_text(s.details, 'amount', 'an amount')} against {s.target or 'an invoice'}",
+    "quote.created": lambda s: f"{s.actor} drafted a quote for {_the_org(s)}" + _total(s),
+    "quote.updated": lambda s: f"{s.actor} changed a draft quote for {_the_org(s)}" + _total(s),
+    "quote.sent": lambda s: f"{s.actor} sent {s.target or 'a quote'}" + _total(s),
+    "quote.revised": lambda s: f"{s.actor} revised {s.target or 'a quote'}"
+                               + (f" (version {_text(s.details, 'version')})" if _text(s.details, "version") else "")
+                               + _total(s),
+    "quote.accepted": lambda s: f"{s.actor} accepted {s.target or 'a quote'}"
+                                + (f" as {_quoted(_text(s.details, 'name'))}" if _text(s.details, "name") else ""),
+    "quote.declined": lambda s: f"{s.actor} declined {s.target or 'a quote'}"
+                                + (f" ({_text(s.details, 'reason')})" if _text(s.details, "reason") else ""),
+    "quote.changes_requested": lambda s: f"{s.actor} asked for changes to {s.target or 'a quote'}"
+                                         + (f": {_quoted(_text(s.details, 'comment'))}"
+                                            if _text(s.details, "comment") else ""),
     "subscription.started": lambda s: f"{s.actor} started {_service(s)} for {_the_org(s)}"
                                       + (f" ({_text(s.details, 'quantity')} × {_text(s.details, 'price')})"
                                          if _text(s.details, "quantity") and _text(s.details, "price") else ""),

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
 from portal_app.db import write_lock
@@ -337,6 +337,7 @@ def load_demo_data(session: Session) -> list[str]:
     _demo_catalogue(session, seeder)  # before the subscriptions, which use its products
     _demo_subscriptions(session, seeder)
     _demo_orders(session, seeder)
+    _demo_quotes(session, seeder)
     _demo_articles(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
@@ -564,6 +565,74 @@ def _demo_orders(session: Session, seeder: _Seeder) -> None:
     session.flush()
 
 
+# Acme's quotes: (title, terms, [(SKU or "", description, quantity, unit price)], days valid, what became of it).
+DEMO_QUOTE_TERMS = ("Prices exclude VAT, added at 20 %. The router ships within five working days of acceptance; "
+                    "set-up is billed by the hour actually worked. The support plan renews monthly and can be "
+                    "cancelled at the end of any month. Payment within 30 days of each invoice.")
+DEMO_QUOTES = [
+    ("Office network refresh", DEMO_QUOTE_TERMS,
+     [("router-er4", "", "2", ""), ("consultancy-hour", "On-site set-up", "6", ""),
+      ("support-business-monthly", "", "1", "")], 21, "sent"),
+    ("Hosting migration", DEMO_QUOTE_TERMS,
+     [("consultancy-hour", "Migration of the web shop", "12", "")], 30, "accepted"),
+    ("Training day", DEMO_QUOTE_TERMS,
+     [("", "Staff training, one day on site", "1", "1200.00")], 14, "changes_requested"),
+]
+
+
+def _demo_quotes(session: Session, seeder: _Seeder) -> None:
+    """Acme's quotes, made through the quote services by the demo staff
+    admin (so totals and hashes are the portal's): one waiting for an
+    answer, one accepted (its record written as rows: the demo makes no
+    invoice or subscription from it), one with changes asked for. The
+    notifications and audit events those services made are taken out, as
+    for the demo invoices."""
+    from portal_app.services import quotes
+    from portal_app.services.principal import principal_for_user
+
+    org = organizations.get_by_slug(session, slugify("Acme Ltd"))
+    staff_user = session.exec(select(User).where(User.email == DEMO_STAFF_EMAIL)).first()
+    alice = session.exec(select(User).where(User.email == DEMO_ORGANIZATIONS[0][2])).first()
+    if "Acme Ltd" not in seeder.created or org is None or staff_user is None or alice is None or \
+            staff_user.staff_role not in quotes.MANAGERS:
+        return
+    staff = principal_for_user(session, staff_user, None)
+    marks = {model: session.exec(select(func.max(model.id))).one() or 0
+             for model in (AuditEvent, Notification, OutgoingMail)}
+    skus = dict(session.exec(select(Product.sku, Product.id).where(Product.active)).all())
+    today = quotes.today()
+    made = 0
+    for title, terms, lines, days, outcome in DEMO_QUOTES:
+        rows = [{"product_id": str(skus[sku]) if sku else "", "description": description, "quantity": quantity,
+                 "unit_price": price} for sku, description, quantity, price in lines if not sku or sku in skus]
+        if not rows:
+            continue
+        quote = quotes.do_create_draft(session, staff, org.id, title=title, lines=rows, terms=terms,
+                                       valid_until=(today + timedelta(days=days)).isoformat())
+        quotes.do_send(session, staff, quote.id)
+        version = quotes.current_version(session, quote)
+        if outcome == "accepted":
+            when = utcnow() - timedelta(days=2)
+            quote.status, quote.accepted_name, quote.accepted_at, quote.accepted_ip = (
+                "accepted", "Alice Owner", when, "192.0.2.10")
+            quote.accepted_hash, quote.accepted_version, quote.accepted_by_id = version.content_hash, 1, alice.id
+            quote.answered_at = when
+        elif outcome == "changes_requested":
+            quote.status = "changes_requested"
+            version.change_request = "Could the training be split over two half days?"
+            session.add(version)
+        session.add(quote)
+        made += 1
+    session.flush()
+    session.execute(delete(Notification).where(Notification.id > marks[Notification]))
+    session.execute(delete(OutgoingMail).where(OutgoingMail.id > marks[OutgoingMail],
+                                               OutgoingMail.to_address.in_(demo_emails())))
+    session.execute(delete(AuditEvent).where(AuditEvent.id > marks[AuditEvent], AuditEvent.action.startswith("quote.")))
+    if made:
+        seeder.lines.append(f"created {made} demo quotes for Acme Ltd")
+    session.flush()
+
+
 def _demo_lines(lines: list[dict[str, str]], day: date) -> list[dict[str, str]]:
     month = day.strftime("%B %Y")
     return [{**line, "description": line["description"].format(month=month)} for line in lines]
@@ -574,24 +643,21 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _rewind_invoice_numbers(session: Session) -> None:
-    """After the demo's invoices (and orders) are gone, each year's invoice, credit
-    note and order sequence goes back to the highest number still in use, so the
-    business's first real invoice is INV-<year>-0001, not the number after
-    the demo's. Never below a number in use: issued invoices are never
-    deleted, so no number a customer has seen is given again."""
-    for counter in session.exec(select(Counter).where(Counter.name.startswith("inv-") |
-                                                      Counter.name.startswith("cn-"))).all():
-        prefix = counter.name.upper() + "-"  # "inv-2026" -> "INV-2026-"
-        last = session.exec(select(Invoice.number).where(Invoice.number.startswith(prefix))
-                            .order_by(func.length(Invoice.number).desc(), Invoice.number.desc()).limit(1)).first()
-        counter.value = int(last.rsplit("-", 1)[1]) if last else 0
-        session.add(counter)
+    """After the demo's invoices, quotes and orders are gone, each year's
+    sequence of invoice, credit note, quote and order numbers goes back to
+    the highest number still in use, so the business's first real invoice
+    is INV-<year>-0001, not the number after the demo's. Never below a
+    number in use: issued invoices are never deleted, so no number a
+    customer has seen is given again."""
     from portal_app.models.orders import Order
+    from portal_app.models.quotes import Quote
 
-    for counter in session.exec(select(Counter).where(Counter.name.startswith("ord-"))).all():
-        prefix = counter.name.upper() + "-"  # "ord-2026" -> "ORD-2026-": the demo's orders went with Acme
-        last = session.exec(select(Order.number).where(Order.number.startswith(prefix))
-                            .order_by(func.length(Order.number).desc(), Order.number.desc()).limit(1)).first()
+    numbered = {"inv-": Invoice, "cn-": Invoice, "quo-": Quote, "ord-": Order}
+    for counter in session.exec(select(Counter).where(or_(*(Counter.name.startswith(p) for p in numbered)))).all():
+        model = next(m for p, m in numbered.items() if counter.name.startswith(p))
+        prefix = counter.name.upper() + "-"  # "inv-2026" -> "INV-2026-"
+        last = session.exec(select(model.number).where(model.number.startswith(prefix))
+                            .order_by(func.length(model.number).desc(), model.number.desc()).limit(1)).first()
         counter.value = int(last.rsplit("-", 1)[1]) if last else 0
         session.add(counter)
 

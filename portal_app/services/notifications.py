@@ -109,6 +109,10 @@ EVENTS: dict[str, Event] = _registry(
     Event("subscription_changed", "Changes to services", "{product}: {change}", BOTH),
     Event("subscription_reminder", "Reminders of service renewals", "{product} renews on {renewal}.", IN_APP),
     Event("order_changed", "Orders placed, confirmed, shipped and delivered", "Order {order} {change}", BOTH),
+    Event("quote_sent", "New and revised quotes", "{quote} was {what}: {title} ({total}, valid until {until}).",
+          BOTH),
+    Event("quote_answered", "Customers' answers to quotes", "{org}: {quote} {answer}: {title}", BOTH,
+          staff_only=True),
 )
 
 

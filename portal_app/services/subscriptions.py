@@ -220,21 +220,36 @@ def do_start(session: Session, staff: Principal, org_id: object, product_id: obj
     if product.currency != invoices.org_currency(org):
         raise Invalid(f"{org.name} is invoiced in {invoices.org_currency(org)}: "
                       f"{product.name} is priced in {product.currency}.", field="product_id")
+    sub = start(session, staff, org, product, count, _agreed_price(session, org, product))
+    session.flush()
+    return sub
+
+
+def start(session: Session, actor: Principal, org: Organization, product: Product, count: int, price: int, *,
+          invoice: bool = True) -> Subscription:
+    """Start `count` of a checked recurring product for `org` today at
+    `price` (each unit): audited and told. With `invoice`, its first period
+    is invoiced and issued at once; without, the caller invoices it (an
+    accepted quote puts it on its one first invoice: `period_words`)."""
     day = today()
-    price = _agreed_price(session, org, product)
     sub = Subscription(org_id=org.id, product_id=product.id, quantity=count, unit_price=price,
                        currency=product.currency, started_on=day, period_start=day,
                        next_renewal=next_period_start(day, product.interval, day.day))
     session.add(sub)
     session.flush()
-    _invoice(session, sub, [_line(f"{product.name} — {_period_words(day, sub.next_renewal)}",
-                                  str(count), price, product.currency, product.tax_rate)])
-    _audit(session, "subscription.started", staff, sub, product, quantity=count,
+    if invoice:
+        _invoice(session, sub, [_line(f"{product.name} — {period_words(sub)}",
+                                      str(count), price, product.currency, product.tax_rate)])
+    _audit(session, "subscription.started", actor, sub, product, quantity=count,
            price=format_money(price, product.currency))
     _tell(session, sub, product, f"started, {count} × {format_money(price, product.currency)}, "
                                  f"renews on {format_date(sub.next_renewal)}.")
-    session.flush()
     return sub
+
+
+def period_words(sub: Subscription) -> str:
+    """Its current period in words: "1 Mar 2026 – 31 Mar 2026"."""
+    return _period_words(sub.period_start, sub.next_renewal)
 
 
 # ---------------------------------------------------------------- changing, with proration

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ from sqlmodel import select
 from portal_app import pages, routes  # noqa: F401  (pages registers every page on PAGES)
 from portal_app.components.layout import PAGES
 from portal_app.models import Invoice, Order, Product, User
-from portal_app.services import invoices, members, order_lists, orders, payments, subscriptions, tickets
+from portal_app.models.quotes import Quote
+from portal_app.services import invoices, members, order_lists, orders, payments, quotes, subscriptions, tickets
 from portal_app.services.principal import principal_for_user
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
@@ -36,13 +38,14 @@ SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at ever
 
 
 def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | None = None,
-           order: int | None = None) -> list[str]:
+           order: int | None = None, quote: int | None = None) -> list[str]:
     """Every registered page (the 404 page by an unknown path; a numbered
     page by the number of one the person may see)."""
     chosen = [spec for spec in PAGES if private is None or spec.private == private]
     numbered = {"404": NOT_FOUND_PATH, routes.TICKET: routes.ticket_path(ticket) if ticket else None,
                 routes.INVOICE: routes.invoice_path(invoice) if invoice else None,
                 routes.ORDER: routes.order_path(order) if order else None,
+                routes.QUOTE: routes.quote_path(quote) if quote else None,
                 routes.HELP_ARTICLE: routes.help_path("how-to-pay-an-invoice")}  # a demo article
     return [numbered.get(spec.route, spec.route) for spec in chosen if numbered.get(spec.route, spec.route)]
 
@@ -101,12 +104,12 @@ LONG_MARKDOWN = ("A request with everything that could push a phone page sideway
                  "```\n" + "x" * 200 + "\n```\n\n" + "https://example.com/" + "y" * 150)
 
 
-def _customer_with_long_names(portal) -> tuple[str, int, int]:
+def _customer_with_long_names(portal) -> tuple[str, int, int, int, int]:
     """A customer in two organisations (so the switcher shows) with long
     names, owning one with a pending invitation to a long address, a
     support request full of wide Markdown and an invoice with a long
     unbroken line: what pushed a phone page sideways before. Returns the
-    address, the request's number and the invoice's id."""
+    address, the request's number, the invoice's id and a sent quote's id."""
     walker, host = unique_email("walker"), unique_email("host")
     with portal_session(portal) as session:
         factories.register(session, walker, company="Walkers and Long Names International Ltd",
@@ -154,14 +157,21 @@ def _customer_with_long_names(portal) -> tuple[str, int, int]:
                        tracking_number=("T1 " * 40)[:100],
                        tracking_url="https://track.example/" + "t" * 200)
         orders.add_to_cart(session, walker_principal, walker_principal.current.org_id, router.id, 3)
+        quote = quotes.do_create_draft(session, staff, walker_principal.current.org_id, title="A title " * 20,
+                                       terms="Terms long enough to wrap on a phone: " + "q" * 150, lines=[
+            {"description": "A quoted line long enough to wrap on a phone: " + "y" * 120, "quantity": "1234.5",
+             "unit_price": "98765.43", "tax_rate": "17.5", "discount": "12.5"}],
+                                       valid_until=(quotes.today() + timedelta(days=5)).isoformat())
+        quotes.do_send(session, staff, quote.id)
         session.commit()
-    return walker, ticket.number, draft.id, order.id
+    return walker, ticket.number, draft.id, order.id, quote.id
 
 
 def test_every_page_as_a_customer(portal, page):
-    walker, ticket, invoice, order = _customer_with_long_names(portal)
+    walker, ticket, invoice, order, quote = _customer_with_long_names(portal)
     sign_in(page, portal.url, walker)
-    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice, order=order), "customer")
+    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice, order=order, quote=quote),
+          "customer")
 
 
 def test_every_private_page_as_staff(portal, page):
@@ -171,6 +181,8 @@ def test_every_private_page_as_staff(portal, page):
     with portal_session(portal) as session:
         invoice = session.exec(select(Invoice.id).where(Invoice.status != "draft").order_by(Invoice.id)).first()
         order = session.exec(select(Order.id).order_by(Order.id)).first()
-    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice, order=order),
+        quote = session.exec(select(Quote.id).where(Quote.status != "draft").order_by(Quote.id)).first()
+    _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice, order=order,
+                                 quote=quote),
                          NOT_FOUND_PATH],
           "staff")

@@ -19,7 +19,7 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 from portal_app.models.orders import Order
 from portal_app.services import (
-    audit, canned_replies, catalogue, csat, invoice_lists, order_lists, paging, staff, ticket_lists,
+    audit, canned_replies, catalogue, csat, invoice_lists, order_lists, paging, quotes, staff, ticket_lists,
 )
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
@@ -162,6 +162,26 @@ def _products(session: Session, n: int, *, archived_every: int = 5) -> None:
     session.commit()
 
 
+def _quotes(session: Session, owner, n: int) -> None:  # noqa: ANN001
+    """`n` sent quotes of the owner's organisation (every seventh a draft, which
+    only staff see), each with its one version, creation times tying, in bulk."""
+    from portal_app.models.quotes import Quote, QuoteVersion
+
+    first = next(_serial)
+    session.execute(insert(Quote.__table__), [
+        {"org_id": owner.current.org_id, "number": None if i % 7 == 6 else f"QUO-{first:06d}-{i}",
+         "title": f"Quote {i}", "status": "draft" if i % 7 == 6 else "sent", "version": 1, "currency": "GBP",
+         "created_at": T0 + timedelta(minutes=i % 7), "updated_at": T0, "accepted_name": "", "accepted_ip": "",
+         "accepted_hash": "", "decline_reason": "", "decline_comment": ""} for i in range(n)])
+    ids = session.exec(select(Quote.id).where(Quote.title.startswith("Quote "), ~Quote.id.in_(
+        select(QuoteVersion.quote_id)))).all()
+    session.execute(insert(QuoteVersion.__table__), [
+        {"quote_id": quote_id, "number": 1, "terms": "T", "valid_until": (T0 + timedelta(days=30)).date(),
+         "currency": "GBP", "subtotal": 1000, "tax": 0, "total": 1000, "content_hash": "", "created_at": T0,
+         "change_request": ""} for quote_id in ids])
+    session.commit()
+
+
 LISTS: dict[str, tuple[Callable, Callable]] = {
     # list name: (add n rows, read a page)
     "org audit": (lambda s, owner, n: _events(s, owner.current.org_id, n),
@@ -196,6 +216,10 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
                lambda s, owner, admin, **kw: order_lists.list_for_org(s, owner, owner.current.org_id, **kw)),
     "staff orders": (lambda s, owner, n: _orders(s, owner, n),
                      lambda s, owner, admin, **kw: order_lists.list_all(s, admin, **kw)),
+    "quotes": (lambda s, owner, n: _quotes(s, owner, n),
+               lambda s, owner, admin, **kw: quotes.list_for_org(s, owner, owner.current.org_id, **kw)),
+    "staff quotes": (lambda s, owner, n: _quotes(s, owner, n),
+                     lambda s, owner, admin, **kw: quotes.list_all(s, admin, **kw)),
     "catalogue": (lambda s, owner, n: _products(s, n, archived_every=10**9),
                   lambda s, owner, admin, **kw: catalogue.catalogue_for(s, owner, owner.current.org_id, **kw)),
     "staff catalogue": (lambda s, owner, n: _products(s, n),
