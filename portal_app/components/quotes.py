@@ -20,7 +20,7 @@ from portal_app.components.forms import (
 from portal_app.components.invoices import MUTED, status_badge, table
 from portal_app.components.org_finder import org_chooser
 from portal_app.components.pagination import pager
-from portal_app.services import quotes
+from portal_app.services import quote_lists, quotes
 from portal_app.state.quotes import QuoteEditorState, QuotesState, QuoteState, StaffQuotesState
 from portal_app.state.session import SessionState
 
@@ -274,7 +274,7 @@ def quote_page() -> rx.Component:
 # ---------------------------------------------------------------- the staff's list
 
 def staff_quotes_page() -> rx.Component:
-    statuses = [rx.el.option(words, value=key) for key, words in quotes.STAFF_FILTERS.items()]
+    statuses = [rx.el.option(words, value=key) for key, words in quote_lists.STAFF_FILTERS.items()]
     filters = rx.form(rx.flex(
         rx.vstack(rx.el.label("Status", html_for="quote-status", style=LABEL_STYLE),
                   rx.el.select(*statuses, id="quote-status", name="status", style=SELECT_STYLE), spacing="1"),

@@ -1,5 +1,5 @@
 """One quote as a PDF, for whoever may see it: built from
-`quotes.quote_view` (which authorises through `access_quote`), so the PDF
+`quote_lists.quote_view` (which authorises through `access_quote`), so the PDF
 shows what the quote's page shows.
 
 Layout: the branded header, who it is for, the terms, the lines and
@@ -14,7 +14,7 @@ import io
 from sqlmodel import Session
 
 from portal_app.models import Organization
-from portal_app.services import quotes
+from portal_app.services import quote_lists
 from portal_app.services.invoice_pdf import LINE_ALIGN, LINE_HEADINGS, LINE_WIDTHS, customer_lines
 from portal_app.services.pdf import Document
 from portal_app.services.principal import Principal
@@ -23,13 +23,13 @@ STAMPS = {"accepted": "ACCEPTED", "declined": "DECLINED", "expired": "EXPIRED"}
 SIGNATURE_WIDTH = 60  # mm
 
 
-def filename(view: quotes.QuoteView) -> str:
+def filename(view: quote_lists.QuoteView) -> str:
     return f"{view.label}.pdf" if view.label.startswith("QUO-") else f"draft-quote-{view.id}.pdf"
 
 
 def render_quote(session: Session, principal: Principal, quote_id: object) -> tuple[str, bytes]:
     """(file name, PDF bytes) of one quote `principal` may see; NotFound otherwise."""
-    view = quotes.quote_view(session, principal, quote_id)
+    view = quote_lists.quote_view(session, principal, quote_id)
     org = session.get(Organization, view.org_id)
     doc = Document(f"Quote {view.label}")
     doc.branded_header("Quote", [("Number", view.label), ("Version", str(view.version)),

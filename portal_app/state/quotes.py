@@ -13,7 +13,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.services import live, quotes
+from portal_app.services import live, quote_lists, quotes
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.principal import Principal
 from portal_app.state.customer_pages import CustomerPageMixin
@@ -28,7 +28,7 @@ NEW_ROWS = 3
 ROWS_MAX = 100
 
 
-def _row(row: quotes.QuoteRow) -> dict[str, str]:
+def _row(row: quote_lists.QuoteRow) -> dict[str, str]:
     return {"id": str(row.id), "label": row.label, "org": row.org_name, "title": row.title,
             "status": row.status_word, "colour": STATUS_COLOURS.get(row.status, "gray"), "total": row.total,
             "valid_until": row.valid_until,
@@ -48,7 +48,7 @@ class QuotesState(CustomerPageMixin, PagerMixin, SessionState):
             return answer
         org_id = principal.current.org_id
         try:
-            result = await self._read(quotes.list_for_org, principal, org_id, page=self.page, cursor=self._cursor)
+            result = await self._read(quote_lists.list_for_org, principal, org_id, page=self.page, cursor=self._cursor)
         except PortalError as err:
             self._lose_page()
             self.rows, self.refused, self.loaded = [], err.message, True
@@ -97,7 +97,7 @@ class QuoteState(SessionState):
         try:
             if principal is None:
                 raise NotFound(quotes.NOT_FOUND)
-            view = await self._read(quotes.quote_view, principal, self._wanted())
+            view = await self._read(quote_lists.quote_view, principal, self._wanted())
         except PortalError:
             self.found, self.loaded, self.quote, self.lines, self.versions = False, True, {}, [], []
             return
@@ -203,7 +203,7 @@ class StaffQuotesState(PagerMixin, SessionState):
             return rx.redirect(routes.DASHBOARD)
         self.errors, self.error = {}, ""
         try:
-            result = await self._read(quotes.list_all, principal, status=self.status, org=self.org,
+            result = await self._read(quote_lists.list_all, principal, status=self.status, org=self.org,
                                       page=self.page, cursor=self._cursor)
         except PortalError as err:
             self._lose_page()
@@ -268,7 +268,7 @@ class QuoteEditorState(OrgFinderMixin, SessionState):
     form_key: int = 0
 
     async def _show(self, principal: Principal, quote_id: int | None) -> None:
-        self.products = [list(p) for p in await self._read(quotes.products_for, principal)]
+        self.products = [list(p) for p in await self._read(quote_lists.products_for, principal)]
         if quote_id is None:
             await self._list_orgs(principal)
             wanted = self._query("org")
@@ -277,7 +277,7 @@ class QuoteEditorState(OrgFinderMixin, SessionState):
             self.title, self.terms, self.valid_until = "", "", ""
             self.lines = [_blank_row() for _ in range(NEW_ROWS)]
         else:
-            view = await self._read(quotes.draft_view, principal, quote_id)
+            view = await self._read(quote_lists.draft_view, principal, quote_id)
             self.quote_id, self.label, self.status, self.org_name = str(view.id), view.label, view.status, view.org_name
             self.title, self.terms, self.valid_until = view.title, view.terms, view.valid_until
             self.lines = [*view.lines, _blank_row()]

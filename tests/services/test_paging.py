@@ -19,7 +19,7 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 from portal_app.models.orders import Order
 from portal_app.services import (
-    audit, canned_replies, catalogue, csat, invoice_lists, order_lists, paging, quotes, staff, ticket_lists,
+    audit, canned_replies, catalogue, csat, invoice_lists, order_lists, paging, quote_lists, staff, ticket_lists,
 )
 from portal_app.services.paging import Cursor, Page
 from tests.factories import register, sign_in, staff_admin
@@ -217,9 +217,9 @@ LISTS: dict[str, tuple[Callable, Callable]] = {
     "staff orders": (lambda s, owner, n: _orders(s, owner, n),
                      lambda s, owner, admin, **kw: order_lists.list_all(s, admin, **kw)),
     "quotes": (lambda s, owner, n: _quotes(s, owner, n),
-               lambda s, owner, admin, **kw: quotes.list_for_org(s, owner, owner.current.org_id, **kw)),
+               lambda s, owner, admin, **kw: quote_lists.list_for_org(s, owner, owner.current.org_id, **kw)),
     "staff quotes": (lambda s, owner, n: _quotes(s, owner, n),
-                     lambda s, owner, admin, **kw: quotes.list_all(s, admin, **kw)),
+                     lambda s, owner, admin, **kw: quote_lists.list_all(s, admin, **kw)),
     "catalogue": (lambda s, owner, n: _products(s, n, archived_every=10**9),
                   lambda s, owner, admin, **kw: catalogue.catalogue_for(s, owner, owner.current.org_id, **kw)),
     "staff catalogue": (lambda s, owner, n: _products(s, n),

@@ -9,7 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from portal_app.services import quote_pdf, quotes
+from portal_app.services import quote_lists, quote_pdf
 from portal_app.services.errors import NotFound
 from tests.services.test_quotes import _accept, _data_url, _people, _png, _sent
 
@@ -51,4 +51,4 @@ def test_another_organisation_gets_not_found(session, org) -> None:
         quote_pdf.render_quote(session, org["theirs"], quote.id)
     with pytest.raises(NotFound):
         quote_pdf.render_quote(session, org["member"], quote.id)
-    assert quotes.quote_view(session, org["agent"], quote.id).label == quote.number  # staff read it
+    assert quote_lists.quote_view(session, org["agent"], quote.id).label == quote.number  # staff read it

@@ -17,7 +17,7 @@ from portal_app.models import AuditEvent, Invoice, InvoiceLine, Notification, Or
 from portal_app.models.catalogue import Product, Subscription
 from portal_app.models.orders import Order, OrderLine
 from portal_app.models.quotes import Quote, QuoteLine, QuoteVersion
-from portal_app.services import quotes
+from portal_app.services import quote_lists, quotes
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal
 from tests.factories import at_once, ours_and_theirs, staff_admin, staff_member
@@ -121,7 +121,7 @@ def test_a_draft_takes_catalogue_prices_totals_and_a_hash_and_customers_do_not_s
     assert quote.number is None and quote.status == "draft"
     with pytest.raises(NotFound):
         quotes.access_quote(session, org["owner"], quote.id)
-    assert quotes.list_for_org(session, org["owner"], _ours(org)).rows == []
+    assert quote_lists.list_for_org(session, org["owner"], _ours(org)).rows == []
 
 
 def test_sending_numbers_it_and_tells_the_billing_people(session, org) -> None:
@@ -132,7 +132,7 @@ def test_sending_numbers_it_and_tells_the_billing_people(session, org) -> None:
     told = session.exec(select(Notification.user_id).where(Notification.event == "quote_sent")).all()
     assert set(told) >= {org["owner"].user_id, org["billing"].user_id}
     assert org["member"].user_id not in told
-    rows = quotes.list_for_org(session, org["billing"], _ours(org)).rows
+    rows = quote_lists.list_for_org(session, org["billing"], _ours(org)).rows
     assert [r.id for r in rows][-1] == quote.id and rows[-1].status_word == "Awaiting your answer"
 
 
@@ -171,7 +171,7 @@ def test_accepting_records_who_when_where_and_the_hash_and_makes_one_invoice_and
     assert (order.status, order.quote_id, order.invoice_id) == ("confirmed", quote.id, invoice.id)
     assert session.exec(select(OrderLine.description).where(OrderLine.order_id == order.id)
                         .order_by(OrderLine.id)).all() == ["Plan ROUTER", "Installation"]
-    view = quotes.quote_view(session, org["owner"], quote.id)
+    view = quote_lists.quote_view(session, org["owner"], quote.id)
     assert view.order_id == order.id and view.invoice_id == invoice.id
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.target_type == "quote")).all()
     assert "quote.accepted" in actions
@@ -207,7 +207,7 @@ def test_no_accepting_a_superseded_version(session, org) -> None:
     assert err.value.field == "version"
     session.rollback()
     assert _accept(session, org, quote.id, version="2").accepted_version == 2
-    view = quotes.quote_view(session, org["owner"], quote.id)
+    view = quote_lists.quote_view(session, org["owner"], quote.id)
     assert [v.number for v in view.versions] == [2, 1] and view.terms == "Net 15."
 
 
@@ -217,7 +217,7 @@ def test_no_accepting_an_expired_quote(session, org) -> None:
     version.valid_until = quotes.today() - timedelta(days=1)
     session.add(version)
     session.commit()
-    assert quotes.quote_view(session, org["owner"], quote.id).status == "expired"
+    assert quote_lists.quote_view(session, org["owner"], quote.id).status == "expired"
     with pytest.raises(Invalid, match="expired"):
         _accept(session, org, quote.id)
     assert session.get(Quote, quote.id).status == "sent"
@@ -346,7 +346,7 @@ def test_bad_drafts_are_refused_with_the_field(session, org) -> None:
 
 def test_hostile_titles_and_terms_are_kept_as_text(session, org) -> None:
     quote = _sent(session, org, title=HOSTILE[:200], terms=HOSTILE)
-    view = quotes.quote_view(session, org["owner"], quote.id)
+    view = quote_lists.quote_view(session, org["owner"], quote.id)
     assert (view.title, view.terms) == (HOSTILE[:200], HOSTILE)
 
 
@@ -356,14 +356,14 @@ def test_another_organisation_cannot_see_or_touch_it(session, org) -> None:
     quote = _sent(session, org)
     theirs = org["theirs"]
     for call in (lambda: quotes.access_quote(session, theirs, quote.id),
-                 lambda: quotes.quote_view(session, theirs, quote.id),
+                 lambda: quote_lists.quote_view(session, theirs, quote.id),
                  lambda: _accept(session, org, quote.id, who="theirs"),
                  lambda: quotes.do_decline(session, theirs, quote.id, reason="other"),
                  lambda: quotes.do_request_changes(session, theirs, quote.id, comment="x")):
         with pytest.raises(NotFound):
             call()
     with pytest.raises(NotFound):
-        quotes.list_for_org(session, theirs, _ours(org))
+        quote_lists.list_for_org(session, theirs, _ours(org))
     for wrong in (True, 1.0, str(quote.id), None, -1, 2**70):
         with pytest.raises(NotFound):
             quotes.access_quote(session, org["owner"], wrong)
@@ -376,7 +376,7 @@ def test_members_and_staff_do_not_answer(session, org) -> None:
         _accept(session, org, quote.id, who="member")
     with pytest.raises(NotFound):
         _accept(session, org, quote.id, who="staff")
-    assert [r.id for r in quotes.list_all(session, org["agent"]).rows] == [quote.id]
+    assert [r.id for r in quote_lists.list_all(session, org["agent"]).rows] == [quote.id]
     with pytest.raises(Forbidden):
         quotes.do_create_draft(session, org["agent"], _ours(org), title="x", lines=_lines(org), terms="t",
                                valid_until=_until())
@@ -388,12 +388,12 @@ def test_members_and_staff_do_not_answer(session, org) -> None:
 def test_staff_list_filters(session, org) -> None:
     sent = _sent(session, org)
     draft = _draft(session, org)
-    assert [r.id for r in quotes.list_all(session, org["staff"], status="draft").rows] == [draft.id]
-    assert [r.id for r in quotes.list_all(session, org["staff"], status="sent").rows] == [sent.id]
-    assert quotes.list_all(session, org["staff"], org="nobody by that name").rows == []
-    assert [r.id for r in quotes.list_all(session, org["staff"], org="ours").rows] == [draft.id, sent.id]
+    assert [r.id for r in quote_lists.list_all(session, org["staff"], status="draft").rows] == [draft.id]
+    assert [r.id for r in quote_lists.list_all(session, org["staff"], status="sent").rows] == [sent.id]
+    assert quote_lists.list_all(session, org["staff"], org="nobody by that name").rows == []
+    assert [r.id for r in quote_lists.list_all(session, org["staff"], org="ours").rows] == [draft.id, sent.id]
     with pytest.raises(Invalid):
-        quotes.list_all(session, org["staff"], status="bogus")
+        quote_lists.list_all(session, org["staff"], status="bogus")
 
 
 def _a_quote(session: Session, owner: Principal) -> int:
@@ -425,7 +425,7 @@ def _org_with_one(session: Session, owner: Principal) -> int:
 test_quote_permissions = permission_tests(
     # Owners, admins and billing members see and answer; a plain member does not even see them; staff
     # answer nothing on this path.
-    Permission("list", lambda s, p, o: quotes.list_for_org(s, p, o), quotes.READERS, target_row=_org_with_one,
+    Permission("list", lambda s, p, o: quote_lists.list_for_org(s, p, o), quotes.READERS, target_row=_org_with_one,
                check=lambda s, a, o, page: len(page.rows) == 1 or pytest.fail("one row")),
     Permission("accept", lambda s, p, i: quotes.do_accept(s, p, i, version=1, full_name="A Person", agree=True),
                quotes.READERS, target_row=_a_quote, refused=NotFound,
@@ -452,7 +452,7 @@ test_staff_quote_permissions = staff_permission_tests(
         s, p, _first_org(s, p), title="T", lines=[{"description": "Work", "unit_price": "10"}], terms="Terms",
         valid_until=_until()), lambda s, p: None, allowed=quotes.MANAGERS, takes_id=False),
     StaffPermission("send", lambda s, p, i: quotes.do_send(s, p, i), _staff_draft, allowed=quotes.MANAGERS),
-    StaffPermission("staff list", lambda s, p, _: quotes.list_all(s, p), lambda s, p: None,
+    StaffPermission("staff list", lambda s, p, _: quote_lists.list_all(s, p), lambda s, p: None,
                     allowed=("admin", "agent", "billing"), takes_id=False),
 )
 
@@ -494,12 +494,12 @@ def test_the_demo_has_acmes_quotes_and_removing_it_removes_them(engine) -> None:
         assert "created 3 demo quotes for Acme Ltd" in lines
         alice = principal_for_user(session, session.exec(select(User).where(
             User.email == "alice@acme.example.com")).one(), None)
-        rows = quotes.list_for_org(session, alice, alice.current.org_id).rows
+        rows = quote_lists.list_for_org(session, alice, alice.current.org_id).rows
         assert sorted(r.status for r in rows) == ["accepted", "changes_requested", "sent"]
         sent = next(r for r in rows if r.status == "sent")
-        view = quotes.quote_view(session, alice, sent.id)
+        view = quote_lists.quote_view(session, alice, sent.id)
         assert view.may_answer and any(line.recurring for line in view.lines) and "VAT" in view.terms
-        accepted = quotes.quote_view(session, alice, next(r.id for r in rows if r.status == "accepted"))
+        accepted = quote_lists.quote_view(session, alice, next(r.id for r in rows if r.status == "accepted"))
         assert accepted.accepted_name == "Alice Owner" and len(accepted.accepted_hash) == 64
         assert not session.exec(select(AuditEvent).where(AuditEvent.action.startswith("quote."))).all()
         remove_demo(session)
