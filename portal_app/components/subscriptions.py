@@ -71,6 +71,12 @@ def _service(row) -> rx.Component:  # noqa: ANN001
                 _fact("Current period", row["period"]),
                 rx.cond(row["next_renewal"] != "", _fact(rx.cond(row["pending"] != "", "Ends on", "Next renewal"),
                                                          row["next_renewal"])),
+                rx.cond(row["contract"] != "", rx.vstack(
+                    rx.text("Contract", size="1", **MUTED),
+                    rx.link(rx.hstack(rx.icon("file-text", size=14, aria_hidden="true"), "Quote ",
+                                      row["contract"], " (PDF)", spacing="1", align="center"),
+                            href=row["contract_href"], reload_document=True, size="2", weight="medium"),
+                    spacing="0", min_width="8em")),
                 spacing="4", wrap="wrap", width="100%"),
         _actions(row),
         _usage_chart(row),

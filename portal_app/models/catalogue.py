@@ -97,6 +97,9 @@ class Subscription(SQLModel, table=True):
     reminded_for: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     contract_file_id: int | None = Field(default=None, sa_column=_fk("stored_files.id", nullable=True,
                                                                       ondelete="SET NULL"))
+    # The accepted quote it was started from: its PDF, with the acceptance
+    # record, is the service's contract (None: started by staff).
+    quote_id: int | None = Field(default=None, sa_column=_fk("quotes.id", nullable=True, ondelete="SET NULL"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 

@@ -471,7 +471,7 @@ def _fulfil(session: Session, quote: Quote, version: QuoteVersion) -> invoices.I
         if product is not None and product.kind == "recurring" and product.interval in ("month", "year"):
             price = catalogue.discounted(line.unit_price, line.discount)
             sub = subscriptions.start(session, SYSTEM, org, product, line.quantity // money.QUANTITY_SCALE,
-                                      price, invoice=False)
+                                      price, invoice=False, quote_id=quote.id)
             description = f"{line.description} — {subscriptions.period_words(sub)}"
         else:
             one_off.append(line)

@@ -59,6 +59,7 @@ from portal_app import routes
 from portal_app.models import Organization
 from portal_app.models.base import utcnow
 from portal_app.models.catalogue import Product, Subscription, UsageRecord
+from portal_app.models.quotes import Quote
 from portal_app.services import audit, catalogue, invoices, live, money, notifications
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.formatting import format_date, format_money
@@ -226,15 +227,16 @@ def do_start(session: Session, staff: Principal, org_id: object, product_id: obj
 
 
 def start(session: Session, actor: Principal, org: Organization, product: Product, count: int, price: int, *,
-          invoice: bool = True) -> Subscription:
+          invoice: bool = True, quote_id: int | None = None) -> Subscription:
     """Start `count` of a checked recurring product for `org` today at
     `price` (each unit): audited and told. With `invoice`, its first period
     is invoiced and issued at once; without, the caller invoices it (an
-    accepted quote puts it on its one first invoice: `period_words`)."""
+    accepted quote puts it on its one first invoice: `period_words`, and is
+    kept as the service's contract: `quote_id`)."""
     day = today()
     sub = Subscription(org_id=org.id, product_id=product.id, quantity=count, unit_price=price,
                        currency=product.currency, started_on=day, period_start=day,
-                       next_renewal=next_period_start(day, product.interval, day.day))
+                       next_renewal=next_period_start(day, product.interval, day.day), quote_id=quote_id)
     session.add(sub)
     session.flush()
     if invoice:
@@ -611,9 +613,12 @@ class SubscriptionView:
     usage_unit: str
     usage_so_far: str
     running_cost: str
+    contract: str = ""  # the accepted quote's number it was started from ("" if none)
+    contract_id: int = 0  # that quote's id: its PDF is the contract
 
 
-def _view(session: Session, sub: Subscription, product: Product, org_name: str) -> SubscriptionView:
+def _view(session: Session, sub: Subscription, product: Product, org_name: str,
+          contract: str = "") -> SubscriptionView:
     used, cost = running_cost(session, sub, product)
     m = lambda amount: format_money(amount, sub.currency)  # noqa: E731
     return SubscriptionView(
@@ -624,26 +629,33 @@ def _view(session: Session, sub: Subscription, product: Product, org_name: str) 
         status_word=STATUS_WORDS.get(sub.status, sub.status), pending_cancel=sub.cancel_at_period_end
         and sub.status != "cancelled", cancel_reason=CANCEL_REASONS.get(sub.cancel_reason, ""),
         pausable=product.pausable, metered=bool(product.usage_unit), usage_unit=product.usage_unit,
-        usage_so_far=money.typed_quantity(used) if used else "0", running_cost=m(cost))
+        usage_so_far=money.typed_quantity(used) if used else "0", running_cost=m(cost),
+        contract=contract if sub.quote_id else "", contract_id=sub.quote_id if contract and sub.quote_id else 0)
 
 
 def list_for_org(session: Session, principal: Principal, org_id: object) -> list[SubscriptionView]:
     """An organisation's subscriptions, newest first, for those who read its invoices."""
     invoices.check_read_org(session, principal, org_id)
     org = session.get(Organization, org_id)
-    rows = session.exec(select(Subscription, Product).join(Product, Product.id == Subscription.product_id)
+    rows = session.exec(select(Subscription, Product, Quote.number)
+                        .join(Product, Product.id == Subscription.product_id)
+                        .outerjoin(Quote, Quote.id == Subscription.quote_id)
                         .where(Subscription.org_id == org_id).order_by(Subscription.id.desc())).all()
-    return [_view(session, sub, product, org.name) for sub, product in rows]
+    # The contract (the accepted quote's PDF) for those who read quotes: members who see services do not.
+    contracts = principal.is_staff or principal.role_in(org.id) in invoices.READERS
+    return [_view(session, sub, product, org.name, (number or "") if contracts else "")
+            for sub, product, number in rows]
 
 
 def list_all(session: Session, principal: Principal, limit: int = 200) -> list[SubscriptionView]:
     """Every organisation's subscriptions (staff), newest first."""
     principal.require_staff()
-    rows = session.exec(select(Subscription, Product, Organization.name)
+    rows = session.exec(select(Subscription, Product, Organization.name, Quote.number)
                         .join(Product, Product.id == Subscription.product_id)
                         .join(Organization, Organization.id == Subscription.org_id)
+                        .outerjoin(Quote, Quote.id == Subscription.quote_id)
                         .order_by(Subscription.id.desc()).limit(limit)).all()
-    return [_view(session, sub, product, name) for sub, product, name in rows]
+    return [_view(session, sub, product, name, number or "") for sub, product, name, number in rows]
 
 
 def recurring_products(session: Session, principal: Principal) -> list[tuple[int, str]]:

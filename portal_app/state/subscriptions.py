@@ -37,7 +37,9 @@ def _row(view: subs.SubscriptionView) -> dict[str, str]:
             "colour": STATUS_COLOURS.get(view.status, "gray"), "status_key": view.status,
             "pending": "yes" if view.pending_cancel else "", "reason": view.cancel_reason,
             "pausable": "yes" if view.pausable else "", "metered": "yes" if view.metered else "",
-            "usage_unit": view.usage_unit, "usage_so_far": view.usage_so_far, "running_cost": view.running_cost}
+            "usage_unit": view.usage_unit, "usage_so_far": view.usage_so_far, "running_cost": view.running_cost,
+            "contract": view.contract,
+            "contract_href": routes.quote_pdf_path(view.contract_id) if view.contract_id else ""}
 
 
 def _services(session: Session, principal: Principal, org_id: int) -> tuple[list, dict[str, list[dict]]]:

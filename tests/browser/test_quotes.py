@@ -1,7 +1,7 @@
 """Quotes in real Chromium, at 1280 and 375 px: a customer opens a quote,
 reads its terms (at the top, before the lines and the answers), accepts it
 with a typed name, the box ticked and a drawn signature, and sees the
-record; declines another with a reason. axe at each step; nothing scrolls
+record and the order it made; declines another with a reason. axe at each step; nothing scrolls
 sideways; the browser fails the test on any console error."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from portal_app import routes
 from portal_app.models import Invoice, Organization
+from portal_app.models.orders import Order
 from portal_app.models.quotes import Quote
 from portal_app.services import quotes
 from tests import factories
@@ -93,6 +94,9 @@ def test_a_customer_reads_the_terms_accepts_one_quote_and_declines_another(porta
             assert (quote.status, quote.accepted_name) == ("accepted", "Quinn Quotes")
             assert quote.signature_png and quote.signature_png.startswith(b"\x89PNG")
             assert session.get(Invoice, quote.invoice_id).total == quotes.current_version(session, quote).total
+            order_id = session.exec(select(Order.id).where(Order.quote_id == accept_id)).one()
+        # What was quoted to deliver is now an order to follow.
+        expect(page.get_by_role("link", name="Follow the order")).to_have_attribute("href", routes.order_path(order_id))
 
         # Declining the other: a reason from the list.
         page.goto(portal.url + routes.quote_path(decline_id))

@@ -18,6 +18,7 @@ from portal_app.models.catalogue import Product, Subscription
 from portal_app.models.orders import Order, OrderLine
 from portal_app.models.quotes import Quote, QuoteLine, QuoteVersion
 from portal_app.services import quote_lists, quotes
+from portal_app.services import subscriptions as subs_service
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.principal import Principal
 from tests.factories import at_once, ours_and_theirs, staff_admin, staff_member
@@ -166,6 +167,17 @@ def test_accepting_records_who_when_where_and_the_hash_and_makes_one_invoice_and
     assert len(session.exec(select(Invoice).where(Invoice.org_id == _ours(org))).all()) == 1
     sub = session.exec(select(Subscription).where(Subscription.org_id == _ours(org))).one()
     assert (sub.product_id, sub.quantity, sub.unit_price) == (org["plan"], 2, 2500)
+    # Its contract is the accepted quote: its number and PDF on My services, for those who read quotes.
+    assert sub.quote_id == quote.id
+    services = {who: subs_service.list_for_org(session, org[who], _ours(org))[0] for who in ("owner", "billing")}
+    assert {(v.contract, v.contract_id) for v in services.values()} == {(result.number, quote.id)}
+    assert subs_service.list_all(session, org["agent"])[0].contract == result.number
+    ours = session.get(Organization, _ours(org))
+    ours.invoices_open_to_members = True  # a plain member then sees the services, not the quote
+    session.add(ours)
+    session.commit()
+    member_view = subs_service.list_for_org(session, org["member"], _ours(org))[0]
+    assert (member_view.contract, member_view.contract_id) == ("", 0)
     # The one-off lines (the router, the installation) become one confirmed order on that invoice.
     order = session.exec(select(Order).where(Order.org_id == _ours(org))).one()
     assert (order.status, order.quote_id, order.invoice_id) == ("confirmed", quote.id, invoice.id)
