@@ -15,7 +15,8 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.forms import (
-    LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, field_message, form_error, link_button, submit_button, text_field,
+    LABEL_STYLE, SELECT_STYLE, TEXTAREA_STYLE, confirm_dialog, field_message, form_error, link_button, submit_button,
+    text_field,
 )
 from portal_app.components.invoices import MUTED, status_badge, table
 from portal_app.components.org_finder import org_chooser
@@ -375,8 +376,16 @@ def _editor_form() -> rx.Component:
 def editor_page() -> rx.Component:
     s = QuoteEditorState
     busy_send = SessionState.busy == "send_quote"
-    send = rx.cond(s.status == "draft", rx.box(rx.button(
-        "Send to the customer", size="3", loading=busy_send, disabled=busy_send, on_click=s.send)))
+    send = rx.cond(s.status == "draft", rx.flex(
+        confirm_dialog(rx.button("Send to the customer", size="3", loading=busy_send, disabled=busy_send),
+                       title="Send this quote?",
+                       description="It gets its number and its organisation's billing people are told. What is "
+                                   "saved is what is sent: save your changes first.",
+                       action_label="Send", on_confirm=s.send),
+        confirm_dialog(rx.button("Delete draft", size="3", variant="soft", color_scheme="red"),
+                       title="Delete this draft?", description="It was never sent; this cannot be undone.",
+                       action_label="Delete", on_confirm=s.delete),
+        spacing="3", wrap="wrap"))
     return rx.vstack(
         rx.link("All quotes", href=routes.STAFF_QUOTES, size="2"),
         rx.heading(rx.match(s.status, ("draft", "Draft quote"), ("", "New quote"), "Revise " + s.label), size="7",

@@ -89,6 +89,7 @@ ACTIONS: dict[str, str] = {
     "order.cancelled": "cancelled an order",
     "quote.created": "drafted a quote",
     "quote.updated": "changed a draft quote",
+    "quote.deleted": "deleted a draft quote",
     "quote.sent": "sent a quote",
     "quote.revised": "revised a quote",
     "quote.accepted": "accepted a quote",
@@ -455,6 +456,7 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                   + f" for {_text(s.details, 'amount', 'an amount')} against {s.target or 'an invoice'}",
     "quote.created": lambda s: f"{s.actor} drafted a quote for {_the_org(s)}" + _total(s),
     "quote.updated": lambda s: f"{s.actor} changed a draft quote for {_the_org(s)}" + _total(s),
+    "quote.deleted": lambda s: f"{s.actor} deleted a draft quote for {_the_org(s)}" + _total(s),
     "quote.sent": lambda s: f"{s.actor} sent {s.target or 'a quote'}" + _total(s),
     "quote.revised": lambda s: f"{s.actor} revised {s.target or 'a quote'}"
                                + (f" (version {_text(s.details, 'version')})" if _text(s.details, "version") else "")

@@ -300,6 +300,17 @@ def do_update_draft(session: Session, principal: Principal, quote_id: object, *,
     return quote
 
 
+def do_delete_draft(session: Session, principal: Principal, quote_id: object) -> None:
+    """A draft nobody outside has seen can go (its versions and lines with
+    it); a sent quote stays, answered or not, for the record."""
+    quote = staff_quote(session, principal, quote_id, "draft")
+    version = current_version(session, quote)
+    _audit(session, "quote.deleted", principal, quote, total=format_money(version.total, quote.currency))
+    changed(session, quote, customers=False)
+    session.delete(quote)  # its versions and their lines go by the foreign keys' ON DELETE CASCADE
+    session.flush()
+
+
 def do_send(session: Session, principal: Principal, quote_id: object) -> Quote:
     """Give a draft its number and send it to its organisation's billing people."""
     quote = staff_quote(session, principal, quote_id, "draft")

@@ -344,3 +344,13 @@ class QuoteEditorState(OrgFinderMixin, SessionState):
             self.error, self.errors = field_errors(err)
             return None
         return [rx.redirect(routes.quote_path(quote.id)), rx.toast.success(f"{quote.number} sent.")]
+
+    @rx.event
+    @signed_in()
+    async def delete(self, principal: Principal):
+        """Delete the saved draft (behind a confirmation in the page)."""
+        try:
+            await self._act(quotes.do_delete_draft, principal, event_id(self.quote_id))
+        except PortalError as err:
+            return rx.toast.error(err.message)
+        return [rx.redirect(routes.STAFF_QUOTES), rx.toast.success("Draft deleted.")]

@@ -75,6 +75,7 @@ def _staff_calls(client: ReflexClient, org_id: object, quote_id: object) -> None
     call("save", {"form": {"org": str(org_id), "title": "T", "terms": "X", "valid_until": "2099-01-01",
                            "line-1-description": "Free", "line-1-unit_price": "0"}})
     call("send", {})
+    call("delete", {})
 
 
 def test_nobody_and_another_organisation_get_nothing(portal):
@@ -183,6 +184,7 @@ def test_billing_staff_write_only_what_the_editor_has(portal):
         assert client.state()[state]["status_rx_state_"] == "sent"
         call(client, "save", {"form": {**form, "title": "Revised"}}, edit)
         call(client, "send", {}, edit)  # only drafts are sent: nothing happens to a sent quote
+        call(client, "delete", {}, edit)  # nor is a sent quote ever deleted
     with portal_session(portal) as session:
         made = session.exec(select(Quote).where(Quote.org_id == org_id).order_by(Quote.id)).all()
         assert [(q.status, q.number is None, q.currency, q.version) for q in made] == [

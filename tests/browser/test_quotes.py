@@ -1,11 +1,14 @@
 """Quotes in real Chromium, at 1280 and 375 px: a customer opens a quote,
 reads its terms (at the top, before the lines and the answers), accepts it
 with a typed name, the box ticked and a drawn signature, and sees the
-record and the order it made; declines another with a reason. axe at each step; nothing scrolls
+record and the order it made; declines another with a reason. Billing
+staff write one in the editor (an error next to its field), send it behind
+a confirmation and delete a draft. axe at each step; nothing scrolls
 sideways; the browser fails the test on any console error."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -17,6 +20,7 @@ from portal_app.models import Invoice, Organization
 from portal_app.models.orders import Order
 from portal_app.models.quotes import Quote
 from portal_app.services import quotes
+from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
 from tests.browser.accounts_helpers import create_person, portal_session, sign_in, unique_email
 from tests.browser.axe import axe_violations
@@ -115,3 +119,54 @@ def test_a_customer_reads_the_terms_accepts_one_quote_and_declines_another(porta
 def _quote(portal, quote_id: int) -> Quote:
     with portal_session(portal) as session:
         return session.get(Quote, quote_id)
+
+
+def test_billing_staff_write_a_quote_and_send_it_after_confirming(portal, browser):
+    """The staff's editor: a draft saved with an error shown next to its
+    field first, then sent behind a confirmation; a second draft deleted."""
+    company = "Quoted Staff Co"
+    create_person(portal, unique_email("quoeditor"), company=company, name="Ed Itor")
+    with portal_session(portal) as session:
+        org_id = session.exec(select(Organization.id).where(Organization.name == company)).one()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        sign_in(page, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
+        page.goto(portal.url + routes.STAFF_QUOTE_EDITOR + f"?org={org_id}")
+        expect(page.get_by_role("heading", name="New quote")).to_be_visible()
+        page.get_by_label("Title").fill("Garden office")
+        page.get_by_label("Terms").fill("Half on acceptance, half on completion.")
+        page.get_by_label("Valid until").fill((quotes.today() + timedelta(days=10)).isoformat())
+        line = page.get_by_role("group", name="Line 1")
+        line.get_by_label("Description").fill("Timber frame")
+        line.get_by_label("Quantity").fill("1")
+        line.get_by_label("Unit price").fill("twelve")
+        page.get_by_role("button", name="Save draft").click()
+        expect(line.get_by_text("Line 1: unit price must be a number", exact=False)).to_be_visible()
+        assert axe_violations(page) == []
+        line.get_by_label("Unit price").fill("1200")
+        page.get_by_role("button", name="Save draft").click()
+        expect(page.get_by_role("heading", name="Draft quote")).to_be_visible()
+        page.get_by_role("button", name="Send to the customer").click()
+        page.get_by_role("alertdialog").get_by_role("button", name="Send").click()
+        expect(page.get_by_role("heading", name=re.compile(r"^Quote QUO-"))).to_be_visible()
+        with portal_session(portal) as session:
+            sent = session.exec(select(Quote).where(Quote.org_id == org_id)).one()
+            assert (sent.status, sent.title) == ("sent", "Garden office")
+
+        page.goto(portal.url + routes.STAFF_QUOTE_EDITOR + f"?org={org_id}")
+        page.get_by_label("Title").fill("Never mind")
+        page.get_by_label("Terms").fill("None.")
+        page.get_by_label("Valid until").fill((quotes.today() + timedelta(days=10)).isoformat())
+        page.get_by_role("group", name="Line 1").get_by_label("Description").fill("Nothing")
+        page.get_by_role("group", name="Line 1").get_by_label("Unit price").fill("1")
+        page.get_by_role("button", name="Save draft").click()
+        expect(page.get_by_role("heading", name="Draft quote")).to_be_visible()
+        page.get_by_role("button", name="Delete draft").click()
+        page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+        expect(page.get_by_text("Draft deleted.")).to_be_visible()
+        with portal_session(portal) as session:
+            assert [q.title for q in session.exec(select(Quote).where(Quote.org_id == org_id)).all()] == [
+                "Garden office"]
+    finally:
+        ctx.close()

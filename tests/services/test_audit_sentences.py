@@ -136,6 +136,7 @@ EXPECTED: dict[str, tuple[dict, str]] = {
                              "Alice Owner changed the currency Acme Ltd is invoiced in from GBP to EUR"),
     "quote.created": ({"total": "£360.00"}, "Alice Owner drafted a quote for Acme Ltd (£360.00)"),
     "quote.updated": ({"total": "£360.00"}, "Alice Owner changed a draft quote for Acme Ltd (£360.00)"),
+    "quote.deleted": ({"total": "£360.00"}, "Alice Owner deleted a draft quote for Acme Ltd (£360.00)"),
     "quote.sent": ({"total": "£360.00"}, "Alice Owner sent Bob Member (£360.00)"),
     "quote.revised": ({"version": 2, "total": "£360.00"}, "Alice Owner revised Bob Member (version 2) (£360.00)"),
     "quote.accepted": ({"name": "Alice Owner", "version": 1, "hash": "ab"},

@@ -209,6 +209,24 @@ def test_only_services_make_no_order_and_short_stock_refuses_the_whole_acceptanc
     assert session.exec(select(Order).where(Order.org_id == _ours(org))).all() == []
 
 
+def test_only_a_draft_is_deleted_with_its_versions_and_lines(session, org) -> None:
+    draft = _draft(session, org)
+    sent = _sent(session, org)
+    quotes.do_delete_draft(session, org["staff"], draft.id)
+    session.commit()
+    assert session.get(Quote, draft.id) is None
+    assert session.exec(select(QuoteVersion).where(QuoteVersion.quote_id == draft.id)).all() == []
+    assert len(session.exec(select(QuoteLine)).all()) == len(quotes.lines_of(
+        session, quotes.current_version(session, sent)))  # only the sent quote's lines remain
+    assert session.exec(select(AuditEvent.action).where(AuditEvent.action == "quote.deleted")).all()
+    with pytest.raises(Invalid, match="can no longer be changed"):
+        quotes.do_delete_draft(session, org["staff"], sent.id)
+    for who in ("owner", "billing"):  # customers never see a draft: not found
+        with pytest.raises((NotFound, Forbidden)):
+            quotes.do_delete_draft(session, org[who], sent.id)
+    assert session.get(Quote, sent.id).status == "sent"
+
+
 def test_no_accepting_a_superseded_version(session, org) -> None:
     quote = _sent(session, org)
     quotes.do_revise(session, org["staff"], quote.id, title="New office", lines=_lines(org), terms="Net 15.",
@@ -464,6 +482,8 @@ test_staff_quote_permissions = staff_permission_tests(
         s, p, _first_org(s, p), title="T", lines=[{"description": "Work", "unit_price": "10"}], terms="Terms",
         valid_until=_until()), lambda s, p: None, allowed=quotes.MANAGERS, takes_id=False),
     StaffPermission("send", lambda s, p, i: quotes.do_send(s, p, i), _staff_draft, allowed=quotes.MANAGERS),
+    StaffPermission("delete draft", lambda s, p, i: quotes.do_delete_draft(s, p, i), _staff_draft,
+                    allowed=quotes.MANAGERS, check=lambda s, a, i, r: s.get(Quote, i) is None),
     StaffPermission("staff list", lambda s, p, _: quote_lists.list_all(s, p), lambda s, p: None,
                     allowed=("admin", "agent", "billing"), takes_id=False),
 )
