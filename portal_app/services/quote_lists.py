@@ -16,6 +16,7 @@ from portal_app.models.catalogue import Product
 from portal_app.models.orders import Order
 from portal_app.models.quotes import Quote, QuoteVersion
 from portal_app.services import catalogue, money
+from portal_app.services.invoices import today
 from portal_app.services.errors import Invalid
 from portal_app.services.formatting import format_date, format_datetime, format_money
 from portal_app.services.paging import Keys, Page, paginate
@@ -71,7 +72,8 @@ def list_for_org(session: Session, principal: Principal, org_id: object, *, page
 
 
 STAFF_FILTERS = {"": "All", "draft": "Drafts", "sent": "Sent", "changes_requested": "Changes requested",
-                 "accepted": "Accepted", "declined": "Declined"}
+                 "expired": "Expired", "accepted": "Accepted", "declined": "Declined"}
+WAITING = ("sent", "changes_requested")  # past its current version's validity, either is "expired"
 
 
 def list_all(session: Session, principal: Principal, *, status: object = "", org: object = "", page: object = 1,
@@ -81,7 +83,13 @@ def list_all(session: Session, principal: Principal, *, status: object = "", org
     if not isinstance(status, str) or status not in STAFF_FILTERS:
         raise Invalid("Choose a status from the list.", field="status")
     stmt = visible_to(principal)
-    if status:
+    lapsed = select(QuoteVersion.id).where(QuoteVersion.quote_id == Quote.id, QuoteVersion.number == Quote.version,
+                                           QuoteVersion.valid_until < today()).exists()
+    if status == "expired":
+        stmt = stmt.where(Quote.status.in_(WAITING), lapsed)
+    elif status in WAITING:
+        stmt = stmt.where(Quote.status == status, ~lapsed)  # as the list shows them: not the expired ones
+    elif status:
         stmt = stmt.where(Quote.status == status)
     words = clean_text(org, field="org", label="Organisation", max_length=100, required=False)
     if words:

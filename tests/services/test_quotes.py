@@ -11,6 +11,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, Invoice, InvoiceLine, Notification, Organization
@@ -424,6 +425,12 @@ def test_staff_list_filters(session, org) -> None:
     assert [r.id for r in quote_lists.list_all(session, org["staff"], org="ours").rows] == [draft.id, sent.id]
     with pytest.raises(Invalid):
         quote_lists.list_all(session, org["staff"], status="bogus")
+    # Past its validity a waiting quote is "expired": its own filter, and no longer under "Sent".
+    with time_machine.travel(quotes.today() + timedelta(days=45), tick=False):
+        assert [r.id for r in quote_lists.list_all(session, org["staff"], status="expired").rows] == [sent.id]
+        assert quote_lists.list_all(session, org["staff"], status="sent").rows == []
+        assert quote_lists.list_all(session, org["staff"], status="expired").rows[0].status_word == "Expired"
+    assert quote_lists.list_all(session, org["staff"], status="expired").rows == []
 
 
 def _a_quote(session: Session, owner: Principal) -> int:
