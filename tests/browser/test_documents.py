@@ -84,7 +84,7 @@ def test_a_customer_uploads_versions_and_sees_a_shared_document_live(portal, bro
         staff = staff_ctx.new_page()
         sign_in(staff, portal.url, DEMO_STAFF_EMAIL, DEMO_PASSWORD)
         staff.goto(portal.url + routes.STAFF_DOCUMENTS)
-        share = staff.get_by_role("form").filter(has=staff.get_by_role("heading", name="Share a document"))
+        share = staff.locator("form", has=staff.get_by_role("heading", name="Share a document"))
         staff.get_by_label("Find an organisation").fill(company)
         staff.get_by_label(company).check()
         share.get_by_label("File", exact=True).set_input_files(
