@@ -59,7 +59,7 @@ def _calls(client: ReflexClient, org_id: object, folder_id: object, document_id:
                                             router_path="/documents")
     lib("load", {})
     lib("open_folder", {"folder_id": folder_id})
-    lib("search", {"text": SECRET})
+    lib("search", {"text": "merger"})
     lib("sort_by", {"key": "date"})
     lib("upload_files", {})
     lib("uploaded", {"result": [{"ok": True, "id": file_id}]})
