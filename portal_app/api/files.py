@@ -46,9 +46,12 @@ def download_headers(filename: str) -> dict[str, str]:
 
 def preview_headers(filename: str) -> dict[str, str]:
     """An image or PDF shown in a page's preview: inline, but sandboxed (no
-    script, no same origin) and stored nowhere."""
+    script, no same origin) and stored nowhere. Only our own pages may frame
+    it (a document's page shows a PDF in a sandboxed iframe); everything
+    else keeps the app's `X-Frame-Options: DENY`."""
     return {**download_headers(filename), "Content-Disposition": download_headers(filename)[
-        "Content-Disposition"].replace("attachment", "inline", 1)}
+        "Content-Disposition"].replace("attachment", "inline", 1),
+        "Content-Security-Policy": f"{FILE_CSP}; frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"}
 
 
 def image_preview_headers() -> dict[str, str]:

@@ -33,6 +33,9 @@ def test_document_versions_download_through_the_one_route(http_portal):
     assert preview.headers["content-disposition"].startswith("inline")
     assert "sandbox" in preview.headers["content-security-policy"]
     assert preview.headers["cache-control"] == "private, no-store"
+    assert preview.headers["x-frame-options"] == "SAMEORIGIN"  # the document page frames it, nobody else
+    assert "frame-ancestors 'self'" in preview.headers["content-security-policy"]
+    assert client.get(f"/api/files/{file_id}").headers["x-frame-options"] == "DENY"  # a download is never framed
     client.cookies.set(sessions.cookie_name(), eve_raw)
     refused = client.get(f"/api/files/{file_id}")
     assert refused.status_code == 404 and PDF[:20] not in refused.content
