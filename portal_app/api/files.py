@@ -24,7 +24,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from portal_app.db import session_scope
-from portal_app.services import documents, files, org_profile, sessions, tickets  # noqa: F401 — they say who reads their files
+# documents and tickets register who reads their files (files.READERS)
+from portal_app.services import documents, files, org_profile, sessions, tickets  # noqa: F401
 from portal_app.services.errors import ErrorCode, Forbidden, NotFound, Unauthenticated
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings

@@ -27,8 +27,8 @@ from portal_app.models.tickets import (
 )
 
 __all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen",
-           "AuditEvent", "BusinessHours", "CannedReply", "CartItem", "Counter", "CustomerPrice", "Document", "DocumentVersion", "Folder",
-           "Holiday",
+           "AuditEvent", "BusinessHours", "CannedReply", "CartItem", "Counter", "CustomerPrice", "Document",
+           "DocumentVersion", "Folder", "Holiday",
            "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
            "Notification", "NotificationPreference", "OneTimeToken", "Order", "OrderEvent", "OrderLine",
            "Organization", "OutgoingMail", "Payment", "PaymentAttempt", "Product", "Quote", "QuoteLine",

@@ -321,6 +321,11 @@ def _ticket_status(s: Said) -> str:
     return f"{s.actor} changed {what} from {old} to {new}" if old and new else f"{s.actor} changed {what}"
 
 
+def _in_folder(s: Said, word: str) -> str:
+    folder = _text(s.details, "folder")
+    return f" {word} {_quoted(folder)}" if folder else ""
+
+
 def _canned(s: Said) -> str:
     return f"the canned reply {_quoted(s.target)}" if s.target else "a canned reply"
 
@@ -537,12 +542,10 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
                                          + (f" (was {_quoted(_text(s.details, 'from'))})"
                                             if _text(s.details, "from") and _text(s.details, "from") != s.target
                                             else ""),
-    "document.uploaded": lambda s: f"{s.actor} uploaded {_quoted(s.target)}"
-                                   + (f" to {_quoted(_text(s.details, 'folder'))}" if _text(s.details, "folder") else ""),
+    "document.uploaded": lambda s: f"{s.actor} uploaded {_quoted(s.target)}" + _in_folder(s, "to"),
     "document.version_added": lambda s: f"{s.actor} added version {_text(s.details, 'version') or '?'} of "
                                         f"{_quoted(s.target)}",
-    "document.deleted": lambda s: f"{s.actor} deleted {_quoted(s.target)}"
-                                  + (f" from {_quoted(_text(s.details, 'folder'))}" if _text(s.details, "folder") else ""),
+    "document.deleted": lambda s: f"{s.actor} deleted {_quoted(s.target)}" + _in_folder(s, "from"),
     "article.created": lambda s: f"{s.actor} wrote {_article(s)}",
     "article.updated": lambda s: f"{s.actor} edited {_article(s)}",
     "article.published": lambda s: f"{s.actor} published {_article(s)}",
