@@ -96,17 +96,17 @@ test_document_permissions = permission_tests(
 # ---------------------------------------------------------------- the people of one test
 
 @pytest.fixture
-def people(engine, seeded):
+def people(any_engine, seeded):
     """Ada (owner of Analytical Engines) with a billing member and a plain
-    member, Eve (owner of Eve Ltd), and a staff admin."""
+    member, Eve (owner of Eve Ltd), and a staff admin; on SQLite and PostgreSQL."""
     def build(session: Session):
         ada, eve = ada_and_eve(session)
         billing = join(session, ada, "bill@example.com", "billing", "Bill Billing")
         member = join(session, ada, "mo@example.com", "member", "Mo Member")
         return ada, billing, member, eve, staff_admin(session)
 
-    made = seeded(engine, build)
-    with Session(engine, expire_on_commit=False) as session:
+    made = seeded(any_engine, build)
+    with Session(any_engine, expire_on_commit=False) as session:
         yield session, *made
 
 
