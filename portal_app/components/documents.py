@@ -83,6 +83,27 @@ def _upload(S) -> rx.Component:  # noqa: ANN001, N803
         spacing="1", width="100%")
 
 
+def _folder_settings(S) -> rx.Component:  # noqa: ANN001, N803
+    """Rename the open folder and set who sees it (those who manage folders)."""
+    return rx.cond(S.can_manage, rx.el.details(
+        rx.el.summary("Folder settings", style={"cursor": "pointer", "font-weight": "500"}),
+        rx.form(rx.vstack(
+            form_error(S.error),
+            text_field("Folder name", "name", S.errors, field_id="rename-folder", default_value=S.folder["name"],
+                       max_length=documents.FOLDER_NAME_MAX),
+            rx.vstack(
+                rx.el.label("Who sees it", html_for="rename-audience", style=LABEL_STYLE),
+                rx.el.select(*[rx.el.option(words, value=key) for key, words in AUDIENCES], id="rename-audience",
+                             name="audience", default_value=S.folder["audience_key"],
+                             aria_describedby="rename-audience-help", style=SELECT_STYLE),
+                field_message(S.errors, "audience", "rename-audience"),
+                spacing="1"),
+            rx.box(submit_button("Save folder", "save_folder")),
+            spacing="3", width="100%"), on_submit=S.save_folder,
+            key="r" + S.form_key.to_string() + S.folder["id"], width="100%", margin_top="0.5em"),
+        style={"width": "100%"}))
+
+
 def _folder(S) -> rx.Component:  # noqa: ANN001, N803
     def sort_button(key: str, words: str) -> rx.Component:
         current = S.sort == key
@@ -94,6 +115,7 @@ def _folder(S) -> rx.Component:  # noqa: ANN001, N803
                   on_click=S.close_folder),
         rx.heading(S.folder["name"], size="5", as_="h2", style={"overflow-wrap": "anywhere"}),
         rx.text("Seen by: ", S.folder["audience"], size="2", **MUTED),
+        _folder_settings(S),
         _upload(S),
         rx.flex(
             rx.vstack(rx.el.label("Find by name", html_for="document-search", style=LABEL_STYLE),

@@ -135,7 +135,7 @@ class LibraryMixin(rx.State, mixin=True):
             self.error = err.message
             return
         self.folder = {"id": str(folder.id), "name": folder.name, "audience": documents.audience_words(
-            folder.audience)}
+            folder.audience), "audience_key": folder.audience if folder.audience in dict(AUDIENCES) else ""}
         self.docs = [{"id": str(r.id), "name": r.name, "version": str(r.version), "size": format_size(r.size),
                       "updated": format_datetime(r.updated_at), "by": r.updated_by,
                       "href": routes.document_path(r.id)} for r in rows]
@@ -186,6 +186,23 @@ class LibraryMixin(rx.State, mixin=True):
         self.form_key += 1
         await self._fill(principal)
         return rx.toast.success(f"Folder \u201c{folder.name}\u201d created.")
+
+    @rx.event
+    @busy("save_folder")
+    @signed_in()
+    async def save_folder(self, principal: Principal, form: dict):
+        """Rename the open folder and set who sees it (owners, admins, staff)."""
+        data = form_values(form)
+        self.errors, self.error = {}, ""
+        try:
+            folder = await self._act(documents.update_folder, principal, event_id(self.folder.get("id")),
+                                     name=data.get("name"), audience=_audience(data.get("audience")))
+        except PortalError as err:
+            self.error, self.errors = field_errors(err)
+            return None
+        self.form_key += 1
+        await self._fill(principal)
+        return rx.toast.success(f"Folder \u201c{folder.name}\u201d saved.")
 
     @rx.event
     @signed_in()

@@ -64,6 +64,7 @@ def _calls(client: ReflexClient, org_id: object, folder_id: object, document_id:
     lib("upload_files", {})
     lib("uploaded", {"result": [{"ok": True, "id": file_id}]})
     lib("create_folder", {"form": {"name": "Mine", "audience": "all", "org_id": str(org_id), "role": "owner"}})
+    lib("save_folder", {"form": {"name": "Taken", "audience": "owner,admin", "org_id": str(org_id)}})
     route = _document_route(document_id)
     doc = lambda name, payload: client.call(handler_name(DocumentState, name), payload,  # noqa: E731
                                             router_path=route)
@@ -108,6 +109,8 @@ def test_members_cannot_manage_and_customers_cannot_share(portal):
                                                 router_path="/documents")
         lib("open_folder", {"folder_id": str(folder_id)})
         lib("uploaded", {"result": [{"ok": True, "id": other_file}, {"ok": True, "id": file_id}]})
+        for audience in ("superuser", ["owner"], "owner,admin,member,billing,root"):  # not a choice the page offers
+            lib("save_folder", {"form": {"name": "Renamed", "audience": audience}})
         for audience in ("root", ["owner"], "owner,superuser", None):
             lib("create_folder", {"form": {"name": "Odd", "audience": audience}})
         lib("create_folder", {"form": {"name": "<img src=x onerror=alert(1)>", "audience": "all",
