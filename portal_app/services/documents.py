@@ -34,7 +34,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from portal_app import routes
-from portal_app.db import after_commit
+from portal_app.db import after_commit, lock_rows
 from portal_app.integrations.storage import Storage, get_storage
 from portal_app.models import Document, DocumentVersion, Folder, Membership, Organization, StoredFile, User
 from portal_app.models.base import utcnow
@@ -279,6 +279,12 @@ def update_folder(session: Session, principal: Principal, folder_id: object, *, 
 
 # ---------------------------------------------------------------- documents and versions
 
+def _lock(session: Session, folder: Folder) -> None:
+    """Uploads into one folder one at a time: two files of the same name, or
+    two new versions of one document, never race for a name or a number."""
+    lock_rows(session, select(Folder.id).where(Folder.id == folder.id))
+
+
 def _pending(session: Session, principal: Principal, org_id: int, ids: list[int]) -> list[StoredFile]:
     """The person's own uploads of kind "document" to `org_id` that are not
     a version of anything yet, in the order given; any other id refuses all."""
@@ -326,6 +332,7 @@ def add_files(session: Session, principal: Principal, folder_id: object, file_id
     folder = access_folder(session, principal, folder_id)
     check_upload(principal, folder)
     clean = clean_note(note)
+    _lock(session, folder)
     documents = [_add_version(session, principal, folder, stored, note=clean)[0]
                  for stored in _pending(session, principal, folder.org_id, _file_ids(file_ids))]
     _changed(session, folder.org_id)
@@ -339,6 +346,8 @@ def add_version(session: Session, principal: Principal, document_id: object, fil
     check_upload(principal, folder)
     clean = clean_note(note)
     (stored,) = _pending(session, principal, folder.org_id, _file_ids([file_id]))
+    _lock(session, folder)
+    session.refresh(document)  # the newest version number, once nobody else is adding one
     _, version = _add_version(session, principal, folder, stored, note=clean, document=document)
     _changed(session, folder.org_id)
     return version
@@ -411,7 +420,9 @@ def share(session: Session, principal: Principal, file_id: object, org_ids: obje
         stored = source if org_id == source.org_id else files.copy(session, principal, source, org_id,
                                                                    storage=storage)
         folder = _same_folder(session, org_id, name)
-        if folder is None:
+        if folder is not None:
+            _lock(session, folder)
+        else:
             folder = Folder(org_id=org_id, name=name, audience="all", created_by_id=principal.user_id)
             session.add(folder)
             session.flush()

@@ -366,3 +366,20 @@ def test_delete_removes_every_version_file_after_commit(people, storage):
     for stored in (one, two):
         with pytest.raises(Exception):  # noqa: B017
             b"".join(files.open_file(stored, storage))
+
+
+def test_two_uploads_of_one_name_at_once_make_one_document_with_two_versions(people, any_engine):
+    from tests.factories import at_once
+
+    session, ada, billing, *_ = people
+    org = ada.current.org_id
+    folder_id = _folder(session, ada)
+    ids = [_upload(session, who, org, "same.txt", f"from {n}\n".encode()).id for n, who in enumerate((ada, billing))]
+    session.commit()
+    who = (ada, billing)
+    results = at_once(any_engine, lambda s, n: documents.add_files(s, who[n], folder_id, [ids[n]])[0].id, 2)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert len(set(results)) == 1
+    numbers = session.exec(select(DocumentVersion.number).where(DocumentVersion.document_id == results[0])
+                           .order_by(DocumentVersion.number)).all()
+    assert numbers == [1, 2]
