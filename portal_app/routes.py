@@ -52,6 +52,9 @@ STAFF_ORDERS = "/staff/orders"  # every organisation's orders (staff)
 QUOTES = "/quotes"  # the organisation's quotes
 QUOTE = "/quotes/[quote_id]"  # a page route; link to one with `quote_path`
 STAFF_QUOTES = "/staff/quotes"  # every organisation's quotes (staff)
+DOCUMENTS = "/documents"  # the organisation's folders (`?folder=` opens one)
+DOCUMENT = "/documents/[document_id]"  # a page route; link to one with `document_path`
+STAFF_DOCUMENTS = "/staff/documents"  # one organisation's folders, and sharing into several (staff)
 STAFF_QUOTE_EDITOR = "/staff/quotes/edit"  # write one (`?id=` edits a draft or revises a sent one, `?org=` starts one)
 
 AUTH_COMPLETE = "/auth/complete"
@@ -71,11 +74,12 @@ SAFE_NEXT = frozenset({HOME, DASHBOARD, SECURITY, PROFILE, ORGANIZATION, ORGANIZ
                        SUPPORT_REPORT, HELP, STAFF_KNOWLEDGE, STAFF_ARTICLE, BILLING, STATEMENT, STAFF_INVOICES,
                        STAFF_INVOICE_DRAFT, CATALOGUE, STAFF_CATALOGUE, STAFF_CATALOGUE_PRICES, SERVICES,
                        STAFF_SUBSCRIPTIONS, ORDERS, ORDER_CART, STAFF_ORDERS, QUOTES, STAFF_QUOTES,
-                       STAFF_QUOTE_EDITOR})
+                       STAFF_QUOTE_EDITOR, DOCUMENTS, STAFF_DOCUMENTS})
 _INVITATION_NEXT = re.compile(re.escape(ACCEPT_INVITATION) + r"\?token=[A-Za-z0-9_\-]{1,100}")
 # Pages with a number in their path, as links to them look.
 _NUMBERED = (re.compile(r"/tickets/[1-9][0-9]{0,8}"), re.compile(r"/billing/invoices/[1-9][0-9]{0,17}"),
              re.compile(r"/orders/[1-9][0-9]{0,17}"), re.compile(r"/quotes/[1-9][0-9]{0,17}"),
+             re.compile(r"/documents/[1-9][0-9]{0,17}"),
              re.compile(r"/help/[a-z0-9]+(?:-[a-z0-9]+){0,40}"))
 
 
@@ -107,6 +111,11 @@ def invoice_pdf_path(invoice_id: int) -> str:
 def draft_path(invoice_id: int) -> str:
     """The staff's editor of one draft."""
     return f"{STAFF_INVOICE_DRAFT}?id={int(invoice_id)}"
+
+
+def document_path(document_id: int) -> str:
+    """The page of one document (by id)."""
+    return f"/documents/{int(document_id)}"
 
 
 def quote_path(quote_id: int) -> str:

@@ -24,7 +24,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from portal_app.db import session_scope
-from portal_app.services import files, org_profile, sessions, tickets  # noqa: F401 — tickets says who reads its files
+# documents and tickets register who reads their files (files.READERS)
+from portal_app.services import documents, files, org_profile, sessions, tickets  # noqa: F401
 from portal_app.services.errors import ErrorCode, Forbidden, NotFound, Unauthenticated
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
@@ -46,9 +47,12 @@ def download_headers(filename: str) -> dict[str, str]:
 
 def preview_headers(filename: str) -> dict[str, str]:
     """An image or PDF shown in a page's preview: inline, but sandboxed (no
-    script, no same origin) and stored nowhere."""
+    script, no same origin) and stored nowhere. Only our own pages may frame
+    it (a document's page shows a PDF in a sandboxed iframe); everything
+    else keeps the app's `X-Frame-Options: DENY`."""
     return {**download_headers(filename), "Content-Disposition": download_headers(filename)[
-        "Content-Disposition"].replace("attachment", "inline", 1)}
+        "Content-Disposition"].replace("attachment", "inline", 1),
+        "Content-Security-Policy": f"{FILE_CSP}; frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"}
 
 
 def image_preview_headers() -> dict[str, str]:

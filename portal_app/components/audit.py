@@ -46,7 +46,7 @@ def _row(row: rx.Var, show_org: bool) -> rx.Component:
     if show_org:
         meta.append(rx.cond(row["org"] != "", rx.fragment(" · ", row["org"])))
     return rx.vstack(
-        rx.text(row["sentence"], weight="medium"),
+        rx.text(row["sentence"], weight="medium", style={"overflow-wrap": "anywhere"}),  # a long file name wraps
         rx.text(*meta, size="1", color_scheme="gray"),
         spacing="0", width="100%", role="listitem", padding_y="0.5em", border_bottom="1px solid var(--gray-a4)",
     )

@@ -43,7 +43,7 @@ _PREFIX = "portal:live:"  # Redis keys of the registry
 WATCH_TTL_SECONDS = 24 * 3600  # a tab's watches outlive no day without a page load
 
 TOPICS = frozenset({"members", "audit", "notifications", "tickets", "canned_replies", "knowledge", "invoices", "cards",
-                    "catalogue", "subscriptions", "orders", "quotes"})
+                    "catalogue", "subscriptions", "orders", "quotes", "documents"})
 
 
 def org_key(org_id: int, topic: str) -> str:

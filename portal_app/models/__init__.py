@@ -6,6 +6,7 @@ from portal_app.models.canned_replies import CannedReply
 from portal_app.models.card_payments import PaymentAttempt, StripeEvent
 from portal_app.models.catalogue import CustomerPrice, Product, Subscription, UsageRecord
 from portal_app.models.csat import TicketRating
+from portal_app.models.documents import Document, DocumentVersion, Folder
 from portal_app.models.files import StoredFile
 from portal_app.models.identity import (
     Invitation, LoginSession, Membership, OneTimeToken, Organization, RecoveryCode, Throttle, User,
@@ -26,7 +27,8 @@ from portal_app.models.tickets import (
 )
 
 __all__ = ["Article", "ArticleCategory", "ArticleFeedback", "ArticleOrganization", "ArticleSuggestionOpen",
-           "AuditEvent", "BusinessHours", "CannedReply", "CartItem", "Counter", "CustomerPrice", "Holiday",
+           "AuditEvent", "BusinessHours", "CannedReply", "CartItem", "Counter", "CustomerPrice", "Document",
+           "DocumentVersion", "Folder", "Holiday",
            "Invitation", "Invoice", "InvoiceLine", "KnowledgeSearch", "KnowledgeWord", "LoginSession", "Membership",
            "Notification", "NotificationPreference", "OneTimeToken", "Order", "OrderEvent", "OrderLine",
            "Organization", "OutgoingMail", "Payment", "PaymentAttempt", "Product", "Quote", "QuoteLine",

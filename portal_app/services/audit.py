@@ -120,6 +120,11 @@ ACTIONS: dict[str, str] = {
     "canned_reply.created": "created a canned reply",
     "canned_reply.updated": "edited a canned reply",
     "canned_reply.deleted": "deleted a canned reply",
+    "document.folder_created": "created a document folder",
+    "document.folder_changed": "changed a document folder",
+    "document.uploaded": "uploaded a document",
+    "document.version_added": "added a document version",
+    "document.deleted": "deleted a document",
     "article.created": "wrote a help article",
     "article.updated": "edited a help article",
     "article.published": "published a help article",
@@ -315,6 +320,11 @@ def _ticket_status(s: Said) -> str:
     old, new = _text(s.details, "from"), _text(s.details, "to")
     what = _request(s)
     return f"{s.actor} changed {what} from {old} to {new}" if old and new else f"{s.actor} changed {what}"
+
+
+def _in_folder(s: Said, word: str) -> str:
+    folder = _text(s.details, "folder")
+    return f" {word} {_quoted(folder)}" if folder else ""
 
 
 def _canned(s: Said) -> str:
@@ -527,6 +537,17 @@ SENTENCES: dict[str, Callable[[Said], str]] = {
     "canned_reply.created": lambda s: f"{s.actor} created {_canned(s)}",
     "canned_reply.updated": _canned_reply_updated,
     "canned_reply.deleted": lambda s: f"{s.actor} deleted {_canned(s)}",
+    "document.folder_created": lambda s: f"{s.actor} created the folder {_quoted(s.target)}"
+                                         + (f" for {_text(s.details, 'audience').lower()}"
+                                            if _text(s.details, "audience") else ""),
+    "document.folder_changed": lambda s: f"{s.actor} changed the folder {_quoted(s.target)}"
+                                         + (f" (was {_quoted(_text(s.details, 'from'))})"
+                                            if _text(s.details, "from") and _text(s.details, "from") != s.target
+                                            else ""),
+    "document.uploaded": lambda s: f"{s.actor} uploaded {_quoted(s.target)}" + _in_folder(s, "to"),
+    "document.version_added": lambda s: f"{s.actor} added version {_text(s.details, 'version') or '?'} of "
+                                        f"{_quoted(s.target)}",
+    "document.deleted": lambda s: f"{s.actor} deleted {_quoted(s.target)}" + _in_folder(s, "from"),
     "article.created": lambda s: f"{s.actor} wrote {_article(s)}",
     "article.updated": lambda s: f"{s.actor} edited {_article(s)}",
     "article.published": lambda s: f"{s.actor} published {_article(s)}",

@@ -338,6 +338,7 @@ def load_demo_data(session: Session) -> list[str]:
     _demo_subscriptions(session, seeder)
     _demo_orders(session, seeder)
     _demo_quotes(session, seeder)
+    _demo_documents(session, seeder)
     _demo_articles(session, seeder)
     if seeder.created:
         audit.record(session, "demo.seeded", actor_label=CLI_ACTOR, target_type="demo", target_label="demo data",
@@ -630,6 +631,54 @@ def _demo_quotes(session: Session, seeder: _Seeder) -> None:
     session.execute(delete(AuditEvent).where(AuditEvent.id > marks[AuditEvent], AuditEvent.action.startswith("quote.")))
     if made:
         seeder.lines.append(f"created {made} demo quotes for Acme Ltd")
+    session.flush()
+
+
+def _demo_pdf(title: str, lines: list[str]) -> bytes:
+    from portal_app.services import pdf
+
+    document = pdf.Document(title)
+    document.add_page()
+    document.line_of(title, size=14, bold=True)
+    for line in lines:
+        document.line_of(line)
+    return bytes(document.output())
+
+
+def _demo_documents(session: Session, seeder: _Seeder) -> None:
+    """Acme's document library, made through the services by Alice (the
+    owner): "Contracts" for owners and admins (a small PDF with two
+    versions) and "Shared with you" for every member (a text file). Their
+    bytes go to storage; `remove_demo` deletes them with the organisation's
+    other files. The audit events and notifications they made are taken
+    out, as for the demo quotes."""
+    from portal_app.services import documents, files
+    from portal_app.services.principal import principal_for_user
+
+    org = organizations.get_by_slug(session, slugify("Acme Ltd"))
+    alice = session.exec(select(User).where(User.email == DEMO_ORGANIZATIONS[0][2])).first()
+    if "Acme Ltd" not in seeder.created or org is None or alice is None:
+        return
+    owner = principal_for_user(session, alice, None)
+    marks = {model: session.exec(select(func.max(model.id))).one() or 0 for model in (AuditEvent, Notification)}
+    contracts = documents.create_folder(session, owner, org.id, name="Contracts", audience=["owner", "admin"])
+    shared = documents.create_folder(session, owner, org.id, name="Shared with you", audience="all")
+    made = [
+        (contracts, "Service agreement.pdf", _demo_pdf("Service agreement", [
+            "Between Acme Ltd and the provider.", "Draft for review."]), "First draft"),
+        (contracts, "Service agreement.pdf", _demo_pdf("Service agreement", [
+            "Between Acme Ltd and the provider.", "Signed by both parties."]), "Signed copy"),
+        (shared, "Onboarding checklist.txt", b"Onboarding checklist\n\n1. Send your logo\n"
+                                              b"2. Invite your team\n3. Book the kick-off call\n", ""),
+    ]
+    for folder, name, data, note in made:
+        stored = files.store(session, owner, org.id, kind=documents.KIND, filename=name, chunks=[data])
+        documents.add_files(session, owner, folder.id, [stored.id], note=note)
+    session.flush()
+    session.execute(delete(Notification).where(Notification.id > marks[Notification]))
+    session.execute(delete(AuditEvent).where(AuditEvent.id > marks[AuditEvent],
+                                             AuditEvent.action.startswith("document.")))
+    seeder.lines.append("created 2 demo document folders for Acme Ltd")
     session.flush()
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from portal_app.db import after_commit, on_rollback
 from portal_app.integrations.storage import Storage, TooBig, get_storage, new_key
-from portal_app.models import StoredFile
+from portal_app.models import Organization, StoredFile
 from portal_app.services.errors import ErrorCode, Invalid, NotFound, TooLarge
 from portal_app.services.principal import ROLES, Principal, require_role
 from portal_app.services.validation import clean_text
@@ -45,6 +45,9 @@ class FileKind:
     # Read by whoever may see what it is attached to, as the owning area's
     # `READERS` entry says; until that area registers one, by nobody.
     guarded: bool = False
+    # Staff roles that may store a file of this kind into any organisation
+    # (documents they share); staff are members of none, so by default none.
+    staff_uploaders: tuple[str, ...] = ()
 
 
 KINDS = {
@@ -52,6 +55,8 @@ KINDS = {
                      ("owner", "admin", "billing"), empty="Choose an image file."),
     "attachment": FileKind("attachment", "The file", DOCUMENTS, lambda s: s.max_upload_bytes),
     "ticket": FileKind("ticket", "The file", DOCUMENTS, lambda s: s.max_upload_bytes, guarded=True),
+    "document": FileKind("document", "The file", DOCUMENTS, lambda s: s.max_upload_bytes, guarded=True,
+                         staff_uploaders=("admin", "billing", "agent")),
 }
 
 # Signatures at the start of a file, most specific first.
@@ -158,7 +163,7 @@ def store(session: Session, principal: Principal, org_id: object, *, kind: objec
     organisation's quota. A file stored by a transaction that then rolls back
     is deleted again."""
     file_kind = _kind(kind)
-    require_role(principal, org_id, *file_kind.uploaders, to="add files here", acting=True)
+    _may_store(session, principal, org_id, file_kind)
     name = clean_text(filename, field="file", label="File name", max_length=255)
     settings, storage = get_settings(), storage or get_storage()
     used = usage(session, org_id)
@@ -182,6 +187,44 @@ def store(session: Session, principal: Principal, org_id: object, *, kind: objec
     session.add(stored)
     session.flush()
     # The bytes are in storage before the row commits: a rollback takes them out again.
+    on_rollback(session, lambda: storage.delete(key))
+    return stored
+
+
+def _may_store(session: Session, principal: Principal, org_id: object, file_kind: FileKind) -> None:
+    """Members with the kind's roles; staff of its `staff_uploaders` roles
+    into any organisation that exists (another id is not found)."""
+    if principal.is_staff and principal.role_in(org_id) is None:
+        if not file_kind.staff_uploaders:
+            raise NotFound("Organisation not found.")
+        principal.require_staff(*file_kind.staff_uploaders)
+        principal.require_verified()
+        if type(org_id) is not int or session.get(Organization, org_id) is None:  # noqa: E721
+            raise NotFound("Organisation not found.")
+        return
+    require_role(principal, org_id, *file_kind.uploaders, to="add files here", acting=True)
+
+
+def copy(session: Session, principal: Principal, source: StoredFile, org_id: int, *,
+         storage: Storage | None = None) -> StoredFile:
+    """The same bytes as a new file of `org_id` (which then owns its own
+    copy), streamed from storage to storage, never whole in memory. The
+    caller has authorised both sides; the quota of `org_id` applies."""
+    settings, storage = get_settings(), storage or get_storage()
+    room = settings.org_quota_bytes - usage(session, org_id)
+    if room < source.size:
+        raise TooLarge("This file does not fit in that organisation's remaining storage.",
+                       code=ErrorCode.QUOTA_FULL)
+    key = new_key(f"{source.kind}s/{org_id}")
+    try:
+        size = storage.save(key, storage.open(source.key), max_bytes=room)
+    except TooBig:
+        raise TooLarge("This file does not fit in that organisation's remaining storage.",
+                       code=ErrorCode.QUOTA_FULL) from None
+    stored = StoredFile(org_id=org_id, kind=source.kind, key=key, filename=source.filename,
+                        content_type=source.content_type, size=size, created_by_id=principal.user_id)
+    session.add(stored)
+    session.flush()
     on_rollback(session, lambda: storage.delete(key))
     return stored
 

@@ -108,6 +108,7 @@ EVENTS: dict[str, Event] = _registry(
           "{invoice} is overdue: {amount} was due on {due}.", BOTH),
     Event("subscription_changed", "Changes to services", "{product}: {change}", BOTH),
     Event("subscription_reminder", "Reminders of service renewals", "{product} renews on {renewal}.", IN_APP),
+    Event("document_shared", "Documents shared with you", "New document in {folder}: {document}", BOTH),
     Event("order_changed", "Orders placed, confirmed, shipped and delivered", "Order {order} {change}", BOTH),
     Event("quote_sent", "New and revised quotes", "{quote} was {what}: {title} ({total}, valid until {until}).",
           BOTH),

@@ -23,9 +23,11 @@ from sqlmodel import select
 
 from portal_app import pages, routes  # noqa: F401  (pages registers every page on PAGES)
 from portal_app.components.layout import PAGES
-from portal_app.models import Invoice, Order, Product, User
+from portal_app.models import Document, Invoice, Order, Product, User
 from portal_app.models.quotes import Quote
-from portal_app.services import invoices, members, order_lists, orders, payments, quotes, subscriptions, tickets
+from portal_app.services import (
+    documents, files, invoices, members, order_lists, orders, payments, quotes, subscriptions, tickets,
+)
 from portal_app.services.principal import principal_for_user
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests import factories
@@ -38,7 +40,7 @@ SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")  # a directory, to look at ever
 
 
 def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | None = None,
-           order: int | None = None, quote: int | None = None) -> list[str]:
+           order: int | None = None, quote: int | None = None, document: int | None = None) -> list[str]:
     """Every registered page (the 404 page by an unknown path; a numbered
     page by the number of one the person may see)."""
     chosen = [spec for spec in PAGES if private is None or spec.private == private]
@@ -46,6 +48,7 @@ def _paths(private: bool | None, *, ticket: int | None = None, invoice: int | No
                 routes.INVOICE: routes.invoice_path(invoice) if invoice else None,
                 routes.ORDER: routes.order_path(order) if order else None,
                 routes.QUOTE: routes.quote_path(quote) if quote else None,
+                routes.DOCUMENT: routes.document_path(document) if document else None,
                 routes.HELP_ARTICLE: routes.help_path("how-to-pay-an-invoice")}  # a demo article
     return [numbered.get(spec.route, spec.route) for spec in chosen if numbered.get(spec.route, spec.route)]
 
@@ -163,14 +166,21 @@ def _customer_with_long_names(portal) -> tuple[str, int, int, int, int]:
              "unit_price": "98765.43", "tax_rate": "17.5", "discount": "12.5"}],
                                        valid_until=(quotes.today() + timedelta(days=5)).isoformat())
         quotes.do_send(session, staff, quote.id)
+        folder = documents.create_folder(session, walker_principal, walker_principal.current.org_id,
+                                         name="A folder with a name long enough to wrap on a phone " + "f" * 40)
+        stored = files.store(session, walker_principal, walker_principal.current.org_id, kind=documents.KIND,
+                             filename="A document name long enough to wrap on a phone " + "d" * 120 + ".txt",
+                             chunks=[b"Some text\n" + b"long line " * 300])
+        (document,) = documents.add_files(session, walker_principal, folder.id, [stored.id], note="n" * 200)
         session.commit()
-    return walker, ticket.number, draft.id, order.id, quote.id
+    return walker, ticket.number, draft.id, order.id, quote.id, document.id
 
 
 def test_every_page_as_a_customer(portal, page):
-    walker, ticket, invoice, order, quote = _customer_with_long_names(portal)
+    walker, ticket, invoice, order, quote, document = _customer_with_long_names(portal)
     sign_in(page, portal.url, walker)
-    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice, order=order, quote=quote),
+    _walk(page, portal, _paths(private=None, ticket=ticket, invoice=invoice, order=order, quote=quote,
+                               document=document),
           "customer")
 
 
@@ -182,7 +192,8 @@ def test_every_private_page_as_staff(portal, page):
         invoice = session.exec(select(Invoice.id).where(Invoice.status != "draft").order_by(Invoice.id)).first()
         order = session.exec(select(Order.id).order_by(Order.id)).first()
         quote = session.exec(select(Quote.id).where(Quote.status != "draft").order_by(Quote.id)).first()
+        document = session.exec(select(Document.id).order_by(Document.id)).first()
     _walk(page, portal, [*_paths(private=True, ticket=tickets.FIRST_NUMBER, invoice=invoice, order=order,
-                                 quote=quote),
+                                 quote=quote, document=document),
                          NOT_FOUND_PATH],
           "staff")

@@ -11,9 +11,11 @@ from playwright.sync_api import Page, expect
 from portal_app.services.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
 from tests.browser.accounts_helpers import create_person, sign_in, unique_email
 
-CUSTOMER_NAV = ["Dashboard", "Support", "Billing", "Quotes", "My services", "Catalogue", "Orders", "Help centre",
+CUSTOMER_NAV = ["Dashboard", "Support", "Billing", "Quotes", "My services", "Catalogue", "Orders", "Documents",
+                "Help centre",
                 "Organisation", "Notifications", "Profile", "Security"]
-STAFF_NAV = ["Back office", "Support", "Invoices", "Quotes", "Subscriptions", "Catalogue", "Orders", "Canned replies",
+STAFF_NAV = ["Back office", "Support", "Invoices", "Quotes", "Subscriptions", "Catalogue", "Orders", "Documents",
+             "Canned replies",
              "Support report",
              "Knowledge base", "Audit", "Outbox", "Support forms", "Notifications", "Profile", "Security"]
 VISITOR_NAV = ["Sign in", "Create an account", "Help centre"]

@@ -368,3 +368,31 @@ def test_demo_products_never_go_into_a_catalogue_staff_started(engine):
         assert not any("demo products" in line for line in remove_demo(s).lines)
         s.commit()
         assert [p.sku for p in s.exec(select(Product))] == ["ours"]
+
+
+def test_the_demo_has_a_document_library_and_removes_it_with_its_bytes(engine):
+    from portal_app.integrations.storage import get_storage
+    from portal_app.models import Document, DocumentVersion, Folder, StoredFile
+    from portal_app.services import documents, files
+    from portal_app.services.principal import principal_for_user
+
+    with Session(engine, expire_on_commit=False) as s:
+        seed_if_empty(s)
+        s.commit()
+        acme = organizations.get_by_slug(s, "acme-ltd")
+        alice = principal_for_user(s, s.exec(select(User).where(User.email == "alice@acme.example.com")).one(), None)
+        folders = documents.list_folders(s, alice, acme.id)
+        assert [(f.name, f.documents) for f in folders] == [("Contracts", 1), ("Shared with you", 1)]
+        _, rows = documents.list_documents(s, alice, folders[0].id)
+        view = documents.document_view(s, alice, rows[0].id)
+        assert [(v.number, v.note) for v in view.versions] == [(2, "Signed copy"), (1, "First draft")]
+        assert view.preview == "pdf"
+        stored = s.exec(select(StoredFile).where(StoredFile.kind == documents.KIND)).all()
+        assert len(stored) == 3 and b"".join(files.open_file(stored[0])).startswith(b"%PDF-")
+        removal = remove_demo(s)
+        s.commit()
+        for key in removal.file_keys:
+            get_storage().delete(key)
+        assert {st.key for st in stored} <= set(removal.file_keys)
+        assert s.exec(select(Folder)).all() == [] and s.exec(select(Document)).all() == []
+        assert s.exec(select(DocumentVersion)).all() == []

@@ -225,7 +225,7 @@ def test_preferences_default_per_event_and_persist(people):
                         "invoice_paid": "in_app", "invoice_credited": "both", "invoice_voided": "both",
                         "invoice_reminder": "both", "subscription_changed": "both",
                         "subscription_reminder": "in_app", "order_changed": "both",
-                        "quote_sent": "both"}  # not "ticket_raised": news for staff
+                        "quote_sent": "both", "document_shared": "both"}  # not "ticket_raised": news for staff
     assert notifications.set_preferences(session, bob, {"role_changed": "email", "new_device": "both"}) == 1
     session.commit()
     assert {p.event: p.channel for p in notifications.preferences(session, bob)}["role_changed"] == "email"
