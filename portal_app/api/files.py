@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from portal_app.db import session_scope
 # documents and tickets register who reads their files (files.READERS)
-from portal_app.services import documents, files, org_profile, sessions, tickets  # noqa: F401
+from portal_app.services import documents, files, org_profile, previews, sessions, tickets  # noqa: F401
 from portal_app.services.errors import ErrorCode, Forbidden, NotFound, Unauthenticated
 from portal_app.services.principal import Principal
 from portal_app.settings import get_settings
@@ -47,12 +47,10 @@ def download_headers(filename: str) -> dict[str, str]:
 
 def preview_headers(filename: str) -> dict[str, str]:
     """An image or PDF shown in a page's preview: inline, but sandboxed (no
-    script, no same origin) and stored nowhere. Only our own pages may frame
-    it (a document's page shows a PDF in a sandboxed iframe); everything
-    else keeps the app's `X-Frame-Options: DENY`."""
+    script, no same origin) and stored nowhere. (A PDF is shown in a page as
+    images of its pages: `pdf_page`.)"""
     return {**download_headers(filename), "Content-Disposition": download_headers(filename)[
-        "Content-Disposition"].replace("attachment", "inline", 1),
-        "Content-Security-Policy": f"{FILE_CSP}; frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"}
+        "Content-Disposition"].replace("attachment", "inline", 1)}
 
 
 def image_preview_headers() -> dict[str, str]:
@@ -166,3 +164,19 @@ async def download_file(file_id: int, request: Request, preview: bool = False) -
     headers = (preview_headers if inline else download_headers)(stored.filename)
     headers["Content-Length"] = str(stored.size)
     return StreamingResponse(chunks, media_type=stored.content_type, headers=headers)
+
+
+def _page(request: Request, file_id: int, page: int) -> bytes:
+    with session_scope() as session:
+        return previews.page_png(session, _principal(session, request), file_id, page)
+
+
+@router.get("/api/files/{file_id}/pages/{page}", include_in_schema=False)
+async def pdf_page(file_id: int, page: int, request: Request) -> Response:
+    """Page `page` of a PDF the person may see, as a PNG for its preview (the
+    same access check as the download; rendered on the server, see
+    services/previews.py), stored nowhere."""
+    png = await run_in_threadpool(_page, request, file_id, page)
+    return Response(png, media_type="image/png", headers={
+        "Content-Disposition": "inline", "Cache-Control": "private, no-store", "Content-Security-Policy": FILE_CSP,
+        "X-Content-Type-Options": "nosniff"})

@@ -72,8 +72,7 @@ def content_security_policy(script_hashes: list[str]) -> str:
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         " ".join(["connect-src 'self'", *stripe["connect"]]),
-        # our own frames (a document's PDF preview) and, with Stripe, its card fields
-        *([" ".join(["frame-src 'self'", *stripe["frame"]])] if stripe["frame"] else []),
+        *([" ".join(["frame-src", *stripe["frame"]])] if stripe["frame"] else []),
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

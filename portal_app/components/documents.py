@@ -3,10 +3,11 @@ documents (search, sort, upload several files with a progress bar each),
 one document (preview, versions, a new version, delete), and the staff's
 page (choose an organisation, browse it, share a document into several).
 
-Previews: a PDF in a sandboxed iframe and an image in an <img>, both
-through the download route with `?preview=1` (inline, sandboxing CSP,
-stored nowhere); a text file's first 64 KB as text in a <pre>, never as
-HTML; anything else downloads."""
+Previews: a PDF as images of its pages rendered on the server
+(`/api/files/<id>/pages/<n>`, one page at a time with a pager), an image
+in an <img> through the download route with `?preview=1` (inline,
+sandboxing CSP, stored nowhere); a text file's first 64 KB as text in a
+<pre>, never as HTML; anything else downloads."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from portal_app.components.forms import (
     LABEL_STYLE, SELECT_STYLE, confirm_dialog, field_message, form_error, submit_button, text_field,
 )
 from portal_app.components.invoices import MUTED, table
+from portal_app.components.pagination import pager
 from portal_app.components.org_finder import org_chooser
 from portal_app.services import documents
 from portal_app.state.documents import (
@@ -156,8 +158,15 @@ def _preview() -> rx.Component:
     S = DocumentState  # noqa: N806
     return rx.match(
         S.preview,
-        ("pdf", rx.el.iframe(src=S.doc["preview_href"], title="Preview of " + S.doc["name"], sandbox="",
-                             style={"width": "100%", "height": "70vh", "border": "1px solid var(--gray-a5)"})),
+        ("pdf", rx.vstack(
+            rx.image(src=S.pdf_page_href, alt=S.pdf_position + " of " + S.doc["name"],
+                     style={"max-width": "100%", "height": "auto", "border": "1px solid var(--gray-a5)",
+                            "background": "white"}),
+            rx.cond(S.pdf_pages > 1, pager(S.pdf_page, S.pdf_pages, S.pdf_position, S.show_page),
+                    rx.text(S.pdf_position, size="2", **MUTED)),
+            spacing="2", width="100%")),
+        ("pdf_none", rx.text("This PDF cannot be previewed here (it is protected, damaged or over 50 MB): "
+                             "download it.", **MUTED)),
         ("image", rx.image(src=S.doc["preview_href"], alt="Preview of " + S.doc["name"],
                            style={"max-width": "100%", "height": "auto"})),
         ("text", rx.el.pre(S.text, tab_index=0, aria_label="Preview of " + S.doc["name"],

@@ -19,7 +19,7 @@ import json
 import reflex as rx
 
 from portal_app import routes
-from portal_app.services import documents, live
+from portal_app.services import documents, live, previews
 from portal_app.services.errors import PortalError
 from portal_app.services.formatting import format_datetime, format_size
 from portal_app.services.principal import Principal
@@ -341,8 +341,10 @@ class DocumentState(SessionState):
 
     doc: dict[str, str] = {}
     versions: list[dict[str, str]] = []
-    preview: str = ""  # "pdf", "image", "text" or ""
+    preview: str = ""  # "pdf", "pdf_none" (one that cannot be shown), "image", "text" or ""
     text: str = ""
+    pdf_page: int = 1  # the PDF page shown, as an image rendered on the server
+    pdf_pages: int = 0
     can_manage: bool = False
     can_upload: bool = False
     found: bool = False
@@ -371,19 +373,41 @@ class DocumentState(SessionState):
                           "size": format_size(v.size), "note": v.note, "current": "yes" if v.current else "",
                           "href": f"/api/files/{v.file_id}"} for v in view.versions]
         self.preview, self.text = view.preview, view.text
+        if view.preview == "pdf":
+            try:
+                self.pdf_pages = await self._read(previews.page_count, principal, current.file_id)
+            except PortalError:
+                self.pdf_pages = 0
+            self.preview = "pdf" if self.pdf_pages else "pdf_none"
+            self.pdf_page = min(max(self.pdf_page, 1), max(self.pdf_pages, 1))
+        self.doc["pages"] = f"/api/files/{current.file_id}/pages/"
         self.can_manage, self.can_upload = view.can_manage, view.can_upload
         self.found, self.loaded = True, True
         await self._watch(live.staff_key(documents.TOPIC) if principal.is_staff
                           else live.org_key(view.document.org_id, documents.TOPIC))
 
+    @rx.var
+    def pdf_page_href(self) -> str:
+        return f"{self.doc.get('pages', '')}{self.pdf_page}" if self.pdf_pages else ""
+
+    @rx.var
+    def pdf_position(self) -> str:
+        return f"Page {self.pdf_page} of {self.pdf_pages}"
+
     @rx.event
     async def load(self):
-        self.loaded, self.error, self.note_errors = False, "", {}
+        self.loaded, self.error, self.note_errors, self.pdf_page = False, "", {}, 1
         principal = await self._principal()
         if principal is None:
             return rx.redirect(routes.SIGN_IN)
         await self._fetch(principal)
         return None
+
+    @rx.event
+    def show_page(self, page: int):
+        """Another page of the PDF shown (any number from a client is clamped)."""
+        wanted = page if type(page) is int else 1  # noqa: E721 — True is an int too
+        self.pdf_page = min(max(wanted, 1), max(self.pdf_pages, 1))
 
     async def _live(self, keys: list[str]) -> None:
         await super()._live(keys)

@@ -1,7 +1,7 @@
 """The document library in real Chromium, at 1280 and 375 px: a customer
 opens a folder and uploads two files at once (a progress bar each), opens
 one and sees its preview, uploads a new version with a note and sees the
-history; staff in a second browser share a document into the customer's
+history, and pages through a PDF shown as images of its pages; staff in a second browser share a document into the customer's
 organisation and it appears in the customer's open folder without a
 reload. axe at each step; nothing scrolls sideways; no console errors (the
 fixture fails on any)."""
@@ -23,6 +23,17 @@ from tests.browser.accounts_helpers import create_person, portal_session, sign_i
 from tests.browser.axe import axe_violations
 
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+def _two_page_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=24)
+    for words in ("The plan, page one", "The plan, page two"):
+        pdf.add_page()
+        pdf.cell(text=words)
+    return bytes(pdf.output())
 
 
 def _no_sideways_scroll(page) -> None:
@@ -49,7 +60,7 @@ def test_a_customer_uploads_versions_and_sees_a_shared_document_live(portal, bro
         expect(page.get_by_text("No documents here yet")).to_be_visible()
         page.get_by_label("Upload files").set_input_files([
             {"name": "minutes.txt", "mimeType": "text/plain", "buffer": b"Minutes of the kick-off\n<b>plain</b>\n"},
-            {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+            {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": _two_page_pdf()}])
         uploads = page.get_by_role("list", name="Uploads")
         expect(uploads.get_by_role("progressbar")).to_have_count(2)
         expect(page.get_by_text("2 files uploaded.")).to_be_visible()
@@ -77,6 +88,18 @@ def test_a_customer_uploads_versions_and_sees_a_shared_document_live(portal, bro
         assert axe_violations(page) == []
         _no_sideways_scroll(page)
 
+        page.get_by_role("link", name="Documents", exact=True).first.click()
+        page.get_by_role("button", name="Shared with you").click()
+        # A PDF shows as images of its pages, rendered on the server, one at a time.
+        table.get_by_role("link", name="plan.pdf").click()
+        first = page.get_by_role("img", name="Page 1 of 2 of plan.pdf")
+        expect(first).to_be_visible()
+        page.wait_for_function("() => [...document.images].some(i => i.alt.startsWith('Page 1 of 2') && i.complete "
+                               "&& i.naturalWidth > 0)")
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_role("img", name="Page 2 of 2 of plan.pdf")).to_be_visible()
+        assert axe_violations(page) == []
+        _no_sideways_scroll(page)
         page.get_by_role("link", name="Documents", exact=True).first.click()
         page.get_by_role("button", name="Shared with you").click()
         expect(table.get_by_role("link", name="plan.pdf")).to_be_visible()

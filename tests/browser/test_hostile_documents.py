@@ -69,6 +69,8 @@ def _calls(client: ReflexClient, org_id: object, folder_id: object, document_id:
     doc = lambda name, payload: client.call(handler_name(DocumentState, name), payload,  # noqa: E731
                                             router_path=route)
     doc("load", {})
+    for page in (2, -1, 10**12, "1", None, True):  # a page of a PDF not seen: clamped, nothing shown
+        doc("show_page", {"page": page})
     doc("upload_version", {"form": {"note": "mine now", "role": "owner"}})
     doc("version_uploaded", {"result": [{"ok": True, "id": file_id}]})
     doc("delete", {})
