@@ -25,6 +25,7 @@ from portal_app.state.forms import event_id, form_values
 from portal_app.settings import get_settings
 from portal_app.state.org_finder import OrgFinderMixin
 from portal_app.state.paging import PagerMixin
+from portal_app.state.staff_lists import StaffListMixin
 from portal_app.state.customer_pages import CustomerPageMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
@@ -229,55 +230,20 @@ class InvoiceState(SessionState):
 
 # ---------------------------------------------------------------- the staff's list
 
-class StaffInvoicesState(PagerMixin, SessionState):
+class StaffInvoicesState(StaffListMixin, PagerMixin, SessionState):
     """Every organisation's invoices, drafts first among the newest."""
 
-    rows: list[dict[str, str]] = []
-    status: str = ""
-    org: str = ""
-    loaded: bool = False
-    can_write: bool = False
-    errors: dict[str, str] = {}
-    error: str = ""
+    def _list_all(self):  # noqa: ANN202
+        return invoice_lists.list_all
 
-    async def _fetch(self):
-        principal = await self._principal()
-        if principal is None or not principal.is_staff:
-            return rx.redirect(routes.DASHBOARD)
-        self.errors, self.error = {}, ""
-        try:
-            result = await self._read(invoice_lists.list_all, principal, status=self.status, org=self.org,
-                                      page=self.page, cursor=self._cursor)
-        except PortalError as err:
-            self._lose_page()
-            self.error, self.errors = field_errors(err)
-            self.loaded = True
-            return None
-        self._show_page(result)
-        self.rows = [_row(row) for row in result.rows]
-        self.can_write = principal.staff_role in invoices.MANAGERS
-        self.loaded = True
-        await self._watch(live.staff_key("invoices"))
-        return None
+    def _show_row(self, row: invoice_lists.InvoiceRow) -> dict[str, str]:
+        return _row(row)
 
-    @rx.event
-    async def load(self):
-        self.status, self.org, self.page, self.loaded = "", "", 1, False
-        return await self._fetch()
+    def _managers(self) -> tuple[str, ...]:
+        return invoices.MANAGERS
 
-    async def _live(self, keys: list[str]) -> None:
-        await super()._live(keys)
-        await self._fetch()
-
-    @rx.event
-    async def apply(self, form: dict):
-        data = form_values(form)
-        status, org = data.get("status", ""), data.get("org", "")
-        self.status = status if isinstance(status, str) else ""
-        self.org = org if isinstance(org, str) else ""
-        self.page = 1
-        self._lose_page()
-        return await self._fetch()
+    def _topic(self) -> str:
+        return "invoices"
 
 
 # ---------------------------------------------------------------- the staff's draft editor
