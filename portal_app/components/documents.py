@@ -244,9 +244,11 @@ def _share_form() -> rx.Component:
         rx.el.fieldset(
             rx.el.legend("Organisations", style=LABEL_STYLE),
             rx.cond(S.orgs.length() > 0,
+                    # Keyed by organisation: when a new search changes the list, a tick stays with its
+                    # organisation (or goes with it), never with whichever row takes its place.
                     rx.foreach(S.orgs, lambda o: rx.el.label(
                         rx.el.input(type="checkbox", name="org_" + o[0], id="share-org-" + o[0]), " ", o[1],
-                        style={"display": "flex", "gap": "0.4em", "align-items": "center"})),
+                        style={"display": "flex", "gap": "0.4em", "align-items": "center"}, key=o[0])),
                     rx.text("Find organisations above to choose from.", size="2", **MUTED)),
             field_message(S.share_errors, "orgs", "share-orgs"),
             style={"border": "none", "padding": "0", "margin": "0"}),

@@ -109,7 +109,9 @@ def test_a_customer_uploads_versions_and_sees_a_shared_document_live(portal, bro
         staff.goto(portal.url + routes.STAFF_DOCUMENTS)
         share = staff.locator("form", has=staff.get_by_role("heading", name="Share a document"))
         staff.get_by_label("Find an organisation").fill(company)
+        expect(staff.get_by_role("group", name="Organisations").get_by_role("checkbox")).to_have_count(1)  # found
         staff.get_by_label(company).check()
+        expect(staff.get_by_label(company)).to_be_checked()
         share.get_by_label("File", exact=True).set_input_files(
             {"name": "welcome-pack.pdf", "mimeType": "application/pdf", "buffer": PDF})
         share.get_by_label("Folder").fill("Shared with you")
