@@ -24,6 +24,7 @@ from portal_app.services.principal import Principal
 from portal_app.state.forms import event_id, form_values
 from portal_app.settings import get_settings
 from portal_app.state.org_finder import OrgFinderMixin
+from portal_app.state.line_editor import LineEditorMixin
 from portal_app.state.paging import PagerMixin
 from portal_app.state.staff_lists import StaffListMixin
 from portal_app.state.customer_pages import CustomerPageMixin
@@ -31,8 +32,6 @@ from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 STATUS_COLOURS = {"draft": "gray", "open": "blue", "partially_paid": "amber", "overdue": "red", "paid": "green",
                   "void": "gray", "issued": "violet"}
-NEW_ROWS = 3  # empty line rows a new draft starts with
-ROWS_MAX = invoices.LINES_MAX
 
 
 def _zero(currency: str) -> str:
@@ -253,7 +252,7 @@ def _lines_from(data: dict, rows: int) -> list[dict[str, object]]:
     return [{name: data.get(f"line-{i}-{name}", "") for name in invoices.LINE_FIELDS} for i in range(1, rows + 1)]
 
 
-class DraftState(OrgFinderMixin, SessionState):
+class DraftState(LineEditorMixin, OrgFinderMixin, SessionState):
     """Writing a draft: the organisation (new drafts), its lines, a note and
     a due date; then saving, issuing or deleting it."""
 
@@ -261,15 +260,9 @@ class DraftState(OrgFinderMixin, SessionState):
     org_name: str = ""
     currency: str = ""
     org_choice: str = ""
-    lines: list[dict[str, str]] = []  # the form's starting values, one dict per row
     memo: str = ""
     due_date: str = ""
     totals: dict[str, str] = {}
-    loaded: bool = False
-    allowed: bool = False
-    errors: dict[str, str] = {}
-    error: str = ""
-    form_key: int = 0
 
     async def _show(self, principal: Principal, draft_id: int | None) -> None:
         if draft_id is None:
@@ -277,35 +270,19 @@ class DraftState(OrgFinderMixin, SessionState):
             wanted = self._query("org")
             self.org_choice = wanted if any(o[0] == wanted for o in self.orgs) else ""
             self.draft_id, self.org_name, self.currency, self.memo, self.due_date = "", "", "", "", ""
-            self.lines, self.totals = [_blank_row() for _ in range(NEW_ROWS)], {}
+            self.lines, self.totals = self._new_rows(), {}
         else:
             view, shown = await self._read(_draft_and_totals, principal, draft_id)
             self.draft_id, self.org_name, self.currency = str(view.id), view.org_name, view.currency
             self.memo, self.due_date, self.totals = view.memo, view.due_date, shown
-            self.lines = [*view.lines, _blank_row()]
+            self.lines = [*view.lines, self._blank_row()]
         self.form_key += 1
 
-    @rx.event
-    async def load(self):
-        self.errors, self.error, self.loaded, self.allowed = {}, "", False, False
-        principal = await self._principal()
-        if principal is None:
-            return rx.redirect(routes.SIGN_IN)
-        try:
-            invoices.check_manage(principal)
-            wanted = self._query("id")
-            await self._show(principal, event_id(wanted) if wanted else None)
-        except PortalError as err:
-            self.error, self.loaded = err.message, True
-            return None
-        self.allowed, self.loaded = True, True
-        return None
+    def _check_manage(self, principal: Principal) -> None:
+        invoices.check_manage(principal)
 
-    @rx.event
-    def add_line(self):
-        """One more empty row (what was typed in the others stays)."""
-        if len(self.lines) < ROWS_MAX:
-            self.lines = [*self.lines, _blank_row()]
+    def _blank_row(self) -> dict[str, str]:
+        return {"description": "", "quantity": "1", "unit_price": "", "tax_rate": "", "discount": ""}
 
     async def _save(self, principal: Principal, data: dict):  # noqa: ANN202 — the draft's id, or None
         lines = _lines_from(data, len(self.lines))
@@ -358,9 +335,6 @@ class DraftState(OrgFinderMixin, SessionState):
             return rx.toast.error(err.message)
         return [rx.redirect(routes.STAFF_INVOICES), rx.toast.success("Draft deleted.")]
 
-
-def _blank_row() -> dict[str, str]:
-    return {"description": "", "quantity": "1", "unit_price": "", "tax_rate": "", "discount": ""}
 
 
 def _draft_and_totals(session: Session, principal: Principal, draft_id: int | None):  # noqa: ANN202

@@ -19,14 +19,13 @@ from portal_app.services.principal import Principal
 from portal_app.state.customer_pages import CustomerPageMixin
 from portal_app.state.forms import event_id, form_values
 from portal_app.state.org_finder import OrgFinderMixin
+from portal_app.state.line_editor import LineEditorMixin
 from portal_app.state.paging import PagerMixin
 from portal_app.state.staff_lists import StaffListMixin
 from portal_app.state.session import SessionState, busy, field_errors, signed_in
 
 STATUS_COLOURS = {"draft": "gray", "sent": "blue", "changes_requested": "amber", "accepted": "green",
                   "declined": "red", "expired": "gray"}
-NEW_ROWS = 3
-ROWS_MAX = 100
 
 
 def _row(row: quote_lists.QuoteRow) -> dict[str, str]:
@@ -205,15 +204,12 @@ class StaffQuotesState(StaffListMixin, PagerMixin, SessionState):
 
 # ---------------------------------------------------------------- the staff's editor
 
-def _blank_row() -> dict[str, str]:
-    return {"product_id": "", "description": "", "quantity": "1", "unit_price": "", "tax_rate": "", "discount": ""}
-
 
 def _lines_from(data: dict, rows: int) -> list[dict[str, object]]:
     return [{name: data.get(f"line-{i}-{name}", "") for name in quotes.LINE_FIELDS} for i in range(1, rows + 1)]
 
 
-class QuoteEditorState(OrgFinderMixin, SessionState):
+class QuoteEditorState(LineEditorMixin, OrgFinderMixin, SessionState):
     """Writing a draft (then sending it), or revising a sent quote (a new version)."""
 
     quote_id: str = ""  # "" while writing a new one
@@ -224,13 +220,7 @@ class QuoteEditorState(OrgFinderMixin, SessionState):
     title: str = ""
     terms: str = ""
     valid_until: str = ""
-    lines: list[dict[str, str]] = []
     products: list[list[str]] = []  # [id, name]
-    loaded: bool = False
-    allowed: bool = False
-    errors: dict[str, str] = {}
-    error: str = ""
-    form_key: int = 0
 
     async def _show(self, principal: Principal, quote_id: int | None) -> None:
         self.products = [list(p) for p in await self._read(quote_lists.products_for, principal)]
@@ -240,34 +230,20 @@ class QuoteEditorState(OrgFinderMixin, SessionState):
             self.org_choice = wanted if any(o[0] == wanted for o in self.orgs) else ""
             self.quote_id, self.label, self.status, self.org_name = "", "", "", ""
             self.title, self.terms, self.valid_until = "", "", ""
-            self.lines = [_blank_row() for _ in range(NEW_ROWS)]
+            self.lines = self._new_rows()
         else:
             view = await self._read(quote_lists.draft_view, principal, quote_id)
             self.quote_id, self.label, self.status, self.org_name = str(view.id), view.label, view.status, view.org_name
             self.title, self.terms, self.valid_until = view.title, view.terms, view.valid_until
-            self.lines = [*view.lines, _blank_row()]
+            self.lines = [*view.lines, self._blank_row()]
         self.form_key += 1
 
-    @rx.event
-    async def load(self):
-        self.errors, self.error, self.loaded, self.allowed = {}, "", False, False
-        principal = await self._principal()
-        if principal is None:
-            return rx.redirect(routes.SIGN_IN)
-        try:
-            quotes.check_manage(principal)
-            wanted = self._query("id")
-            await self._show(principal, event_id(wanted) if wanted else None)
-        except PortalError as err:
-            self.error, self.loaded = err.message, True
-            return None
-        self.allowed, self.loaded = True, True
-        return None
+    def _check_manage(self, principal: Principal) -> None:
+        quotes.check_manage(principal)
 
-    @rx.event
-    def add_line(self):
-        if len(self.lines) < ROWS_MAX:
-            self.lines = [*self.lines, _blank_row()]
+    def _blank_row(self) -> dict[str, str]:
+        return {"product_id": "", "description": "", "quantity": "1", "unit_price": "", "tax_rate": "",
+                "discount": ""}
 
     @rx.event
     @busy("save_quote")
